@@ -1,0 +1,76 @@
+# Front Door. `make run` and `make test` set everything up on a fresh machine.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+CHROMIUM ?= /usr/bin/chromium
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help install run test test-fast lint check browser static migrate demo clean
+
+help:
+	@echo "make run        start Front Door locally (SQLite, no servers needed)"
+	@echo "make test       run every test (Postgres/Redis when DATABASE_URL/CELERY_BROKER_URL are set)"
+	@echo "make test-fast  every test except the browser journeys"
+	@echo "make lint       ruff and Django's checks"
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Python dependencies, from the lock file only.
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --python python3
+	touch $@
+
+# GOV.UK Frontend and Sass, from package-lock.json only.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+static_build/app.css: node_modules/.installed static_src/app.scss
+	mkdir -p static_build
+	npm run --silent build:css
+
+install: $(VENV)/.synced static_build/app.css ## idempotent
+
+static: static_build/app.css
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) seed_demo
+
+run: demo
+	@echo ""
+	@echo "Front Door is starting at http://127.0.0.1:8000/ (Ctrl-C stops the web server, worker and beat)"
+	@echo ""
+	$(VENV)/bin/honcho -f Procfile.dev start
+
+# Browser tests drive Debian's Chromium; install it if it is missing.
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: install browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+clean:
+	rm -rf var static_build staticfiles

@@ -1,0 +1,124 @@
+"""Agencies, teams and who works where in what role.
+
+A front door (a local authority's MASH) is itself an Agency; partner agencies
+(health visiting, GP practices, police, schools) point at the front door they
+refer to. A person's powers come only from their memberships.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class AgencyKind(models.TextChoices):
+    FRONT_DOOR = "front_door", "Local authority front door (MASH)"
+    HEALTH_VISITING = "health_visiting", "Health visiting service"
+    MIDWIFERY = "midwifery", "Midwifery service"
+    GP_PRACTICE = "gp_practice", "GP practice"
+    HOSPITAL = "hospital", "Hospital"
+    AMBULANCE = "ambulance", "Ambulance service"
+    POLICE = "police", "Police"
+    SCHOOL = "school", "School or nursery"
+    OTHER = "other", "Other agency"
+
+
+class Role(models.TextChoices):
+    REFERRER = "referrer", "Referrer"
+    AGENCY_LEAD = "agency_lead", "Agency safeguarding lead"
+    PRACTITIONER = "practitioner", "Front-door practitioner"
+    MANAGER = "manager", "Front-door manager"
+    SENIOR_MANAGER = "senior_manager", "Senior manager"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+# Roles that work inside a front door and may see all of its referrals.
+FRONT_DOOR_ROLES = frozenset(
+    {Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER, Role.ADMINISTRATOR}
+)
+# Roles that may acknowledge a referral on the front door's behalf.
+ACKNOWLEDGING_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER})
+# Roles that send referrals on behalf of a partner agency.
+SENDING_ROLES = frozenset({Role.REFERRER, Role.AGENCY_LEAD})
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=AgencyKind.choices)
+    front_door = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partner_agencies",
+        limit_choices_to={"kind": AgencyKind.FRONT_DOOR},
+        help_text="The front door this agency sends its referrals to.",
+    )
+    alert_email = models.EmailField(
+        blank=True,
+        help_text="Front doors only: shared inbox told when a referral arrives.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_front_door(self) -> bool:
+        return self.kind == AgencyKind.FRONT_DOOR
+
+
+class Team(models.Model):
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=200)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="team_name_unique_in_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency})"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    job_title = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"], name="membership_unique_role"
+            )
+        ]
+        indexes = [
+            # Serves the per-request role lookup: memberships of one user.
+            models.Index(fields=["user", "is_active"], name="membership_user_active"),
+            # Serves "who are the managers of this front door" for escalations.
+            models.Index(fields=["agency", "role"], name="membership_agency_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} at {self.agency}"

@@ -1,0 +1,76 @@
+"""An append-only record of who viewed, changed or exported what.
+
+The application has no path to change or delete a row: the model refuses,
+the queryset refuses, and on PostgreSQL a trigger refuses (migration 0002).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditRefused(Exception):
+    """Raised on any attempt to change or delete an audit row."""
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AuditRefused("Audit events cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditRefused("Audit events cannot be deleted")
+
+
+class Action(models.TextChoices):
+    VIEWED = "viewed", "Viewed"
+    LISTED = "listed", "Listed"
+    CREATED = "created", "Created"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    ESCALATED = "escalated", "Escalated"
+    REFUSED = "refused", "Refused access"
+    SIGNED_IN = "signed_in", "Signed in"
+    SIGNED_OUT = "signed_out", "Signed out"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    TOKEN_ISSUED = "token_issued", "API token issued"
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_ref = models.CharField(max_length=64, blank=True)
+    via = models.CharField(max_length=16, blank=True, help_text="web, api, task or command")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # Serves "who viewed this referral" for administrators.
+            models.Index(fields=["object_type", "object_ref", "-at"], name="audit_object"),
+            models.Index(fields=["actor", "-at"], name="audit_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_ref}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AuditRefused("Audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditRefused("Audit events cannot be deleted")

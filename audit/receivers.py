@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from audit.models import Action
+from audit.services import record_event
+
+
+@receiver(user_logged_in)
+def record_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record_event(actor=user, action=Action.SIGNED_IN, object_type="user",
+                 object_ref=user.get_username(), request=request)
+
+
+@receiver(user_logged_out)
+def record_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        record_event(actor=user, action=Action.SIGNED_OUT, object_type="user",
+                     object_ref=user.get_username(), request=request)
+
+
+@receiver(user_login_failed)
+def record_failed_sign_in(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+    # The username tried, never the password.
+    record_event(actor=None, action=Action.SIGN_IN_FAILED, object_type="user",
+                 object_ref=str(credentials.get("username", ""))[:64], request=request)

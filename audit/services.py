@@ -1,0 +1,42 @@
+"""Writing audit events. Called inside the caller's transaction, so an audit row
+exists exactly when the thing it records happened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_event(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    object_type: str = "",
+    object_ref: str = "",
+    via: str = "web",
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    real_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        at=timezone.now(),
+        actor=real_actor,
+        actor_label=real_actor.get_username() if real_actor is not None else "",
+        action=action,
+        object_type=object_type,
+        object_ref=object_ref,
+        via=via,
+        ip_address=client_ip(request),
+        detail=detail or {},
+    )

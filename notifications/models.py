@@ -1,0 +1,92 @@
+"""The outbox: every message the portal owes someone, written in the same
+transaction as the change that caused it and delivered afterwards.
+
+Messages carry no personal data about the child: a subject, a short body with
+the referral reference and a link back to the portal, where the record is.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Purpose(models.TextChoices):
+    RECEIPT = "receipt", "Receipt to the sender"
+    ARRIVAL = "arrival", "New referral alert to the front door"
+    ACKNOWLEDGED = "acknowledged", "Acknowledgement to the sender"
+    ESCALATION = "escalation", "Escalation"
+
+
+class Notification(models.Model):
+    # Sent with the message so a receiving system can drop a repeat.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    referral = models.ForeignKey(
+        "referrals.Referral",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_address = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # Serves the dispatcher's claim: WHERE status='pending' AND
+            # next_attempt_at <= now ORDER BY next_attempt_at. Sent rows,
+            # the vast majority, are not in it.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_due",
+                condition=Q(status="pending"),
+            ),
+            # Serves the recovery of messages whose sender died mid-delivery.
+            models.Index(
+                fields=["lease_expires_at"],
+                name="notification_leased",
+                condition=Q(status="sending"),
+            ),
+            # Serves the managers' list of failed deliveries.
+            models.Index(
+                fields=["-created_at"], name="notification_failed", condition=Q(status="failed")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} to {self.to_address} ({self.status})"

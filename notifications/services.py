@@ -1,0 +1,184 @@
+"""Queueing and delivering notifications through the outbox.
+
+`queue_notification` is called inside the transaction of the change it reports,
+so a message exists exactly when the change does. Delivery happens later, in
+`dispatch_due_notifications`, outside any transaction that holds user data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from notifications.models import DeliveryStatus, Notification
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str
+    user_id: int | None = None
+
+
+def recipients_for_users(users: Iterable[AbstractBaseUser]) -> list[Recipient]:
+    seen: set[str] = set()
+    result = []
+    for user in users:
+        address = (getattr(user, "email", "") or "").strip()
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            result.append(Recipient(address=address, user_id=user.pk))
+    return result
+
+
+def build_notifications(
+    *,
+    purpose: str,
+    recipients: Iterable[Recipient],
+    subject: str,
+    body: str,
+    referral_id: int | None,
+    now: dt.datetime,
+) -> list[Notification]:
+    """Unsaved outbox rows, one per recipient, for the caller to bulk-create."""
+    return [
+        Notification(
+            purpose=purpose,
+            referral_id=referral_id,
+            recipient_id=recipient.user_id,
+            to_address=recipient.address,
+            subject=subject,
+            body=body,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for recipient in recipients
+    ]
+
+
+def queue_notifications(notifications: list[Notification]) -> list[Notification]:
+    """Save outbox rows (inside the caller's transaction) and nudge the
+    dispatcher once the transaction commits."""
+    if not notifications:
+        return []
+    created = Notification.objects.bulk_create(notifications)
+    transaction.on_commit(nudge_dispatcher, robust=True)
+    return created
+
+
+def nudge_dispatcher() -> None:
+    """Ask a worker to deliver now. If the broker is down this fails quietly:
+    the rows are committed and the beat-driven dispatcher will deliver them."""
+    from notifications.tasks import dispatch_notifications
+
+    try:
+        dispatch_notifications.apply_async(retry=False)
+    except Exception:  # noqa: BLE001 - any broker failure must not reach the user
+        logger.warning("Could not reach the task broker; notifications will be sent later")
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Back-off after a failed attempt: 1, 2, 4, 8... minutes, at most an hour."""
+    return dt.timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    recovered: int = 0
+
+
+def _claim_due(*, now: dt.datetime, limit: int) -> list[Notification]:
+    """Claim up to `limit` due messages for this process.
+
+    The claim is a conditional update (pending -> sending) with a lease; on
+    PostgreSQL the candidate rows are locked with SKIP LOCKED so concurrent
+    dispatchers take different rows instead of queueing behind each other.
+    """
+    lease_until = now + dt.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
+    with transaction.atomic():
+        candidates = Notification.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+        ).order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("id", flat=True)[:limit])
+        if not ids:
+            return []
+        Notification.objects.filter(id__in=ids, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.SENDING,
+            lease_expires_at=lease_until,
+            attempts=F("attempts") + 1,
+        )
+    return list(
+        Notification.objects.filter(
+            id__in=ids, status=DeliveryStatus.SENDING, lease_expires_at=lease_until
+        ).order_by("id")
+    )
+
+
+def _deliver(notification: Notification) -> None:
+    message = EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.to_address],
+        headers={"X-Front-Door-Message-Id": str(notification.idempotency_key)},
+    )
+    message.send(fail_silently=False)
+
+
+def dispatch_due_notifications(*, now: dt.datetime | None = None, limit: int = 200) -> DispatchResult:
+    """Deliver what is due.
+
+    1. Put back messages whose sender died mid-delivery (lease expired).
+    2. Claim a batch of due messages (see `_claim_due`).
+    3. Send each; mark it sent, or schedule a retry with back-off, or after
+       NOTIFICATION_MAX_ATTEMPTS mark it failed for the managers' dashboard.
+    Every state change is conditional on the claim, so a message is marked
+    by the process that holds it and by no other.
+    """
+    now = now or timezone.now()
+    result = DispatchResult()
+    result.recovered = Notification.objects.filter(
+        status=DeliveryStatus.SENDING, lease_expires_at__lt=now
+    ).update(status=DeliveryStatus.PENDING, lease_expires_at=None)
+
+    for notification in _claim_due(now=now, limit=limit):
+        mine = Notification.objects.filter(
+            pk=notification.pk,
+            status=DeliveryStatus.SENDING,
+            lease_expires_at=notification.lease_expires_at,
+        )
+        try:
+            _deliver(notification)
+        except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                mine.update(status=DeliveryStatus.FAILED, last_error=error, lease_expires_at=None)
+                result.failed += 1
+                logger.error("Notification %s failed for good: %s", notification.pk, error)
+            else:
+                mine.update(
+                    status=DeliveryStatus.PENDING,
+                    last_error=error,
+                    lease_expires_at=None,
+                    next_attempt_at=timezone.now() + retry_delay(notification.attempts),
+                )
+                result.retrying += 1
+            continue
+        mine.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), lease_expires_at=None)
+        result.sent += 1
+    return result

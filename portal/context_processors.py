@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from agencies.selectors import get_access
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The service navigation: only the pages this person can use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    access = get_access(user)
+    items: list[tuple[str, str]] = []
+    if access.can_send:
+        items += [("Send a referral", reverse("referral-start")), ("Your referrals", reverse("referral-sent"))]
+    if access.is_front_door_staff:
+        items.append(("Front-door queue", reverse("front-door-queue")))
+    if access.can_see_dashboard:
+        items.append(("Dashboard", reverse("manager-dashboard")))
+    path = request.path
+    nav = [
+        {"label": label, "url": url, "active": path == url} for label, url in items
+    ]
+    return {"nav_items": nav or [{"label": "Home", "url": reverse("home"), "active": path == reverse("home")}]}

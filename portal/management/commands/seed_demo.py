@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from portal.demo import PEOPLE, seed_demo
+
+DEFAULT_DEMO_PASSWORD = "front-door-demo"
+
+
+class Command(BaseCommand):
+    help = "Create a demo front door, partner agencies, sign-ins and sample referrals (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = os.environ.get("DEMO_PASSWORD", DEFAULT_DEMO_PASSWORD)
+        for line in seed_demo(password=password):
+            self.stdout.write(f"  {line}")
+        self.stdout.write("")
+        self.stdout.write("Demo sign-ins (password for all: %s)" % password)
+        for person in PEOPLE:
+            self.stdout.write(f"  {person.username:<14} {person.job_title} at {person.agency}")

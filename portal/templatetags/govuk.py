@@ -1,0 +1,126 @@
+"""Render Django form fields with GOV.UK Design System markup.
+
+    {% govuk_field form.child_first_name %}
+    {% govuk_field form.kind legend_size="m" %}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms, template
+from django.utils import timezone
+
+from portal.forms import DateInputWidget
+
+register = template.Library()
+
+
+def _kind(field: forms.BoundField) -> str:
+    widget = field.field.widget
+    if isinstance(widget, DateInputWidget):
+        return "date"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return "input"
+
+
+def _date_parts(value: Any) -> dict[str, str]:
+    if isinstance(value, dict):
+        return {p: value.get(p, "") for p in DateInputWidget.parts}
+    if isinstance(value, dt.date):
+        return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+    return {"day": "", "month": "", "year": ""}
+
+
+@register.inclusion_tag("components/field.html")
+def govuk_field(
+    field: forms.BoundField,
+    label_size: str = "",
+    is_page_heading: bool = False,
+    width: str = "",
+) -> dict[str, Any]:
+    kind = _kind(field)
+    errors = field.errors
+    error = errors[0] if errors else ""
+    widget = field.field.widget
+    value = field.value()
+    context: dict[str, Any] = {
+        "field": field,
+        "kind": kind,
+        "error": error,
+        "id": field.auto_id,
+        "name": field.html_name,
+        "label": field.label,
+        "hint": field.help_text,
+        "label_size": label_size,
+        "is_page_heading": is_page_heading,
+        "width": width or getattr(widget, "govuk_width", ""),
+        "required": field.field.required,
+        "value": "" if value is None else value,
+        "attrs": widget.attrs,
+    }
+    if kind == "input":
+        context["input_type"] = getattr(widget, "input_type", "text")
+    if kind == "date":
+        context["parts"] = _date_parts(value)
+        invalid = set()
+        if error and isinstance(value, dict):
+            invalid = {p for p in DateInputWidget.parts if not value.get(p)} or set(
+                DateInputWidget.parts
+            )
+        elif error:
+            invalid = set(DateInputWidget.parts)
+        context["invalid_parts"] = invalid
+    if kind in {"radios", "select"}:
+        hints = getattr(field.field, "choice_hints", {})
+        current = "" if value is None else str(value)
+        context["options"] = [
+            {
+                "value": str(choice_value),
+                "label": choice_label,
+                "hint": hints.get(choice_value, ""),
+                "checked": str(choice_value) == current,
+                "id": field.auto_id if index == 0 else f"{field.auto_id}-{index + 1}",
+            }
+            for index, (choice_value, choice_label) in enumerate(field.field.choices)
+            if not (kind == "radios" and choice_value == "")
+        ]
+    return context
+
+
+@register.inclusion_tag("components/error_summary.html")
+def govuk_error_summary(form: Any) -> dict[str, Any]:
+    return {"items": form.error_summary() if form is not None and form.errors else []}
+
+
+@register.filter
+def local_when(moment: dt.datetime | None) -> str:
+    """'2:05pm on Wednesday 25 November 2026', in the portal's time zone."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{local:%-I:%M%p}".lower() + f" on {local:%A %-d %B %Y}"
+
+
+@register.filter
+def local_short(moment: dt.datetime | None) -> str:
+    """'25 Nov 2026, 2:05pm'."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{local:%-d %b %Y}, " + f"{local:%-I:%M%p}".lower()
+
+
+@register.filter
+def person(user: Any) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()

@@ -1,0 +1,125 @@
+"""Home, sign-in and -out, the health check and the error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from agencies.selectors import get_access
+from portal.forms import GovukForm
+from portal.models import Heartbeat
+
+
+class SignInForm(AuthenticationForm, GovukForm):
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        error_messages={"required": "Enter your username"},
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter your password"},
+    )
+    error_messages = {
+        "invalid_login": "Enter a correct username and password",
+        "inactive": "This account is not active. Ask your administrator.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        # A failed sign-in is not about one field: link it to the username.
+        return [("id_username" if not anchor else anchor, message)
+                for anchor, message in super().error_summary()]
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to where their work is."""
+    if not request.user.is_authenticated:
+        return redirect("sign-in")
+    access = get_access(request.user)
+    if access.can_see_dashboard:
+        return redirect("manager-dashboard")
+    if access.is_front_door_staff:
+        return redirect("front-door-queue")
+    if access.can_send:
+        return redirect("referral-sent")
+    return render(request, "portal/no_role.html")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker status for monitoring: 200 when both answer."""
+    checks: dict[str, Any] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - report, do not raise
+        checks["database"] = {"ok": False, "error": type(exc).__name__}
+    checks["broker"] = _broker_status()
+    if checks["database"]["ok"]:
+        sweep = Heartbeat.objects.filter(name="escalation-sweep").first()
+        checks["escalation_sweep"] = {
+            "last_success_at": sweep.last_success_at.isoformat() if sweep else None,
+            "seconds_ago": int((timezone.now() - sweep.last_success_at).total_seconds()) if sweep else None,
+        }
+    ok = checks["database"]["ok"] and checks["broker"]["ok"]
+    return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks},
+                        status=200 if ok else 503)
+
+
+def _broker_status() -> dict[str, Any]:
+    from portal.celery import app
+
+    url = settings.CELERY_BROKER_URL
+    transport = url.split("://", 1)[0]
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return {"ok": True, "transport": transport}
+    except Exception as exc:  # noqa: BLE001 - report, do not raise
+        return {"ok": False, "transport": transport, "error": type(exc).__name__}
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request context: whatever broke (the database,
+    # say) must not break the error page too.
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)

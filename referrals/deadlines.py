@@ -1,0 +1,69 @@
+"""Deadline rules: from a front door's policy and a receipt time to due times.
+
+Pure functions (the policy is only read), so they can be tested exhaustively.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from portal.working_days import WorkingCalendar
+
+
+@dataclass(frozen=True)
+class Rules:
+    calendar: WorkingCalendar
+    acknowledge_within_working_days: int = 0
+    decide_within_working_days: int = 1
+    urgent_acknowledge_within: dt.timedelta = dt.timedelta(hours=1)
+    urgent_decide_within: dt.timedelta = dt.timedelta(hours=4)
+    senior_escalation_after: dt.timedelta = dt.timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    acknowledge_by: dt.datetime
+    decide_by: dt.datetime
+    senior_escalation_at: dt.datetime
+
+
+def compute_deadlines(rules: Rules, *, received_at: dt.datetime, urgent: bool) -> Deadlines:
+    """Deadlines for a referral received at `received_at`.
+
+    Standard: acknowledge by the close of the receipt day (after the cut-off or
+    outside working days, the next working day), decide by the close of the
+    working day `decide_within_working_days` after the receipt day.
+    Urgent: both measured in working time from the moment of receipt.
+    Senior managers are told a further `senior_escalation_after` of working
+    time after the acknowledgement deadline.
+    """
+    cal = rules.calendar
+    if urgent:
+        acknowledge_by = cal.add_working_time(received_at, rules.urgent_acknowledge_within)
+        decide_by = cal.add_working_time(received_at, rules.urgent_decide_within)
+    else:
+        day = cal.receipt_day(received_at)
+        acknowledge_by = cal.close_of(cal.add_working_days(day, rules.acknowledge_within_working_days))
+        decide_by = cal.close_of(cal.add_working_days(day, rules.decide_within_working_days))
+    decide_by = max(decide_by, acknowledge_by)
+    senior = cal.add_working_time(acknowledge_by, rules.senior_escalation_after)
+    return Deadlines(
+        acknowledge_by=acknowledge_by.astimezone(dt.UTC),
+        decide_by=decide_by.astimezone(dt.UTC),
+        senior_escalation_at=senior.astimezone(dt.UTC),
+    )
+
+
+def rules_from_policy(policy: object) -> Rules:
+    """Rules from a `DeadlinePolicy` row (or the defaults when there is none)."""
+    if policy is None:
+        return Rules(calendar=WorkingCalendar())
+    return Rules(
+        calendar=policy.calendar(),  # type: ignore[attr-defined]
+        acknowledge_within_working_days=policy.acknowledge_within_working_days,  # type: ignore[attr-defined]
+        decide_within_working_days=policy.decide_within_working_days,  # type: ignore[attr-defined]
+        urgent_acknowledge_within=dt.timedelta(minutes=policy.urgent_acknowledge_within_minutes),  # type: ignore[attr-defined]
+        urgent_decide_within=dt.timedelta(minutes=policy.urgent_decide_within_minutes),  # type: ignore[attr-defined]
+        senior_escalation_after=dt.timedelta(minutes=policy.senior_escalation_after_minutes),  # type: ignore[attr-defined]
+    )

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from portal.services import beat
+from referrals.escalations import escalate_overdue_referrals, preview_overdue_referrals
+from referrals.models import ESCALATION_LEVEL_LABELS
+
+
+def parse_local(value: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--as-of must look like 2026-12-01T17:30, not {value!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = timezone.make_aware(parsed, timezone.get_current_timezone())
+    return parsed
+
+
+class Command(BaseCommand):
+    help = (
+        "Escalate every referral whose deadline has passed, now (the same sweep "
+        "Celery beat runs every minute). With --dry-run, list what would escalate."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dry-run", action="store_true", help="Change nothing; list what would escalate.")
+        parser.add_argument("--as-of", help="Local time to sweep as of, e.g. 2026-12-01T17:30 (dry run only).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["as_of"] and not options["dry_run"]:
+            raise CommandError("--as-of only works with --dry-run: a real sweep always runs as of now")
+        if options["dry_run"]:
+            as_of = parse_local(options["as_of"]) if options["as_of"] else timezone.now()
+            would = preview_overdue_referrals(as_of=as_of)
+            for item in would:
+                self.stdout.write(f"{item.reference}\tlevel {item.level}\t{ESCALATION_LEVEL_LABELS[item.level]}")
+            self.stderr.write(f"{len(would)} escalation(s) would happen as of {timezone.localtime(as_of):%Y-%m-%d %H:%M %Z}; nothing changed.")
+            return
+        result = escalate_overdue_referrals()
+        beat("escalation-sweep")
+        for item in result.escalated:
+            self.stdout.write(f"{item.reference}\tlevel {item.level}\t{ESCALATION_LEVEL_LABELS[item.level]}")
+        self.stderr.write(f"{result.count} escalation(s) made.")

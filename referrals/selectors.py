@@ -1,0 +1,153 @@
+"""Reads of referrals. Every read goes through `referrals_visible_to`.
+
+Who sees what (one rule per line):
+- a referrer sees the referrals they sent;
+- an agency safeguarding lead sees every referral their agency sent;
+- front-door staff see every referral sent to their front door;
+- nobody else sees any.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
+from django.http import Http404
+
+from agencies.models import FRONT_DOOR_ROLES, Role
+from agencies.selectors import get_access
+from notifications.models import DeliveryStatus, Notification
+from referrals.models import Escalation, Referral, ReferralEvent, Status, Urgency
+from referrals.references import normalise_reference
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
+    access = get_access(user)
+    if access.user_id is None:
+        return Referral.objects.none()
+    rule = Q(sender_id=access.user_id)
+    lead_agencies = access.agency_ids_with({Role.AGENCY_LEAD})
+    if lead_agencies:
+        rule |= Q(sending_agency_id__in=lead_agencies)
+    front_doors = access.front_door_ids_with(FRONT_DOOR_ROLES)
+    if front_doors:
+        rule |= Q(front_door_id__in=front_doors)
+    return Referral.objects.filter(rule)
+
+
+def get_referral_for_user(user: User, reference: str) -> Referral:
+    """The one way to look up a referral. Missing and not-yours are the same 404,
+    so nobody can learn that a reference exists by guessing."""
+    canonical = normalise_reference(reference)
+    if canonical is None:
+        raise Http404("No referral with that reference")
+    try:
+        return (
+            referrals_visible_to(user)
+            .select_related("sender", "sending_agency", "front_door", "acknowledged_by")
+            .get(reference=canonical)
+        )
+    except Referral.DoesNotExist as exc:
+        raise Http404("No referral with that reference") from exc
+
+
+def _list_related(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    return queryset.select_related("sending_agency", "acknowledged_by", "sender").only(
+        "reference", "kind", "urgency", "status", "received_at", "acknowledge_by",
+        "decide_by", "acknowledged_at", "escalation_level", "child_first_name",
+        "child_last_name", "child_date_of_birth", "sending_agency__name",
+        "acknowledged_by__first_name", "acknowledged_by__last_name",
+        "acknowledged_by__username", "sender__first_name", "sender__last_name",
+        "sender__username",
+    )
+
+
+def sent_referrals(user: User) -> QuerySet[Referral]:
+    """"Your referrals": what this person sent, or their agency sent if they lead it."""
+    access = get_access(user)
+    lead_agencies = access.agency_ids_with({Role.AGENCY_LEAD})
+    rule = Q(sender_id=access.user_id)
+    if lead_agencies:
+        rule |= Q(sending_agency_id__in=lead_agencies)
+    return _list_related(referrals_visible_to(user).filter(rule)).order_by("-received_at")
+
+
+def front_door_queue(user: User) -> QuerySet[Referral]:
+    """Referrals waiting for the front door: urgent first, then nearest deadline."""
+    access = get_access(user)
+    front_doors = access.front_door_ids_with(FRONT_DOOR_ROLES)
+    return (
+        _list_related(referrals_visible_to(user))
+        .filter(front_door_id__in=front_doors, status=Status.SUBMITTED)
+        .annotate(
+            urgent_first=Case(When(urgency=Urgency.URGENT, then=0), default=1)
+        )
+        .order_by("urgent_first", "acknowledge_by", "received_at")
+    )
+
+
+def timeline(referral: Referral) -> list[ReferralEvent]:
+    return list(referral.events.select_related("actor").order_by("at", "id"))
+
+
+def escalations_for(referral: Referral) -> list[Escalation]:
+    return list(referral.escalations.order_by("level"))
+
+
+@dataclass
+class Dashboard:
+    not_acknowledged: list[Referral]
+    overdue: list[Referral]
+    escalated: list[Referral]
+    counts: dict[str, int]
+    failed_notifications: list[Notification]
+
+
+def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
+    """What nobody owns yet, for the managers of the user's front doors.
+
+    A fixed number of queries whatever the volume: one aggregate for the
+    counts, one list per panel (capped), one for failed deliveries.
+    """
+    access = get_access(user)
+    front_doors = access.front_door_ids_with(FRONT_DOOR_ROLES)
+    open_refs = referrals_visible_to(user).filter(
+        front_door_id__in=front_doors, status=Status.SUBMITTED
+    )
+    counts = open_refs.aggregate(
+        not_acknowledged=Count("id"),
+        overdue=Count("id", filter=Q(acknowledge_by__lte=now)),
+        escalated=Count("id", filter=Q(escalation_level__gte=1)),
+        escalated_senior=Count("id", filter=Q(escalation_level__gte=2)),
+        due_within_hour=Count(
+            "id",
+            filter=Q(acknowledge_by__gt=now, acknowledge_by__lte=now + dt.timedelta(hours=1)),
+        ),
+    )
+    listed = _list_related(open_refs).prefetch_related(
+        Prefetch("escalations", queryset=Escalation.objects.order_by("level"))
+    )
+    failed = list(
+        Notification.objects.filter(
+            status=DeliveryStatus.FAILED, referral__front_door_id__in=front_doors
+        )
+        .select_related("referral")
+        .only("to_address", "purpose", "created_at", "last_error", "referral__reference")
+        .order_by("-created_at")[:20]
+    )
+    counts["failed_notifications"] = Notification.objects.filter(
+        status=DeliveryStatus.FAILED, referral__front_door_id__in=front_doors
+    ).count()
+    return Dashboard(
+        not_acknowledged=list(listed.order_by("acknowledge_by")[:50]),
+        overdue=list(listed.filter(acknowledge_by__lte=now).order_by("acknowledge_by")[:50]),
+        escalated=list(
+            listed.filter(escalation_level__gte=1).order_by("-escalation_level", "acknowledge_by")[:50]
+        ),
+        counts=counts,
+        failed_notifications=failed,
+    )

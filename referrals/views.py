@@ -1,0 +1,130 @@
+"""Pages about referrals: thin views that call one service or selector each."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from agencies.models import ACKNOWLEDGING_ROLES
+from agencies.selectors import get_access
+from audit.models import Action
+from audit.services import record_event
+from referrals import selectors
+from referrals.forms import ReferralForm
+from referrals.models import Status
+from referrals.services import AlreadyAcknowledged, acknowledge_referral, submit_referral
+
+
+def _audit_view(request: HttpRequest, reference: str, page: str) -> None:
+    record_event(
+        actor=request.user,
+        action=Action.VIEWED,
+        object_type="referral",
+        object_ref=reference,
+        request=request,
+        detail={"page": page},
+    )
+
+
+@login_required
+def start_referral(request: HttpRequest) -> HttpResponse:
+    access = get_access(request.user)
+    grant = access.sending_grant()
+    if grant is None:
+        raise PermissionDenied("Only people at a partner agency can send referrals")
+    if request.method == "POST":
+        form = ReferralForm(request.POST)
+        if form.is_valid():
+            referral = submit_referral(
+                sender=request.user, submission=form.submission(), via="web", request=request
+            )
+            return redirect("referral-receipt", reference=referral.reference)
+    else:
+        form = ReferralForm(initial={"sender_phone": _profile_phone(request)})
+    return render(request, "referrals/start.html", {"form": form, "agency_name": grant.agency_name})
+
+
+def _profile_phone(request: HttpRequest) -> str:
+    membership = request.user.memberships.filter(is_active=True).exclude(phone="").first()  # type: ignore[union-attr]
+    return membership.phone if membership else ""
+
+
+@login_required
+def receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.get_referral_for_user(request.user, reference)
+    _audit_view(request, referral.reference, "receipt")
+    return render(request, "referrals/receipt.html", {"referral": referral})
+
+
+@login_required
+def sent_referrals(request: HttpRequest) -> HttpResponse:
+    referrals = list(selectors.sent_referrals(request.user)[:200])
+    record_event(actor=request.user, action=Action.LISTED, object_type="referral",
+                 request=request, detail={"page": "sent", "count": len(referrals)})
+    return render(request, "referrals/sent_list.html", {"referrals": referrals, "now": timezone.now()})
+
+
+@login_required
+def front_door_queue(request: HttpRequest) -> HttpResponse:
+    if not get_access(request.user).is_front_door_staff:
+        raise PermissionDenied("Only front-door staff can see the queue")
+    referrals = list(selectors.front_door_queue(request.user)[:200])
+    record_event(actor=request.user, action=Action.LISTED, object_type="referral",
+                 request=request, detail={"page": "queue", "count": len(referrals)})
+    return render(request, "referrals/queue.html", {"referrals": referrals, "now": timezone.now()})
+
+
+@login_required
+def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.get_referral_for_user(request.user, reference)
+    _audit_view(request, referral.reference, "detail")
+    access = get_access(request.user)
+    can_acknowledge = (
+        referral.status == Status.SUBMITTED
+        and referral.front_door_id in access.front_door_ids_with(ACKNOWLEDGING_ROLES)
+    )
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "referral": referral,
+            "timeline": selectors.timeline(referral),
+            "escalations": selectors.escalations_for(referral),
+            "can_acknowledge": can_acknowledge,
+            "is_front_door": referral.front_door_id in access.front_door_ids_with(
+                {"practitioner", "manager", "senior_manager", "administrator"}
+            ),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.get_referral_for_user(request.user, reference)
+    try:
+        acknowledge_referral(referral=referral, actor=request.user, via="web", request=request)
+    except AlreadyAcknowledged as exc:
+        who = exc.referral.acknowledged_by
+        name = (who.get_full_name() or who.get_username()) if who else "someone else"
+        messages.info(request, f"{referral.reference} was already acknowledged by {name}.")
+    else:
+        messages.success(request, f"You acknowledged {referral.reference}. The sender has been told.")
+    return redirect("referral-detail", reference=referral.reference)
+
+
+@login_required
+def manager_dashboard(request: HttpRequest) -> HttpResponse:
+    if not get_access(request.user).can_see_dashboard:
+        raise PermissionDenied("Only front-door managers can see the dashboard")
+    now = timezone.now()
+    dashboard = selectors.manager_dashboard(request.user, now=now)
+    record_event(actor=request.user, action=Action.LISTED, object_type="referral",
+                 request=request, detail={"page": "dashboard"})
+    return render(request, "referrals/dashboard.html", {"dashboard": dashboard, "now": now})
