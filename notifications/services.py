@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -76,14 +78,24 @@ def queue_notifications(notifications: list[Notification]) -> list[Notification]
     return created
 
 
+# After the broker fails to answer, web requests stop trying for a while so a
+# broker outage costs each submission nothing (the beat dispatcher catches up).
+BROKER_BACKOFF_SECONDS = 30.0
+_broker_down_until = 0.0
+
+
 def nudge_dispatcher() -> None:
     """Ask a worker to deliver now. If the broker is down this fails quietly:
     the rows are committed and the beat-driven dispatcher will deliver them."""
+    global _broker_down_until
     from notifications.tasks import dispatch_notifications
 
+    if time.monotonic() < _broker_down_until:
+        return
     try:
         dispatch_notifications.apply_async(retry=False)
     except Exception:  # noqa: BLE001 - any broker failure must not reach the user
+        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         logger.warning("Could not reach the task broker; notifications will be sent later")
 
 
@@ -129,8 +141,9 @@ def _claim_due(*, now: dt.datetime, limit: int) -> list[Notification]:
     )
 
 
-def _deliver(notification: Notification) -> None:
+def _deliver(notification: Notification, connection: BaseEmailBackend | None) -> None:
     message = EmailMessage(
+        connection=connection,
         subject=notification.subject,
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -140,7 +153,12 @@ def _deliver(notification: Notification) -> None:
     message.send(fail_silently=False)
 
 
-def dispatch_due_notifications(*, now: dt.datetime | None = None, limit: int = 200) -> DispatchResult:
+def dispatch_due_notifications(
+    *,
+    now: dt.datetime | None = None,
+    limit: int = 200,
+    email_connection: BaseEmailBackend | None = None,
+) -> DispatchResult:
     """Deliver what is due.
 
     1. Put back messages whose sender died mid-delivery (lease expired).
@@ -163,7 +181,7 @@ def dispatch_due_notifications(*, now: dt.datetime | None = None, limit: int = 2
             lease_expires_at=notification.lease_expires_at,
         )
         try:
-            _deliver(notification)
+            _deliver(notification, email_connection)
         except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded
             error = f"{type(exc).__name__}: {exc}"[:500]
             if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:

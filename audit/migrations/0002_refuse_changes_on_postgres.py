@@ -17,15 +17,9 @@ DROP TRIGGER IF EXISTS audit_auditevent_append_only ON audit_auditevent;
 CREATE TRIGGER audit_auditevent_append_only
     BEFORE UPDATE OR DELETE ON audit_auditevent
     FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
-
-DROP TRIGGER IF EXISTS audit_auditevent_no_truncate ON audit_auditevent;
-CREATE TRIGGER audit_auditevent_no_truncate
-    BEFORE TRUNCATE ON audit_auditevent
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
 """
 
 DROP = """
-DROP TRIGGER IF EXISTS audit_auditevent_no_truncate ON audit_auditevent;
 DROP TRIGGER IF EXISTS audit_auditevent_append_only ON audit_auditevent;
 DROP FUNCTION IF EXISTS audit_refuse_change();
 """
@@ -33,12 +27,12 @@ DROP FUNCTION IF EXISTS audit_refuse_change();
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        schema_editor.execute(CREATE, params=None)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):

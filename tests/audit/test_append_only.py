@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from audit.models import AuditEvent, AuditRefused
+from audit.services import record_event
+
+
+def test_an_audit_event_cannot_be_changed_or_deleted_through_the_application(db):
+    event = record_event(actor=None, action="viewed", object_type="referral", object_ref="FD-X")
+    event.object_ref = "FD-Y"
+    with pytest.raises(AuditRefused):
+        event.save()
+    with pytest.raises(AuditRefused):
+        event.delete()
+    with pytest.raises(AuditRefused):
+        AuditEvent.objects.filter(pk=event.pk).update(object_ref="FD-Y")
+    with pytest.raises(AuditRefused):
+        AuditEvent.objects.all().delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_on_postgres_the_database_itself_refuses_changes_to_audit_rows(db):
+    event = record_event(actor=None, action="viewed", object_type="referral", object_ref="FD-X")
+    for sql in (
+        "UPDATE audit_auditevent SET object_ref = 'FD-Y' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [event.pk])
+
+
+def test_sign_ins_and_failed_sign_ins_are_audited(db):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    get_user_model().objects.create_user("someone", password="a-long-test-password")
+    client = Client()
+    client.post("/sign-in/", {"username": "someone", "password": "wrong"})
+    client.post("/sign-in/", {"username": "someone", "password": "a-long-test-password"})
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", "object_ref"))
+    assert actions == [("sign_in_failed", "someone"), ("signed_in", "someone")]

@@ -1,0 +1,104 @@
+"""A real Celery worker and beat, against the configured broker (Redis in CI),
+escalate an overdue referral and deliver its emails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from notifications.models import DeliveryStatus, Notification
+from referrals.models import Escalation
+from tests.conftest import submit
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603 - our own programs
+        [sys.executable, "-m", "celery", "-A", "portal", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_for(condition, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"Timed out waiting for {what}")
+
+
+def test_beat_and_worker_escalate_an_overdue_referral_and_deliver_its_email(world, tmp_path):
+    referral = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=4))
+    mail_dir = tmp_path / "mail"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "FRONTDOOR_VAR_DIR": str(tmp_path / "var"),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "SWEEP_INTERVAL_SECONDS": "2",
+        "DISPATCH_INTERVAL_SECONDS": "2",
+    }
+    if settings.CELERY_BROKER_URL.startswith("redis://"):
+        # Our own queue on the shared Redis, so no other worker takes our tasks.
+        env["CELERY_TASK_DEFAULT_QUEUE"] = f"frontdoor-test-{os.getpid()}"
+    worker = start(["worker", "--pool=solo", "--loglevel=INFO"], env, tmp_path / "worker.log")
+    beat = start(["beat", "--loglevel=INFO", "-s", str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log")
+    try:
+        wait_for(
+            lambda: Escalation.objects.filter(referral=referral).count() == 2,
+            timeout=90,
+            what="the sweep to escalate the referral to both levels",
+        )
+        wait_for(
+            lambda: not Notification.objects.filter(referral=referral)
+            .exclude(status=DeliveryStatus.SENT)
+            .exists(),
+            timeout=90,
+            what="the worker to deliver every email",
+        )
+        # Let beat run a few more sweeps: nothing escalates twice.
+        time.sleep(5)
+    finally:
+        for process in (beat, worker):
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in (beat, worker):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        connection.close()
+
+    logs = (tmp_path / "worker.log").read_text()
+    assert list(referral.escalations.values_list("level", flat=True)) == [1, 2], logs
+    escalation_emails = Notification.objects.filter(referral=referral, purpose="escalation")
+    assert sorted(n.to_address for n in escalation_emails) == sorted([world.manager.email, world.senior.email])
+    written = "\n".join(p.read_text() for p in mail_dir.glob("*.log"))
+    assert f"Escalation: {referral.reference} not acknowledged in time" in written
+    assert written.count(f"Escalation: {referral.reference}") == 2

@@ -1,0 +1,74 @@
+"""Delivering the outbox: sent once, retried with back-off, failures kept for managers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core import mail
+from django.core.mail import get_connection
+from django.utils import timezone
+
+from notifications.models import DeliveryStatus, Notification
+from notifications.services import dispatch_due_notifications, retry_delay
+from tests.conftest import submit
+
+# Nothing listens on port 9 (discard) here: a real, refused SMTP connection.
+DEAD_SMTP = {"backend": "django.core.mail.backends.smtp.EmailBackend", "host": "127.0.0.1", "port": 9, "timeout": 2}
+
+
+def test_due_messages_are_sent_once_and_marked_sent(world):
+    referral = submit(world.hv)
+    first = dispatch_due_notifications()
+    second = dispatch_due_notifications()
+    assert first.sent == 3 and second.sent == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [world.hv.email, world.mash.email, world.manager.email]
+    )
+    assert all(referral.reference in m.subject for m in mail.outbox)
+    assert set(Notification.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+
+
+def test_each_email_carries_its_message_id_so_a_repeat_can_be_dropped(world):
+    submit(world.hv)
+    dispatch_due_notifications()
+    keys = {m.extra_headers["X-Front-Door-Message-Id"] for m in mail.outbox}
+    assert keys == {str(k) for k in Notification.objects.values_list("idempotency_key", flat=True)}
+
+
+def test_a_failed_send_is_retried_later_with_back_off(world):
+    submit(world.hv)
+    result = dispatch_due_notifications(email_connection=get_connection(**DEAD_SMTP))
+    assert result.retrying == 3 and result.sent == 0
+    note = Notification.objects.first()
+    assert note.status == DeliveryStatus.PENDING
+    assert note.attempts == 1
+    assert "ConnectionRefusedError" in note.last_error
+    assert note.next_attempt_at > timezone.now()
+    # Not due yet, so a dispatch now does nothing; once due, it is delivered.
+    assert dispatch_due_notifications().sent == 0
+    assert dispatch_due_notifications(now=timezone.now() + dt.timedelta(minutes=2)).sent == 3
+
+
+def test_after_the_last_attempt_a_message_is_marked_failed(world):
+    submit(world.hv)
+    dead = get_connection(**DEAD_SMTP)
+    later = timezone.now()
+    for _ in range(6):
+        later += dt.timedelta(hours=2)
+        dispatch_due_notifications(now=later, email_connection=dead)
+    assert set(Notification.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {6}
+
+
+def test_a_message_left_sending_by_a_dead_worker_is_sent_after_its_lease_expires(world):
+    submit(world.hv)
+    Notification.objects.update(
+        status=DeliveryStatus.SENDING, lease_expires_at=timezone.now() + dt.timedelta(minutes=5)
+    )
+    assert dispatch_due_notifications().sent == 0
+    result = dispatch_due_notifications(now=timezone.now() + dt.timedelta(minutes=6))
+    assert result.recovered == 3 and result.sent == 3
+
+
+def test_back_off_doubles_and_is_capped_at_an_hour():
+    assert [retry_delay(n).total_seconds() / 60 for n in range(1, 9)] == [1, 2, 4, 8, 16, 32, 60, 60]

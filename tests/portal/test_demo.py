@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from referrals.models import Escalation, Referral
+
+
+def test_seed_demo_creates_the_sign_ins_and_an_escalated_overdue_referral(db):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    for username in ["hv.demo", "gp.demo", "mash.demo", "manager.demo", "senior.demo", "admin.demo"]:
+        assert username in text
+    assert "password for all" in text
+    assert Referral.objects.count() == 3
+    assert Escalation.objects.filter(level=1).count() == 1
+
+
+def test_seed_demo_can_run_twice_without_duplicating_anything(db):
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    assert Referral.objects.count() == 3
+    assert Escalation.objects.count() == 2
+
+
+def test_demo_people_can_sign_in_with_the_printed_password(db):
+    from django.contrib.auth import authenticate
+    from django.http import HttpRequest
+
+    call_command("seed_demo", stdout=StringIO())
+    assert authenticate(HttpRequest(), username="hv.demo", password="front-door-demo") is not None
+
+
+def test_create_api_token_prints_a_working_key(db):
+    from rest_framework.test import APIClient
+
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("create_api_token", "gp.demo", stdout=out)
+    key = out.getvalue().strip()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    reference = Referral.objects.filter(sender__username="gp.demo").first().reference
+    assert client.get(f"/api/v1/referrals/{reference}/").status_code == 200

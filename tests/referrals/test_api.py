@@ -1,0 +1,115 @@
+"""The referrals API: same rules and same access path as the pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from referrals.models import Referral, Status
+from tests.conftest import submit
+
+EXAMPLE = Path(settings.BASE_DIR) / "docs" / "api" / "example-referral.json"
+
+
+def api_for(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def example() -> dict:
+    return json.loads(EXAMPLE.read_text())
+
+
+def test_the_documented_example_is_accepted_and_receipted(world):
+    response = api_for(world.gp).post("/api/v1/referrals/", example(), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    referral = Referral.objects.get(reference=body["reference"])
+    assert set(body) >= {"reference", "received_at", "acknowledge_by", "decide_by", "status"}
+    assert body["status"] == "submitted"
+    assert referral.sender == world.gp and referral.sending_agency == world.agency_b
+
+
+def test_bad_input_gets_400_with_the_same_messages_as_the_form(world):
+    body = example() | {"child_first_name": "", "sender_phone": "call me", "kind": "gossip"}
+    response = api_for(world.gp).post("/api/v1/referrals/", body, format="json")
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert fields["child_first_name"] == ["Enter the child's first name"]
+    assert fields["sender_phone"][0].startswith("Enter a telephone number")
+    assert fields["kind"] == ["Select a valid choice. gossip is not one of the available choices."]
+    assert Referral.objects.count() == 0
+
+
+@pytest.mark.parametrize("payload", [[], "text", {"child_date_of_birth": "14/06/2019"}, {"kind": {"a": 1}}])
+def test_malformed_json_bodies_get_400_never_a_500(world, payload):
+    response = api_for(world.gp).post("/api/v1/referrals/", payload, format="json")
+    assert response.status_code == 400
+
+
+def test_a_request_that_is_not_json_gets_a_clear_error(world):
+    response = api_for(world.gp).post("/api/v1/referrals/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "parse_error"
+
+
+def test_front_door_staff_cannot_submit(world):
+    response = api_for(world.mash).post("/api/v1/referrals/", example(), format="json")
+    assert response.status_code == 403
+
+
+def test_without_a_token_the_api_refuses(world):
+    response = APIClient().post("/api/v1/referrals/", example(), format="json")
+    assert response.status_code in (401, 403)
+    assert Referral.objects.count() == 0
+
+
+def test_the_sender_reads_status_acknowledgement_escalations_and_timeline(world):
+    from referrals.services import acknowledge_referral
+
+    referral = submit(world.hv)
+    acknowledge_referral(referral=referral, actor=world.mash)
+    body = api_for(world.hv).get(f"/api/v1/referrals/{referral.reference}/").json()
+    assert body["status"] == "acknowledged"
+    assert body["acknowledgement"]["by"] == "Maya Ashworth"
+    assert body["escalations"] == []
+    assert [event["event"] for event in body["timeline"]] == ["submitted", "acknowledged"]
+
+
+@pytest.mark.parametrize("persona", ["gp", "outsider"])
+def test_a_user_of_another_agency_gets_404(world, persona):
+    referral = submit(world.hv)
+    response = api_for(getattr(world, persona)).get(f"/api/v1/referrals/{referral.reference}/")
+    assert response.status_code == 404
+    unknown = api_for(getattr(world, persona)).get("/api/v1/referrals/FD-0000-0000/")
+    assert response.json() == unknown.json()
+
+
+def test_a_front_door_worker_acknowledges_through_the_api(world):
+    referral = submit(world.hv)
+    response = api_for(world.mash).post(f"/api/v1/referrals/{referral.reference}/acknowledge/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "acknowledged"
+    again = api_for(world.manager).post(f"/api/v1/referrals/{referral.reference}/acknowledge/")
+    assert again.status_code == 409
+
+
+def test_a_referrer_gets_403_on_acknowledge(world):
+    referral = submit(world.hv)
+    response = api_for(world.hv).post(f"/api/v1/referrals/{referral.reference}/acknowledge/")
+    assert response.status_code == 403
+    referral.refresh_from_db()
+    assert referral.status == Status.SUBMITTED
+
+
+def test_another_agency_gets_404_on_acknowledge_not_403(world):
+    referral = submit(world.hv)
+    response = api_for(world.outsider).post(f"/api/v1/referrals/{referral.reference}/acknowledge/")
+    assert response.status_code == 404

@@ -1,0 +1,257 @@
+"""The pages, as each persona sees them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+
+from audit.models import AuditEvent
+from notifications.models import Notification
+from referrals.escalations import escalate_overdue_referrals
+from referrals.models import Referral, Status
+from tests.conftest import client_for, form_data, submit
+
+
+def error_summary(response) -> list[tuple[str, str]]:
+    html = response.content.decode()
+    return re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', html)
+
+
+def without_per_request_tokens(response) -> str:
+    html = response.content.decode()
+    html = re.sub(r'nonce="[^"]+"', "", html)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+# --- sending -----------------------------------------------------------------
+
+def test_a_health_visitor_sends_a_referral_and_sees_the_receipt(world):
+    client = client_for(world.hv)
+    response = client.post("/referrals/new/", form_data(), follow=True)
+    referral = Referral.objects.get()
+    assert response.redirect_chain == [(f"/referrals/{referral.reference}/receipt/", 302)]
+    html = response.content.decode()
+    assert referral.reference in html
+    assert "Referral sent" in html
+    assert "What happens next" in html
+
+
+def test_missing_answers_are_listed_in_the_error_summary_linked_to_their_fields(world):
+    response = client_for(world.hv).post("/referrals/new/", {})
+    assert response.status_code == 200
+    assert error_summary(response) == [
+        ("id_kind", "Select whether you are making a referral or asking for a consultation"),
+        ("id_urgency", "Select how urgent it is"),
+        ("id_child_first_name", "Enter the child&#x27;s first name"),
+        ("id_child_last_name", "Enter the child&#x27;s last name"),
+        ("id_concern_summary", "Enter what you are worried about"),
+        ("id_sender_phone", "Enter a phone number the front door can reach you on today"),
+    ]
+    assert "<title>Error: Send a referral - Front Door</title>" in response.content.decode()
+    assert Referral.objects.count() == 0
+
+
+def test_what_was_typed_is_kept_when_something_is_wrong(world):
+    data = form_data(**{"child_date_of_birth-month": "13", "concern_summary": "Bruise on <b>cheek</b> seen today"})
+    response = client_for(world.hv).post("/referrals/new/", data)
+    html = response.content.decode()
+    assert error_summary(response) == [
+        ("id_child_date_of_birth-day", "The child&#x27;s date of birth must be a real date")
+    ]
+    assert 'value="Leo"' in html and 'value="13"' in html
+    assert "Bruise on &lt;b&gt;cheek&lt;/b&gt; seen today" in html
+    assert 'id="id_kind" name="kind" type="radio" value="referral" checked' in html
+
+
+def test_a_date_of_birth_in_the_future_is_refused(world):
+    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    data = form_data(**{
+        "child_date_of_birth-day": str(tomorrow.day),
+        "child_date_of_birth-month": str(tomorrow.month),
+        "child_date_of_birth-year": str(tomorrow.year),
+    })
+    response = client_for(world.hv).post("/referrals/new/", data)
+    assert error_summary(response) == [
+        ("id_child_date_of_birth-day", "The child&#x27;s date of birth must be today or in the past")
+    ]
+
+
+def test_a_partly_typed_date_asks_for_the_missing_part(world):
+    response = client_for(world.hv).post("/referrals/new/", form_data(**{"child_date_of_birth-year": ""}))
+    assert error_summary(response) == [
+        ("id_child_date_of_birth-year", "The child&#x27;s date of birth must include a year")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)  # so the after-commit nudge really runs
+def test_the_receipt_is_shown_even_when_the_task_broker_is_unreachable(world, broker_down, caplog):
+    response = client_for(world.hv).post("/referrals/new/", form_data(), follow=True)
+    referral = Referral.objects.get()
+    assert response.status_code == 200
+    assert referral.reference in response.content.decode()
+    assert Notification.objects.filter(referral=referral, status="pending").count() == 3
+    assert "Could not reach the task broker" in caplog.text
+
+
+@pytest.mark.parametrize("persona", ["mash", "manager", "senior", "admin", "outsider"])
+def test_people_who_do_not_send_referrals_cannot_open_the_form(world, persona):
+    response = client_for(getattr(world, persona)).get("/referrals/new/")
+    assert response.status_code == 403
+    assert "You cannot do this" in response.content.decode()
+
+
+def test_signed_out_people_are_sent_to_sign_in(world):
+    response = Client().get("/referrals/new/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/")
+
+
+# --- seeing a referral ---------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("hv", 200), ("lead_a", 200), ("mash", 200), ("manager", 200), ("senior", 200),
+     ("admin", 200), ("gp", 404), ("outsider", 404)],
+)
+def test_who_can_open_a_referral_page(world, persona, status):
+    referral = submit(world.hv)
+    response = client_for(getattr(world, persona)).get(f"/referrals/{referral.reference}/")
+    assert response.status_code == status
+
+
+def test_an_unknown_or_other_agencys_reference_gets_the_same_not_found_page(world):
+    referral = submit(world.hv)
+    gp = client_for(world.gp)
+    forbidden = gp.get(f"/referrals/{referral.reference}/")
+    unknown = gp.get("/referrals/FD-0000-0000/")
+    nonsense = gp.get("/referrals/not-a-reference/")
+    assert forbidden.status_code == unknown.status_code == nonsense.status_code == 404
+    assert without_per_request_tokens(forbidden) == without_per_request_tokens(unknown)
+    assert "Page not found" in forbidden.content.decode()
+
+
+def test_viewing_a_referral_is_audited(world):
+    referral = submit(world.hv)
+    client_for(world.mash).get(f"/referrals/{referral.reference}/")
+    assert AuditEvent.objects.filter(
+        actor=world.mash, action="viewed", object_ref=referral.reference
+    ).exists()
+
+
+def test_a_reference_typed_in_lower_case_finds_the_referral(world):
+    referral = submit(world.hv)
+    response = client_for(world.hv).get(f"/referrals/{referral.reference.lower()}/")
+    assert response.status_code == 200
+
+
+def test_the_referrers_list_shows_who_acknowledged_and_when(world):
+    from referrals.services import acknowledge_referral
+
+    referral = submit(world.hv)
+    acknowledge_referral(referral=referral, actor=world.mash)
+    html = client_for(world.hv).get("/referrals/").content.decode()
+    assert referral.reference in html
+    assert "Maya Ashworth" in html
+
+
+def test_the_list_shows_only_what_the_person_may_see(world):
+    mine = submit(world.hv)
+    colleague = submit(world.lead_a)
+    other_agency = submit(world.gp)
+    hv_page = client_for(world.hv).get("/referrals/").content.decode()
+    lead_page = client_for(world.lead_a).get("/referrals/").content.decode()
+    assert mine.reference in hv_page
+    assert colleague.reference not in hv_page and other_agency.reference not in hv_page
+    assert mine.reference in lead_page and colleague.reference in lead_page
+    assert other_agency.reference not in lead_page
+
+
+# --- the front door ------------------------------------------------------------
+
+def test_the_queue_puts_urgent_referrals_first_then_the_nearest_deadline(world):
+    now = dt.datetime.now(dt.UTC)
+    later = submit(world.hv, now=now - dt.timedelta(minutes=5))
+    earlier = submit(world.gp, now=now - dt.timedelta(days=1))
+    urgent = submit(world.hv, urgency="urgent", now=now - dt.timedelta(minutes=1))
+    html = client_for(world.mash).get("/front-door/queue/").content.decode()
+    order = list(dict.fromkeys(re.findall(r"FD-[0-9A-Z]{4}-[0-9A-Z]{4}", html)))
+    assert order == [urgent.reference, earlier.reference, later.reference]
+
+
+def test_the_queue_of_one_front_door_shows_nothing_of_another(world):
+    referral = submit(world.hv)
+    html = client_for(world.outsider).get("/front-door/queue/").content.decode()
+    assert referral.reference not in html
+
+
+def test_a_practitioner_acknowledges_from_the_referral_page(world):
+    referral = submit(world.hv)
+    client = client_for(world.mash)
+    page = client.get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Acknowledge this referral" in page
+    response = client.post(f"/referrals/{referral.reference}/acknowledge/", follow=True)
+    referral.refresh_from_db()
+    assert referral.status == Status.ACKNOWLEDGED
+    assert "You acknowledged" in response.content.decode()
+
+
+def test_a_referrer_cannot_acknowledge_their_own_referral(world):
+    referral = submit(world.hv)
+    client = client_for(world.hv)
+    assert "Acknowledge this" not in client.get(f"/referrals/{referral.reference}/").content.decode()
+    assert client.post(f"/referrals/{referral.reference}/acknowledge/").status_code == 403
+
+
+def test_acknowledging_twice_says_who_got_there_first(world):
+    referral = submit(world.hv)
+    client_for(world.mash).post(f"/referrals/{referral.reference}/acknowledge/")
+    response = client_for(world.manager).post(f"/referrals/{referral.reference}/acknowledge/", follow=True)
+    assert "already acknowledged by Maya Ashworth" in response.content.decode()
+
+
+def test_the_referrer_sees_that_their_referral_was_escalated(world):
+    referral = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=5))
+    escalate_overdue_referrals()
+    html = client_for(world.hv).get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Escalated to front-door managers" in html
+    assert "then senior managers" in html
+
+
+def test_the_manager_dashboard_counts_and_lists_what_nobody_owns(world):
+    overdue = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=5))
+    fresh = submit(world.gp)
+    escalate_overdue_referrals()
+    response = client_for(world.manager).get("/front-door/dashboard/")
+    dashboard = response.context["dashboard"]
+    assert dashboard.counts["not_acknowledged"] == 2
+    assert dashboard.counts["overdue"] == 1
+    assert dashboard.counts["escalated"] == 1
+    assert [r.reference for r in dashboard.escalated] == [overdue.reference]
+    assert {r.reference for r in dashboard.not_acknowledged} == {overdue.reference, fresh.reference}
+
+
+def test_the_dashboard_uses_the_same_number_of_queries_however_many_referrals(world, django_assert_max_num_queries):
+    for _ in range(3):
+        submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=5))
+    escalate_overdue_referrals()
+    client = client_for(world.manager)
+    client.get("/front-door/dashboard/")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get("/front-door/dashboard/")
+    for _ in range(20):
+        submit(world.gp, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=5))
+    escalate_overdue_referrals()
+    with CaptureQueriesContext(connection) as many:
+        client.get("/front-door/dashboard/")
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("persona", ["hv", "gp", "lead_a", "mash"])
+def test_only_managers_see_the_dashboard(world, persona):
+    assert client_for(getattr(world, persona)).get("/front-door/dashboard/").status_code == 403
