@@ -58,7 +58,7 @@ class GovukDateField(forms.Field):
         except ValueError as exc:
             raise ValidationError(f"{self._label()} must be a real date", code="invalid") from exc
         if year < 1000:
-            raise ValidationError(f"Year must include 4 numbers", code="invalid")
+            raise ValidationError("Year must include 4 numbers", code="invalid")
         try:
             return dt.date(year, month, day)
         except ValueError as exc:
@@ -89,7 +89,7 @@ class GovukForm(forms.Form):
         items = []
         for message in self.non_field_errors():
             items.append(("", message))
-        for name, field in self.fields.items():
+        for name in self.fields:
             if name in self.errors:
                 items.append((anchor_for(self[name]), self.errors[name][0]))
         return items

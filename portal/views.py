@@ -44,7 +44,7 @@ class SignInForm(AuthenticationForm, GovukForm):
 
     def error_summary(self) -> list[tuple[str, str]]:
         # A failed sign-in is not about one field: link it to the username.
-        return [("id_username" if not anchor else anchor, message)
+        return [(anchor or "id_username", message)
                 for anchor, message in super().error_summary()]
 
 

@@ -95,12 +95,15 @@ def _claim_sql(step: Step) -> str:
     table = Referral._meta.db_table
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     due = connection.ops.quote_name(step.due_column)
-    return (
-        f"UPDATE {table} SET escalation_level = %s, updated_at = %s "
-        f"WHERE id IN (SELECT id FROM {table} WHERE status = %s AND escalation_level = %s "
-        f"AND {due} <= %s ORDER BY {due} LIMIT %s{lock}) "
-        f"AND status = %s AND escalation_level = %s RETURNING id"
+    # Only our own table and column names are interpolated; every value is a
+    # parameter.
+    sql = (
+        "UPDATE {table} SET escalation_level = %s, updated_at = %s "
+        "WHERE id IN (SELECT id FROM {table} WHERE status = %s AND escalation_level = %s "
+        "AND {due} <= %s ORDER BY {due} LIMIT %s{lock}) "
+        "AND status = %s AND escalation_level = %s RETURNING id"
     )
+    return sql.format(table=table, due=due, lock=lock)
 
 
 def _claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[int]:

@@ -27,9 +27,12 @@ def test_on_postgres_the_database_itself_refuses_changes_to_audit_rows(db):
         "UPDATE audit_auditevent SET object_ref = 'FD-Y' WHERE id = %s",
         "DELETE FROM audit_auditevent WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [event.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
 
 
 def test_sign_ins_and_failed_sign_ins_are_audited(db):

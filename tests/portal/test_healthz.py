@@ -19,8 +19,9 @@ def test_healthz_answers_503_when_the_broker_is_down(db, broker_down):
 
 
 def test_healthz_says_when_the_sweep_last_ran(db):
-    from django.core.management import call_command
     from io import StringIO
+
+    from django.core.management import call_command
 
     assert Client().get("/healthz").json()["checks"]["escalation_sweep"]["last_success_at"] is None
     call_command("sweep_overdue", stdout=StringIO(), stderr=StringIO())

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand
 
 from portal.demo import PEOPLE, seed_demo
 
-DEFAULT_DEMO_PASSWORD = "front-door-demo"
+# Demo accounts only, printed on screen by design; production has none.
+DEFAULT_DEMO_PASSWORD = "front-door-demo"  # noqa: S105
 
 
 class Command(BaseCommand):
@@ -18,6 +19,6 @@ class Command(BaseCommand):
         for line in seed_demo(password=password):
             self.stdout.write(f"  {line}")
         self.stdout.write("")
-        self.stdout.write("Demo sign-ins (password for all: %s)" % password)
+        self.stdout.write(f"Demo sign-ins (password for all: {password})")
         for person in PEOPLE:
             self.stdout.write(f"  {person.username:<14} {person.job_title} at {person.agency}")
