@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -24,6 +26,14 @@ def record_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None
 
 @receiver(user_login_failed)
 def record_failed_sign_in(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
-    # The username tried, never the password.
+    # People type passwords into the username box. The audit log cannot be
+    # edited, so it names an account only when the username is a real one;
+    # otherwise it keeps a one-way hash, enough to spot repeated attempts.
+    typed = str(credentials.get("username", ""))
+    User = get_user_model()
+    if User.objects.filter(username=typed).exists():
+        ref = typed[:64]
+    else:
+        ref = "unknown:" + hashlib.sha256(typed.encode()).hexdigest()[:16]
     record_event(actor=None, action=Action.SIGN_IN_FAILED, object_type="user",
-                 object_ref=str(credentials.get("username", ""))[:64], request=request)
+                 object_ref=ref, request=request)

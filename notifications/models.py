@@ -61,6 +61,9 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Set by the dispatcher that claimed the message; its later updates are
+    # conditional on it, so a dispatcher whose lease ran out changes nothing.
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)

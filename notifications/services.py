@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -112,33 +113,35 @@ class DispatchResult:
     recovered: int = 0
 
 
-def _claim_due(*, now: dt.datetime, limit: int) -> list[Notification]:
-    """Claim up to `limit` due messages for this process.
-
-    The claim is a conditional update (pending -> sending) with a lease; on
-    PostgreSQL the candidate rows are locked with SKIP LOCKED so concurrent
-    dispatchers take different rows instead of queueing behind each other.
-    """
-    lease_until = now + dt.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
-    with transaction.atomic():
-        candidates = Notification.objects.filter(
-            status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-        ).order_by("next_attempt_at", "id")
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("id", flat=True)[:limit])
-        if not ids:
-            return []
-        Notification.objects.filter(id__in=ids, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENDING,
-            lease_expires_at=lease_until,
-            attempts=F("attempts") + 1,
-        )
+def _due_ids(*, now: dt.datetime, limit: int) -> list[int]:
+    """Candidates only: each one is claimed on its own just before it is sent."""
     return list(
-        Notification.objects.filter(
-            id__in=ids, status=DeliveryStatus.SENDING, lease_expires_at=lease_until
-        ).order_by("id")
+        Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
     )
+
+
+def _claim(notification_id: int, *, now: dt.datetime) -> Notification | None:
+    """Claim one message for this process (pending -> sending) with a lease
+    and a fresh token. Returns None if another dispatcher got it first.
+
+    Claiming one message at a time, just before sending it, keeps every lease
+    as short as one delivery, so a slow mail server can never let a lease run
+    out while the message is still queued behind others in a batch.
+    """
+    token = uuid.uuid4()
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).update(
+        status=DeliveryStatus.SENDING,
+        claim_token=token,
+        lease_expires_at=timezone.now() + dt.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS),
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return None
+    return Notification.objects.get(pk=notification_id)
 
 
 def _deliver(notification: Notification, connection: BaseEmailBackend | None) -> None:
@@ -162,7 +165,8 @@ def dispatch_due_notifications(
     """Deliver what is due.
 
     1. Put back messages whose sender died mid-delivery (lease expired).
-    2. Claim a batch of due messages (see `_claim_due`).
+    2. Take the due messages in order and claim each one just before
+       sending it (see `_claim`); skip any another dispatcher claimed.
     3. Send each; mark it sent, or schedule a retry with back-off, or after
        NOTIFICATION_MAX_ATTEMPTS mark it failed for the managers' dashboard.
     Every state change is conditional on the claim, so a message is marked
@@ -172,13 +176,15 @@ def dispatch_due_notifications(
     result = DispatchResult()
     result.recovered = Notification.objects.filter(
         status=DeliveryStatus.SENDING, lease_expires_at__lt=now
-    ).update(status=DeliveryStatus.PENDING, lease_expires_at=None)
+    ).update(status=DeliveryStatus.PENDING, lease_expires_at=None, claim_token=None)
 
-    for notification in _claim_due(now=now, limit=limit):
+    for notification_id in _due_ids(now=now, limit=limit):
+        notification = _claim(notification_id, now=now)
+        if notification is None:
+            continue
+        # Every later change is conditional on still holding the claim.
         mine = Notification.objects.filter(
-            pk=notification.pk,
-            status=DeliveryStatus.SENDING,
-            lease_expires_at=notification.lease_expires_at,
+            pk=notification.pk, status=DeliveryStatus.SENDING, claim_token=notification.claim_token
         )
         try:
             _deliver(notification, email_connection)
@@ -197,6 +203,8 @@ def dispatch_due_notifications(
                 )
                 result.retrying += 1
             continue
-        mine.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), lease_expires_at=None)
-        result.sent += 1
+        if mine.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), lease_expires_at=None):
+            result.sent += 1
+        else:
+            logger.warning("Notification %s was sent after its lease ran out", notification.pk)
     return result

@@ -54,7 +54,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 # The embedded mode may run with a generated key; production must set SECRET_KEY.
-SECRET_KEY = env_str("SECRET_KEY", "embedded-mode-only-not-secret-change-me-" + "x" * 24)
+# The "django-insecure-" prefix makes `check --deploy` refuse the default.
+SECRET_KEY = env_str("SECRET_KEY", "django-insecure-embedded-mode-only-" + "x" * 32)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Absolute base URL used in emails, which link back to the portal instead of
@@ -168,6 +169,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Monitoring probes the container directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)

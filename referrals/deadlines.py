@@ -34,20 +34,23 @@ def compute_deadlines(rules: Rules, *, received_at: dt.datetime, urgent: bool) -
     Standard: acknowledge by the close of the receipt day (after the cut-off or
     outside working days, the next working day), decide by the close of the
     working day `decide_within_working_days` after the receipt day.
-    Urgent: both measured in working time from the moment of receipt.
     Senior managers are told a further `senior_escalation_after` of working
     time after the acknowledgement deadline.
+    Urgent: measured in clock time from the moment of receipt, day or night,
+    and so is the senior escalation: a child who may suffer significant harm
+    today does not wait for office hours.
     """
     cal = rules.calendar
     if urgent:
-        acknowledge_by = cal.add_working_time(received_at, rules.urgent_acknowledge_within)
-        decide_by = cal.add_working_time(received_at, rules.urgent_decide_within)
+        acknowledge_by = received_at + rules.urgent_acknowledge_within
+        decide_by = received_at + rules.urgent_decide_within
+        senior = acknowledge_by + rules.senior_escalation_after
     else:
         day = cal.receipt_day(received_at)
         acknowledge_by = cal.close_of(cal.add_working_days(day, rules.acknowledge_within_working_days))
         decide_by = cal.close_of(cal.add_working_days(day, rules.decide_within_working_days))
+        senior = cal.add_working_time(acknowledge_by, rules.senior_escalation_after)
     decide_by = max(decide_by, acknowledge_by)
-    senior = cal.add_working_time(acknowledge_by, rules.senior_escalation_after)
     return Deadlines(
         acknowledge_by=acknowledge_by.astimezone(dt.UTC),
         decide_by=decide_by.astimezone(dt.UTC),

@@ -107,9 +107,12 @@ def _claim_sql(step: Step) -> str:
 
 
 def _claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[int]:
+    # Raw SQL skips the ORM's value conversion: adapt `now` as the backend
+    # stores datetimes (SQLite keeps naive UTC text and compares it as text).
+    at = connection.ops.adapt_datetimefield_value(now)
     params = [
-        step.level, now,
-        step.open_status, step.level - 1, now, limit,
+        step.level, at,
+        step.open_status, step.level - 1, at, limit,
         step.open_status, step.level - 1,
     ]
     with connection.cursor() as cursor:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from portal.working_days import WorkingCalendar
@@ -67,10 +68,10 @@ class DeadlinePolicy(models.Model):
         default=1, validators=[MinValueValidator(0), MaxValueValidator(10)]
     )
     urgent_acknowledge_within_minutes = models.PositiveIntegerField(
-        default=60, help_text="Working minutes from receipt for urgent referrals."
+        default=60, help_text="Minutes from receipt, day or night, for urgent referrals."
     )
     urgent_decide_within_minutes = models.PositiveIntegerField(
-        default=240, help_text="Working minutes from receipt for urgent referrals."
+        default=240, help_text="Minutes from receipt, day or night, for urgent referrals."
     )
     senior_escalation_after_minutes = models.PositiveIntegerField(
         default=120,
@@ -81,9 +82,29 @@ class DeadlinePolicy(models.Model):
 
     class Meta:
         verbose_name_plural = "deadline policies"
+        constraints = [
+            # An impossible calendar would stop every submission; refuse it here.
+            models.CheckConstraint(
+                condition=Q(office_opens__lt=F("office_closes")),
+                name="deadline_policy_opens_before_closes",
+            ),
+            models.CheckConstraint(
+                condition=Q(cut_off__gte=F("office_opens"), cut_off__lte=F("office_closes")),
+                name="deadline_policy_cut_off_in_office_hours",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Deadline rules for {self.front_door}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.office_opens and self.office_closes and self.office_opens >= self.office_closes:
+            errors["office_closes"] = "The office must close after it opens"
+        elif self.cut_off and not (self.office_opens <= self.cut_off <= self.office_closes):
+            errors["cut_off"] = "The cut-off must be within office hours"
+        if errors:
+            raise ValidationError(errors)
 
     def calendar(self) -> WorkingCalendar:
         return WorkingCalendar(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -61,22 +64,32 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "referrals/receipt.html", {"referral": referral})
 
 
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, queryset: Any) -> Page:
+    # Unknown or out-of-range page numbers show the nearest real page.
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
 @login_required
 def sent_referrals(request: HttpRequest) -> HttpResponse:
-    referrals = list(selectors.sent_referrals(request.user)[:200])
+    page = _page(request, selectors.sent_referrals(request.user))
     record_event(actor=request.user, action=Action.LISTED, object_type="referral",
-                 request=request, detail={"page": "sent", "count": len(referrals)})
-    return render(request, "referrals/sent_list.html", {"referrals": referrals, "now": timezone.now()})
+                 request=request, detail={"page": "sent", "number": page.number})
+    return render(request, "referrals/sent_list.html",
+                  {"referrals": page.object_list, "page_obj": page, "now": timezone.now()})
 
 
 @login_required
 def front_door_queue(request: HttpRequest) -> HttpResponse:
     if not get_access(request.user).is_front_door_staff:
         raise PermissionDenied("Only front-door staff can see the queue")
-    referrals = list(selectors.front_door_queue(request.user)[:200])
+    page = _page(request, selectors.front_door_queue(request.user))
     record_event(actor=request.user, action=Action.LISTED, object_type="referral",
-                 request=request, detail={"page": "queue", "count": len(referrals)})
-    return render(request, "referrals/queue.html", {"referrals": referrals, "now": timezone.now()})
+                 request=request, detail={"page": "queue", "number": page.number})
+    return render(request, "referrals/queue.html",
+                  {"referrals": page.object_list, "page_obj": page, "now": timezone.now()})
 
 
 @login_required

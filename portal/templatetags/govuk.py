@@ -64,7 +64,10 @@ def govuk_field(
         "is_page_heading": is_page_heading,
         "width": width or getattr(widget, "govuk_width", ""),
         "required": field.field.required,
-        "value": "" if value is None else value,
+        # A password is never sent back to the browser (shared machines).
+        "value": "" if value is None or (
+            isinstance(widget, forms.PasswordInput) and not widget.render_value
+        ) else value,
         "attrs": widget.attrs,
     }
     if kind == "input":

@@ -45,3 +45,16 @@ def test_sign_ins_and_failed_sign_ins_are_audited(db):
     client.post("/sign-in/", {"username": "someone", "password": "a-long-test-password"})
     actions = list(AuditEvent.objects.order_by("id").values_list("action", "object_ref"))
     assert actions == [("sign_in_failed", "someone"), ("signed_in", "someone")]
+
+
+def test_a_password_typed_into_the_username_box_is_not_kept_in_the_audit_log(db):
+    from django.test import Client
+
+    response = Client().post("/sign-in/", {"username": "Tr0ub4dor&3", "password": "x"})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="sign_in_failed")
+    assert "Tr0ub4dor" not in event.object_ref
+    assert event.object_ref.startswith("unknown:")
+    # Nor is the password sent back in the page.
+    assert 'value="x"' not in response.content.decode()
+    assert "Enter a correct username and password" in response.content.decode()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
+import pytest
 from django.core import mail
 from django.core.mail import get_connection
+from django.db import connection
 from django.utils import timezone
 
 from notifications.models import DeliveryStatus, Notification
@@ -72,3 +75,43 @@ def test_a_message_left_sending_by_a_dead_worker_is_sent_after_its_lease_expires
 
 def test_back_off_doubles_and_is_capped_at_an_hour():
     assert [retry_delay(n).total_seconds() / 60 for n in range(1, 9)] == [1, 2, 4, 8, 16, 32, 60, 60]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_dispatchers_at_once_send_each_message_once(world):
+    for _ in range(10):
+        submit(world.hv)
+    start = threading.Barrier(2)
+    results = []
+
+    def dispatch() -> None:
+        try:
+            start.wait()
+            results.append(dispatch_due_notifications())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=dispatch) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(r.sent for r in results) == 30
+    assert len(mail.outbox) == 30
+    keys = [m.extra_headers["X-Front-Door-Message-Id"] for m in mail.outbox]
+    assert len(set(keys)) == 30
+
+
+def test_a_dispatcher_whose_lease_ran_out_does_not_overwrite_the_new_claim(world):
+    from notifications.services import _claim
+
+    submit(world.hv)
+    note = Notification.objects.first()
+    stale = _claim(note.pk, now=timezone.now())
+    Notification.objects.filter(pk=note.pk).update(status=DeliveryStatus.PENDING)
+    fresh = _claim(note.pk, now=timezone.now())
+    assert stale.claim_token != fresh.claim_token
+    changed = Notification.objects.filter(pk=note.pk, claim_token=stale.claim_token).update(
+        status=DeliveryStatus.SENT
+    )
+    assert changed == 0

@@ -32,10 +32,16 @@ def test_a_friday_evening_referral_is_due_on_monday_and_decided_on_tuesday():
     assert d.decide_by == at("2026-12-01T17:00")
 
 
-def test_an_urgent_referral_is_due_within_the_working_hour():
+def test_an_urgent_referral_is_due_within_the_hour():
     d = compute_deadlines(RULES, received_at=at("2026-11-25T10:20"), urgent=True)
     assert d.acknowledge_by == at("2026-11-25T11:20")
     assert d.decide_by == at("2026-11-25T14:20")
+
+
+def test_an_urgent_referral_on_a_friday_night_does_not_wait_for_monday():
+    d = compute_deadlines(RULES, received_at=at("2026-11-27T21:00"), urgent=True)
+    assert d.acknowledge_by == at("2026-11-27T22:00")
+    assert d.senior_escalation_at == at("2026-11-28T00:00")
 
 
 def test_a_front_door_can_give_itself_longer_to_decide():

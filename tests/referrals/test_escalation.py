@@ -148,3 +148,15 @@ def test_a_dry_run_with_a_malformed_time_says_what_it_wants(world):
 
     with pytest.raises(CommandError, match="2026-12-01T17:30"):
         call_command("sweep_overdue", "--dry-run", "--as-of", "tomorrow")
+
+
+def test_the_sweep_compares_times_correctly_whatever_time_zone_now_is_given_in(world):
+    from zoneinfo import ZoneInfo
+
+    # Received on a summer morning: due 17:00 BST, which is 16:00 UTC.
+    referral = submit(world.hv, now=dt.datetime(2026, 7, 1, 9, 0, tzinfo=dt.UTC))
+    assert referral.acknowledge_by == dt.datetime(2026, 7, 1, 16, 0, tzinfo=dt.UTC)
+    half_four_bst = dt.datetime(2026, 7, 1, 16, 30, tzinfo=ZoneInfo("Europe/London"))
+    assert escalate_overdue_referrals(now=half_four_bst).count == 0
+    quarter_past_five_bst = dt.datetime(2026, 7, 1, 17, 15, tzinfo=ZoneInfo("Europe/London"))
+    assert escalate_overdue_referrals(now=quarter_past_five_bst).count == 1

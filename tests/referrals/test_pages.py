@@ -255,3 +255,15 @@ def test_the_dashboard_uses_the_same_number_of_queries_however_many_referrals(wo
 @pytest.mark.parametrize("persona", ["hv", "gp", "lead_a", "mash"])
 def test_only_managers_see_the_dashboard(world, persona):
     assert client_for(getattr(world, persona)).get("/front-door/dashboard/").status_code == 403
+
+
+def test_the_queue_counts_everything_waiting_and_pages_through_it(world):
+    for _ in range(53):
+        submit(world.gp)
+    client = client_for(world.mash)
+    first = client.get("/front-door/queue/").content.decode()
+    assert "53 waiting (page 1 of 2)" in first
+    assert len(set(re.findall(r"FD-[0-9A-Z]{4}-[0-9A-Z]{4}", first))) == 50
+    second = client.get("/front-door/queue/?page=2").content.decode()
+    assert len(set(re.findall(r"FD-[0-9A-Z]{4}-[0-9A-Z]{4}", second))) == 3
+    assert client.get("/front-door/queue/?page=nonsense").status_code == 200
