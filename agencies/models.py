@@ -59,6 +59,13 @@ class Agency(models.Model):
         blank=True,
         help_text="Front doors only: shared inbox told when a referral arrives.",
     )
+    police_alert_email = models.EmailField(
+        blank=True,
+        help_text=(
+            "Front doors only: the police public protection inbox told at once about an "
+            "injury to a non-mobile baby."
+        ),
+    )
     is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()

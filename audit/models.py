@@ -35,6 +35,7 @@ class Action(models.TextChoices):
     SIGNED_OUT = "signed_out", "Signed out"
     SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
     TOKEN_ISSUED = "token_issued", "API token issued"
+    CONVERTED = "converted", "Converted to a referral"
 
 
 class AuditEvent(models.Model):

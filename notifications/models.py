@@ -30,6 +30,9 @@ class Purpose(models.TextChoices):
     ARRIVAL = "arrival", "New referral alert to the front door"
     ACKNOWLEDGED = "acknowledged", "Acknowledgement to the sender"
     ESCALATION = "escalation", "Escalation"
+    POLICE = "police", "Police notification"
+    URGENT_ALERT = "urgent_alert", "Urgent alert to managers"
+    CONVERTED = "converted", "Consultation converted to a referral"
 
 
 class Notification(models.Model):

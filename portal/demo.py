@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -11,8 +12,9 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Membership, Role, Team
 from referrals.escalations import escalate_overdue_referrals
-from referrals.models import DeadlinePolicy, Kind, Referral, Urgency
-from referrals.services import Submission, acknowledge_referral, submit_referral
+from referrals.content import validate_content
+from referrals.models import DeadlinePolicy, Referral
+from referrals.services import acknowledge_referral, submit_referral
 
 DEMO_DOMAIN = "frontdoor.example"
 
@@ -60,7 +62,11 @@ def seed_demo(*, password: str) -> list[str]:
     done: list[str] = []
     front_door, created = Agency.objects.get_or_create(
         name=FRONT_DOOR,
-        defaults={"kind": AgencyKind.FRONT_DOOR, "alert_email": f"mash@{DEMO_DOMAIN}"},
+        defaults={
+            "kind": AgencyKind.FRONT_DOOR,
+            "alert_email": f"mash@{DEMO_DOMAIN}",
+            "police_alert_email": f"public-protection@{DEMO_DOMAIN}",
+        },
     )
     if created:
         done.append(f"Created the front door: {FRONT_DOOR}")
@@ -112,62 +118,114 @@ def seed_demo(*, password: str) -> list[str]:
     return done
 
 
+def _document(**parts: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "kind": "referral",
+        "urgency": "standard",
+        "children": [],
+        "adults": [],
+        "father_not_recorded_reason": "",
+        "other_agencies": [],
+        "previous_areas": [],
+        "consent": {"family_aware": "yes", "consent": "given"},
+        "sender": {"phone": "01632 960 222", "availability": "Until 5pm"},
+    }
+    base.update(parts)
+    return base
+
+
+def _submit(user: Any, document: dict[str, Any], when: dt.datetime) -> Referral:
+    content, problems = validate_content(document)
+    if content is None:
+        raise ValueError(f"Demo referral is not valid: {[(p.path, p.message) for p in problems]}")
+    return submit_referral(sender=user, content=content, via="command", now=when)
+
+
 def _sample_referrals(users: dict) -> list[str]:
     now = timezone.now()
-    overdue = submit_referral(
-        sender=users["gp.demo"],
-        submission=Submission(
-            kind=Kind.REFERRAL,
-            urgency=Urgency.STANDARD,
-            child_first_name="Leo",
-            child_last_name="Marsh",
-            child_date_of_birth=dt.date(2019, 6, 14),
-            concern_summary=(
+    today = timezone.localdate()
+    overdue = _submit(users["gp.demo"], _document(
+        children=[{
+            "first_name": "Leo", "last_name": "Marsh", "born": "yes", "date_of_birth": "2019-06-14",
+            "sex": "male", "nhs_number": "943 476 5919", "address": "14 Canal Row, Northbridge",
+            "postcode": "NB1 4QT", "school_or_nursery": "St Anne's Primary School",
+            "interpreter_needed": "no", "plan_status": "none",
+        }],
+        adults=[
+            {"first_name": "Kirsty", "last_name": "Marsh", "relationship": "mother",
+             "lives_with_child": "yes", "parental_responsibility": "yes", "known_concerns": []},
+            {"first_name": "Dean", "last_name": "Hollis", "relationship": "mothers_partner",
+             "lives_with_child": "not_known", "parental_responsibility": "no",
+             "known_concerns": ["alcohol_misuse"]},
+        ],
+        concern={
+            "categories": ["physical_abuse", "neglect"],
+            "what_happened": (
                 "Leo (6) came to surgery with his mother with a healed burn on his forearm. "
                 "Mother said he touched the oven door two weeks ago; no medical advice was "
                 "sought at the time. Third missed immunisation appointment this year."
             ),
-            sender_phone="01632 960 111",
-        ),
-        now=now - dt.timedelta(days=4),
-    )
-    waiting = submit_referral(
-        sender=users["hv.demo"],
-        submission=Submission(
-            kind=Kind.CONSULTATION,
-            urgency=Urgency.STANDARD,
-            child_first_name="Amira",
-            child_last_name="Okafor",
-            child_date_of_birth=dt.date(2025, 9, 2),
-            concern_summary=(
+            "when_happened": "About two weeks before the appointment",
+            "childs_experience": "Leo was quiet and said 'Dean was cross'.",
+            "action_taken": "Discussed with the practice safeguarding lead.",
+            "immediate_risk": "no",
+        },
+        sender={"phone": "01632 960 111", "availability": "Surgery hours"},
+    ), now - dt.timedelta(days=4))
+    waiting = _submit(users["hv.demo"], _document(
+        kind="consultation",
+        children=[{
+            "first_name": "Amira", "last_name": "Okafor", "born": "yes", "date_of_birth": "2025-09-02",
+            "sex": "female", "address": "Flat 3, 88 Station Road, Northbridge", "postcode": "NB2 7HD",
+            "interpreter_needed": "no", "plan_status": "none",
+        }],
+        adults=[{"first_name": "Grace", "last_name": "Okafor", "relationship": "mother",
+                 "lives_with_child": "yes", "parental_responsibility": "yes",
+                 "known_concerns": ["domestic_abuse_victim"]}],
+        father_not_recorded_reason="Mother says Amira's father lives abroad and has no contact; she would not give his name.",
+        concern={
+            "categories": ["domestic_abuse"],
+            "what_happened": (
                 "At today's visit mother said her new partner shouts at her and she is "
                 "frightened when he drinks. Baby well cared for and thriving. Advice wanted "
                 "on whether this meets the threshold for a referral."
             ),
-            sender_phone="01632 960 222",
-        ),
-        now=now - dt.timedelta(minutes=20),
-    )
-    acknowledged = submit_referral(
-        sender=users["hv.demo"],
-        submission=Submission(
-            kind=Kind.REFERRAL,
-            urgency=Urgency.URGENT,
-            child_first_name="Noah",
-            child_last_name="Fielding",
-            child_date_of_birth=dt.date(2026, 8, 30),
-            concern_summary=(
+            "when_happened": "Told at today's visit",
+            "childs_experience": "Amira is alert, feeding well and gaining weight.",
+            "action_taken": "Gave mother the domestic abuse helpline number.",
+            "immediate_risk": "no",
+        },
+    ), now - dt.timedelta(minutes=20))
+    baby_born = today - dt.timedelta(weeks=12)
+    acknowledged = _submit(users["hv.demo"], _document(
+        children=[{
+            "first_name": "Noah", "last_name": "Fielding", "born": "yes",
+            "date_of_birth": baby_born.isoformat(), "sex": "male",
+            "address": "2 Orchard Close, Northbridge", "postcode": "NB3 1AA",
+            "interpreter_needed": "no", "plan_status": "none",
+        }],
+        adults=[
+            {"first_name": "Chloe", "last_name": "Fielding", "relationship": "mother",
+             "lives_with_child": "yes", "parental_responsibility": "yes", "known_concerns": []},
+            {"first_name": "Ryan", "last_name": "Fielding", "relationship": "father",
+             "lives_with_child": "yes", "parental_responsibility": "yes", "known_concerns": []},
+        ],
+        concern={
+            "categories": ["non_mobile_injury"],
+            "what_happened": (
                 "Noah (12 weeks, not yet rolling) has a 2cm bruise on his left cheek. "
-                "Father says it happened when his older sister hit him with a toy."
+                "Father says his older sister hit him with a toy."
             ),
-            sender_phone="01632 960 222",
-        ),
-        now=now - dt.timedelta(hours=3),
-    )
+            "when_happened": "Seen at this morning's visit",
+            "childs_experience": "Noah was settled and feeding; the bruise is blue-purple.",
+            "action_taken": "Told parents I must refer today.",
+            "immediate_risk": "no",
+        },
+    ), now - dt.timedelta(hours=3))
     acknowledge_referral(referral=acknowledged, actor=users["mash.demo"], via="command",
                          now=now - dt.timedelta(hours=2, minutes=45))
     return [
         f"Sample referral {overdue.reference}: overdue, nobody has acknowledged it",
         f"Sample consultation {waiting.reference}: just arrived",
-        f"Sample urgent referral {acknowledged.reference}: acknowledged by mash.demo",
+        f"Sample urgent referral {acknowledged.reference}: injured non-mobile baby, police notified, acknowledged",
     ]

@@ -15,11 +15,15 @@ class DateInputWidget(forms.Widget):
 
     parts = ("day", "month", "year")
 
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> dict[str, str]:
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        # A saved draft or an API body holds the date under its own name, as
+        # "2024-03-27" or as the parts a person typed.
+        if name in data:
+            return data[name]
         return {part: (data.get(f"{name}-{part}") or "").strip() for part in self.parts}
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
-        return all(f"{name}-{part}" not in data for part in self.parts)
+        return name not in data and all(f"{name}-{part}" not in data for part in self.parts)
 
 
 class GovukDateField(forms.Field):
@@ -33,11 +37,16 @@ class GovukDateField(forms.Field):
         noun: str,
         must_be_past: bool = False,
         earliest: dt.date | None = None,
+        window: tuple[int, int] | None = None,
+        window_message: str = "",
         **kwargs: Any,
     ) -> None:
         self.noun = noun  # e.g. "the child's date of birth"
         self.must_be_past = must_be_past
         self.earliest = earliest
+        # (days before today, days after today) the date must fall within.
+        self.window = window
+        self.window_message = window_message
         super().__init__(**kwargs)
 
     def _label(self) -> str:
@@ -46,7 +55,21 @@ class GovukDateField(forms.Field):
     def to_python(self, value: Any) -> dt.date | None:
         if isinstance(value, dt.date):
             return value
-        if not value or not any(value.values()):
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError as exc:
+                raise ValidationError(
+                    f"{self._label()} must be a real date, written like 2024-03-27", code="invalid"
+                ) from exc
+        if not isinstance(value, dict):
+            if value is None:
+                return None
+            raise ValidationError(f"{self._label()} must be a real date", code="invalid")
+        value = {part: str(value.get(part) or "").strip() for part in DateInputWidget.parts}
+        if not any(value.values()):
             return None
         missing = [part for part in DateInputWidget.parts if not value.get(part)]
         if missing:
@@ -78,6 +101,10 @@ class GovukDateField(forms.Field):
             raise ValidationError(
                 f"{self._label()} must be after {self.earliest:%-d %B %Y}", code="too_early"
             )
+        if self.window:
+            before, after = self.window
+            if not today - dt.timedelta(days=before) <= value <= today + dt.timedelta(days=after):
+                raise ValidationError(self.window_message, code="out_of_range")
 
 
 class GovukForm(forms.Form):

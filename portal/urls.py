@@ -5,6 +5,7 @@ from django.urls import path
 
 from portal import views as portal_views
 from referrals import api as referral_api
+from referrals import draft_views
 from referrals import views as referral_views
 
 urlpatterns = [
@@ -13,7 +14,17 @@ urlpatterns = [
     path("sign-in/", portal_views.SignInView.as_view(), name="sign-in"),
     path("sign-out/", portal_views.SignOutView.as_view(), name="sign-out"),
     # Pages for senders
-    path("referrals/new/", referral_views.start_referral, name="referral-start"),
+    path("referrals/new/", draft_views.start, name="referral-start"),
+    path("referrals/drafts/<str:draft_id>/check/", draft_views.check, name="draft-check"),
+    path("referrals/drafts/<str:draft_id>/delete/", draft_views.delete, name="draft-delete"),
+    path("referrals/drafts/<str:draft_id>/<slug:page>/", draft_views.page, name="draft-page"),
+    path("referrals/drafts/<str:draft_id>/<slug:page>/add/", draft_views.item, name="draft-item-add"),
+    path("referrals/drafts/<str:draft_id>/<slug:page>/<int:index>/", draft_views.item, name="draft-item"),
+    path(
+        "referrals/drafts/<str:draft_id>/<slug:page>/<int:index>/remove/",
+        draft_views.remove_item,
+        name="draft-item-remove",
+    ),
     path("referrals/", referral_views.sent_referrals, name="referral-sent"),
     path("referrals/<str:reference>/", referral_views.referral_detail, name="referral-detail"),
     path("referrals/<str:reference>/receipt/", referral_views.receipt, name="referral-receipt"),
@@ -21,6 +32,11 @@ urlpatterns = [
         "referrals/<str:reference>/acknowledge/",
         referral_views.acknowledge,
         name="referral-acknowledge",
+    ),
+    path(
+        "referrals/<str:reference>/convert/",
+        referral_views.convert,
+        name="referral-convert",
     ),
     # Pages for the front door
     path("front-door/queue/", referral_views.front_door_queue, name="front-door-queue"),
@@ -36,6 +52,11 @@ urlpatterns = [
         "api/v1/referrals/<str:reference>/acknowledge/",
         referral_api.ReferralAcknowledge.as_view(),
         name="api-referral-acknowledge",
+    ),
+    path(
+        "api/v1/referrals/<str:reference>/convert/",
+        referral_api.ReferralConvert.as_view(),
+        name="api-referral-convert",
     ),
     path("admin/", admin.site.urls),
 ]

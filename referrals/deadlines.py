@@ -19,6 +19,8 @@ class Rules:
     urgent_acknowledge_within: dt.timedelta = dt.timedelta(hours=1)
     urgent_decide_within: dt.timedelta = dt.timedelta(hours=4)
     senior_escalation_after: dt.timedelta = dt.timedelta(hours=2)
+    strategy_discussion_within_hours: int = 24
+    pre_birth_urgent_within_weeks: int = 12
 
 
 @dataclass(frozen=True)
@@ -69,4 +71,6 @@ def rules_from_policy(policy: object) -> Rules:
         urgent_acknowledge_within=dt.timedelta(minutes=policy.urgent_acknowledge_within_minutes),  # type: ignore[attr-defined]
         urgent_decide_within=dt.timedelta(minutes=policy.urgent_decide_within_minutes),  # type: ignore[attr-defined]
         senior_escalation_after=dt.timedelta(minutes=policy.senior_escalation_after_minutes),  # type: ignore[attr-defined]
+        strategy_discussion_within_hours=policy.strategy_discussion_within_hours,  # type: ignore[attr-defined]
+        pre_birth_urgent_within_weeks=policy.pre_birth_urgent_within_weeks,  # type: ignore[attr-defined]
     )

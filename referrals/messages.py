@@ -84,3 +84,43 @@ def escalation_body(referral: Referral, *, level: int) -> str:
         f"It has been escalated to {audience}. Make sure someone owns it now: "
         f"{referral_url(referral)}" + _footer()
     )
+
+
+def police_subject(referral: Referral) -> str:
+    return f"URGENT: injury to a non-mobile baby - front door referral {referral.reference}"
+
+
+def police_body(referral: Referral) -> str:
+    return (
+        f"The front door has received a referral ({referral.reference}) at "
+        f"{when(referral.received_at)} about an injury to a baby who is not yet mobile.\n\n"
+        f"A strategy discussion is due by {when(referral.strategy_discussion_by or referral.decide_by)}. "
+        f"The front-door manager will contact you. Details are in Front Door: "
+        f"{referral_url(referral)}" + _footer()
+    )
+
+
+def urgent_subject(referral: Referral) -> str:
+    return f"URGENT: injury to a non-mobile baby - {referral.reference}"
+
+
+def urgent_body(referral: Referral) -> str:
+    return (
+        f"{referral.reference} arrived at {when(referral.received_at)}: an injury to a baby who "
+        f"is not yet mobile. Police have been notified. Acknowledge it by "
+        f"{when(referral.acknowledge_by)}; strategy discussion due by "
+        f"{when(referral.strategy_discussion_by or referral.decide_by)}.\n\n"
+        f"{referral_url(referral)}" + _footer()
+    )
+
+
+def converted_subject(referral: Referral) -> str:
+    return f"Consultation {referral.reference} is now a referral"
+
+
+def converted_body(referral: Referral) -> str:
+    return (
+        f"The front door has turned your consultation {referral.reference} into a referral. "
+        f"It keeps its reference and history. A decision is due by {when(referral.decide_by)}.\n\n"
+        f"{referral_url(referral)}" + _footer()
+    )

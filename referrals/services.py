@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from agencies.models import ACKNOWLEDGING_ROLES, Role
+from agencies.models import ACKNOWLEDGING_ROLES, Agency, Role
 from agencies.selectors import get_access, members_with_role
 from audit.models import Action
 from audit.services import record_event
@@ -27,11 +28,18 @@ from notifications.services import (
     recipients_for_users,
 )
 from referrals import messages
-from referrals.deadlines import compute_deadlines, rules_from_policy
+from referrals.content import Content
+from referrals.deadlines import Rules, compute_deadlines, rules_from_policy
 from referrals.models import (
+    Adult,
+    Child,
+    ConcernCategory,
     DeadlinePolicy,
+    Draft,
     EventKind,
+    InvolvedAgency,
     Kind,
+    PreviousArea,
     Referral,
     ReferralEvent,
     Status,
@@ -39,18 +47,39 @@ from referrals.models import (
 )
 from referrals.references import new_reference
 
+NON_MOBILE_AGE_DAYS = 183  # "under about six months" (Child BF finding 7)
+
 
 @dataclass(frozen=True)
-class Submission:
-    """What a sender tells us; validated by the form or the API serializer."""
+class Pathway:
+    """What the content means for how fast the front door must act."""
 
-    kind: str
-    urgency: str
-    child_first_name: str
-    child_last_name: str
-    child_date_of_birth: dt.date | None
-    concern_summary: str
-    sender_phone: str
+    urgent: bool
+    non_mobile_injury: bool
+    early_pre_birth: bool
+    reasons: tuple[str, ...]
+
+
+def pathway_for(content: Content, *, received_at: dt.datetime, rules: Rules) -> Pathway:
+    categories = set(content.concern["categories"])
+    today = timezone.localtime(received_at).date()
+    young_babies = [
+        c for c in content.children
+        if c.get("date_of_birth") and (today - c["date_of_birth"]).days < NON_MOBILE_AGE_DAYS
+    ]
+    non_mobile = ConcernCategory.NON_MOBILE_INJURY in categories or bool(
+        young_babies and ConcernCategory.PHYSICAL_ABUSE in categories
+    )
+    due = content.earliest_due_date
+    early_pre_birth = bool(due and (due - today).days <= rules.pre_birth_urgent_within_weeks * 7)
+    reasons = []
+    if non_mobile:
+        reasons.append("injury to a non-mobile baby")
+    if early_pre_birth:
+        reasons.append(f"baby due within {rules.pre_birth_urgent_within_weeks} weeks")
+    urgent = content.urgency == Urgency.URGENT or non_mobile or early_pre_birth
+    return Pathway(urgent=urgent, non_mobile_injury=non_mobile, early_pre_birth=early_pre_birth,
+                   reasons=tuple(reasons))
 
 
 class AlreadyAcknowledged(Exception):
@@ -75,18 +104,22 @@ def _create_with_unique_reference(**fields: object) -> Referral:
 def submit_referral(
     *,
     sender: AbstractBaseUser,
-    submission: Submission,
+    content: Content,
     via: str = "web",
     request: HttpRequest | None = None,
     now: dt.datetime | None = None,
+    draft: Draft | None = None,
 ) -> Referral:
     """Record a referral or consultation and everything that follows from it.
 
     1. Work out the sending agency and its front door from the sender's role.
-    2. Compute deadlines from the front door's rules and the time received.
-    3. In one transaction: the referral (history comes with it), its first
-       timeline event, the audit event, a receipt to the sender and an
-       arrival alert to the front door in the outbox.
+    2. Work out the pathway (urgent, non-mobile baby, early pre-birth) and the
+       deadlines from the front door's rules and the time received.
+    3. In one transaction: the referral and its children, adults, agencies
+       and previous areas (history comes with them), the timeline, the audit
+       event, and the outbox: a receipt to the sender, an arrival alert to the
+       front door and, for an injured non-mobile baby, the police and the
+       managers at once. The draft it came from, if any, is deleted.
     The dispatcher is nudged only after commit; if the broker is down the
     referral and its receipt are unaffected.
     """
@@ -94,40 +127,59 @@ def submit_referral(
     grant = access.sending_grant()
     if grant is None or grant.front_door_id is None:
         raise PermissionDenied("You cannot send referrals from this account")
-    if submission.kind not in Kind.values or submission.urgency not in Urgency.values:
+    if content.kind not in Kind.values or content.urgency not in Urgency.values:
         raise ValueError("Unknown kind or urgency")
     received_at = now or timezone.now()
 
     with transaction.atomic():
-        policy = DeadlinePolicy.objects.filter(front_door_id=grant.front_door_id).first()
-        deadlines = compute_deadlines(
-            rules_from_policy(policy),
-            received_at=received_at,
-            urgent=submission.urgency == Urgency.URGENT,
-        )
+        front_door = Agency.objects.get(pk=grant.front_door_id)
+        policy = DeadlinePolicy.objects.filter(front_door=front_door).first()
+        rules = rules_from_policy(policy)
+        pathway = pathway_for(content, received_at=received_at, rules=rules)
+        deadlines = compute_deadlines(rules, received_at=received_at, urgent=pathway.urgent)
+        concern, consent, sender_details = content.concern, content.consent, content.sender
         referral = _create_with_unique_reference(
-            kind=submission.kind,
-            urgency=submission.urgency,
+            kind=content.kind,
+            urgency=Urgency.URGENT if pathway.urgent else Urgency.STANDARD,
             status=Status.SUBMITTED,
-            front_door_id=grant.front_door_id,
+            front_door=front_door,
             sending_agency_id=grant.agency_id,
             sender=sender,
-            sender_phone=submission.sender_phone,
-            child_first_name=submission.child_first_name,
-            child_last_name=submission.child_last_name,
-            child_date_of_birth=submission.child_date_of_birth,
-            concern_summary=submission.concern_summary,
+            sender_phone=sender_details["phone"],
+            sender_availability=sender_details.get("availability", ""),
+            concern_categories=list(concern["categories"]),
+            what_happened=concern["what_happened"],
+            when_happened=concern["when_happened"],
+            childs_experience=concern["childs_experience"],
+            action_taken=concern["action_taken"],
+            immediate_risk=concern["immediate_risk"] == "yes",
+            family_aware=consent["family_aware"] == "yes",
+            consent=consent["consent"],
+            no_consent_basis=consent.get("no_consent_basis", ""),
+            no_consent_reason=consent.get("no_consent_reason", ""),
+            father_not_recorded_reason=content.father_not_recorded_reason,
+            expected_due_date=content.earliest_due_date,
+            non_mobile_injury=pathway.non_mobile_injury,
+            strategy_discussion_by=(
+                received_at + dt.timedelta(hours=rules.strategy_discussion_within_hours)
+                if pathway.non_mobile_injury else None
+            ),
+            police_notified_at=received_at if pathway.non_mobile_injury else None,
             received_at=received_at,
             acknowledge_by=deadlines.acknowledge_by,
             decide_by=deadlines.decide_by,
             senior_escalation_at=deadlines.senior_escalation_at,
         )
+        _create_parts(referral, content)
+        summary = f"{referral.get_kind_display()} received from {grant.agency_name}"
+        if pathway.reasons:
+            summary += f". Urgent: {', '.join(pathway.reasons)}"
         ReferralEvent.objects.create(
             referral=referral,
             kind=EventKind.SUBMITTED,
             at=received_at,
             actor=sender,
-            summary=f"{referral.get_kind_display()} received from {grant.agency_name}",
+            summary=summary[:300],
         )
         record_event(
             actor=sender,
@@ -153,13 +205,84 @@ def submit_referral(
             referral_id=referral.pk,
             now=received_at,
         )
+        if pathway.non_mobile_injury:
+            outbox += _non_mobile_baby_alerts(referral, front_door, received_at)
         queue_notifications(outbox)
+        if draft is not None:
+            Draft.objects.filter(pk=draft.pk, author=sender).delete()
     return referral
 
 
-def _front_door_alert_recipients(front_door_id: int) -> list[Recipient]:
-    from agencies.models import Agency
+def _create_parts(referral: Referral, content: Content) -> None:
+    """Children, adults, other agencies and previous areas, in the order given."""
+    child_fields = {f.name for f in Child._meta.fields} - {"id", "referral", "position"}
+    Child.objects.bulk_create(
+        Child(referral=referral, position=i, **{k: v if v is not None else _blank(Child, k)
+              for k, v in child.items() if k in child_fields})
+        for i, child in enumerate(content.children)
+    )
+    adult_fields = {f.name for f in Adult._meta.fields} - {"id", "referral", "position"}
+    Adult.objects.bulk_create(
+        Adult(referral=referral, position=i, **{k: v if v is not None else _blank(Adult, k)
+              for k, v in adult.items() if k in adult_fields})
+        for i, adult in enumerate(content.adults)
+    )
+    InvolvedAgency.objects.bulk_create(
+        InvolvedAgency(referral=referral, position=i, **agency)
+        for i, agency in enumerate(content.other_agencies)
+    )
+    PreviousArea.objects.bulk_create(
+        PreviousArea(referral=referral, position=i, **area)
+        for i, area in enumerate(content.previous_areas)
+    )
+    # bulk_create skips django-simple-history; record the first version of each.
+    for model in (Child, Adult, InvolvedAgency, PreviousArea):
+        rows = list(model.objects.filter(referral=referral))
+        if rows:
+            model.history.bulk_history_create(rows, default_date=referral.received_at)
 
+
+def _blank(model: type, name: str) -> Any:
+    return None if model._meta.get_field(name).null else ""
+
+
+def _non_mobile_baby_alerts(referral: Referral, front_door: Agency, now: dt.datetime) -> list:
+    """Injury to a non-mobile baby: police and managers told at once, and the
+    timeline says so (Child BF finding 7: police were told late)."""
+    alerts = []
+    if front_door.police_alert_email:
+        police = [Recipient(address=front_door.police_alert_email)]
+        alerts += build_notifications(
+            purpose=Purpose.POLICE,
+            recipients=police,
+            subject=messages.police_subject(referral),
+            body=messages.police_body(referral),
+            referral_id=referral.pk,
+            now=now,
+        )
+        ReferralEvent.objects.create(
+            referral=referral, kind=EventKind.POLICE_NOTIFIED, at=now,
+            summary=f"Police notified at once ({front_door.police_alert_email}): injury to a non-mobile baby",
+        )
+    managers = recipients_for_users(
+        m.user for m in members_with_role(agency_id=front_door.pk, roles=[Role.MANAGER])
+    )
+    alerts += build_notifications(
+        purpose=Purpose.URGENT_ALERT,
+        recipients=managers,
+        subject=messages.urgent_subject(referral),
+        body=messages.urgent_body(referral),
+        referral_id=referral.pk,
+        now=now,
+    )
+    ReferralEvent.objects.create(
+        referral=referral, kind=EventKind.MANAGERS_ALERTED, at=now,
+        summary="Front-door managers alerted at once: injury to a non-mobile baby",
+    )
+    return alerts
+
+
+def _front_door_alert_recipients(front_door_id: int) -> list[Recipient]:
     inbox = Agency.objects.filter(pk=front_door_id).values_list("alert_email", flat=True).first()
     if inbox:
         return [Recipient(address=inbox)]
@@ -228,4 +351,48 @@ def acknowledge_referral(
                 now=now,
             )
         )
+    return referral
+
+
+def convert_to_referral(
+    *,
+    referral: Referral,
+    actor: AbstractBaseUser,
+    via: str = "web",
+    request: HttpRequest | None = None,
+    now: dt.datetime | None = None,
+) -> Referral:
+    """Turn a consultation into a referral, keeping its reference, its history
+    and its deadlines (the clock started when it arrived) (Plymouth review:
+    consultations confused with referrals). The sender is told."""
+    access = get_access(actor)
+    if referral.front_door_id not in access.front_door_ids_with(ACKNOWLEDGING_ROLES):
+        raise PermissionDenied("Only front-door practitioners and managers can convert a consultation")
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = Referral.objects.filter(pk=referral.pk, kind=Kind.CONSULTATION).update(
+            kind=Kind.REFERRAL, updated_at=now
+        )
+        referral.refresh_from_db()
+        if not changed:
+            return referral
+        Referral.history.bulk_history_create(
+            [referral], update=True, default_user=actor,
+            default_change_reason="Converted from a consultation to a referral", default_date=now,
+        )
+        name = actor.get_full_name() or actor.get_username()  # type: ignore[attr-defined]
+        ReferralEvent.objects.create(
+            referral=referral, kind=EventKind.CONVERTED, at=now, actor=actor,
+            summary=f"Converted from a consultation to a referral by {name}",
+        )
+        record_event(actor=actor, action=Action.CONVERTED, object_type="referral",
+                     object_ref=referral.reference, via=via, request=request)
+        queue_notifications(build_notifications(
+            purpose=Purpose.CONVERTED,
+            recipients=recipients_for_users([referral.sender]),
+            subject=messages.converted_subject(referral),
+            body=messages.converted_body(referral),
+            referral_id=referral.pk,
+            now=now,
+        ))
     return referral

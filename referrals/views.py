@@ -18,9 +18,8 @@ from agencies.selectors import get_access
 from audit.models import Action
 from audit.services import record_event
 from referrals import selectors
-from referrals.forms import ReferralForm
-from referrals.models import Status
-from referrals.services import AlreadyAcknowledged, acknowledge_referral, submit_referral
+from referrals.models import Kind, Status
+from referrals.services import AlreadyAcknowledged, acknowledge_referral, convert_to_referral
 
 
 def _audit_view(request: HttpRequest, reference: str, page: str) -> None:
@@ -32,29 +31,6 @@ def _audit_view(request: HttpRequest, reference: str, page: str) -> None:
         request=request,
         detail={"page": page},
     )
-
-
-@login_required
-def start_referral(request: HttpRequest) -> HttpResponse:
-    access = get_access(request.user)
-    grant = access.sending_grant()
-    if grant is None:
-        raise PermissionDenied("Only people at a partner agency can send referrals")
-    if request.method == "POST":
-        form = ReferralForm(request.POST)
-        if form.is_valid():
-            referral = submit_referral(
-                sender=request.user, submission=form.submission(), via="web", request=request
-            )
-            return redirect("referral-receipt", reference=referral.reference)
-    else:
-        form = ReferralForm(initial={"sender_phone": _profile_phone(request)})
-    return render(request, "referrals/start.html", {"form": form, "agency_name": grant.agency_name})
-
-
-def _profile_phone(request: HttpRequest) -> str:
-    membership = request.user.memberships.filter(is_active=True).exclude(phone="").first()  # type: ignore[union-attr]
-    return membership.phone if membership else ""
 
 
 @login_required
@@ -97,18 +73,19 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
     _audit_view(request, referral.reference, "detail")
     access = get_access(request.user)
-    can_acknowledge = (
-        referral.status == Status.SUBMITTED
-        and referral.front_door_id in access.front_door_ids_with(ACKNOWLEDGING_ROLES)
-    )
+    police = list(referral.notifications.filter(purpose="police").order_by("id"))
+    can_act = referral.front_door_id in access.front_door_ids_with(ACKNOWLEDGING_ROLES)
+    can_acknowledge = can_act and referral.status == Status.SUBMITTED
     return render(
         request,
         "referrals/detail.html",
         {
-            "referral": referral,
+            "referral": selectors.with_parts(referral),
             "timeline": selectors.timeline(referral),
             "escalations": selectors.escalations_for(referral),
             "can_acknowledge": can_acknowledge,
+            "can_convert": can_act and referral.kind == Kind.CONSULTATION,
+            "police_notifications": police,
             "is_front_door": referral.front_door_id in access.front_door_ids_with(
                 {"practitioner", "manager", "senior_manager", "administrator"}
             ),
@@ -129,6 +106,15 @@ def acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
         messages.info(request, f"{referral.reference} was already acknowledged by {name}.")
     else:
         messages.success(request, f"You acknowledged {referral.reference}. The sender has been told.")
+    return redirect("referral-detail", reference=referral.reference)
+
+
+@login_required
+@require_POST
+def convert(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = selectors.get_referral_for_user(request.user, reference)
+    convert_to_referral(referral=referral, actor=request.user, via="web", request=request)
+    messages.success(request, f"{referral.reference} is now a referral. The sender has been told.")
     return redirect("referral-detail", reference=referral.reference)
 
 

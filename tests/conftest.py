@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,8 @@ from django.test import Client
 
 from agencies.models import Agency, AgencyKind, Membership, Role
 from referrals.models import DeadlinePolicy, Referral
-from referrals.services import Submission, submit_referral
+from referrals.content import Content, validate_content
+from referrals.services import submit_referral
 
 
 def pytest_report_header(config: Any) -> list[str]:
@@ -86,44 +88,67 @@ def world(db: Any) -> World:
     )
 
 
-def a_submission(**overrides: Any) -> Submission:
-    values: dict[str, Any] = {
+EXAMPLE_DOCUMENT = Path(settings.BASE_DIR) / "docs" / "api" / "example-referral.json"
+
+
+def a_document(**overrides: Any) -> dict[str, Any]:
+    """A complete, valid referral: one child, mother and father, consent given.
+
+    Keyword overrides replace top-level keys; use `child=`, `concern=`,
+    `consent=` to change parts of those sections.
+    """
+    document: dict[str, Any] = {
         "kind": "referral",
         "urgency": "standard",
-        "child_first_name": "Leo",
-        "child_last_name": "Marsh",
-        "child_date_of_birth": dt.date(2019, 6, 14),
-        "concern_summary": "Healed burn on the forearm; no medical advice sought at the time.",
-        "sender_phone": "01632 960 111",
+        "children": [{
+            "first_name": "Leo", "last_name": "Marsh", "born": "yes",
+            "date_of_birth": "2019-06-14", "sex": "male", "nhs_number": "943 476 5919",
+            "address": "14 Canal Row, Northbridge", "postcode": "NB1 4QT",
+            "interpreter_needed": "no", "plan_status": "none",
+        }],
+        "adults": [
+            {"first_name": "Kirsty", "last_name": "Marsh", "relationship": "mother",
+             "lives_with_child": "yes", "parental_responsibility": "yes", "known_concerns": []},
+            {"first_name": "Sam", "last_name": "Marsh", "relationship": "father",
+             "lives_with_child": "no", "parental_responsibility": "yes", "known_concerns": []},
+        ],
+        "other_agencies": [],
+        "previous_areas": [],
+        "concern": {
+            "categories": ["neglect"],
+            "what_happened": "Healed burn on the forearm; no medical advice sought at the time.",
+            "when_happened": "About two weeks ago",
+            "childs_experience": "Quiet, stayed close to his mother.",
+            "action_taken": "Told our safeguarding lead.",
+            "immediate_risk": "no",
+        },
+        "consent": {"family_aware": "yes", "consent": "given"},
+        "sender": {"phone": "01632 960 111", "availability": ""},
     }
-    values.update(overrides)
-    return Submission(**values)
+    child = overrides.pop("child", None)
+    if child:
+        document["children"][0].update(child)
+    for section in ("concern", "consent"):
+        if section in overrides:
+            document[section] = {**document[section], **overrides.pop(section)}
+    document.update(overrides)
+    return document
+
+
+def content_of(document: dict[str, Any]) -> Content:
+    content, problems = validate_content(document)
+    assert content is not None, [(p.path, p.message) for p in problems]
+    return content
 
 
 def submit(sender: Any, *, now: dt.datetime | None = None, **overrides: Any) -> Referral:
-    return submit_referral(sender=sender, submission=a_submission(**overrides), now=now)
+    return submit_referral(sender=sender, content=content_of(a_document(**overrides)), now=now)
 
 
 def client_for(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def form_data(**overrides: str) -> dict[str, str]:
-    data = {
-        "kind": "referral",
-        "urgency": "standard",
-        "child_first_name": "Leo",
-        "child_last_name": "Marsh",
-        "child_date_of_birth-day": "14",
-        "child_date_of_birth-month": "6",
-        "child_date_of_birth-year": "2019",
-        "concern_summary": "Healed burn on the forearm; no medical advice sought at the time.",
-        "sender_phone": "01632 960 111",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ def _kind(field: forms.BoundField) -> str:
     widget = field.field.widget
     if isinstance(widget, DateInputWidget):
         return "date"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
         return "radios"
     if isinstance(widget, forms.Textarea):
@@ -82,19 +84,20 @@ def govuk_field(
         elif error:
             invalid = set(DateInputWidget.parts)
         context["invalid_parts"] = invalid
-    if kind in {"radios", "select"}:
+    if kind in {"radios", "select", "checkboxes"}:
         hints = getattr(field.field, "choice_hints", {})
         current = "" if value is None else str(value)
+        selected = {str(v) for v in value} if isinstance(value, list | tuple) else {current}
         context["options"] = [
             {
                 "value": str(choice_value),
                 "label": choice_label,
                 "hint": hints.get(choice_value, ""),
-                "checked": str(choice_value) == current,
+                "checked": str(choice_value) in selected,
                 "id": field.auto_id if index == 0 else f"{field.auto_id}-{index + 1}",
             }
             for index, (choice_value, choice_label) in enumerate(field.field.choices)
-            if not (kind == "radios" and choice_value == "")
+            if not (kind in {"radios", "checkboxes"} and choice_value == "")
         ]
     return context
 

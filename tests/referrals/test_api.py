@@ -37,15 +37,35 @@ def test_the_documented_example_is_accepted_and_receipted(world):
     assert referral.sender == world.gp and referral.sending_agency == world.agency_b
 
 
-def test_bad_input_gets_400_with_the_same_messages_as_the_form(world):
-    body = example() | {"child_first_name": "", "sender_phone": "call me", "kind": "gossip"}
+def test_bad_input_gets_400_with_field_errors_by_path(world):
+    body = example()
+    body["kind"] = "gossip"
+    body["children"][1]["first_name"] = ""
+    body["children"][0]["nhs_number"] = "943 476 5918"
+    body["sender"]["phone"] = "call me"
     response = api_for(world.gp).post("/api/v1/referrals/", body, format="json")
     assert response.status_code == 400
     fields = response.json()["fields"]
-    assert fields["child_first_name"] == ["Enter the child's first name"]
-    assert fields["sender_phone"][0].startswith("Enter a telephone number")
-    assert fields["kind"] == ["Select a valid choice. gossip is not one of the available choices."]
+    assert fields == {
+        "kind": ["Select whether you are making a referral or asking for a consultation"],
+        "children.0.nhs_number": ["Enter a real NHS number: check the digits against the record"],
+        "children.1.first_name": ["Enter the child's first name, or 'Baby' if not yet named"],
+        "sender.phone": ["Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"],
+    }
     assert Referral.objects.count() == 0
+
+
+def test_the_example_comes_back_with_all_its_content(world):
+    reference = api_for(world.gp).post("/api/v1/referrals/", example(), format="json").json()["reference"]
+    body = api_for(world.gp).get(f"/api/v1/referrals/{reference}/").json()
+    assert [c["first_name"] for c in body["children"]] == ["Leo", "Baby"]
+    assert body["pre_birth"] is True and body["expected_due_date"] == "2027-04-20"
+    assert [a["relationship"] for a in body["adults"]] == ["mother", "mothers_partner"]
+    assert [a["organisation"] for a in body["other_agencies"]] == [
+        "St Anne's Primary School", "Northbridge Community Midwives"]
+    assert body["previous_areas"][0]["local_authority"] == "Eastvale Borough Council"
+    assert body["consent"]["no_consent_basis"] == "risk_to_child"
+    assert body["children"][0]["nhs_number"] == "943 476 5919"
 
 
 @pytest.mark.parametrize("payload", [[], "text", {"child_date_of_birth": "14/06/2019"}, {"kind": {"a": 1}}])

@@ -45,7 +45,8 @@ def test_without_a_shared_inbox_the_front_door_practitioners_and_managers_are_al
 
 
 def test_emails_carry_the_reference_but_never_the_childs_name_or_the_concern(world):
-    referral = submit(world.hv, child_first_name="Zebedee", concern_summary="Bruising on the back seen at bath time")
+    referral = submit(world.hv, child={"first_name": "Zebedee"},
+                      concern={"what_happened": "Bruising on the back seen at bath time"})
     for note in Notification.objects.filter(referral=referral):
         assert referral.reference in note.body
         assert "Zebedee" not in note.body + note.subject

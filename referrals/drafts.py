@@ -1,0 +1,100 @@
+"""Drafts: a referral being written, saved as the sender goes.
+
+Private to their author (every lookup is by author), and not referrals until
+sent: the front door cannot see them and no deadline runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from referrals.models import Draft
+
+DRAFT_LIMIT = 50  # per person; the oldest beyond this are not listed
+
+
+def start_draft(*, author: AbstractBaseUser, prefill: dict[str, Any] | None = None) -> Draft:
+    now = timezone.now()
+    return Draft.objects.create(author=author, data=prefill or {}, created_at=now, updated_at=now)
+
+
+def drafts_of(author: AbstractBaseUser) -> list[Draft]:
+    return list(Draft.objects.filter(author=author).order_by("-updated_at")[:DRAFT_LIMIT])
+
+
+def get_draft(author: AbstractBaseUser, draft_id: Any) -> Draft:
+    """Someone else's draft and a missing one are the same 404."""
+    try:
+        key = uuid.UUID(str(draft_id))
+    except ValueError as exc:
+        raise Http404("No such draft") from exc
+    try:
+        return Draft.objects.get(pk=key, author=author)
+    except Draft.DoesNotExist as exc:
+        raise Http404("No such draft") from exc
+
+
+def save_section(*, draft: Draft, key: str, values: dict[str, Any], index: int | None = None) -> Draft:
+    """Store what was typed on one page, valid or not, so nothing is lost.
+
+    `key` "" means top-level answers; a list section takes an item `index`
+    (None appends a new item).
+    """
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        data = copy.deepcopy(locked.data)
+        if key == "":
+            data.update(values)
+        elif index is None and _is_list(key):
+            data.setdefault(key, []).append(values)
+        elif _is_list(key):
+            items = data.setdefault(key, [])
+            if 0 <= index < len(items):
+                items[index] = values
+            else:
+                items.append(values)
+        else:
+            data[key] = values
+        locked.data = data
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["data", "updated_at"])
+    return locked
+
+
+def remove_item(*, draft: Draft, key: str, index: int) -> Draft:
+    with transaction.atomic():
+        locked = Draft.objects.select_for_update().get(pk=draft.pk)
+        items = list(locked.data.get(key) or [])
+        if 0 <= index < len(items):
+            del items[index]
+        locked.data = {**locked.data, key: items}
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["data", "updated_at"])
+    return locked
+
+
+def delete_draft(*, draft: Draft, author: AbstractBaseUser) -> None:
+    Draft.objects.filter(pk=draft.pk, author=author).delete()
+
+
+def _is_list(key: str) -> bool:
+    return key in {"children", "adults", "other_agencies", "previous_areas"}
+
+
+def json_safe(values: dict[str, Any]) -> dict[str, Any]:
+    """Dates become ISO text so a draft's JSON matches the API's."""
+    safe: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, dt.date):
+            safe[name] = value.isoformat()
+        else:
+            safe[name] = value
+    return safe

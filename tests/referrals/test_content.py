@@ -1,0 +1,177 @@
+"""What a referral must contain, checked once for the pages, drafts and API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import nhs_number
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from referrals.content import validate_content, vague_words_in
+from referrals.forms import clean_nhs_number, clean_postcode
+from tests.conftest import a_document
+
+
+def problems_of(document) -> dict[str, str]:
+    content, problems = validate_content(document)
+    assert content is None
+    return {p.path: p.message for p in problems}
+
+
+def test_the_documented_example_is_valid():
+    import json
+    from pathlib import Path
+
+    from django.conf import settings
+
+    document = json.loads((Path(settings.BASE_DIR) / "docs/api/example-referral.json").read_text())
+    content, problems = validate_content(document)
+    assert problems == []
+    assert content.earliest_due_date == dt.date(2027, 4, 20)
+
+
+def test_a_referral_needs_at_least_one_child():
+    assert problems_of(a_document(children=[]))["children"] == "Add at least one child"
+
+
+def test_the_father_or_a_male_carer_must_be_recorded_or_explained():
+    mother_only = a_document(adults=[a_document()["adults"][0]])
+    assert problems_of(mother_only)["father_not_recorded_reason"] == (
+        "Add the child's father or a male carer, or say why they are not known"
+    )
+    explained = {**mother_only, "father_not_recorded_reason": "Mother will not say who he is."}
+    assert validate_content(explained)[1] == []
+
+
+@pytest.mark.parametrize("relationship", ["father", "male_carer", "mothers_partner", "step_parent"])
+def test_any_man_in_the_childs_life_answers_the_father_question(relationship):
+    adults = [a_document()["adults"][0], {**a_document()["adults"][1], "relationship": relationship}]
+    assert validate_content(a_document(adults=adults))[1] == []
+
+
+def test_an_unborn_child_needs_an_expected_date_of_delivery_not_a_birth_date():
+    unborn = a_document(child={"born": "no", "date_of_birth": None})
+    assert problems_of(unborn)["children.0.expected_date_of_delivery"] == "Enter the expected date of delivery"
+    due = (dt.date.today() + dt.timedelta(weeks=20)).isoformat()
+    content, _ = validate_content(a_document(child={"born": "no", "date_of_birth": "2019-01-01",
+                                                     "expected_date_of_delivery": due}))
+    assert content.children[0]["date_of_birth"] is None
+    assert content.earliest_due_date.isoformat() == due
+
+
+def test_a_due_date_years_away_is_refused():
+    far = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    problems = problems_of(a_document(child={"born": "no", "expected_date_of_delivery": far}))
+    assert problems["children.0.expected_date_of_delivery"] == (
+        "Expected date of delivery must be between a month ago and 10 months from now"
+    )
+
+
+def test_a_born_child_needs_a_date_of_birth_in_the_past():
+    assert problems_of(a_document(child={"date_of_birth": None}))["children.0.date_of_birth"] == (
+        "Enter the child's date of birth"
+    )
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    assert problems_of(a_document(child={"date_of_birth": tomorrow}))["children.0.date_of_birth"] == (
+        "The child's date of birth must be today or in the past"
+    )
+
+
+@pytest.mark.parametrize("typed", ["2019-02-30", "14/06/2019", {"day": "31", "month": "2", "year": "2020"}])
+def test_impossible_or_malformed_dates_are_refused(typed):
+    problems = problems_of(a_document(child={"date_of_birth": typed}))
+    assert problems["children.0.date_of_birth"].startswith("The child's date of birth must be a real date")
+
+
+def test_a_date_typed_in_parts_with_one_missing_asks_for_it():
+    problems = problems_of(a_document(child={"date_of_birth": {"day": "4", "month": "", "year": "2020"}}))
+    assert problems["children.0.date_of_birth"] == "The child's date of birth must include a month"
+
+
+def test_sharing_without_consent_needs_a_lawful_basis_and_a_reason():
+    problems = problems_of(a_document(consent={"consent": "refused"}))
+    assert problems["consent.no_consent_basis"] == "Select why you are sharing this without their agreement"
+    assert problems["consent.no_consent_reason"] == "Explain why you are sharing this without their agreement"
+    ok = a_document(consent={"consent": "not_sought", "no_consent_basis": "prejudice_investigation",
+                             "no_consent_reason": "Police asked us not to tell the family yet."})
+    assert validate_content(ok)[1] == []
+
+
+def test_consent_given_clears_any_reason_left_over_from_an_earlier_answer():
+    content, _ = validate_content(a_document(consent={"consent": "given", "no_consent_basis": "other",
+                                                       "no_consent_reason": "left over"}))
+    assert content.consent["no_consent_basis"] == "" and content.consent["no_consent_reason"] == ""
+
+
+def test_the_concern_needs_a_category_and_the_childs_experience():
+    problems = problems_of(a_document(concern={"categories": [], "childs_experience": ""}))
+    assert problems["concern.categories"] == "Select at least one kind of concern"
+    assert problems["concern.childs_experience"] == "Enter what life is like for the child, and what they have said"
+
+
+def test_booleans_from_json_are_understood_as_yes_and_no():
+    content, problems = validate_content(a_document(concern={"immediate_risk": False}))
+    assert problems == [] and content.concern["immediate_risk"] == "no"
+
+
+@pytest.mark.parametrize("document", [[], "text", 42, None])
+def test_a_body_that_is_not_an_object_is_refused(document):
+    content, problems = validate_content(document)
+    assert content is None and problems[0].path == "body"
+
+
+def test_a_section_of_the_wrong_type_is_refused_not_crashed():
+    assert problems_of(a_document(children="Leo"))["children"] == "Must be a list"
+    assert problems_of(a_document(children=["Leo"]))["children.0"] == "Must be an object"
+    document = a_document()
+    document["concern"] = "bad"
+    assert problems_of(document)["concern"] == "Must be an object"
+
+
+# --- NHS numbers and postcodes -------------------------------------------------
+
+@given(st.integers(min_value=400_000_000, max_value=999_999_999))
+def test_every_number_with_the_right_check_digit_is_accepted(body):
+    digits = str(body)
+    check = nhs_number.calculate_checksum(digits)
+    if check == 10:  # no valid number has this body
+        return
+    number = digits + str(check)
+    assert clean_nhs_number(number).replace(" ", "") == number
+
+
+@given(st.integers(min_value=400_000_000, max_value=999_999_999), st.integers(min_value=1, max_value=9))
+def test_a_number_with_a_wrong_check_digit_is_refused(body, offset):
+    digits = str(body)
+    check = nhs_number.calculate_checksum(digits)
+    if check == 10:
+        return
+    wrong = digits + str((check + offset) % 10)
+    with pytest.raises(Exception, match="Enter a real NHS number"):
+        clean_nhs_number(wrong)
+
+
+def test_nhs_numbers_are_stored_in_the_usual_3_3_4_groups():
+    assert clean_nhs_number("9434765919") == "943 476 5919"
+    assert clean_nhs_number(" 943-476-5919 ") == "943 476 5919"
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("sw1a2aa", "SW1A 2AA"), ("NB1 4QT", "NB1 4QT"),
+                                              ("m1 1ae", "M1 1AE"), ("", "")])
+def test_postcodes_are_checked_and_tidied(typed, stored):
+    assert clean_postcode(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["NOTACODE", "12345", "SW1A 2A"])
+def test_things_that_are_not_postcodes_are_refused(typed):
+    with pytest.raises(Exception, match="Enter a real postcode"):
+        clean_postcode(typed)
+
+
+# --- vague words -------------------------------------------------------------------
+
+def test_vague_words_are_found_once_each_and_only_as_whole_words():
+    text = "Mum appears tired. He may have been hit; probably by dad. Probably not. Unlikelyhood."
+    assert vague_words_in(text) == ["probably", "may have", "appears"]

@@ -1,0 +1,116 @@
+"""The urgent pathways the reviews ask for, and consultation -> referral."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+
+from notifications.models import Notification
+from notifications.services import dispatch_due_notifications
+from referrals.models import Kind, Urgency
+from referrals.services import convert_to_referral
+from tests.conftest import client_for, submit
+
+WEDNESDAY_10AM = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+
+
+def injured_baby(**extra):
+    born = (WEDNESDAY_10AM.date() - dt.timedelta(weeks=12)).isoformat()
+    return {"child": {"date_of_birth": born}, "concern": {"categories": ["non_mobile_injury"]}, **extra}
+
+
+def test_an_injury_to_a_non_mobile_baby_starts_the_urgent_pathway_at_once(world):
+    world.front_door.police_alert_email = "ppu@police.example"
+    world.front_door.save()
+    referral = submit(world.hv, now=WEDNESDAY_10AM, **injured_baby())
+    assert referral.non_mobile_injury
+    assert referral.urgency == Urgency.URGENT
+    assert referral.acknowledge_by == WEDNESDAY_10AM + dt.timedelta(hours=1)
+    assert referral.strategy_discussion_by == WEDNESDAY_10AM + dt.timedelta(hours=24)
+    assert referral.police_notified_at == WEDNESDAY_10AM
+    outbox = {(n.purpose, n.to_address) for n in Notification.objects.filter(referral=referral)}
+    assert ("police", "ppu@police.example") in outbox
+    assert ("urgent_alert", world.manager.email) in outbox
+    kinds = list(referral.events.values_list("kind", flat=True))
+    assert kinds == ["submitted", "police_notified", "managers_alerted"]
+
+
+def test_the_police_email_is_delivered_through_the_outbox_and_shown_on_the_page(world):
+    world.front_door.police_alert_email = "ppu@police.example"
+    world.front_door.save()
+    referral = submit(world.hv, **injured_baby())
+    page = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Police notified (ppu@police.example)" in page and "email waiting to send" in page
+    dispatch_due_notifications()
+    police = [m for m in mail.outbox if m.to == ["ppu@police.example"]]
+    assert len(police) == 1 and referral.reference in police[0].subject
+    assert "Marsh" not in police[0].body  # no personal data by email
+    page = client_for(world.hv).get(f"/referrals/{referral.reference}/").content.decode()
+    assert "email delivered at" in page
+    assert "Strategy discussion due by" in page
+
+
+def test_without_a_police_inbox_the_page_tells_the_front_door_to_phone(world):
+    referral = submit(world.hv, **injured_baby())
+    page = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
+    assert "phone the police now" in page
+
+
+def test_a_physical_injury_to_a_baby_under_six_months_is_treated_as_non_mobile(world):
+    referral = submit(world.hv, now=WEDNESDAY_10AM,
+                      **injured_baby(concern={"categories": ["physical_abuse"]}))
+    assert referral.non_mobile_injury
+
+
+def test_a_physical_injury_to_an_older_child_is_not(world):
+    referral = submit(world.hv, now=WEDNESDAY_10AM, concern={"categories": ["physical_abuse"]})
+    assert not referral.non_mobile_injury and referral.urgency == Urgency.STANDARD
+
+
+def test_a_pre_birth_referral_carries_the_due_date(world):
+    due = WEDNESDAY_10AM.date() + dt.timedelta(weeks=20)
+    referral = submit(world.hv, now=WEDNESDAY_10AM,
+                      child={"born": "no", "date_of_birth": None, "expected_date_of_delivery": due.isoformat(),
+                             "first_name": "Baby", "sex": "not_known", "nhs_number": ""})
+    assert referral.expected_due_date == due
+    assert referral.urgency == Urgency.STANDARD
+    queue = client_for(world.mash).get("/front-door/queue/").content.decode()
+    assert f"due {due:%-d %b %Y}" in queue
+
+
+def test_a_baby_due_within_twelve_weeks_runs_on_urgent_deadlines(world):
+    due = WEDNESDAY_10AM.date() + dt.timedelta(weeks=6)
+    referral = submit(world.hv, now=WEDNESDAY_10AM,
+                      child={"born": "no", "date_of_birth": None, "expected_date_of_delivery": due.isoformat()})
+    assert referral.urgency == Urgency.URGENT
+    assert referral.acknowledge_by == WEDNESDAY_10AM + dt.timedelta(hours=1)
+    assert "baby due within 12 weeks" in referral.events.first().summary
+
+
+def test_a_front_door_worker_converts_a_consultation_keeping_its_reference_and_history(world):
+    consultation = submit(world.hv, kind="consultation")
+    converted = convert_to_referral(referral=consultation, actor=world.mash)
+    assert converted.reference == consultation.reference
+    assert converted.kind == Kind.REFERRAL
+    assert [h.kind for h in converted.history.order_by("history_date")] == ["consultation", "referral"]
+    assert converted.events.last().summary.startswith("Converted from a consultation to a referral by")
+    assert Notification.objects.filter(referral=converted, purpose="converted", to_address=world.hv.email).exists()
+
+
+@pytest.mark.parametrize("persona", ["hv", "lead_a", "outsider", "senior"])
+def test_only_front_door_practitioners_and_managers_convert(world, persona):
+    consultation = submit(world.hv, kind="consultation")
+    with pytest.raises(PermissionDenied):
+        convert_to_referral(referral=consultation, actor=getattr(world, persona))
+
+
+def test_converting_from_the_referral_page(world):
+    consultation = submit(world.hv, kind="consultation")
+    client = client_for(world.mash)
+    assert "Turn this consultation into a referral" in client.get(f"/referrals/{consultation.reference}/").content.decode()
+    response = client.post(f"/referrals/{consultation.reference}/convert/", follow=True)
+    assert "is now a referral" in response.content.decode()
+    assert client_for(world.hv).post(f"/referrals/{consultation.reference}/convert/").status_code == 403
