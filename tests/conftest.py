@@ -18,8 +18,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from agencies.models import Agency, AgencyKind, Membership, Role
-from referrals.models import DeadlinePolicy, Referral
 from referrals.content import Content, validate_content
+from referrals.models import DeadlinePolicy, Referral
 from referrals.services import submit_referral
 
 

@@ -10,7 +10,7 @@ from django.test import Client
 
 from audit.models import AuditEvent
 from referrals.escalations import escalate_overdue_referrals
-from referrals.models import Referral, Status
+from referrals.models import Status
 from tests.conftest import client_for, submit
 
 
