@@ -175,3 +175,41 @@ def test_things_that_are_not_postcodes_are_refused(typed):
 def test_vague_words_are_found_once_each_and_only_as_whole_words():
     text = "Mum appears tired. He may have been hit; probably by dad. Probably not. Unlikelyhood."
     assert vague_words_in(text) == ["probably", "may have", "appears"]
+
+
+@pytest.mark.parametrize(("section", "item", "path", "message"), [
+    ("adults", {"relationship": ""}, "adults.0.relationship", "Select the adult's relationship to the child"),
+    ("adults", {"lives_with_child": "maybe"}, "adults.0.lives_with_child",
+     "Select whether this adult lives with the child"),
+    ("adults", {"known_concerns": ["gossip"]}, "adults.0.known_concerns", "Select from the list"),
+    ("other_agencies", {"email": "not-an-email"}, "other_agencies.0.email",
+     "Enter an email address in the correct format, like name@example.com"),
+    ("other_agencies", {"phone": "ring me"}, "other_agencies.0.phone",
+     "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"),
+    ("other_agencies", {"organisation": ""}, "other_agencies.0.organisation", "Enter the name of the organisation"),
+    ("previous_areas", {"local_authority": ""}, "previous_areas.0.local_authority",
+     "Enter the local authority, or 'Not known'"),
+    ("children", {"postcode": "NOWHERE"}, "children.0.postcode", "Enter a real postcode, like SW1A 2AA"),
+    ("children", {"sex": ""}, "children.0.sex", "Select the child's sex, or 'Not known'"),
+    ("children", {"first_name": "x" * 101}, "children.0.first_name", "First name must be 100 characters or fewer"),
+])
+def test_each_part_of_a_list_item_is_checked(section, item, path, message):
+    valid_items = {
+        "adults": a_document()["adults"][1],
+        "other_agencies": {"agency_type": "gp", "organisation": "Riverside Medical Practice"},
+        "previous_areas": {"address": "7 Mill Lane", "local_authority": "Eastvale"},
+        "children": a_document()["children"][0],
+    }
+    document = a_document()
+    document[section] = [{**valid_items[section], **item}] + (
+        document["adults"][:1] if section == "adults" else []
+    )
+    if section == "adults":
+        document["father_not_recorded_reason"] = "Checked separately"
+    assert problems_of(document)[path] == message
+
+
+def test_the_sender_must_leave_a_phone_number():
+    document = a_document()
+    document["sender"] = {"phone": ""}
+    assert problems_of(document)["sender.phone"] == "Enter a phone number the front door can reach you on today"
