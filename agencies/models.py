@@ -59,6 +59,13 @@ class Agency(models.Model):
         blank=True,
         help_text="Front doors only: shared inbox told when a referral arrives.",
     )
+    edt_alert_email = models.EmailField(
+        blank=True,
+        help_text=(
+            "Front doors only: the emergency duty team, told about urgent referrals that "
+            "arrive out of office hours."
+        ),
+    )
     police_alert_email = models.EmailField(
         blank=True,
         help_text=(

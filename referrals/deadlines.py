@@ -21,6 +21,8 @@ class Rules:
     senior_escalation_after: dt.timedelta = dt.timedelta(hours=2)
     strategy_discussion_within_hours: int = 24
     pre_birth_urgent_within_weeks: int = 12
+    information_request_within_working_days: int = 1
+    challenge_step_within_working_days: int = 2
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Deadlines:
     acknowledge_by: dt.datetime
     decide_by: dt.datetime
     senior_escalation_at: dt.datetime
+    decision_senior_at: dt.datetime
 
 
 def compute_deadlines(rules: Rules, *, received_at: dt.datetime, urgent: bool) -> Deadlines:
@@ -45,19 +48,28 @@ def compute_deadlines(rules: Rules, *, received_at: dt.datetime, urgent: bool) -
     cal = rules.calendar
     if urgent:
         acknowledge_by = received_at + rules.urgent_acknowledge_within
-        decide_by = received_at + rules.urgent_decide_within
+        decide_by = max(received_at + rules.urgent_decide_within, acknowledge_by)
         senior = acknowledge_by + rules.senior_escalation_after
+        decision_senior = decide_by + rules.senior_escalation_after
     else:
         day = cal.receipt_day(received_at)
         acknowledge_by = cal.close_of(cal.add_working_days(day, rules.acknowledge_within_working_days))
-        decide_by = cal.close_of(cal.add_working_days(day, rules.decide_within_working_days))
+        decide_by = max(cal.close_of(cal.add_working_days(day, rules.decide_within_working_days)), acknowledge_by)
         senior = cal.add_working_time(acknowledge_by, rules.senior_escalation_after)
-    decide_by = max(decide_by, acknowledge_by)
+        decision_senior = cal.add_working_time(decide_by, rules.senior_escalation_after)
     return Deadlines(
         acknowledge_by=acknowledge_by.astimezone(dt.UTC),
         decide_by=decide_by.astimezone(dt.UTC),
         senior_escalation_at=senior.astimezone(dt.UTC),
+        decision_senior_at=decision_senior.astimezone(dt.UTC),
     )
+
+
+def working_days_from(rules: Rules, start: dt.datetime, days: int) -> dt.datetime:
+    """Close of the working day `days` working days after `start`'s receipt day:
+    the deadline for an information request or a challenge step."""
+    cal = rules.calendar
+    return cal.close_of(cal.add_working_days(cal.receipt_day(start), days)).astimezone(dt.UTC)
 
 
 def rules_from_policy(policy: object) -> Rules:
@@ -73,4 +85,6 @@ def rules_from_policy(policy: object) -> Rules:
         senior_escalation_after=dt.timedelta(minutes=policy.senior_escalation_after_minutes),  # type: ignore[attr-defined]
         strategy_discussion_within_hours=policy.strategy_discussion_within_hours,  # type: ignore[attr-defined]
         pre_birth_urgent_within_weeks=policy.pre_birth_urgent_within_weeks,  # type: ignore[attr-defined]
+        information_request_within_working_days=policy.information_request_within_working_days,  # type: ignore[attr-defined]
+        challenge_step_within_working_days=policy.challenge_step_within_working_days,  # type: ignore[attr-defined]
     )

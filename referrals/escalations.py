@@ -1,13 +1,16 @@
-"""The escalation sweep: tell managers about referrals nobody acknowledged in time.
+"""The escalation sweep: tell people about whatever nobody did in time.
 
-Each step of the ladder is claimed with one set-based conditional UPDATE:
+Rules (each a ladder of steps): a referral not acknowledged, a referral not
+decided, a request for information not answered, a challenge not resolved.
+Each step is claimed with one set-based conditional UPDATE on the table the
+deadline lives on:
 
-    UPDATE referral SET escalation_level = k
-     WHERE id IN (SELECT id ... WHERE status = 'submitted'
-                    AND escalation_level = k - 1 AND <due column> <= now
+    UPDATE t SET <level> = k
+     WHERE id IN (SELECT id FROM t WHERE <open> AND <level> = k - 1
+                    AND <due column> <= now
                     ORDER BY <due column> LIMIT batch [FOR UPDATE SKIP LOCKED])
-       AND status = 'submitted' AND escalation_level = k - 1
- RETURNING id
+       AND <open> AND <level> = k - 1
+ RETURNING id, <referral id>
 
 A row moves from level k-1 to k exactly once, whoever runs the sweep and
 however many run at once: a second sweeper either skips the locked rows or,
@@ -15,7 +18,7 @@ after the first commits, no longer matches them. A sweep after downtime finds
 everything that breached meanwhile, because the condition is "due <= now",
 not "due in the last minute". The escalation rows, history, timeline events,
 audit events and outbox rows are written in the same transaction as the claim.
-A unique constraint on (referral, rule, level) backs this up in the database.
+A unique constraint on (referral, rule, subject, level) backs this up.
 """
 
 from __future__ import annotations
@@ -24,20 +27,21 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from agencies.models import Role
 from agencies.selectors import members_with_role
 from audit.models import Action, AuditEvent
 from notifications.models import Purpose
-from notifications.services import build_notifications, queue_notifications, recipients_for_users
+from notifications.services import Recipient, build_notifications, queue_notifications, recipients_for_users
 from referrals import messages
 from referrals.models import (
-    ESCALATION_LEVEL_LABELS,
+    Challenge,
     Escalation,
     EscalationRule,
     EventKind,
+    InformationRequest,
     Referral,
     ReferralEvent,
     Status,
@@ -45,34 +49,56 @@ from referrals.models import (
 
 BATCH_SIZE = 500
 
+# Who is told at a step: front-door people by role, and/or the referrer's side.
+FRONT_DOOR_MANAGERS = (Role.MANAGER,)
+SENIOR_MANAGERS = (Role.SENIOR_MANAGER,)
+
 
 @dataclass(frozen=True)
 class Step:
     rule: str
     level: int
+    model: type[models.Model]
     due_column: str
-    open_status: str
-    recipient_roles: tuple[str, ...]
+    level_column: str
+    open_column: str
+    open_values: tuple
+    front_door_roles: tuple[str, ...] = ()
+    tell_referrer: bool = False
+    summary: str = ""
+
+    @property
+    def referral_column(self) -> str:
+        return "id" if self.model is Referral else "referral_id"
 
 
-# The ladder for "not acknowledged". Later rules (decision, challenge) add steps
-# of the same shape.
+def _referral_steps(rule: str, due: str, senior_due: str, level_col: str, statuses: tuple, what: str) -> tuple[Step, ...]:
+    return (
+        Step(rule, 1, Referral, due, level_col, "status", statuses, FRONT_DOOR_MANAGERS,
+             summary=f"{what}: escalated to front-door managers"),
+        Step(rule, 2, Referral, senior_due, level_col, "status", statuses, SENIOR_MANAGERS,
+             summary=f"{what}: escalated to senior managers"),
+    )
+
+
 LADDER: tuple[Step, ...] = (
-    Step(
-        rule=EscalationRule.NOT_ACKNOWLEDGED,
-        level=1,
-        due_column="acknowledge_by",
-        open_status=Status.SUBMITTED,
-        recipient_roles=(Role.MANAGER,),
-    ),
-    Step(
-        rule=EscalationRule.NOT_ACKNOWLEDGED,
-        level=2,
-        due_column="senior_escalation_at",
-        open_status=Status.SUBMITTED,
-        recipient_roles=(Role.SENIOR_MANAGER,),
-    ),
+    *_referral_steps(EscalationRule.NOT_ACKNOWLEDGED, "acknowledge_by", "senior_escalation_at",
+                     "escalation_level", (Status.SUBMITTED,), "Not acknowledged in time"),
+    *_referral_steps(EscalationRule.NOT_DECIDED, "decide_by", "decision_senior_at",
+                     "decision_escalation_level", (Status.SUBMITTED, Status.ACKNOWLEDGED),
+                     "No decision in time"),
+    Step(EscalationRule.INFORMATION_UNANSWERED, 1, InformationRequest, "due_by", "escalation_level",
+         "is_open", (True,), FRONT_DOOR_MANAGERS, tell_referrer=True,
+         summary="Request for more information not answered in time: referrer reminded, managers told"),
+    Step(EscalationRule.CHALLENGE_UNRESOLVED, 1, Challenge, "step_one_due", "escalation_level",
+         "is_open", (True,), SENIOR_MANAGERS, tell_referrer=True,
+         summary="Challenge not answered by the front-door managers in time: now with senior managers"),
+    Step(EscalationRule.CHALLENGE_UNRESOLVED, 2, Challenge, "step_two_due", "escalation_level",
+         "is_open", (True,), SENIOR_MANAGERS + FRONT_DOOR_MANAGERS, tell_referrer=True,
+         summary="Challenge still not answered by senior managers in time"),
 )
+
+LEVEL_AUDIENCE = {1: "front-door managers", 2: "senior managers"}
 
 
 @dataclass(frozen=True)
@@ -92,115 +118,122 @@ class SweepResult:
 
 
 def _claim_sql(step: Step) -> str:
-    table = Referral._meta.db_table
+    q = connection.ops.quote_name
+    table = step.model._meta.db_table
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
-    due = connection.ops.quote_name(step.due_column)
-    # Only our own table and column names are interpolated; every value is a
-    # parameter.
+    opens = ", ".join(["%s"] * len(step.open_values))
+    condition = f"{q(step.open_column)} IN ({opens}) AND {q(step.level_column)} = %s"
+    # Only our own table and column names are put into the text; every value
+    # is a parameter.
     sql = (
-        "UPDATE {table} SET escalation_level = %s, updated_at = %s "
-        "WHERE id IN (SELECT id FROM {table} WHERE status = %s AND escalation_level = %s "
-        "AND {due} <= %s ORDER BY {due} LIMIT %s{lock}) "
-        "AND status = %s AND escalation_level = %s RETURNING id"
+        "UPDATE {table} SET {level} = %s WHERE id IN (SELECT id FROM {table} WHERE {condition} "
+        "AND {due} <= %s ORDER BY {due} LIMIT %s{lock}) AND {condition} RETURNING id, {referral}"
     )
-    return sql.format(table=table, due=due, lock=lock)
+    return sql.format(
+        table=table, level=q(step.level_column), condition=condition, due=q(step.due_column),
+        lock=lock, referral=q(step.referral_column),
+    )
 
 
-def _claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[int]:
+def _claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[tuple[int, int]]:
     # Raw SQL skips the ORM's value conversion: adapt `now` as the backend
     # stores datetimes (SQLite keeps naive UTC text and compares it as text).
     at = connection.ops.adapt_datetimefield_value(now)
-    params = [
-        step.level, at,
-        step.open_status, step.level - 1, at, limit,
-        step.open_status, step.level - 1,
-    ]
+    condition = [*step.open_values, step.level - 1]
+    params = [step.level, *condition, at, limit, *condition]
     with connection.cursor() as cursor:
         cursor.execute(_claim_sql(step), params)
-        return [row[0] for row in cursor.fetchall()]
+        return [(row[0], row[1]) for row in cursor.fetchall()]
 
 
-def _record(step: Step, ids: list[int], *, now: dt.datetime) -> list[Escalated]:
-    referrals = list(Referral.objects.filter(id__in=ids).order_by(step.due_column, "id"))
-    label = ESCALATION_LEVEL_LABELS.get(step.level, f"level {step.level}")
+def _recipients(step: Step, referrals: list[Referral]) -> dict[int, list[Recipient]]:
+    """Who to tell, per referral, in a number of queries that does not grow
+    with the batch: one per front door, one for the referrers' side."""
+    by_front_door: dict[int, list[Recipient]] = {}
+    for fd_id in {r.front_door_id for r in referrals}:
+        by_front_door[fd_id] = recipients_for_users(
+            m.user for m in members_with_role(agency_id=fd_id, roles=step.front_door_roles)
+        ) if step.front_door_roles else []
+    result: dict[int, list[Recipient]] = {}
+    for r in referrals:
+        people = list(by_front_door[r.front_door_id])
+        if step.tell_referrer:
+            people += recipients_for_users([r.sender])
+        seen: set[str] = set()
+        result[r.pk] = [p for p in people if not (p.address.lower() in seen or seen.add(p.address.lower()))]
+    return result
+
+
+def _record(step: Step, claimed: list[tuple[int, int]], *, now: dt.datetime) -> list[Escalated]:
+    subject_ids = [subject for subject, _ in claimed]
+    subjects = list(step.model.objects.filter(id__in=subject_ids).order_by(step.due_column, "id"))
+    referral_ids = {referral_id for _, referral_id in claimed}
+    referrals = {r.pk: r for r in Referral.objects.filter(id__in=referral_ids).select_related("sender")}
+    is_referral_rule = step.model is Referral
+    pairs = [(s, referrals[s.pk if is_referral_rule else s.referral_id]) for s in subjects]
+
     Escalation.objects.bulk_create(
         Escalation(
             referral=r,
             rule=step.rule,
+            subject_id=0 if is_referral_rule else s.pk,
             level=step.level,
-            due_at=getattr(r, step.due_column),
+            due_at=getattr(s, step.due_column),
             escalated_at=now,
         )
-        for r in referrals
+        for s, r in pairs
     )
-    Referral.history.bulk_history_create(
-        referrals,
-        update=True,
-        default_change_reason=f"Escalated to {label.lower()}",
-        default_date=now,
+    # QuerySet.update() bypasses django-simple-history: record it explicitly.
+    step.model.history.bulk_history_create(  # type: ignore[attr-defined]
+        subjects, update=True, default_change_reason=step.summary[:100], default_date=now
     )
     ReferralEvent.objects.bulk_create(
-        ReferralEvent(
-            referral=r,
-            kind=EventKind.ESCALATED,
-            at=now,
-            summary=f"Not acknowledged in time: escalated to {label.lower()}",
-        )
-        for r in referrals
+        ReferralEvent(referral=r, kind=EventKind.ESCALATED, at=now, summary=step.summary[:300])
+        for _, r in pairs
     )
     AuditEvent.objects.bulk_create(
         AuditEvent(
-            at=now,
-            action=Action.ESCALATED,
-            object_type="referral",
-            object_ref=r.reference,
-            via="task",
-            detail={"rule": step.rule, "level": step.level},
+            at=now, action=Action.ESCALATED, object_type="referral", object_ref=r.reference,
+            via="task", detail={"rule": step.rule, "level": step.level},
         )
-        for r in referrals
+        for _, r in pairs
     )
-    # One query for the recipients of every front door in the batch.
-    by_front_door: dict[int, list] = defaultdict(list)
-    front_door_ids = {r.front_door_id for r in referrals}
-    for fd_id in front_door_ids:
-        by_front_door[fd_id] = recipients_for_users(
-            m.user for m in members_with_role(agency_id=fd_id, roles=step.recipient_roles)
-        )
+    recipients = _recipients(step, [r for _, r in pairs])
     outbox = []
-    for r in referrals:
+    for _, r in pairs:
         outbox += build_notifications(
             purpose=Purpose.ESCALATION,
-            recipients=by_front_door[r.front_door_id],
-            subject=messages.escalation_subject(r, level=step.level),
-            body=messages.escalation_body(r, level=step.level),
+            recipients=recipients[r.pk],
+            subject=messages.escalation_subject(r, rule=step.rule, level=step.level),
+            body=messages.escalation_body(r, rule=step.rule, level=step.level, summary=step.summary),
             referral_id=r.pk,
             now=now,
         )
     queue_notifications(outbox)
-    return [Escalated(reference=r.reference, rule=step.rule, level=step.level) for r in referrals]
+    return [Escalated(reference=r.reference, rule=step.rule, level=step.level) for _, r in pairs]
 
 
 def escalate_overdue_referrals(
     *, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE
 ) -> SweepResult:
-    """Run every step of the ladder until nothing more is due.
+    """Run every step of every ladder until nothing more is due.
 
-    1. For each step in order (level 1 before level 2, so a referral that
+    1. For each step in order (level 1 before level 2, so something that
        breached both during downtime is escalated to each level once):
     2. claim a batch with the conditional UPDATE and record it, in one
        transaction;
     3. repeat while a full batch came back (streams a large catch-up instead
-       of loading every breached referral at once).
+       of loading every breach at once).
     """
     now = now or timezone.now()
     result = SweepResult()
     for step in LADDER:
         while True:
             with transaction.atomic():
-                ids = _claim_batch(step, now=now, limit=batch_size)
-                if ids:
-                    result.escalated += _record(step, ids, now=now)
-            if len(ids) < batch_size:
+                claimed = _claim_batch(step, now=now, limit=batch_size)
+                if claimed:
+                    result.escalated += _record(step, claimed, now=now)
+            if len(claimed) < batch_size:
                 break
     return result
 
@@ -209,15 +242,15 @@ def preview_overdue_referrals(*, as_of: dt.datetime) -> list[Escalated]:
     """What a sweep at `as_of` would escalate, changing nothing."""
     would: list[Escalated] = []
     for step in LADDER:
-        earlier_levels = [s for s in LADDER if s.rule == step.rule and s.level < step.level]
-        candidates = Referral.objects.filter(status=step.open_status)
-        # A referral climbs one level per step in a sweep, so at `as_of` it
-        # reaches this level if it is due here and has not passed it already.
-        candidates = candidates.filter(
-            **{f"{step.due_column}__lte": as_of}, escalation_level__lt=step.level
+        earlier = [s for s in LADDER if s.rule == step.rule and s.level < step.level]
+        rows = step.model.objects.filter(
+            **{f"{step.open_column}__in": step.open_values,
+               f"{step.level_column}__lt": step.level,
+               f"{step.due_column}__lte": as_of}
         )
-        for earlier in earlier_levels:
-            candidates = candidates.filter(**{f"{earlier.due_column}__lte": as_of})
-        for reference in candidates.order_by(step.due_column).values_list("reference", flat=True):
-            would.append(Escalated(reference=reference, rule=step.rule, level=step.level))
+        for previous in earlier:
+            rows = rows.filter(**{f"{previous.due_column}__lte": as_of})
+        reference = "reference" if step.model is Referral else "referral__reference"
+        for ref in rows.order_by(step.due_column).values_list(reference, flat=True):
+            would.append(Escalated(reference=ref, rule=step.rule, level=step.level))
     return would

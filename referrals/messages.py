@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from referrals.models import ESCALATION_LEVEL_LABELS, Referral
+from referrals.models import Referral
 
 
 def when(moment: dt.datetime) -> str:
@@ -71,19 +71,85 @@ def acknowledged_body(referral: Referral, *, acknowledged_by: str) -> str:
     )
 
 
-def escalation_subject(referral: Referral, *, level: int) -> str:
-    return f"Escalation: {referral.reference} not acknowledged in time"
+ESCALATION_SUBJECTS = {
+    "not_acknowledged": "not acknowledged in time",
+    "not_decided": "no decision in time",
+    "information_unanswered": "request for information not answered",
+    "challenge_unresolved": "challenge not resolved in time",
+}
 
 
-def escalation_body(referral: Referral, *, level: int) -> str:
-    audience = ESCALATION_LEVEL_LABELS.get(level, f"level {level}").lower()
+def escalation_subject(referral: Referral, *, rule: str = "not_acknowledged", level: int = 1) -> str:
+    return f"Escalation: {referral.reference} {ESCALATION_SUBJECTS.get(rule, 'overdue')}"
+
+
+def escalation_body(referral: Referral, *, rule: str = "not_acknowledged", level: int = 1, summary: str = "") -> str:
     return (
-        f"Nobody has acknowledged {referral.get_urgency_display().lower()} "
-        f"{referral.get_kind_display().lower()} {referral.reference}. It was due to be "
-        f"acknowledged by {when(referral.acknowledge_by)}.\n\n"
-        f"It has been escalated to {audience}. Make sure someone owns it now: "
-        f"{referral_url(referral)}" + _footer()
+        f"{referral.get_urgency_display()} {referral.get_kind_display().lower()} "
+        f"{referral.reference}: {summary or ESCALATION_SUBJECTS.get(rule, 'overdue')}.\n\n"
+        f"Make sure someone owns it now: {referral_url(referral)}" + _footer()
     )
+
+
+def information_request_subject(referral: Referral) -> str:
+    return f"The front door has a question about {referral.reference}"
+
+
+def information_request_body(referral: Referral, *, due_by: dt.datetime) -> str:
+    return (
+        f"The front door needs more information about {referral.reference} to decide what "
+        f"happens next. Please answer in Front Door by {when(due_by)}: {referral_url(referral)}"
+        + _footer()
+    )
+
+
+def information_given_subject(referral: Referral) -> str:
+    return f"Answer received on {referral.reference}"
+
+
+def information_given_body(referral: Referral) -> str:
+    return f"The referrer has answered your question on {referral.reference}: {referral_url(referral)}" + _footer()
+
+
+def outcome_subject(referral: Referral) -> str:
+    return f"Decision on {referral.reference}"
+
+
+def outcome_body(referral: Referral) -> str:
+    return (
+        f"The front door has decided what happens next with {referral.reference}: "
+        f"{referral.get_decision_display().lower()}.\n\n"
+        f"Sign in to see the reasons and the next steps. If you disagree, you can challenge "
+        f"the decision from the referral's page: {referral_url(referral)}" + _footer()
+    )
+
+
+def assigned_subject(referral: Referral) -> str:
+    return f"{referral.reference} has been assigned to you"
+
+
+def assigned_body(referral: Referral) -> str:
+    return f"{referral.reference} is now yours: {referral_url(referral)}" + _footer()
+
+
+def challenge_subject(referral: Referral) -> str:
+    return f"Challenge to the decision on {referral.reference}"
+
+
+def challenge_body(referral: Referral, *, due_by: dt.datetime) -> str:
+    return (
+        f"A referrer has challenged the decision on {referral.reference}. A front-door manager "
+        f"must answer by {when(due_by)}, or it goes to senior managers: {referral_url(referral)}"
+        + _footer()
+    )
+
+
+def challenge_answered_subject(referral: Referral) -> str:
+    return f"Your challenge on {referral.reference} has been answered"
+
+
+def challenge_answered_body(referral: Referral) -> str:
+    return f"Sign in to see the answer to your challenge on {referral.reference}: {referral_url(referral)}" + _footer()
 
 
 def police_subject(referral: Referral) -> str:

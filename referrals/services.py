@@ -169,6 +169,7 @@ def submit_referral(
             acknowledge_by=deadlines.acknowledge_by,
             decide_by=deadlines.decide_by,
             senior_escalation_at=deadlines.senior_escalation_at,
+            decision_senior_at=deadlines.decision_senior_at,
         )
         _create_parts(referral, content)
         summary = f"{referral.get_kind_display()} received from {grant.agency_name}"

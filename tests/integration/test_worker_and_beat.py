@@ -72,9 +72,9 @@ def test_beat_and_worker_escalate_an_overdue_referral_and_deliver_its_email(worl
     beat = start(["beat", "--loglevel=INFO", "-s", str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log")
     try:
         wait_for(
-            lambda: Escalation.objects.filter(referral=referral).count() == 2,
+            lambda: Escalation.objects.filter(referral=referral).count() == 4,
             timeout=90,
-            what="the sweep to escalate the referral to both levels",
+            what="the sweep to escalate the referral to both levels of both rules",
         )
         wait_for(
             lambda: not Notification.objects.filter(referral=referral)
@@ -96,9 +96,14 @@ def test_beat_and_worker_escalate_an_overdue_referral_and_deliver_its_email(worl
         connection.close()
 
     logs = (tmp_path / "worker.log").read_text()
-    assert list(referral.escalations.values_list("level", flat=True)) == [1, 2], logs
+    assert sorted(referral.escalations.values_list("rule", "level")) == [
+        ("not_acknowledged", 1), ("not_acknowledged", 2), ("not_decided", 1), ("not_decided", 2),
+    ], logs
     escalation_emails = Notification.objects.filter(referral=referral, purpose="escalation")
-    assert sorted(n.to_address for n in escalation_emails) == sorted([world.manager.email, world.senior.email])
+    assert sorted(n.to_address for n in escalation_emails) == sorted(
+        [world.manager.email, world.senior.email] * 2
+    )
     written = "\n".join(p.read_text() for p in mail_dir.glob("*.log"))
-    assert f"Escalation: {referral.reference} not acknowledged in time" in written
-    assert written.count(f"Escalation: {referral.reference}") == 2
+    # Each email delivered once: the outbox keeps one row per recipient and step.
+    assert written.count(f"Escalation: {referral.reference} not acknowledged in time") == 2
+    assert written.count(f"Escalation: {referral.reference} no decision in time") == 2

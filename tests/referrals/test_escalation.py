@@ -60,9 +60,12 @@ def test_a_sweep_after_long_downtime_catches_up_every_level_once(world):
     referrals = [submit(world.hv, now=RECEIVED + dt.timedelta(minutes=i)) for i in range(7)]
     three_days_later = RECEIVED + dt.timedelta(days=3)
     result = escalate_overdue_referrals(now=three_days_later, batch_size=3)
-    assert result.count == 14
+    # Not acknowledged (levels 1 and 2) and not decided (levels 1 and 2).
+    assert result.count == 28
     for referral in referrals:
-        assert list(referral.escalations.values_list("level", flat=True)) == [1, 2]
+        assert sorted(referral.escalations.values_list("rule", "level")) == [
+            ("not_acknowledged", 1), ("not_acknowledged", 2), ("not_decided", 1), ("not_decided", 2),
+        ]
 
 
 def test_an_acknowledged_referral_never_escalates(world):
@@ -75,7 +78,7 @@ def test_escalation_is_recorded_in_history_and_shown_on_the_timeline(world):
     referral = submit(world.hv, now=RECEIVED)
     escalate_overdue_referrals(now=AFTER_DEADLINE)
     assert referral.history.count() == 2
-    assert referral.history.first().history_change_reason == "Escalated to front-door managers"
+    assert referral.history.first().history_change_reason == "Not acknowledged in time: escalated to front-door managers"
     assert referral.events.last().summary == "Not acknowledged in time: escalated to front-door managers"
 
 
@@ -124,8 +127,10 @@ def test_the_command_prints_each_referral_it_escalated(world):
     out = StringIO()
     call_command("sweep_overdue", stdout=out, stderr=StringIO())
     assert out.getvalue().splitlines() == [
-        f"{referral.reference}\tlevel 1\tFront-door managers",
-        f"{referral.reference}\tlevel 2\tSenior managers",
+        f"{referral.reference}\tlevel 1\tFront-door managers\tnot acknowledged in time",
+        f"{referral.reference}\tlevel 2\tSenior managers\tnot acknowledged in time",
+        f"{referral.reference}\tlevel 1\tFront-door managers\tno decision in time",
+        f"{referral.reference}\tlevel 2\tSenior managers\tno decision in time",
     ]
 
 
@@ -136,9 +141,10 @@ def test_a_dry_run_lists_what_would_escalate_at_a_given_time_and_changes_nothing
     out = StringIO()
     call_command("sweep_overdue", "--dry-run", "--as-of", "2026-12-01T17:30", stdout=out, stderr=StringIO())
     assert out.getvalue().splitlines() == [
-        f"{due_monday.reference}\tlevel 1\tFront-door managers",
-        f"{due_tuesday.reference}\tlevel 1\tFront-door managers",
-        f"{due_monday.reference}\tlevel 2\tSenior managers",
+        f"{due_monday.reference}\tlevel 1\tFront-door managers\tnot acknowledged in time",
+        f"{due_tuesday.reference}\tlevel 1\tFront-door managers\tnot acknowledged in time",
+        f"{due_monday.reference}\tlevel 2\tSenior managers\tnot acknowledged in time",
+        f"{due_monday.reference}\tlevel 1\tFront-door managers\tno decision in time",
     ]
     assert Escalation.objects.count() == 0
 

@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from portal.services import beat
 from referrals.escalations import escalate_overdue_referrals, preview_overdue_referrals
-from referrals.models import ESCALATION_LEVEL_LABELS
+from referrals.models import ESCALATION_LEVEL_LABELS, EscalationRule
+
+
+def line(item: object) -> str:
+    rule = EscalationRule(item.rule).label.lower()  # type: ignore[attr-defined]
+    level = item.level  # type: ignore[attr-defined]
+    return f"{item.reference}\tlevel {level}\t{ESCALATION_LEVEL_LABELS[level]}\t{rule}"  # type: ignore[attr-defined]
 
 
 def parse_local(value: str) -> dt.datetime:
@@ -38,11 +44,11 @@ class Command(BaseCommand):
             as_of = parse_local(options["as_of"]) if options["as_of"] else timezone.now()
             would = preview_overdue_referrals(as_of=as_of)
             for item in would:
-                self.stdout.write(f"{item.reference}\tlevel {item.level}\t{ESCALATION_LEVEL_LABELS[item.level]}")
+                self.stdout.write(line(item))
             self.stderr.write(f"{len(would)} escalation(s) would happen as of {timezone.localtime(as_of):%Y-%m-%d %H:%M %Z}; nothing changed.")
             return
         result = escalate_overdue_referrals()
         beat("escalation-sweep")
         for item in result.escalated:
-            self.stdout.write(f"{item.reference}\tlevel {item.level}\t{ESCALATION_LEVEL_LABELS[item.level]}")
+            self.stdout.write(line(item))
         self.stderr.write(f"{result.count} escalation(s) made.")

@@ -1,9 +1,8 @@
-"""The referral, its deadlines, its escalations and its timeline."""
+"""The referral, its deadline rules, its escalations and its timeline."""
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,112 +12,16 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from portal.working_days import WorkingCalendar
-
-
-class Kind(models.TextChoices):
-    REFERRAL = "referral", "Referral"
-    CONSULTATION = "consultation", "Consultation"
-
-
-class Urgency(models.TextChoices):
-    STANDARD = "standard", "Standard"
-    URGENT = "urgent", "Urgent"
-
-
-class Status(models.TextChoices):
-    SUBMITTED = "submitted", "Received, waiting to be acknowledged"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-
-
-class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    NOT_KNOWN = "not_known", "Not known"
-
-
-class PlanStatus(models.TextChoices):
-    NONE = "none", "No"
-    CHILD_IN_NEED = "child_in_need", "Yes: child in need plan"
-    CHILD_PROTECTION = "child_protection", "Yes: child protection plan"
-    LOOKED_AFTER = "looked_after", "Yes: looked after by a local authority"
-    NOT_KNOWN = "not_known", "Not known"
-
-
-class Relationship(models.TextChoices):
-    MOTHER = "mother", "Mother"
-    FATHER = "father", "Father"
-    STEP_PARENT = "step_parent", "Step-parent"
-    MOTHERS_PARTNER = "mothers_partner", "Mother's partner"
-    FATHERS_PARTNER = "fathers_partner", "Father's partner"
-    MALE_CARER = "male_carer", "Other male carer"
-    FEMALE_CARER = "female_carer", "Other female carer"
-    GRANDPARENT = "grandparent", "Grandparent"
-    OTHER_HOUSEHOLD = "other_household", "Other adult in the household"
-    OTHER = "other", "Other"
-
-
-# Relationships that answer "who are the men around this child?"
-# ("The Myth of Invisible Men"; Child BF finding 3).
-FATHER_FIGURES = frozenset(
-    {Relationship.FATHER, Relationship.MALE_CARER, Relationship.MOTHERS_PARTNER, Relationship.STEP_PARENT}
+from referrals.models.choices import (
+    ConcernCategory,
+    Consent,
+    Decision,
+    EscalationRule,
+    Kind,
+    NoConsentBasis,
+    Status,
+    Urgency,
 )
-
-
-class AdultConcern(models.TextChoices):
-    MENTAL_HEALTH = "mental_health", "Mental health difficulties"
-    SUBSTANCE_MISUSE = "substance_misuse", "Drug misuse"
-    ALCOHOL_MISUSE = "alcohol_misuse", "Alcohol misuse"
-    DOMESTIC_ABUSE_VICTIM = "domestic_abuse_victim", "Experiencing domestic abuse"
-    DOMESTIC_ABUSE_PERPETRATOR = "domestic_abuse_perpetrator", "Causing domestic abuse"
-    CRIMINAL_HISTORY = "criminal_history", "Criminal history"
-    RISK_TO_CHILDREN = "risk_to_children", "Known risk to children"
-    NONE_KNOWN = "none_known", "Nothing known"
-
-
-class AgencyType(models.TextChoices):
-    GP = "gp", "GP"
-    HEALTH_VISITOR = "health_visitor", "Health visitor"
-    MIDWIFE = "midwife", "Midwife"
-    SCHOOL = "school", "School or nursery"
-    POLICE = "police", "Police"
-    HOUSING = "housing", "Housing"
-    ADULT_MENTAL_HEALTH = "adult_mental_health", "Adult mental health"
-    SUBSTANCE_MISUSE = "substance_misuse", "Drug and alcohol service"
-    PROBATION = "probation", "Probation"
-    HOSPITAL = "hospital", "Hospital"
-    OTHER = "other", "Other"
-
-
-class ConcernCategory(models.TextChoices):
-    PHYSICAL_ABUSE = "physical_abuse", "Physical abuse"
-    EMOTIONAL_ABUSE = "emotional_abuse", "Emotional abuse"
-    SEXUAL_ABUSE = "sexual_abuse", "Sexual abuse"
-    NEGLECT = "neglect", "Neglect"
-    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
-    PARENTAL_SUBSTANCE_MISUSE = "parental_substance_misuse", "Parental drug or alcohol misuse"
-    PARENTAL_MENTAL_HEALTH = "parental_mental_health", "Parental mental health"
-    NON_MOBILE_INJURY = "non_mobile_injury", "Injury to a baby who is not yet mobile"
-    PRE_BIRTH = "pre_birth", "Concern about an unborn baby"
-    OTHER = "other", "Other"
-
-
-class Consent(models.TextChoices):
-    GIVEN = "given", "Yes"
-    REFUSED = "refused", "No, they refused"
-    NOT_SOUGHT = "not_sought", "I have not asked them"
-
-
-class NoConsentBasis(models.TextChoices):
-    RISK_TO_CHILD = "risk_to_child", "Asking would put the child at greater risk of harm"
-    RISK_TO_ADULT = "risk_to_adult", "Asking would put an adult at risk"
-    PREJUDICE_INVESTIGATION = "prejudice_investigation", "Asking could prejudice a police investigation"
-    SIGNIFICANT_HARM = "significant_harm", "The child is at risk of significant harm and cannot wait"
-    NOT_CONTACTABLE = "not_contactable", "I could not reach them and delay would harm the child"
-    OTHER = "other", "Another reason, explained below"
-
-
-class EscalationRule(models.TextChoices):
-    NOT_ACKNOWLEDGED = "not_acknowledged", "Not acknowledged in time"
 
 
 class DeadlinePolicy(models.Model):
@@ -160,6 +63,13 @@ class DeadlinePolicy(models.Model):
     )
     urgent_decide_within_minutes = models.PositiveIntegerField(
         default=240, help_text="Minutes from receipt, day or night, for urgent referrals."
+    )
+    information_request_within_working_days = models.PositiveSmallIntegerField(
+        default=1, help_text="Working days an agency has to answer a request for more information."
+    )
+    challenge_step_within_working_days = models.PositiveSmallIntegerField(
+        default=2,
+        help_text="Working days for each step of a professional challenge (manager, then senior manager).",
     )
     strategy_discussion_within_hours = models.PositiveIntegerField(
         default=24,
@@ -272,6 +182,29 @@ class Referral(models.Model):
     # Highest escalation level reached for "not acknowledged": 0 none,
     # 1 front-door managers, 2 senior managers.
     escalation_level = models.PositiveSmallIntegerField(default=0)
+
+    # Triage
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="assigned_referrals",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+
+    # The decision, and the outcome the referrer is owed (Working Together).
+    decision = models.CharField(max_length=32, choices=Decision.choices, blank=True)
+    decision_reasons = models.TextField(blank=True)
+    next_steps = models.TextField(blank=True)
+    next_steps_owner = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="decided_referrals",
+    )
+    outcome_sent_at = models.DateTimeField(null=True, blank=True)
+    # "No decision in time": senior managers are told at this moment, and the
+    # level reached is kept like escalation_level.
+    decision_senior_at = models.DateTimeField()
+    decision_escalation_level = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -294,6 +227,17 @@ class Referral(models.Model):
                 fields=["senior_escalation_at"],
                 name="referral_ack_due_l2",
                 condition=Q(status="submitted", escalation_level=1),
+            ),
+            # Serve the "no decision in time" sweep, same shape as above.
+            models.Index(
+                fields=["decide_by"],
+                name="referral_decide_due_l1",
+                condition=Q(status__in=["submitted", "acknowledged"], decision_escalation_level=0),
+            ),
+            models.Index(
+                fields=["decision_senior_at"],
+                name="referral_decide_due_l2",
+                condition=Q(status__in=["submitted", "acknowledged"], decision_escalation_level=1),
             ),
             # Serves the front-door queue and dashboard: a front door's
             # unacknowledged referrals by deadline.
@@ -319,6 +263,11 @@ class Referral(models.Model):
                 condition=Q(status="submitted")
                 | Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
                 name="referral_acknowledged_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="decided")
+                | (Q(decided_at__isnull=False, decided_by__isnull=False) & ~Q(decision="")),
+                name="referral_decided_has_decision_who_and_when",
             ),
         ]
 
@@ -350,143 +299,15 @@ class Referral(models.Model):
         return self.status == Status.SUBMITTED and now >= self.acknowledge_by
 
 
-class Child(models.Model):
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="children")
-    position = models.PositiveSmallIntegerField(default=0)
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField(null=True, blank=True)
-    expected_date_of_delivery = models.DateField(null=True, blank=True)
-    sex = models.CharField(max_length=16, choices=Sex.choices)
-    nhs_number = models.CharField(max_length=12, blank=True)
-    address = models.TextField()
-    postcode = models.CharField(max_length=8, blank=True)
-    school_or_nursery = models.CharField(max_length=200, blank=True)
-    gp_practice = models.CharField(max_length=200, blank=True)
-    first_language = models.CharField(max_length=100, blank=True)
-    interpreter_needed = models.CharField(max_length=16, blank=True)
-    disability = models.CharField(max_length=500, blank=True)
-    plan_status = models.CharField(max_length=32, choices=PlanStatus.choices)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["referral", "position"]
-        verbose_name_plural = "children"
-        indexes = [
-            # Serve finding earlier referrals about the same child (triage).
-            models.Index(fields=["nhs_number"], name="child_nhs_number", condition=~Q(nhs_number="")),
-            models.Index(fields=["last_name", "date_of_birth"], name="child_name_dob"),
-            models.Index(fields=["postcode"], name="child_postcode", condition=~Q(postcode="")),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-    @property
-    def is_unborn(self) -> bool:
-        return self.date_of_birth is None and self.expected_date_of_delivery is not None
-
-    def age_in_days(self, on: dt.date) -> int | None:
-        return (on - self.date_of_birth).days if self.date_of_birth else None
-
-
-class Adult(models.Model):
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="adults")
-    position = models.PositiveSmallIntegerField(default=0)
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    relationship = models.CharField(max_length=32, choices=Relationship.choices)
-    date_of_birth = models.DateField(null=True, blank=True)
-    address = models.TextField(blank=True)
-    lives_with_child = models.CharField(max_length=16)
-    parental_responsibility = models.CharField(max_length=16)
-    known_concerns = models.JSONField(default=list)
-    notes = models.TextField(blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["referral", "position"]
-
-    def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name} ({self.get_relationship_display()})"
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-    def known_concern_labels(self) -> list[str]:
-        labels = dict(AdultConcern.choices)
-        return [labels.get(c, c) for c in self.known_concerns]
-
-
-class InvolvedAgency(models.Model):
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="involved_agencies")
-    position = models.PositiveSmallIntegerField(default=0)
-    agency_type = models.CharField(max_length=32, choices=AgencyType.choices)
-    organisation = models.CharField(max_length=200)
-    practitioner = models.CharField(max_length=200, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["referral", "position"]
-        verbose_name_plural = "involved agencies"
-
-    def __str__(self) -> str:
-        return f"{self.get_agency_type_display()}: {self.organisation}"
-
-
-class PreviousArea(models.Model):
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="previous_areas")
-    position = models.PositiveSmallIntegerField(default=0)
-    address = models.TextField()
-    local_authority = models.CharField(max_length=200)
-    when = models.CharField(max_length=100, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["referral", "position"]
-
-    def __str__(self) -> str:
-        return f"{self.local_authority}"
-
-
-class Draft(models.Model):
-    """A referral being written. Private to its author; not a referral until sent.
-
-    `data` holds the answers in the same shape as the API's request body, as
-    typed (a date may be the parts someone entered), so nothing typed is lost.
-    """
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
-    data = models.JSONField(default=dict)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["author", "-updated_at"], name="draft_author_recent")]
-
-    def __str__(self) -> str:
-        return f"Draft {self.id} by {self.author}"
-
-
 class Escalation(models.Model):
     """One escalation of one referral under one rule to one level. Unique, so
-    that even a bug in the claim could not tell the same people twice."""
+    that even a bug in the claim could not tell the same people twice.
+    `subject_id` is the information request or challenge that was overdue
+    (0 for rules about the referral itself)."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="escalations")
     rule = models.CharField(max_length=32, choices=EscalationRule.choices)
+    subject_id = models.BigIntegerField(default=0)
     level = models.PositiveSmallIntegerField()
     due_at = models.DateTimeField(help_text="The deadline that was missed.")
     escalated_at = models.DateTimeField()
@@ -495,7 +316,7 @@ class Escalation(models.Model):
         ordering = ["escalated_at", "level"]
         constraints = [
             models.UniqueConstraint(
-                fields=["referral", "rule", "level"], name="escalation_once_per_level"
+                fields=["referral", "rule", "subject_id", "level"], name="escalation_once_per_level"
             )
         ]
         indexes = [models.Index(fields=["-escalated_at"], name="escalation_recent")]
@@ -516,6 +337,15 @@ class EventKind(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     ESCALATED = "escalated", "Escalated"
     POLICE_NOTIFIED = "police_notified", "Police notified"
+    OUT_OF_HOURS = "out_of_hours", "Emergency duty team alerted"
+    ASSIGNED = "assigned", "Assigned"
+    INFORMATION_REQUESTED = "information_requested", "More information requested"
+    INFORMATION_GIVEN = "information_given", "More information given"
+    DECIDED = "decided", "Decision made"
+    OUTCOME_SENT = "outcome_sent", "Outcome sent to the referrer"
+    CHALLENGED = "challenged", "Decision challenged"
+    CHALLENGE_ANSWERED = "challenge_answered", "Challenge answered"
+    HISTORY_LINKED = "history_linked", "Earlier history linked"
     MANAGERS_ALERTED = "managers_alerted", "Managers alerted"
     CONVERTED = "converted", "Converted to a referral"
 

@@ -1,0 +1,14 @@
+"""Referral models, by sub-domain; everything is importable from here."""
+
+from referrals.models.choices import *  # noqa: F403
+from referrals.models.choices import FATHER_FIGURES  # noqa: F401
+from referrals.models.parts import Adult, Child, Draft, InvolvedAgency, PreviousArea  # noqa: F401
+from referrals.models.referral import (  # noqa: F401
+    ESCALATION_LEVEL_LABELS,
+    DeadlinePolicy,
+    Escalation,
+    EventKind,
+    Referral,
+    ReferralEvent,
+)
+from referrals.models.triage import Challenge, InformationRequest, ReferralLink  # noqa: F401

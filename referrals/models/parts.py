@@ -1,0 +1,146 @@
+"""The parts of a referral: children, adults, other agencies, previous areas;
+and the draft a referral is written in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from referrals.models.choices import AdultConcern, AgencyType, PlanStatus, Relationship, Sex
+from referrals.models.referral import Referral
+
+
+class Child(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="children")
+    position = models.PositiveSmallIntegerField(default=0)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    expected_date_of_delivery = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=16, choices=Sex.choices)
+    nhs_number = models.CharField(max_length=12, blank=True)
+    address = models.TextField()
+    postcode = models.CharField(max_length=8, blank=True)
+    school_or_nursery = models.CharField(max_length=200, blank=True)
+    gp_practice = models.CharField(max_length=200, blank=True)
+    first_language = models.CharField(max_length=100, blank=True)
+    interpreter_needed = models.CharField(max_length=16, blank=True)
+    disability = models.CharField(max_length=500, blank=True)
+    plan_status = models.CharField(max_length=32, choices=PlanStatus.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral", "position"]
+        verbose_name_plural = "children"
+        indexes = [
+            # Serve finding earlier referrals about the same child (triage).
+            models.Index(fields=["nhs_number"], name="child_nhs_number", condition=~Q(nhs_number="")),
+            models.Index(fields=["last_name", "date_of_birth"], name="child_name_dob"),
+            models.Index(fields=["postcode"], name="child_postcode", condition=~Q(postcode="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_unborn(self) -> bool:
+        return self.date_of_birth is None and self.expected_date_of_delivery is not None
+
+    def age_in_days(self, on: dt.date) -> int | None:
+        return (on - self.date_of_birth).days if self.date_of_birth else None
+
+
+class Adult(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="adults")
+    position = models.PositiveSmallIntegerField(default=0)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    relationship = models.CharField(max_length=32, choices=Relationship.choices)
+    date_of_birth = models.DateField(null=True, blank=True)
+    address = models.TextField(blank=True)
+    lives_with_child = models.CharField(max_length=16)
+    parental_responsibility = models.CharField(max_length=16)
+    known_concerns = models.JSONField(default=list)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.get_relationship_display()})"
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def known_concern_labels(self) -> list[str]:
+        labels = dict(AdultConcern.choices)
+        return [labels.get(c, c) for c in self.known_concerns]
+
+
+class InvolvedAgency(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="involved_agencies")
+    position = models.PositiveSmallIntegerField(default=0)
+    agency_type = models.CharField(max_length=32, choices=AgencyType.choices)
+    organisation = models.CharField(max_length=200)
+    practitioner = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral", "position"]
+        verbose_name_plural = "involved agencies"
+
+    def __str__(self) -> str:
+        return f"{self.get_agency_type_display()}: {self.organisation}"
+
+
+class PreviousArea(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="previous_areas")
+    position = models.PositiveSmallIntegerField(default=0)
+    address = models.TextField()
+    local_authority = models.CharField(max_length=200)
+    when = models.CharField(max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.local_authority}"
+
+
+class Draft(models.Model):
+    """A referral being written. Private to its author; not a referral until sent.
+
+    `data` holds the answers in the same shape as the API's request body, as
+    typed (a date may be the parts someone entered), so nothing typed is lost.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["author", "-updated_at"], name="draft_author_recent")]
+
+    def __str__(self) -> str:
+        return f"Draft {self.id} by {self.author}"
