@@ -36,6 +36,13 @@ class Action(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
     TOKEN_ISSUED = "token_issued", "API token issued"
     CONVERTED = "converted", "Converted to a referral"
+    ASSIGNED = "assigned", "Assigned"
+    INFORMATION_REQUESTED = "information_requested", "Information requested"
+    INFORMATION_GIVEN = "information_given", "Information given"
+    DECIDED = "decided", "Decided"
+    CHALLENGED = "challenged", "Challenged"
+    CHALLENGE_ANSWERED = "challenge_answered", "Challenge answered"
+    LINKED = "linked", "Earlier history linked"
 
 
 class AuditEvent(models.Model):

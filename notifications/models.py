@@ -33,6 +33,13 @@ class Purpose(models.TextChoices):
     POLICE = "police", "Police notification"
     URGENT_ALERT = "urgent_alert", "Urgent alert to managers"
     CONVERTED = "converted", "Consultation converted to a referral"
+    OUT_OF_HOURS = "out_of_hours", "Out-of-hours alert to the emergency duty team"
+    ASSIGNED = "assigned", "Assigned to a worker"
+    INFORMATION_REQUEST = "information_request", "Request for more information"
+    INFORMATION_GIVEN = "information_given", "More information given"
+    OUTCOME = "outcome", "Outcome to the referrer"
+    CHALLENGE = "challenge", "Challenge to a decision"
+    CHALLENGE_ANSWERED = "challenge_answered", "Answer to a challenge"
 
 
 class Notification(models.Model):

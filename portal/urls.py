@@ -5,7 +5,7 @@ from django.urls import path
 
 from portal import views as portal_views
 from referrals import api as referral_api
-from referrals import draft_views
+from referrals import draft_views, triage_views
 from referrals import views as referral_views
 
 urlpatterns = [
@@ -38,6 +38,21 @@ urlpatterns = [
         referral_views.convert,
         name="referral-convert",
     ),
+    path("referrals/<str:reference>/assign/", triage_views.assign, name="referral-assign"),
+    path("referrals/<str:reference>/decide/", triage_views.decide, name="referral-decide"),
+    path("referrals/<str:reference>/ask/", triage_views.ask, name="referral-ask"),
+    path(
+        "referrals/<str:reference>/questions/<int:request_id>/answer/",
+        triage_views.answer,
+        name="referral-answer",
+    ),
+    path("referrals/<str:reference>/challenge/", triage_views.challenge, name="referral-challenge"),
+    path(
+        "referrals/<str:reference>/challenges/<int:challenge_id>/answer/",
+        triage_views.answer_challenge,
+        name="referral-challenge-answer",
+    ),
+    path("referrals/<str:reference>/link/", triage_views.link, name="referral-link"),
     # Pages for the front door
     path("front-door/queue/", referral_views.front_door_queue, name="front-door-queue"),
     path("front-door/dashboard/", referral_views.manager_dashboard, name="manager-dashboard"),

@@ -24,7 +24,6 @@ A unique constraint on (referral, rule, subject, level) backs this up.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
@@ -34,7 +33,12 @@ from agencies.models import Role
 from agencies.selectors import members_with_role
 from audit.models import Action, AuditEvent
 from notifications.models import Purpose
-from notifications.services import Recipient, build_notifications, queue_notifications, recipients_for_users
+from notifications.services import (
+    Recipient,
+    build_notifications,
+    queue_notifications,
+    recipients_for_users,
+)
 from referrals import messages
 from referrals.models import (
     Challenge,

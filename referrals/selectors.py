@@ -11,15 +11,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, When, prefetch_related_objects
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When, prefetch_related_objects
 from django.http import Http404
 
 from agencies.models import FRONT_DOOR_ROLES, Role
 from agencies.selectors import get_access
 from notifications.models import DeliveryStatus, Notification
-from referrals.models import Child, Escalation, Referral, ReferralEvent, Status, Urgency
+from referrals.models import (
+    OPEN_STATUSES,
+    Child,
+    Escalation,
+    Referral,
+    ReferralEvent,
+    Status,
+    Urgency,
+)
 from referrals.references import normalise_reference
 
 User = AbstractBaseUser | AnonymousUser
@@ -58,8 +67,9 @@ def get_referral_for_user(user: User, reference: str) -> Referral:
 def _list_related(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
     """What every list of referrals shows, in a fixed number of queries."""
     return (
-        queryset.select_related("sending_agency", "acknowledged_by", "sender")
+        queryset.select_related("sending_agency", "acknowledged_by", "sender", "assigned_to")
         .only(
+            "decision", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username",
             "reference", "kind", "urgency", "status", "received_at", "acknowledge_by",
             "decide_by", "acknowledged_at", "escalation_level", "expected_due_date",
             "non_mobile_injury", "sending_agency__name",
@@ -91,18 +101,74 @@ def sent_referrals(user: User) -> QuerySet[Referral]:
     return _list_related(referrals_visible_to(user).filter(rule)).order_by("-received_at")
 
 
-def front_door_queue(user: User) -> QuerySet[Referral]:
-    """Referrals waiting for the front door: urgent first, then nearest deadline."""
+@dataclass(frozen=True)
+class QueueFilters:
+    urgency: str = ""
+    status: str = ""  # "submitted" or "acknowledged"
+    agency: int | None = None
+    assigned: str = ""  # "me", "nobody" or a user id
+    pre_birth: bool = False
+    non_mobile: bool = False
+
+    @classmethod
+    def from_query(cls, query: Any) -> QueueFilters:
+        def number(value: str) -> int | None:
+            return int(value) if value.isdigit() else None
+
+        return cls(
+            urgency=query.get("urgency", "") if query.get("urgency") in Urgency.values else "",
+            status=query.get("status", "") if query.get("status") in OPEN_STATUSES else "",
+            agency=number(query.get("agency", "")),
+            assigned=query.get("assigned", "") if query.get("assigned") in {"me", "nobody"}
+            or str(query.get("assigned", "")).isdigit() else "",
+            pre_birth=query.get("pre_birth") == "1",
+            non_mobile=query.get("non_mobile") == "1",
+        )
+
+
+def front_door_queue(user: User, filters: QueueFilters | None = None) -> QuerySet[Referral]:
+    """Referrals the front door still owes a decision on: urgent first, then
+    the nearest deadline (acknowledgement while unacknowledged, else decision)."""
     access = get_access(user)
     front_doors = access.front_door_ids_with(FRONT_DOOR_ROLES)
-    return (
-        _list_related(referrals_visible_to(user))
-        .filter(front_door_id__in=front_doors, status=Status.SUBMITTED)
-        .annotate(
-            urgent_first=Case(When(urgency=Urgency.URGENT, then=0), default=1)
-        )
-        .order_by("urgent_first", "acknowledge_by", "received_at")
+    queue = _list_related(referrals_visible_to(user)).filter(
+        front_door_id__in=front_doors, status__in=OPEN_STATUSES
     )
+    f = filters or QueueFilters()
+    if f.urgency:
+        queue = queue.filter(urgency=f.urgency)
+    if f.status:
+        queue = queue.filter(status=f.status)
+    if f.agency:
+        queue = queue.filter(sending_agency_id=f.agency)
+    if f.assigned == "me":
+        queue = queue.filter(assigned_to_id=access.user_id)
+    elif f.assigned == "nobody":
+        queue = queue.filter(assigned_to__isnull=True)
+    elif f.assigned:
+        queue = queue.filter(assigned_to_id=int(f.assigned))
+    if f.pre_birth:
+        queue = queue.filter(expected_due_date__isnull=False)
+    if f.non_mobile:
+        queue = queue.filter(non_mobile_injury=True)
+    return queue.annotate(
+        urgent_first=Case(When(urgency=Urgency.URGENT, then=0), default=1),
+        next_due=Case(When(status=Status.SUBMITTED, then=F("acknowledge_by")), default=F("decide_by")),
+    ).order_by("urgent_first", "next_due", "received_at")
+
+
+def queue_filter_choices(user: User) -> dict[str, Any]:
+    """Agencies and workers for the queue's filters (two small queries)."""
+    from agencies.models import Agency, Membership
+
+    front_doors = get_access(user).front_door_ids_with(FRONT_DOOR_ROLES)
+    agencies = Agency.objects.filter(front_door_id__in=front_doors).order_by("name").values_list("id", "name")
+    workers = (
+        Membership.objects.filter(agency_id__in=front_doors, role__in=[Role.PRACTITIONER, Role.MANAGER], is_active=True)
+        .select_related("user").order_by("user__first_name")
+    )
+    people = {m.user_id: (m.user.get_full_name() or m.user.get_username()) for m in workers}
+    return {"agencies": list(agencies), "workers": sorted(people.items(), key=lambda p: p[1])}
 
 
 def timeline(referral: Referral) -> list[ReferralEvent]:

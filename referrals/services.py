@@ -208,6 +208,21 @@ def submit_referral(
         )
         if pathway.non_mobile_injury:
             outbox += _non_mobile_baby_alerts(referral, front_door, received_at)
+        if pathway.urgent and not rules.calendar.is_working_time(received_at) and front_door.edt_alert_email:
+            # Out of office hours an urgent referral goes to the emergency duty
+            # team as well: its deadlines run on the clock, not the office day.
+            outbox += build_notifications(
+                purpose=Purpose.OUT_OF_HOURS,
+                recipients=[Recipient(address=front_door.edt_alert_email)],
+                subject=messages.arrival_subject(referral),
+                body=messages.arrival_body(referral),
+                referral_id=referral.pk,
+                now=received_at,
+            )
+            ReferralEvent.objects.create(
+                referral=referral, kind=EventKind.OUT_OF_HOURS, at=received_at,
+                summary=f"Out of office hours: emergency duty team alerted ({front_door.edt_alert_email})",
+            )
         queue_notifications(outbox)
         if draft is not None:
             Draft.objects.filter(pk=draft.pk, author=sender).delete()

@@ -13,13 +13,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agencies.models import ACKNOWLEDGING_ROLES
+from agencies.models import ACKNOWLEDGING_ROLES, FRONT_DOOR_ROLES, Role
 from agencies.selectors import get_access
 from audit.models import Action
 from audit.services import record_event
 from referrals import selectors
-from referrals.models import Kind, Status
+from referrals.matching import earlier_history
+from referrals.models import OPEN_STATUSES, Kind, Status
 from referrals.services import AlreadyAcknowledged, acknowledge_referral, convert_to_referral
+from referrals.triage import assignable_people
 
 
 def _audit_view(request: HttpRequest, reference: str, page: str) -> None:
@@ -61,34 +63,58 @@ def sent_referrals(request: HttpRequest) -> HttpResponse:
 def front_door_queue(request: HttpRequest) -> HttpResponse:
     if not get_access(request.user).is_front_door_staff:
         raise PermissionDenied("Only front-door staff can see the queue")
-    page = _page(request, selectors.front_door_queue(request.user))
+    filters = selectors.QueueFilters.from_query(request.GET)
+    page = _page(request, selectors.front_door_queue(request.user, filters))
     record_event(actor=request.user, action=Action.LISTED, object_type="referral",
                  request=request, detail={"page": "queue", "number": page.number})
-    return render(request, "referrals/queue.html",
-                  {"referrals": page.object_list, "page_obj": page, "now": timezone.now()})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "referrals/queue.html", {
+        "referrals": page.object_list, "page_obj": page, "now": timezone.now(),
+        "filters": filters, "choices": selectors.queue_filter_choices(request.user),
+        "query": query.urlencode(),
+    })
 
 
 @login_required
 def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
     _audit_view(request, referral.reference, "detail")
+    selectors.with_parts(referral)
     access = get_access(request.user)
     police = list(referral.notifications.filter(purpose="police").order_by("id"))
     can_act = referral.front_door_id in access.front_door_ids_with(ACKNOWLEDGING_ROLES)
     can_acknowledge = can_act and referral.status == Status.SUBMITTED
+    is_front_door = referral.front_door_id in access.front_door_ids_with(FRONT_DOOR_ROLES)
+    referrer_side = referral.sender_id == request.user.pk or referral.sending_agency_id in access.agency_ids_with(
+        {Role.AGENCY_LEAD}
+    )
+    challenges = list(referral.challenges.select_related("raised_by", "responded_by"))
+    answers_challenges = referral.front_door_id in access.front_door_ids_with({Role.MANAGER, Role.SENIOR_MANAGER})
+    seniors = referral.front_door_id in access.front_door_ids_with({Role.SENIOR_MANAGER})
     return render(
         request,
         "referrals/detail.html",
         {
-            "referral": selectors.with_parts(referral),
+            "referral": referral,
             "timeline": selectors.timeline(referral),
             "escalations": selectors.escalations_for(referral),
             "can_acknowledge": can_acknowledge,
+            "can_triage": can_act and referral.status in OPEN_STATUSES,
+            "referrer_side": referrer_side,
+            "information_requests": list(referral.information_requests.select_related("asked_by", "answered_by")),
+            "challenges": challenges,
+            "can_challenge": referrer_side and referral.status == Status.DECIDED
+            and not any(c.is_open for c in challenges),
+            "answerable_challenges": {
+                c.pk for c in challenges
+                if c.is_open and answers_challenges and (c.escalation_level == 0 or seniors)
+            },
+            "earlier_history": earlier_history(referral) if is_front_door else [],
+            "assignable": assignable_people(referral) if can_act and referral.status in OPEN_STATUSES else [],
             "can_convert": can_act and referral.kind == Kind.CONSULTATION,
             "police_notifications": police,
-            "is_front_door": referral.front_door_id in access.front_door_ids_with(
-                {"practitioner", "manager", "senior_manager", "administrator"}
-            ),
+            "is_front_door": is_front_door,
             "now": timezone.now(),
         },
     )

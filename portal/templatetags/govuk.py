@@ -130,3 +130,24 @@ def person(user: Any) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+@register.simple_tag
+def countdown(deadline: dt.datetime | None, now: dt.datetime) -> str:
+    """'due in 2 hours 10 minutes' or 'overdue by 1 day 3 hours', to the minute."""
+    if deadline is None:
+        return ""
+    delta = deadline - now
+    overdue = delta.total_seconds() < 0
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if days:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if not days and (minutes or not parts):
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    text = " ".join(parts[:2])
+    return f"overdue by {text}" if overdue else f"due in {text}"
