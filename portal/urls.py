@@ -73,6 +73,18 @@ urlpatterns = [
         referral_api.ReferralConvert.as_view(),
         name="api-referral-convert",
     ),
+    path("api/v1/referrals/<str:reference>/assign/", referral_api.ReferralAssign.as_view(),
+         name="api-referral-assign"),
+    path("api/v1/referrals/<str:reference>/request-information/",
+         referral_api.ReferralRequestInformation.as_view(), name="api-referral-request-information"),
+    path("api/v1/referrals/<str:reference>/information-requests/<int:request_id>/answer/",
+         referral_api.ReferralAnswerInformation.as_view(), name="api-referral-answer-information"),
+    path("api/v1/referrals/<str:reference>/decide/", referral_api.ReferralDecide.as_view(),
+         name="api-referral-decide"),
+    path("api/v1/referrals/<str:reference>/challenge/", referral_api.ReferralChallenge.as_view(),
+         name="api-referral-challenge"),
+    path("api/v1/referrals/<str:reference>/challenges/<int:challenge_id>/answer/",
+         referral_api.ReferralAnswerChallenge.as_view(), name="api-referral-answer-challenge"),
     path("admin/", admin.site.urls),
 ]
 

@@ -4,20 +4,27 @@
     GET  /api/v1/referrals/{reference}/             content, status, escalations, timeline
     POST /api/v1/referrals/{reference}/acknowledge/ front-door staff only
     POST /api/v1/referrals/{reference}/convert/     consultation -> referral, front door only
+    POST /api/v1/referrals/{reference}/assign/      {"assignee": "me" | user id}
+    POST /api/v1/referrals/{reference}/request-information/                 {"question"}
+    POST /api/v1/referrals/{reference}/information-requests/{id}/answer/    {"answer"}
+    POST /api/v1/referrals/{reference}/decide/      {"decision", "reasons", "next_steps", "next_steps_owner"}
+    POST /api/v1/referrals/{reference}/challenge/   {"reasons"}
+    POST /api/v1/referrals/{reference}/challenges/{id}/answer/  {"outcome", "response"}
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.selectors import get_access
-from referrals import selectors
+from referrals import selectors, triage
 from referrals.content import Problem, vague_words_in, validate_content
 from referrals.models import Referral
 from referrals.services import (
@@ -25,6 +32,13 @@ from referrals.services import (
     acknowledge_referral,
     convert_to_referral,
     submit_referral,
+)
+from referrals.triage_forms import (
+    ChallengeAnswerForm,
+    ChallengeForm,
+    DecisionForm,
+    InformationAnswerForm,
+    InformationRequestForm,
 )
 
 
@@ -34,6 +48,37 @@ def problems_json(problems: list[Problem]) -> dict[str, Any]:
     for problem in problems:
         fields.setdefault(problem.path, []).append(problem.message)
     return {"error": "invalid", "message": "Check the fields listed", "fields": fields}
+
+
+def _person(user: Any) -> str | None:
+    return (user.get_full_name() or user.get_username()) if user else None
+
+
+def form_errors_json(form: Any) -> dict[str, Any]:
+    fields = {name: list(errors) for name, errors in form.errors.items()}
+    return {"error": "invalid", "message": "Check the fields listed", "fields": fields}
+
+
+def _act(request: Request, reference: str, form_class: Any, action: Any) -> Response:
+    """Validate with the page's form, run one service, answer with the referral."""
+    referral = selectors.get_referral_for_user(request.user, reference)
+    data = request.data if isinstance(request.data, dict) else {}
+    form = form_class(data={k: _plain(v) for k, v in data.items()})
+    if not form.is_valid():
+        return Response(form_errors_json(form), status=status.HTTP_400_BAD_REQUEST)
+    try:
+        action(referral, form.cleaned_data)
+    except ValidationError as exc:
+        return Response({"error": "invalid", "message": "Check the fields listed", "fields": exc.message_dict},
+                        status=status.HTTP_400_BAD_REQUEST)
+    except triage.NotAllowedNow as exc:
+        return Response({"error": "conflict", "message": str(exc)}, status=status.HTTP_409_CONFLICT)
+    referral.refresh_from_db()
+    return Response(referral_json(referral))
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, str | list) else ("" if value is None else str(value))
 
 
 def receipt_json(referral: Referral) -> dict[str, Any]:
@@ -104,6 +149,28 @@ def referral_json(referral: Referral) -> dict[str, Any]:
             {"at": referral.acknowledged_at, "by": who.get_full_name() or who.get_username()}
             if who else None
         ),
+        "assigned_to": (referral.assigned_to.get_full_name() or referral.assigned_to.get_username())
+        if referral.assigned_to else None,
+        "decision": (
+            {"decision": referral.decision, "label": referral.get_decision_display(),
+             "reasons": referral.decision_reasons, "next_steps": referral.next_steps,
+             "next_steps_owner": referral.next_steps_owner, "decided_at": referral.decided_at,
+             "decided_by": _person(referral.decided_by), "outcome_sent_at": referral.outcome_sent_at}
+            if referral.decision else None
+        ),
+        "information_requests": [
+            {"id": q.pk, "question": q.question, "asked_at": q.asked_at, "asked_by": _person(q.asked_by),
+             "due_by": q.due_by, "open": q.is_open, "answer": q.answer or None,
+             "answered_at": q.answered_at, "answered_by": _person(q.answered_by)}
+            for q in referral.information_requests.select_related("asked_by", "answered_by")
+        ],
+        "challenges": [
+            {"id": c.pk, "reasons": c.reasons, "raised_at": c.raised_at, "raised_by": _person(c.raised_by),
+             "open": c.is_open, "with": c.with_whom if c.is_open else None,
+             "step_one_due": c.step_one_due, "step_two_due": c.step_two_due,
+             "outcome": c.outcome or None, "response": c.response or None, "responded_at": c.responded_at}
+            for c in referral.challenges.select_related("raised_by")
+        ],
         "escalation_level": referral.escalation_level,
         "escalations": [
             {"rule": e.rule, "level": e.level, "to": e.level_label, "due_at": e.due_at,
@@ -170,3 +237,65 @@ class ReferralAcknowledge(APIView):
                 status=status.HTTP_409_CONFLICT,
             )
         return Response(referral_json(referral))
+
+
+class ReferralAssign(APIView):
+    """{"assignee": "me" | <user id>}"""
+
+    def post(self, request: Request, reference: str) -> Response:
+        referral = selectors.get_referral_for_user(request.user, reference)
+        value = request.data.get("assignee") if isinstance(request.data, dict) else None
+        assignee = request.user if value == "me" else triage.user_by_id(value)
+        if assignee is None:
+            return Response({"error": "invalid", "message": "Check the fields listed",
+                             "fields": {"assignee": ["Choose who to assign it to"]}}, status=400)
+        try:
+            triage.assign_referral(referral=referral, actor=request.user, assignee=assignee,
+                                   via="api", request=request._request)
+        except ValidationError as exc:
+            return Response({"error": "invalid", "message": "Check the fields listed",
+                             "fields": exc.message_dict}, status=400)
+        referral.refresh_from_db()
+        return Response(referral_json(referral))
+
+
+class ReferralRequestInformation(APIView):
+    def post(self, request: Request, reference: str) -> Response:
+        return _act(request, reference, InformationRequestForm, lambda r, d: triage.request_information(
+            referral=r, actor=request.user, question=d["question"], via="api", request=request._request))
+
+
+class ReferralAnswerInformation(APIView):
+    def post(self, request: Request, reference: str, request_id: int) -> Response:
+        def action(referral: Referral, data: dict[str, Any]) -> None:
+            info = referral.information_requests.filter(pk=request_id).first()
+            if info is None:
+                raise Http404("No such question")
+            triage.answer_information_request(info=info, actor=request.user, answer=data["answer"],
+                                              via="api", request=request._request)
+        return _act(request, reference, InformationAnswerForm, action)
+
+
+class ReferralDecide(APIView):
+    def post(self, request: Request, reference: str) -> Response:
+        return _act(request, reference, DecisionForm, lambda r, d: triage.decide_referral(
+            referral=r, actor=request.user, decision=d["decision"], reasons=d["reasons"],
+            next_steps=d["next_steps"], next_steps_owner=d["next_steps_owner"], via="api",
+            request=request._request))
+
+
+class ReferralChallenge(APIView):
+    def post(self, request: Request, reference: str) -> Response:
+        return _act(request, reference, ChallengeForm, lambda r, d: triage.raise_challenge(
+            referral=r, actor=request.user, reasons=d["reasons"], via="api", request=request._request))
+
+
+class ReferralAnswerChallenge(APIView):
+    def post(self, request: Request, reference: str, challenge_id: int) -> Response:
+        def action(referral: Referral, data: dict[str, Any]) -> None:
+            item = referral.challenges.filter(pk=challenge_id).first()
+            if item is None:
+                raise Http404("No such challenge")
+            triage.answer_challenge(challenge=item, actor=request.user, outcome=data["outcome"],
+                                    response=data["response"], via="api", request=request._request)
+        return _act(request, reference, ChallengeAnswerForm, action)

@@ -22,10 +22,11 @@ from agencies.selectors import get_access
 from notifications.models import DeliveryStatus, Notification
 from referrals.models import (
     OPEN_STATUSES,
+    Challenge,
     Child,
     Escalation,
+    InformationRequest,
     Referral,
-    ReferralEvent,
     Status,
     Urgency,
 )
@@ -171,8 +172,31 @@ def queue_filter_choices(user: User) -> dict[str, Any]:
     return {"agencies": list(agencies), "workers": sorted(people.items(), key=lambda p: p[1])}
 
 
-def timeline(referral: Referral) -> list[ReferralEvent]:
-    return list(referral.events.select_related("actor").order_by("at", "id"))
+@dataclass(frozen=True)
+class TimelineItem:
+    at: dt.datetime
+    kind: str
+    title: str
+    summary: str
+
+
+def timeline(referral: Referral) -> list[TimelineItem]:
+    """Everything that happened, oldest first: the services' events, and the
+    emails sent or failed (so a failed message is never invisible)."""
+    items = [
+        TimelineItem(at=e.at, kind=e.kind, title=e.get_kind_display(), summary=e.summary)
+        for e in referral.events.order_by("at", "id")
+    ]
+    for note in referral.notifications.filter(status__in=[DeliveryStatus.SENT, DeliveryStatus.FAILED]).only(
+        "purpose", "status", "to_address", "sent_at", "created_at"
+    ):
+        if note.status == DeliveryStatus.SENT:
+            items.append(TimelineItem(at=note.sent_at or note.created_at, kind="email_sent", title="Email sent",
+                                      summary=f"{note.get_purpose_display()} to {note.to_address}"))
+        else:
+            items.append(TimelineItem(at=note.created_at, kind="email_failed", title="Email failed",
+                                      summary=f"{note.get_purpose_display()} to {note.to_address} could not be sent"))
+    return sorted(items, key=lambda item: item.at)
 
 
 def escalations_for(referral: Referral) -> list[Escalation]:
@@ -186,6 +210,7 @@ class Dashboard:
     escalated: list[Referral]
     counts: dict[str, int]
     failed_notifications: list[Notification]
+    challenges: list[Challenge]
 
 
 def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
@@ -223,6 +248,21 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
     counts["failed_notifications"] = Notification.objects.filter(
         status=DeliveryStatus.FAILED, referral__front_door_id__in=front_doors
     ).count()
+    counts.update(referrals_visible_to(user).filter(
+        front_door_id__in=front_doors, status__in=OPEN_STATUSES
+    ).aggregate(
+        decision_overdue=Count("id", filter=Q(decide_by__lte=now)),
+        unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
+    ))
+    counts["questions_open"] = InformationRequest.objects.filter(
+        is_open=True, referral__front_door_id__in=front_doors
+    ).count()
+    open_challenges = list(
+        Challenge.objects.filter(is_open=True, referral__front_door_id__in=front_doors)
+        .select_related("referral", "raised_by").order_by("-escalation_level", "step_one_due")[:50]
+    )
+    counts["challenges_open"] = len(open_challenges)
+    counts["challenges_escalated"] = sum(1 for c in open_challenges if c.escalation_level)
     return Dashboard(
         not_acknowledged=list(listed.order_by("acknowledge_by")[:50]),
         overdue=list(listed.filter(acknowledge_by__lte=now).order_by("acknowledge_by")[:50]),
@@ -231,4 +271,5 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         ),
         counts=counts,
         failed_notifications=failed,
+        challenges=open_challenges,
     )

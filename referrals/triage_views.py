@@ -48,7 +48,7 @@ def _apply(form: Any, action: Any) -> bool:
 @login_required
 def decide(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.decide_referral(
         referral=referral, actor=request.user, decision=form.cleaned_data["decision"],
         reasons=form.cleaned_data["reasons"], next_steps=form.cleaned_data["next_steps"],
@@ -65,7 +65,7 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def ask(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
-    form = InformationRequestForm(request.POST or None)
+    form = InformationRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.request_information(
         referral=referral, actor=request.user, question=form.cleaned_data["question"], request=request,
     )):
@@ -83,7 +83,7 @@ def answer(request: HttpRequest, reference: str, request_id: int) -> HttpRespons
     info = referral.information_requests.filter(pk=request_id).first()
     if info is None:
         raise Http404("No such question")
-    form = InformationAnswerForm(request.POST or None)
+    form = InformationAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.answer_information_request(
         info=info, actor=request.user, answer=form.cleaned_data["answer"], request=request,
     )):
@@ -98,7 +98,7 @@ def answer(request: HttpRequest, reference: str, request_id: int) -> HttpRespons
 @login_required
 def challenge(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
-    form = ChallengeForm(request.POST or None)
+    form = ChallengeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.raise_challenge(
         referral=referral, actor=request.user, reasons=form.cleaned_data["reasons"], request=request,
     )):
@@ -117,7 +117,7 @@ def answer_challenge(request: HttpRequest, reference: str, challenge_id: int) ->
     item = referral.challenges.filter(pk=challenge_id).first()
     if item is None:
         raise Http404("No such challenge")
-    form = ChallengeAnswerForm(request.POST or None)
+    form = ChallengeAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.answer_challenge(
         challenge=item, actor=request.user, outcome=form.cleaned_data["outcome"],
         response=form.cleaned_data["response"], request=request,

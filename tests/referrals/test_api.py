@@ -133,3 +133,42 @@ def test_another_agency_gets_404_on_acknowledge_not_403(world):
     referral = submit(world.hv)
     response = api_for(world.outsider).post(f"/api/v1/referrals/{referral.reference}/acknowledge/")
     assert response.status_code == 404
+
+
+def test_the_front_door_drives_triage_through_the_api_and_the_referrer_replies(world):
+    referral = submit(world.hv)
+    mash, hv, manager = api_for(world.mash), api_for(world.hv), api_for(world.manager)
+    base = f"/api/v1/referrals/{referral.reference}"
+    assert mash.post(f"{base}/assign/", {"assignee": "me"}, format="json").json()["assigned_to"] == "Maya Ashworth"
+    body = mash.post(f"{base}/request-information/", {"question": "Any siblings?"}, format="json").json()
+    question = body["information_requests"][0]
+    assert question["open"] is True
+    answered = hv.post(f"{base}/information-requests/{question['id']}/answer/", {"answer": "One, aged 3."},
+                       format="json").json()
+    assert answered["information_requests"][0]["answer"] == "One, aged 3."
+    decided = mash.post(f"{base}/decide/", {"decision": "early_help", "reasons": "Family agree to support."},
+                        format="json").json()
+    assert decided["status"] == "decided" and decided["decision"]["decision"] == "early_help"
+    assert decided["decision"]["outcome_sent_at"] is not None
+    challenged = hv.post(f"{base}/challenge/", {"reasons": "The risk is higher than that."}, format="json").json()
+    challenge = challenged["challenges"][0]
+    assert challenge["open"] is True and challenge["with"] == "front-door managers"
+    done = manager.post(f"{base}/challenges/{challenge['id']}/answer/",
+                        {"outcome": "upheld", "response": "The family is engaging."}, format="json").json()
+    assert done["challenges"][0]["outcome"] == "upheld"
+    assert [e["event"] for e in done["timeline"]][-7:] == [
+        "assigned", "information_requested", "information_given", "decided", "outcome_sent",
+        "challenged", "challenge_answered",
+    ]
+
+
+def test_triage_api_errors_match_the_pages_and_permissions_hold(world):
+    referral = submit(world.hv)
+    base = f"/api/v1/referrals/{referral.reference}"
+    bad = api_for(world.mash).post(f"{base}/decide/", {"decision": "maybe"}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["fields"] == {"decision": ["Select a decision"], "reasons": ["Enter the reasons for the decision"]}
+    assert api_for(world.hv).post(f"{base}/decide/", {"decision": "nfa", "reasons": "x"}, format="json").status_code == 403
+    assert api_for(world.gp).post(f"{base}/decide/", {"decision": "nfa", "reasons": "x"}, format="json").status_code == 404
+    assert api_for(world.hv).post(f"{base}/challenge/", {"reasons": "x"}, format="json").status_code == 409
+    assert api_for(world.mash).post(f"{base}/assign/", {"assignee": world.outsider.pk}, format="json").status_code == 400
