@@ -15,6 +15,7 @@ from referrals.content import validate_content
 from referrals.escalations import escalate_overdue_referrals
 from referrals.models import DeadlinePolicy, Referral
 from referrals.services import acknowledge_referral, submit_referral
+from referrals.triage import decide_referral, raise_challenge
 
 DEMO_DOMAIN = "frontdoor.example"
 
@@ -224,8 +225,64 @@ def _sample_referrals(users: dict) -> list[str]:
     ), now - dt.timedelta(hours=3))
     acknowledge_referral(referral=acknowledged, actor=users["mash.demo"], via="command",
                          now=now - dt.timedelta(hours=2, minutes=45))
+
+    # Earlier history: the school referred Leo eight months ago.
+    school_user = users["hv.demo"]
+    earlier = _submit(school_user, _document(
+        kind="consultation",
+        children=[{
+            "first_name": "Leo", "last_name": "Marsh", "born": "yes", "date_of_birth": "2019-06-14",
+            "sex": "male", "nhs_number": "943 476 5919", "address": "14 Canal Row, Northbridge",
+            "postcode": "NB1 4QT", "interpreter_needed": "no", "plan_status": "none",
+        }],
+        adults=[{"first_name": "Kirsty", "last_name": "Marsh", "relationship": "mother",
+                 "lives_with_child": "yes", "parental_responsibility": "yes", "known_concerns": []}],
+        father_not_recorded_reason="Not known to the health visiting service.",
+        concern={
+            "categories": ["neglect"],
+            "what_happened": "Leo arrived at clinic hungry and in unwashed clothes on two visits.",
+            "when_happened": "March and April",
+            "childs_experience": "Leo ate everything he was offered.",
+            "action_taken": "Spoke to mother about support.",
+            "immediate_risk": "no",
+        },
+    ), now - dt.timedelta(days=240))
+    decide_referral(referral=earlier, actor=users["mash.demo"], decision="advice",
+                    reasons="Advice given to the health visitor; mother accepted a referral to the family hub.",
+                    next_steps="", next_steps_owner="", via="command", now=now - dt.timedelta(days=239))
+
+    # A decision the health visitor disagreed with; nobody answered in time.
+    challenged = _submit(users["hv.demo"], _document(
+        children=[{
+            "first_name": "Mia", "last_name": "Carter", "born": "yes", "date_of_birth": "2023-11-20",
+            "sex": "female", "address": "5 Lock Street, Northbridge", "postcode": "NB4 2LS",
+            "interpreter_needed": "no", "plan_status": "none",
+        }],
+        adults=[
+            {"first_name": "Jade", "last_name": "Carter", "relationship": "mother",
+             "lives_with_child": "yes", "parental_responsibility": "yes", "known_concerns": ["alcohol_misuse"]},
+            {"first_name": "Lewis", "last_name": "Carter", "relationship": "father",
+             "lives_with_child": "no", "parental_responsibility": "yes", "known_concerns": []},
+        ],
+        concern={
+            "categories": ["parental_substance_misuse", "neglect"],
+            "what_happened": "Mother smelt of alcohol at 10am on two visits; Mia was in a soiled nappy.",
+            "when_happened": "Visits this month",
+            "childs_experience": "Mia was quiet and did not look to her mother for comfort.",
+            "action_taken": "Discussed with my safeguarding lead.",
+            "immediate_risk": "no",
+        },
+    ), now - dt.timedelta(days=10))
+    decide_referral(referral=challenged, actor=users["manager.demo"], decision="nfa",
+                    reasons="Mother is engaging with the drug and alcohol service.", next_steps="",
+                    next_steps_owner="", via="command", now=now - dt.timedelta(days=9))
+    raise_challenge(referral=challenged, actor=users["hv.demo"],
+                    reasons="The drug and alcohol service says mother has missed her last three appointments.",
+                    via="command", now=now - dt.timedelta(days=8))
     return [
         f"Sample referral {overdue.reference}: overdue, nobody has acknowledged it",
         f"Sample consultation {waiting.reference}: just arrived",
         f"Sample urgent referral {acknowledged.reference}: injured non-mobile baby, police notified, acknowledged",
+        f"Earlier consultation {earlier.reference}: Leo Marsh, eight months ago (shows as earlier history)",
+        f"Decided referral {challenged.reference}: challenged by hv.demo, not answered in time",
     ]

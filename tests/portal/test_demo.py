@@ -14,14 +14,15 @@ def test_seed_demo_creates_the_sign_ins_and_an_escalated_overdue_referral(db):
     for username in ["hv.demo", "gp.demo", "mash.demo", "manager.demo", "senior.demo", "admin.demo"]:
         assert username in text
     assert "password for all" in text
-    assert Referral.objects.count() == 3
+    assert Referral.objects.count() == 5
     assert Escalation.objects.filter(rule="not_acknowledged", level=1).count() == 1
+    assert Escalation.objects.filter(rule="challenge_unresolved", level=1).count() == 1
 
 
 def test_seed_demo_can_run_twice_without_duplicating_anything(db):
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
-    assert Referral.objects.count() == 3
+    assert Referral.objects.count() == 5
     assert Escalation.objects.filter(rule="not_acknowledged").count() == 2
 
 
