@@ -310,7 +310,7 @@ def test_a_mash_worker_acknowledges_a_referral(people, new_page):
     referral = submit(people.hv)
     page = new_page()
     sign_in(page, people.mash.username)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Waiting to be acknowledged")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Front-door queue")
     shot(page, "15-front-door-queue")
     assert_accessible(page, "front-door queue")
     page.get_by_role("link", name=referral.reference).click()
