@@ -16,7 +16,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     access = get_access(user)
     items: list[tuple[str, str]] = []
     if access.can_send:
-        items += [("Send a referral", reverse("referral-start")), ("Your referrals", reverse("referral-sent"))]
+        items += [
+            ("Send a referral", reverse("referral-start")),
+            ("Your referrals", reverse("referral-sent")),
+            ("Questions for your agency", reverse("agency-questions")),
+        ]
     if access.is_front_door_staff:
         items.append(("Front-door queue", reverse("front-door-queue")))
     if access.can_see_dashboard:

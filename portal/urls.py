@@ -53,6 +53,8 @@ urlpatterns = [
         name="referral-challenge-answer",
     ),
     path("referrals/<str:reference>/link/", triage_views.link, name="referral-link"),
+    path("questions/", triage_views.agency_questions, name="agency-questions"),
+    path("questions/<int:question_id>/", triage_views.answer_agency_question, name="agency-question-answer"),
     # Pages for the front door
     path("front-door/queue/", referral_views.front_door_queue, name="front-door-queue"),
     path("front-door/dashboard/", referral_views.manager_dashboard, name="manager-dashboard"),
@@ -85,6 +87,9 @@ urlpatterns = [
          name="api-referral-challenge"),
     path("api/v1/referrals/<str:reference>/challenges/<int:challenge_id>/answer/",
          referral_api.ReferralAnswerChallenge.as_view(), name="api-referral-answer-challenge"),
+    path("api/v1/questions/", referral_api.QuestionsForAgency.as_view(), name="api-questions"),
+    path("api/v1/questions/<int:question_id>/answer/", referral_api.AnswerQuestionForAgency.as_view(),
+         name="api-question-answer"),
     path("admin/", admin.site.urls),
 ]
 

@@ -160,9 +160,10 @@ def referral_json(referral: Referral) -> dict[str, Any]:
         ),
         "information_requests": [
             {"id": q.pk, "question": q.question, "asked_at": q.asked_at, "asked_by": _person(q.asked_by),
+             "asked_of": q.asked_of,
              "due_by": q.due_by, "open": q.is_open, "answer": q.answer or None,
              "answered_at": q.answered_at, "answered_by": _person(q.answered_by)}
-            for q in referral.information_requests.select_related("asked_by", "answered_by")
+            for q in referral.information_requests.select_related("asked_by", "answered_by", "to_agency")
         ],
         "challenges": [
             {"id": c.pk, "reasons": c.reasons, "raised_at": c.raised_at, "raised_by": _person(c.raised_by),
@@ -260,9 +261,64 @@ class ReferralAssign(APIView):
 
 
 class ReferralRequestInformation(APIView):
+    """{"question": "...", "to_agency": <agency id>} (leave out to_agency to ask the referrer)."""
+
     def post(self, request: Request, reference: str) -> Response:
-        return _act(request, reference, InformationRequestForm, lambda r, d: triage.request_information(
-            referral=r, actor=request.user, question=d["question"], via="api", request=request._request))
+        referral = selectors.get_referral_for_user(request.user, reference)
+        agencies = triage.partner_agencies(referral)
+
+        def form_class(data: dict[str, Any]) -> InformationRequestForm:
+            return InformationRequestForm(data=data, agencies=agencies)
+
+        def action(r: Referral, d: dict[str, Any]) -> None:
+            to_agency = next((a for a in agencies if str(a.pk) == d["to_agency"]), None)
+            triage.request_information(referral=r, actor=request.user, question=d["question"],
+                                       to_agency=to_agency, via="api", request=request._request)
+        return _act(request, reference, form_class, action)
+
+
+class QuestionsForAgency(APIView):
+    """GET /api/v1/questions/: questions the front door asked your agency."""
+
+    def get(self, request: Request) -> Response:
+        return Response([question_json(q) for q in triage.questions_for(request.user)])
+
+
+class AnswerQuestionForAgency(APIView):
+    """POST /api/v1/questions/{id}/answer/ {"answer": "..."}"""
+
+    def post(self, request: Request, question_id: int) -> Response:
+        info = triage.get_question_for_user(request.user, question_id)
+        data = request.data if isinstance(request.data, dict) else {}
+        form = InformationAnswerForm(data={"answer": _plain(data.get("answer"))})
+        if not form.is_valid():
+            return Response(form_errors_json(form), status=status.HTTP_400_BAD_REQUEST)
+        try:
+            triage.answer_information_request(info=info, actor=request.user, answer=form.cleaned_data["answer"],
+                                              via="api", request=request._request)
+        except triage.NotAllowedNow as exc:
+            return Response({"error": "conflict", "message": str(exc)}, status=status.HTTP_409_CONFLICT)
+        info.refresh_from_db()
+        return Response(question_json(info))
+
+
+def question_json(info: Any) -> dict[str, Any]:
+    """What another agency may see: the question, and who it is about."""
+    return {
+        "id": info.pk,
+        "reference": info.referral.reference,
+        "about": [
+            {"first_name": c.first_name, "last_name": c.last_name, "date_of_birth": c.date_of_birth,
+             "expected_date_of_delivery": c.expected_date_of_delivery}
+            for c in info.referral.children.all()
+        ],
+        "question": info.question,
+        "asked_at": info.asked_at,
+        "due_by": info.due_by,
+        "open": info.is_open,
+        "answer": info.answer or None,
+        "answered_at": info.answered_at,
+    }
 
 
 class ReferralAnswerInformation(APIView):

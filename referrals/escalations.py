@@ -204,10 +204,18 @@ def _record(step: Step, claimed: list[tuple[int, int]], *, now: dt.datetime) -> 
     )
     recipients = _recipients(step, [r for _, r in pairs])
     outbox = []
-    for _, r in pairs:
+    for subject, r in pairs:
+        people = recipients[r.pk]
+        if step.model is InformationRequest and subject.to_agency_id:
+            # A question to another agency reminds that agency, not the referrer.
+            from referrals.triage import agency_contacts
+
+            people = [p for p in people if p.user_id != r.sender_id] + recipients_for_users(
+                agency_contacts(subject.to_agency_id)
+            )
         outbox += build_notifications(
             purpose=Purpose.ESCALATION,
-            recipients=recipients[r.pk],
+            recipients=people,
             subject=messages.escalation_subject(r, rule=step.rule, level=step.level),
             body=messages.escalation_body(r, rule=step.rule, level=step.level, summary=step.summary),
             referral_id=r.pk,

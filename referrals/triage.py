@@ -18,7 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from agencies.models import ACKNOWLEDGING_ROLES, Role
+from agencies.models import ACKNOWLEDGING_ROLES, Agency, Role
 from agencies.selectors import get_access, members_with_role
 from audit.models import Action
 from audit.services import record_event
@@ -117,17 +117,33 @@ def assignable_people(referral: Referral) -> list[AbstractBaseUser]:
     return sorted(people.values(), key=_name)
 
 
+def partner_agencies(referral: Referral) -> list[Agency]:
+    """Agencies that may be asked about a referral: the front door's partners."""
+    return list(Agency.objects.filter(front_door_id=referral.front_door_id, is_active=True).order_by("name"))
+
+
+def agency_contacts(agency_id: int) -> list[AbstractBaseUser]:
+    """Who at an agency hears about a question: its safeguarding leads, or
+    everyone who sends referrals for it if it has no lead."""
+    leads = [m.user for m in members_with_role(agency_id=agency_id, roles=[Role.AGENCY_LEAD])]
+    return leads or [m.user for m in members_with_role(agency_id=agency_id, roles=[Role.REFERRER])]
+
+
 def request_information(
     *,
     referral: Referral,
     actor: AbstractBaseUser,
     question: str,
+    to_agency: Agency | None = None,
     via: str = "web",
     request: HttpRequest | None = None,
     now: dt.datetime | None = None,
 ) -> InformationRequest:
-    """Ask the referrer for more, with a deadline on the working-day calendar."""
+    """Ask the referrer (or another partner agency) for more, with a deadline
+    on the working-day calendar."""
     _require_front_door(actor, referral)
+    if to_agency is not None and (to_agency.front_door_id != referral.front_door_id or not to_agency.is_active):
+        raise ValidationError({"to_agency": "Choose a partner agency of this front door"})
     if referral.status not in OPEN_STATUSES:
         raise NotAllowedNow("The decision has been made: record further work in the case file")
     question = question.strip()
@@ -137,14 +153,17 @@ def request_information(
     due_by = working_days_from(_rules(referral), now, _rules(referral).information_request_within_working_days)
     with transaction.atomic():
         info = InformationRequest.objects.create(
-            referral=referral, asked_by=actor, question=question, asked_at=now, due_by=due_by
+            referral=referral, asked_by=actor, question=question, asked_at=now, due_by=due_by,
+            to_agency=to_agency,
         )
         _event(referral, EventKind.INFORMATION_REQUESTED, actor,
-               f"{_name(actor)} asked the referrer for more information", now)
+               f"{_name(actor)} asked {info.asked_of} for more information", now)
         record_event(actor=actor, action=Action.INFORMATION_REQUESTED, object_type="referral",
-                     object_ref=referral.reference, via=via, request=request)
+                     object_ref=referral.reference, via=via, request=request,
+                     detail={"to_agency": to_agency.name if to_agency else "referrer"})
+        people = agency_contacts(to_agency.pk) if to_agency else [referral.sender]
         queue_notifications(build_notifications(
-            purpose=Purpose.INFORMATION_REQUEST, recipients=recipients_for_users([referral.sender]),
+            purpose=Purpose.INFORMATION_REQUEST, recipients=recipients_for_users(people),
             subject=messages.information_request_subject(referral),
             body=messages.information_request_body(referral, due_by=due_by),
             referral_id=referral.pk, now=now,
@@ -162,7 +181,11 @@ def answer_information_request(
     now: dt.datetime | None = None,
 ) -> InformationRequest:
     referral = info.referral
-    _require_referrer_side(actor, referral)
+    if info.to_agency_id:
+        if info.to_agency_id not in get_access(actor).agency_ids_with({Role.REFERRER, Role.AGENCY_LEAD}):
+            raise PermissionDenied("Only the agency that was asked can answer")
+    else:
+        _require_referrer_side(actor, referral)
     answer = answer.strip()
     if not answer:
         raise ValidationError({"answer": "Enter your answer"})
@@ -175,7 +198,8 @@ def answer_information_request(
             raise NotAllowedNow("This question has already been answered")
         info.refresh_from_db()
         InformationRequest.history.bulk_history_create([info], update=True, default_user=actor, default_date=now)
-        _event(referral, EventKind.INFORMATION_GIVEN, actor, f"{_name(actor)} answered the front door's question", now)
+        where = f" ({info.to_agency.name})" if info.to_agency_id else ""
+        _event(referral, EventKind.INFORMATION_GIVEN, actor, f"{_name(actor)}{where} answered the front door's question", now)
         record_event(actor=actor, action=Action.INFORMATION_GIVEN, object_type="referral",
                      object_ref=referral.reference, via=via, request=request)
         queue_notifications(build_notifications(
@@ -371,3 +395,29 @@ def record_link(
         record_event(actor=actor, action=Action.LINKED, object_type="referral", object_ref=referral.reference,
                      via=via, request=request, detail={"earlier": earlier.reference, "status": status})
     return link
+
+
+def questions_for(user: AbstractBaseUser) -> list[InformationRequest]:
+    """Questions the front door asked this person's agency (not as referrer):
+    the only way another agency sees anything of a referral."""
+    agencies = get_access(user).agency_ids_with({Role.REFERRER, Role.AGENCY_LEAD})
+    return list(
+        InformationRequest.objects.filter(to_agency_id__in=agencies)
+        .select_related("referral", "to_agency", "asked_by", "answered_by")
+        .prefetch_related("referral__children")
+        .order_by("-is_open", "due_by")[:200]
+    )
+
+
+def get_question_for_user(user: AbstractBaseUser, question_id: object) -> InformationRequest:
+    """One question addressed to the user's agency; 404 for anything else."""
+    from django.http import Http404
+
+    try:
+        key = int(str(question_id))
+    except ValueError as exc:
+        raise Http404("No such question") from exc
+    for info in questions_for(user):
+        if info.pk == key:
+            return info
+    raise Http404("No such question")

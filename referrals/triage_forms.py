@@ -3,6 +3,8 @@ and the API both use them, so both give the same messages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from referrals.forms import SectionForm, long_text, radios
@@ -27,8 +29,22 @@ class DecisionForm(SectionForm):
 
 
 class InformationRequestForm(SectionForm):
+    to_agency = forms.ChoiceField(
+        label="Who do you want to ask?", required=False, widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose the referrer or a partner agency"},
+    )
     question = long_text("What do you need to know?", required_message="Enter your question",
-                         help_text="The referrer answers in Front Door; the answer lands on this referral's history.")
+                         help_text="They answer in Front Door; the answer lands on this referral's history. "
+                                   "Another agency sees only your question and who it is about.")
+
+    def __init__(self, *args: Any, agencies: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("referrer", "The referrer")] + [(str(a.pk), a.name) for a in agencies or []]
+        self.fields["to_agency"].choices = choices
+        self.fields["to_agency"].initial = "referrer"
+        self.fields["to_agency"].choice_hints = {  # type: ignore[attr-defined]
+            "referrer": "The person who sent it, or their agency's safeguarding lead."
+        }
 
 
 class InformationAnswerForm(SectionForm):

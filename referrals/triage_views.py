@@ -65,16 +65,39 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def ask(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
-    form = InformationRequestForm(request.POST if request.method == "POST" else None)
+    agencies = triage.partner_agencies(referral)
+    form = InformationRequestForm(request.POST if request.method == "POST" else None, agencies=agencies)
+    chosen = lambda: next((a for a in agencies if str(a.pk) == form.cleaned_data["to_agency"]), None)  # noqa: E731
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.request_information(
-        referral=referral, actor=request.user, question=form.cleaned_data["question"], request=request,
+        referral=referral, actor=request.user, question=form.cleaned_data["question"],
+        to_agency=chosen(), request=request,
     )):
-        messages.success(request, "Question sent. The referrer has been asked to answer in Front Door.")
+        who = chosen().name if chosen() else "The referrer"
+        messages.success(request, f"Question sent. {who} has been asked to answer in Front Door.")
         return redirect("referral-detail", reference=referral.reference)
     if request.method == "GET":
         triage._require_front_door(request.user, referral)  # noqa: SLF001
-    return _form_page(request, referral=referral, form=form, title="Ask the referrer for more information",
+    return _form_page(request, referral=referral, form=form, title="Ask for more information",
                       button="Send question")
+
+
+@login_required
+def agency_questions(request: HttpRequest) -> HttpResponse:
+    """Questions the front door asked this person's agency."""
+    questions = triage.questions_for(request.user)
+    return render(request, "referrals/triage/questions.html", {"questions": questions})
+
+
+@login_required
+def answer_agency_question(request: HttpRequest, question_id: int) -> HttpResponse:
+    info = triage.get_question_for_user(request.user, question_id)
+    form = InformationAnswerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.answer_information_request(
+        info=info, actor=request.user, answer=form.cleaned_data["answer"], request=request,
+    )):
+        messages.success(request, "Answer sent to the front door.")
+        return redirect("agency-questions")
+    return render(request, "referrals/triage/agency_answer.html", {"info": info, "form": form})
 
 
 @login_required

@@ -13,11 +13,17 @@ from referrals.models.referral import Referral
 
 
 class InformationRequest(models.Model):
-    """The front door asks the referrer for more. The answer is given in the
-    portal, so it lands on the referral's timeline, not in someone's inbox."""
+    """The front door asks the referrer, or another partner agency involved
+    with the family, for more. The answer is given in the portal, so it lands
+    on the referral's timeline, not in someone's inbox. Another agency sees
+    only the question and who it is about, never the whole referral."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="information_requests")
     asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: the referrer (and their agency's safeguarding lead).
+    to_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="information_requests"
+    )
     question = models.TextField()
     asked_at = models.DateTimeField()
     due_by = models.DateTimeField()
@@ -37,10 +43,16 @@ class InformationRequest(models.Model):
             # Serves the "request not answered in time" sweep.
             models.Index(fields=["due_by"], name="info_request_due",
                          condition=Q(is_open=True, escalation_level=0)),
+            # Serves an agency's list of questions waiting for it.
+            models.Index(fields=["to_agency", "is_open"], name="info_request_agency"),
         ]
 
     def __str__(self) -> str:
         return f"Request on {self.referral}"
+
+    @property
+    def asked_of(self) -> str:
+        return self.to_agency.name if self.to_agency_id else "the referrer"
 
 
 class Challenge(models.Model):

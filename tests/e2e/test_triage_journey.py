@@ -49,7 +49,8 @@ def test_triage_question_decision_outcome_and_challenge(people, new_page):
     expect(page.locator(".govuk-summary-card", has_text=earlier.reference)).to_contain_text("Linked")
 
     # Ask the health visitor a question.
-    page.get_by_role("link", name="Ask the referrer a question").click()
+    page.get_by_role("link", name="Ask for more information").click()
+    expect(page.get_by_label("The referrer")).to_be_checked()
     page.get_by_role("button", name="Send question").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your question")
     assert_accessible(page, "question page with errors")

@@ -172,3 +172,19 @@ def test_triage_api_errors_match_the_pages_and_permissions_hold(world):
     assert api_for(world.gp).post(f"{base}/decide/", {"decision": "nfa", "reasons": "x"}, format="json").status_code == 404
     assert api_for(world.hv).post(f"{base}/challenge/", {"reasons": "x"}, format="json").status_code == 409
     assert api_for(world.mash).post(f"{base}/assign/", {"assignee": world.outsider.pk}, format="json").status_code == 400
+
+
+def test_another_agency_answers_through_the_api_and_sees_only_the_question(world):
+    referral = submit(world.hv)
+    body = api_for(world.mash).post(f"/api/v1/referrals/{referral.reference}/request-information/",
+                                    {"question": "Last seen?", "to_agency": world.agency_b.pk}, format="json").json()
+    assert body["information_requests"][0]["asked_of"] == "Riverside GP Practice"
+    gp = api_for(world.gp)
+    [question] = gp.get("/api/v1/questions/").json()
+    assert set(question) == {"id", "reference", "about", "question", "asked_at", "due_by", "open",
+                             "answer", "answered_at"}
+    answered = gp.post(f"/api/v1/questions/{question['id']}/answer/", {"answer": "Last week."}, format="json")
+    assert answered.status_code == 200 and answered.json()["answer"] == "Last week."
+    assert api_for(world.hv).get("/api/v1/questions/").json() == []
+    assert api_for(world.outsider).post(f"/api/v1/questions/{question['id']}/answer/", {"answer": "x"},
+                                        format="json").status_code == 404

@@ -228,3 +228,55 @@ def test_the_queue_filters_by_assignment_and_pathway(world):
     assert other.reference in page and mine.reference not in page
     assert "due in" in page or "overdue by" in page
     assert client.get("/front-door/queue/?assigned=<script>&agency=x").status_code == 200
+
+
+# --- asking another agency -------------------------------------------------------------
+
+def test_the_front_door_asks_another_partner_agency_which_sees_only_the_question(world):
+    from agencies.models import Role
+    from tests.conftest import make_user
+
+    gp_lead = make_user("gp.lead", agency=world.agency_b, role=Role.AGENCY_LEAD)
+    referral = submit(world.hv)
+    info = request_information(referral=referral, actor=world.mash, question="When was Leo last seen?",
+                               to_agency=world.agency_b)
+    assert info.asked_of == "Riverside GP Practice"
+    told = {n.to_address for n in Notification.objects.filter(referral=referral, purpose="information_request")}
+    assert told == {gp_lead.email}  # the agency's safeguarding lead
+    gp = client_for(world.gp)
+    assert gp.get(f"/referrals/{referral.reference}/").status_code == 404  # not the whole referral
+    listing = gp.get("/questions/").content.decode()
+    assert "Leo Marsh" in listing and referral.reference in listing
+    page = gp.get(f"/questions/{info.pk}/").content.decode()
+    assert "When was Leo last seen?" in page and "Healed burn" not in page
+    gp.post(f"/questions/{info.pk}/", {"answer": "Seen 3 weeks ago for a cough."})
+    info.refresh_from_db()
+    assert info.answer == "Seen 3 weeks ago for a cough." and info.answered_by == world.gp
+    assert "(Riverside GP Practice) answered" in referral.events.last().summary
+
+
+def test_the_referrer_cannot_answer_a_question_put_to_another_agency_and_strangers_get_404(world):
+    referral = submit(world.hv)
+    info = request_information(referral=referral, actor=world.mash, question="Q?", to_agency=world.agency_b)
+    with pytest.raises(PermissionDenied):
+        answer_information_request(info=info, actor=world.hv, answer="me")
+    assert client_for(world.hv).get(f"/questions/{info.pk}/").status_code == 404
+    assert client_for(world.outsider).get(f"/questions/{info.pk}/").status_code == 404
+
+
+def test_only_partner_agencies_of_the_front_door_can_be_asked(world):
+    from agencies.models import Agency
+
+    elsewhere = Agency.objects.create(name="Southport School", kind="school", front_door=world.other_front_door)
+    with pytest.raises(ValidationError):
+        request_information(referral=submit(world.hv), actor=world.mash, question="Q?", to_agency=elsewhere)
+
+
+def test_an_unanswered_question_to_an_agency_reminds_that_agency_not_the_referrer(world):
+    referral = submit(world.hv, now=WEDNESDAY_10AM)
+    request_information(referral=referral, actor=world.mash, question="Q?", to_agency=world.agency_b,
+                        now=WEDNESDAY_10AM + dt.timedelta(hours=1))
+    escalate_overdue_referrals(now=dt.datetime(2026, 11, 26, 17, 1, tzinfo=dt.UTC))
+    told = {n.to_address for n in Notification.objects.filter(referral=referral, purpose="escalation")
+            if "request for information" in n.subject}
+    assert told == {world.gp.email, world.manager.email}
