@@ -13,7 +13,7 @@ from django.utils import timezone
 from agencies.models import Agency, AgencyKind, Membership, Role, Team
 from referrals.content import validate_content
 from referrals.escalations import escalate_overdue_referrals
-from referrals.models import DeadlinePolicy, Referral
+from referrals.models import DeadlinePolicy, EscalationRule, Referral
 from referrals.services import acknowledge_referral, submit_referral
 from referrals.triage import decide_referral, raise_challenge
 
@@ -115,7 +115,8 @@ def seed_demo(*, password: str) -> list[str]:
         done += _sample_referrals(users)
     escalated = escalate_overdue_referrals()
     for item in escalated.escalated:
-        done.append(f"Escalated {item.reference} to level {item.level}")
+        rule = EscalationRule(item.rule).label.lower()
+        done.append(f"Escalated {item.reference} to level {item.level} ({rule})")
     return done
 
 
