@@ -31,6 +31,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", "Front-door manager"
     SENIOR_MANAGER = "senior_manager", "Senior manager"
     ADMINISTRATOR = "administrator", "Administrator"
+    PARTNERSHIP_VIEWER = "partnership_viewer", "Partnership viewer (figures only)"
 
 
 # Roles that work inside a front door and may see all of its referrals.
@@ -39,6 +40,10 @@ FRONT_DOOR_ROLES = frozenset(
 )
 # Roles that may acknowledge a referral on the front door's behalf.
 ACKNOWLEDGING_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER})
+# Roles that see the partnership's figures (aggregates, never a child's details).
+REPORT_ROLES = frozenset(
+    {Role.MANAGER, Role.SENIOR_MANAGER, Role.ADMINISTRATOR, Role.PARTNERSHIP_VIEWER}
+)
 # Roles that send referrals on behalf of a partner agency.
 SENDING_ROLES = frozenset({Role.REFERRER, Role.AGENCY_LEAD})
 

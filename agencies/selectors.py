@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from agencies.models import (
     ACKNOWLEDGING_ROLES,
     FRONT_DOOR_ROLES,
+    REPORT_ROLES,
     SENDING_ROLES,
     Agency,
     Membership,
@@ -62,6 +63,10 @@ class Access:
     @property
     def can_acknowledge(self) -> bool:
         return bool(self.front_door_ids_with(ACKNOWLEDGING_ROLES))
+
+    @property
+    def can_see_reports(self) -> bool:
+        return bool(self.front_door_ids_with(REPORT_ROLES))
 
     @property
     def can_see_dashboard(self) -> bool:

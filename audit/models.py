@@ -43,6 +43,8 @@ class Action(models.TextChoices):
     CHALLENGED = "challenged", "Challenged"
     CHALLENGE_ANSWERED = "challenge_answered", "Challenge answered"
     LINKED = "linked", "Earlier history linked"
+    REPORTED = "reported", "Viewed partnership figures"
+    EXPORTED = "exported", "Exported"
 
 
 class AuditEvent(models.Model):

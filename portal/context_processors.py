@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Front-door queue", reverse("front-door-queue")))
     if access.can_see_dashboard:
         items.append(("Dashboard", reverse("manager-dashboard")))
+    if access.can_see_reports:
+        items.append(("Partnership figures", reverse("partnership-report")))
     path = request.path
     nav = [
         {"label": label, "url": url, "active": path == url} for label, url in items

@@ -5,7 +5,7 @@ from django.urls import path
 
 from portal import views as portal_views
 from referrals import api as referral_api
-from referrals import draft_views, triage_views
+from referrals import draft_views, report_views, triage_views
 from referrals import views as referral_views
 
 urlpatterns = [
@@ -58,6 +58,7 @@ urlpatterns = [
     # Pages for the front door
     path("front-door/queue/", referral_views.front_door_queue, name="front-door-queue"),
     path("front-door/dashboard/", referral_views.manager_dashboard, name="manager-dashboard"),
+    path("reports/partnership/", report_views.partnership, name="partnership-report"),
     # API
     path("api/v1/referrals/", referral_api.ReferralListCreate.as_view(), name="api-referrals"),
     path(

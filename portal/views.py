@@ -63,6 +63,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("sign-in")
     access = get_access(request.user)
+    if access.can_see_reports and not access.is_front_door_staff:
+        return redirect("partnership-report")
     if access.can_see_dashboard:
         return redirect("manager-dashboard")
     if access.is_front_door_staff:
