@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When, prefetch_related_objects
 from django.http import Http404
+from django.utils import timezone
 
 from agencies.models import FRONT_DOOR_ROLES, Role
 from agencies.selectors import get_access
@@ -70,7 +71,7 @@ def _list_related(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
     return (
         queryset.select_related("sending_agency", "acknowledged_by", "sender", "assigned_to")
         .only(
-            "decision", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username",
+            "decision", "decided_at", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username",
             "reference", "kind", "urgency", "status", "received_at", "acknowledge_by",
             "decide_by", "acknowledged_at", "escalation_level", "expected_due_date",
             "non_mobile_injury", "sending_agency__name",
@@ -99,7 +100,14 @@ def sent_referrals(user: User) -> QuerySet[Referral]:
     rule = Q(sender_id=access.user_id)
     if lead_agencies:
         rule |= Q(sending_agency_id__in=lead_agencies)
-    return _list_related(referrals_visible_to(user).filter(rule)).order_by("-received_at")
+    return (
+        _list_related(referrals_visible_to(user).filter(rule))
+        .annotate(
+            challenge_count=Count("challenges", distinct=True),
+            open_challenge_count=Count("challenges", filter=Q(challenges__is_open=True), distinct=True),
+        )
+        .order_by("-received_at")
+    )
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,8 @@ class QueueFilters:
     assigned: str = ""  # "me", "nobody" or a user id
     pre_birth: bool = False
     non_mobile: bool = False
+    due: str = ""  # "hour", "today" or "overdue": the next deadline
+    escalated: bool = False
 
     @classmethod
     def from_query(cls, query: Any) -> QueueFilters:
@@ -124,6 +134,8 @@ class QueueFilters:
             or str(query.get("assigned", "")).isdigit() else "",
             pre_birth=query.get("pre_birth") == "1",
             non_mobile=query.get("non_mobile") == "1",
+            due=query.get("due", "") if query.get("due") in {"hour", "today", "overdue"} else "",
+            escalated=query.get("escalated") == "1",
         )
 
 
@@ -152,10 +164,20 @@ def front_door_queue(user: User, filters: QueueFilters | None = None) -> QuerySe
         queue = queue.filter(expected_due_date__isnull=False)
     if f.non_mobile:
         queue = queue.filter(non_mobile_injury=True)
-    return queue.annotate(
+    if f.escalated:
+        queue = queue.filter(Q(escalation_level__gte=1) | Q(decision_escalation_level__gte=1))
+    queue = queue.annotate(
         urgent_first=Case(When(urgency=Urgency.URGENT, then=0), default=1),
         next_due=Case(When(status=Status.SUBMITTED, then=F("acknowledge_by")), default=F("decide_by")),
-    ).order_by("urgent_first", "next_due", "received_at")
+    )
+    now = timezone.now()
+    if f.due == "overdue":
+        queue = queue.filter(next_due__lte=now)
+    elif f.due == "hour":
+        queue = queue.filter(next_due__gt=now, next_due__lte=now + dt.timedelta(hours=1))
+    elif f.due == "today":
+        queue = queue.filter(next_due__gt=now, next_due__lte=end_of_today(now))
+    return queue.order_by("urgent_first", "next_due", "received_at")
 
 
 def queue_filter_choices(user: User) -> dict[str, Any]:
@@ -210,59 +232,69 @@ class Dashboard:
     escalated: list[Referral]
     counts: dict[str, int]
     failed_notifications: list[Notification]
+    retrying_notifications: list[Notification]
     challenges: list[Challenge]
+    workload: list[dict[str, Any]]
+    workers: list[tuple[int, str]]
+
+
+def end_of_today(now: dt.datetime) -> dt.datetime:
+    local = timezone.localtime(now)
+    return local.replace(hour=23, minute=59, second=59, microsecond=0)
 
 
 def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
     """What nobody owns yet, for the managers of the user's front doors.
 
     A fixed number of queries whatever the volume: one aggregate for the
-    counts, one list per panel (capped), one for failed deliveries.
+    referral counts, one list per panel (capped at 50), one aggregate and two
+    lists for deliveries, one each for challenges, workload and workers.
     """
     access = get_access(user)
     front_doors = access.front_door_ids_with(FRONT_DOOR_ROLES)
-    open_refs = referrals_visible_to(user).filter(
-        front_door_id__in=front_doors, status=Status.SUBMITTED
+    open_refs = referrals_visible_to(user).filter(front_door_id__in=front_doors, status__in=OPEN_STATUSES)
+    waiting = Q(status=Status.SUBMITTED)
+    next_due = Case(When(status=Status.SUBMITTED, then=F("acknowledge_by")), default=F("decide_by"))
+    hour, today = now + dt.timedelta(hours=1), end_of_today(now)
+    counts = open_refs.annotate(next_due=next_due).aggregate(
+        open=Count("id"),
+        not_acknowledged=Count("id", filter=waiting),
+        age_under_1h=Count("id", filter=waiting & Q(received_at__gt=now - dt.timedelta(hours=1))),
+        age_1_to_4h=Count("id", filter=waiting & Q(received_at__lte=now - dt.timedelta(hours=1),
+                                                    received_at__gt=now - dt.timedelta(hours=4))),
+        age_4_to_24h=Count("id", filter=waiting & Q(received_at__lte=now - dt.timedelta(hours=4),
+                                                     received_at__gt=now - dt.timedelta(hours=24))),
+        age_over_24h=Count("id", filter=waiting & Q(received_at__lte=now - dt.timedelta(hours=24))),
+        overdue=Count("id", filter=waiting & Q(acknowledge_by__lte=now)),
+        decision_overdue=Count("id", filter=Q(decide_by__lte=now)),
+        due_within_hour=Count("id", filter=Q(next_due__gt=now, next_due__lte=hour)),
+        due_today=Count("id", filter=Q(next_due__gt=now, next_due__lte=today)),
+        escalated=Count("id", filter=waiting & Q(escalation_level__gte=1)),
+        escalated_senior=Count("id", filter=waiting & Q(escalation_level__gte=2)),
+        decision_escalated=Count("id", filter=Q(decision_escalation_level__gte=1)),
+        unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
     )
-    counts = open_refs.aggregate(
-        not_acknowledged=Count("id"),
-        overdue=Count("id", filter=Q(acknowledge_by__lte=now)),
-        escalated=Count("id", filter=Q(escalation_level__gte=1)),
-        escalated_senior=Count("id", filter=Q(escalation_level__gte=2)),
-        due_within_hour=Count(
-            "id",
-            filter=Q(acknowledge_by__gt=now, acknowledge_by__lte=now + dt.timedelta(hours=1)),
-        ),
-    )
-    listed = _list_related(open_refs).prefetch_related(
+    listed = _list_related(open_refs.filter(waiting)).prefetch_related(
         Prefetch("escalations", queryset=Escalation.objects.order_by("level"))
     )
-    failed = list(
-        Notification.objects.filter(
-            status=DeliveryStatus.FAILED, referral__front_door_id__in=front_doors
-        )
-        .select_related("referral")
-        .only("to_address", "purpose", "created_at", "last_error", "referral__reference")
-        .order_by("-created_at")[:20]
-    )
-    counts["failed_notifications"] = Notification.objects.filter(
-        status=DeliveryStatus.FAILED, referral__front_door_id__in=front_doors
-    ).count()
-    counts.update(referrals_visible_to(user).filter(
-        front_door_id__in=front_doors, status__in=OPEN_STATUSES
-    ).aggregate(
-        decision_overdue=Count("id", filter=Q(decide_by__lte=now)),
-        unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
+    deliveries = Notification.objects.filter(referral__front_door_id__in=front_doors)
+    counts.update(deliveries.aggregate(
+        failed_notifications=Count("id", filter=Q(status=DeliveryStatus.FAILED)),
+        retrying_notifications=Count("id", filter=Q(status=DeliveryStatus.PENDING, attempts__gte=1)),
+    ))
+    delivery_fields = ("to_address", "purpose", "created_at", "attempts", "last_error",
+                       "next_attempt_at", "referral__reference")
+    failed = list(deliveries.filter(status=DeliveryStatus.FAILED).select_related("referral")
+                  .only(*delivery_fields).order_by("-created_at")[:20])
+    retrying = list(deliveries.filter(status=DeliveryStatus.PENDING, attempts__gte=1).select_related("referral")
+                    .only(*delivery_fields).order_by("next_attempt_at")[:20])
+    challenges = Challenge.objects.filter(is_open=True, referral__front_door_id__in=front_doors)
+    counts.update(challenges.aggregate(
+        challenges_open=Count("id"), challenges_escalated=Count("id", filter=Q(escalation_level__gte=1))
     ))
     counts["questions_open"] = InformationRequest.objects.filter(
         is_open=True, referral__front_door_id__in=front_doors
     ).count()
-    open_challenges = list(
-        Challenge.objects.filter(is_open=True, referral__front_door_id__in=front_doors)
-        .select_related("referral", "raised_by").order_by("-escalation_level", "step_one_due")[:50]
-    )
-    counts["challenges_open"] = len(open_challenges)
-    counts["challenges_escalated"] = sum(1 for c in open_challenges if c.escalation_level)
     return Dashboard(
         not_acknowledged=list(listed.order_by("acknowledge_by")[:50]),
         overdue=list(listed.filter(acknowledge_by__lte=now).order_by("acknowledge_by")[:50]),
@@ -271,5 +303,42 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         ),
         counts=counts,
         failed_notifications=failed,
-        challenges=open_challenges,
+        retrying_notifications=retrying,
+        challenges=list(challenges.select_related("referral", "raised_by")
+                        .order_by("-escalation_level", "step_one_due")[:50]),
+        workload=_workload(front_doors, open_refs, now),
+        workers=queue_filter_choices(user)["workers"],
     )
+
+
+def _workload(front_doors: frozenset[int], open_refs: QuerySet[Referral], now: dt.datetime) -> list[dict[str, Any]]:
+    """Open referrals per worker, with their team: two queries."""
+    from agencies.models import Membership
+
+    per_worker = {
+        row["assigned_to"]: row
+        for row in open_refs.exclude(assigned_to__isnull=True).values("assigned_to").annotate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(status=Status.SUBMITTED, acknowledge_by__lte=now)
+                          | Q(status=Status.ACKNOWLEDGED, decide_by__lte=now)),
+            urgent=Count("id", filter=Q(urgency=Urgency.URGENT)),
+        )
+    }
+    people = (
+        Membership.objects.filter(agency_id__in=front_doors, role__in=[Role.PRACTITIONER, Role.MANAGER],
+                                  is_active=True)
+        .select_related("user", "team").order_by("team__name", "user__first_name")
+    )
+    rows, seen = [], set()
+    for m in people:
+        if m.user_id in seen:
+            continue
+        seen.add(m.user_id)
+        load = per_worker.get(m.user_id, {})
+        rows.append({
+            "user_id": m.user_id,
+            "name": m.user.get_full_name() or m.user.get_username(),
+            "team": m.team.name if m.team else "No team",
+            "open": load.get("open", 0), "overdue": load.get("overdue", 0), "urgent": load.get("urgent", 0),
+        })
+    return rows

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from referrals import selectors, triage
@@ -168,6 +169,9 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         who = "you" if assignee == request.user else (assignee.get_full_name() or assignee.get_username())
         messages.success(request, f"{referral.reference} is assigned to {who}.")
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
     return redirect("referral-detail", reference=referral.reference)
 
 

@@ -55,8 +55,10 @@ def sent_referrals(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.sent_referrals(request.user))
     record_event(actor=request.user, action=Action.LISTED, object_type="referral",
                  request=request, detail={"page": "sent", "number": page.number})
-    return render(request, "referrals/sent_list.html",
-                  {"referrals": page.object_list, "page_obj": page, "now": timezone.now()})
+    return render(request, "referrals/sent_list.html", {
+        "referrals": page.object_list, "page_obj": page, "now": timezone.now(),
+        "is_lead": get_access(request.user).has_role(Role.AGENCY_LEAD),
+    })
 
 
 @login_required

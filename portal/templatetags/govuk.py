@@ -151,3 +151,11 @@ def countdown(deadline: dt.datetime | None, now: dt.datetime) -> str:
         parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
     text = " ".join(parts[:2])
     return f"overdue by {text}" if overdue else f"due in {text}"
+
+
+@register.simple_tag
+def elapsed(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    """'2 hours 5 minutes', between two moments."""
+    if start is None or end is None:
+        return ""
+    return countdown(end, start).removeprefix("due in ").removeprefix("overdue by ")

@@ -109,3 +109,44 @@ def test_triage_question_decision_outcome_and_challenge(people, new_page):
     expect(page.locator("#challenges + table")).to_contain_text("Senior managers")
     shot(page, "35-dashboard-challenges")
     assert_accessible(page, "dashboard with challenges")
+
+
+def test_a_partnership_viewer_reads_a_months_figures_and_downloads_them(people, new_page):
+    from agencies.models import Role
+    from tests.conftest import make_user
+    from tests.e2e.conftest import PASSWORD
+
+    viewer = make_user("partnership.viewer", agency=people.front_door, role=Role.PARTNERSHIP_VIEWER)
+    viewer.set_password(PASSWORD)
+    viewer.save()
+    last_month = dt.date.today().replace(day=1) - dt.timedelta(days=10)
+    when = dt.datetime.combine(last_month, dt.time(10, 0), tzinfo=dt.UTC)
+    referral = submit(people.hv, now=when)
+    decide_referral(referral=referral, actor=people.mash, decision="early_help", reasons="r",
+                    next_steps="", next_steps_owner="", now=when + dt.timedelta(hours=3))
+    submit(people.gp, now=when + dt.timedelta(days=1), kind="consultation")
+    page = new_page()
+    sign_in(page, viewer.username)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Partnership figures")
+    expect(page.get_by_role("rowheader", name="Early help")).to_be_visible()
+    shot(page, "36-partnership-figures")
+    assert_accessible(page, "partnership figures")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these figures as a spreadsheet (CSV)").click()
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert text.splitlines()[-1].startswith("All agencies,1,1,")
+
+
+def test_the_managers_dashboard_updates_itself_and_reassigns(people, new_page):
+    overdue = submit(people.gp, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=4))
+    escalate_overdue_referrals()
+    page = new_page()
+    sign_in(page, people.manager.username)
+    expect(page.get_by_text("Updates itself every minute.")).to_be_visible()
+    table = page.locator("#overdue + table")
+    table.get_by_label(f"Assign {overdue.reference} to").select_option(label="Maya Ashworth")
+    table.get_by_role("button", name=f"Assign {overdue.reference}").click()
+    expect(page.get_by_text(f"{overdue.reference} is assigned to Maya Ashworth")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What nobody owns yet")
+    shot(page, "37-dashboard-workload")
+    assert_accessible(page, "dashboard after reassigning")

@@ -198,3 +198,61 @@ def test_the_queue_counts_everything_waiting_and_pages_through_it(world):
     second = client.get("/front-door/queue/?page=2").content.decode()
     assert len(set(re.findall(r"FD-[0-9A-Z]{4}-[0-9A-Z]{4}", second))) == 3
     assert client.get("/front-door/queue/?page=nonsense").status_code == 200
+
+
+def test_the_agency_lead_sees_times_outcomes_and_challenges_for_the_whole_agency(world):
+    from referrals.services import acknowledge_referral
+    from referrals.triage import decide_referral, raise_challenge
+
+    start = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+    referral = submit(world.hv, now=start)
+    acknowledge_referral(referral=referral, actor=world.mash, now=start + dt.timedelta(hours=2, minutes=5))
+    decide_referral(referral=referral, actor=world.mash, decision="early_help", reasons="r", next_steps="",
+                    next_steps_owner="", now=start + dt.timedelta(hours=6))
+    raise_challenge(referral=referral, actor=world.lead_a, reasons="x")
+    html = client_for(world.lead_a).get("/referrals/").content.decode()
+    assert "every referral your agency has sent" in html
+    assert "2 hours 5 minutes after it arrived" in html
+    assert "Early help" in html and "6 hours after it arrived" in html
+    assert "Challenge open" in html
+
+
+def test_the_dashboard_links_each_number_to_its_list_and_shows_workload(world):
+    from referrals.triage import assign_referral
+
+    overdue = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=3))
+    assign_referral(referral=overdue, actor=world.manager, assignee=world.mash)
+    client = client_for(world.manager)
+    html = client.get("/front-door/dashboard/").content.decode()
+    assert 'href="/front-door/queue/?due=overdue"' in html
+    assert 'href="/front-door/queue/?escalated=1"' in html
+    dashboard = client.get("/front-door/dashboard/").context["dashboard"]
+    mash_row = next(w for w in dashboard.workload if w["user_id"] == world.mash.pk)
+    assert (mash_row["open"], mash_row["overdue"]) == (1, 1)
+    queue = client.get("/front-door/queue/?due=overdue").content.decode()
+    assert overdue.reference in queue
+
+
+def test_a_manager_reassigns_from_the_dashboard_and_comes_back_to_it(world):
+    referral = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=3))
+    client = client_for(world.manager)
+    response = client.post(f"/referrals/{referral.reference}/assign/",
+                           {"assignee": world.mash.pk, "next": "/front-door/dashboard/"})
+    assert response["Location"] == "/front-door/dashboard/"
+    referral.refresh_from_db()
+    assert referral.assigned_to == world.mash
+    evil = client.post(f"/referrals/{referral.reference}/assign/",
+                       {"assignee": world.mash.pk, "next": "https://evil.example/"})
+    assert evil["Location"] == f"/referrals/{referral.reference}/"
+
+
+def test_failed_and_retrying_emails_show_who_was_not_told(world):
+    from notifications.models import DeliveryStatus, Notification
+
+    referral = submit(world.hv)
+    notes = list(Notification.objects.filter(referral=referral).order_by("id"))
+    Notification.objects.filter(pk=notes[0].pk).update(status=DeliveryStatus.FAILED, attempts=6)
+    Notification.objects.filter(pk=notes[1].pk).update(attempts=2)
+    html = client_for(world.manager).get("/front-door/dashboard/").content.decode()
+    assert notes[0].to_address in html and "Failed after 6 tries" in html
+    assert notes[1].to_address in html and "Retrying" in html
