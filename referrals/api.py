@@ -74,7 +74,7 @@ def _act(request: Request, reference: str, form_class: Any, action: Any) -> Resp
     except triage.NotAllowedNow as exc:
         return Response({"error": "conflict", "message": str(exc)}, status=status.HTTP_409_CONFLICT)
     referral.refresh_from_db()
-    return Response(referral_json(referral))
+    return Response(referral_json(referral, viewer=request.user))
 
 
 def _plain(value: Any) -> Any:
@@ -93,7 +93,7 @@ def receipt_json(referral: Referral) -> dict[str, Any]:
     }
 
 
-def referral_json(referral: Referral) -> dict[str, Any]:
+def referral_json(referral: Referral, *, viewer: Any) -> dict[str, Any]:
     who = referral.acknowledged_by
     selectors.with_parts(referral)
     return {
@@ -163,7 +163,7 @@ def referral_json(referral: Referral) -> dict[str, Any]:
              "asked_of": q.asked_of,
              "due_by": q.due_by, "open": q.is_open, "answer": q.answer or None,
              "answered_at": q.answered_at, "answered_by": _person(q.answered_by)}
-            for q in referral.information_requests.select_related("asked_by", "answered_by", "to_agency")
+            for q in selectors.information_requests_for(referral, viewer=viewer)
         ],
         "challenges": [
             {"id": c.pk, "reasons": c.reasons, "raised_at": c.raised_at, "raised_by": _person(c.raised_by),
@@ -180,7 +180,7 @@ def referral_json(referral: Referral) -> dict[str, Any]:
         ],
         "timeline": [
             {"at": event.at, "event": event.kind, "summary": event.summary}
-            for event in selectors.timeline(referral)
+            for event in selectors.timeline(referral, viewer=viewer)
         ],
     }
 
@@ -211,7 +211,7 @@ class ReferralDetail(APIView):
         referral = selectors.get_referral_for_user(request.user, reference)
         record_event(actor=request.user, action=Action.VIEWED, object_type="referral",
                      object_ref=referral.reference, via="api", request=request._request)
-        return Response(referral_json(referral))
+        return Response(referral_json(referral, viewer=request.user))
 
 
 class ReferralConvert(APIView):
@@ -220,7 +220,7 @@ class ReferralConvert(APIView):
         referral = convert_to_referral(
             referral=referral, actor=request.user, via="api", request=request._request
         )
-        return Response(referral_json(referral))
+        return Response(referral_json(referral, viewer=request.user))
 
 
 class ReferralAcknowledge(APIView):
@@ -234,10 +234,10 @@ class ReferralAcknowledge(APIView):
             return Response(
                 {"error": "already_acknowledged",
                  "message": f"{exc.referral.reference} is already acknowledged",
-                 "referral": referral_json(exc.referral)},
+                 "referral": referral_json(exc.referral, viewer=request.user)},
                 status=status.HTTP_409_CONFLICT,
             )
-        return Response(referral_json(referral))
+        return Response(referral_json(referral, viewer=request.user))
 
 
 class ReferralAssign(APIView):
@@ -257,7 +257,7 @@ class ReferralAssign(APIView):
             return Response({"error": "invalid", "message": "Check the fields listed",
                              "fields": exc.message_dict}, status=400)
         referral.refresh_from_db()
-        return Response(referral_json(referral))
+        return Response(referral_json(referral, viewer=request.user))
 
 
 class ReferralRequestInformation(APIView):

@@ -168,11 +168,15 @@ def validate_content(document: Any) -> tuple[Content | None, list[Problem]]:
             cleaned.update(_check_section(section, flat, problems))
 
     # The men around the child must be asked about ("The Myth of Invisible Men").
-    has_father_figure = any(a.get("relationship") in FATHER_FIGURES for a in cleaned.get("adults", []))
+    def is_father_figure(adult: Any) -> bool:
+        relationship = adult.get("relationship") if isinstance(adult, dict) else None
+        return isinstance(relationship, str) and relationship in FATHER_FIGURES
+
     raw_adults = document.get("adults") if isinstance(document.get("adults"), list) else []
-    if not has_father_figure and not any(
-        isinstance(a, dict) and a.get("relationship") in FATHER_FIGURES for a in raw_adults
-    ) and not (cleaned.get("father_not_recorded_reason") or "").strip():
+    has_father_figure = any(map(is_father_figure, cleaned.get("adults", []))) or any(
+        map(is_father_figure, raw_adults)
+    )
+    if not has_father_figure and not str(cleaned.get("father_not_recorded_reason") or "").strip():
         problems.append(Problem(
             "father_not_recorded_reason",
             "Add the child's father or a male carer, or say why they are not known",

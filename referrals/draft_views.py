@@ -29,7 +29,7 @@ from referrals.content import (
 )
 from referrals.forms import FatherForm
 from referrals.models import Draft
-from referrals.services import submit_referral
+from referrals.services import DraftAlreadySent, submit_referral
 
 LIST_PAGES = {s.page: s for s in SECTIONS if s.many}
 SINGLE_PAGES = {s.page: s for s in SECTIONS if not s.many and s.form is not FatherForm}
@@ -243,7 +243,11 @@ def check(request: HttpRequest, draft_id: str) -> HttpResponse:
     draft = drafts.get_draft(request.user, draft_id)
     content, problems = validate_content(draft.data)
     if request.method == "POST" and content is not None:
-        referral = submit_referral(sender=request.user, content=content, via="web", request=request, draft=draft)
+        try:
+            referral = submit_referral(sender=request.user, content=content, via="web", request=request, draft=draft)
+        except DraftAlreadySent:
+            messages.info(request, "That draft has already been sent. Its receipt is in your referrals.")
+            return redirect("referral-sent")
         return redirect("referral-receipt", reference=referral.reference)
     concern = draft.data.get("concern") or {}
     vague = vague_words_in(

@@ -24,9 +24,10 @@ A unique constraint on (referral, rule, subject, level) backs this up.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from agencies.models import Role
@@ -52,6 +53,7 @@ from referrals.models import (
 )
 
 BATCH_SIZE = 500
+logger = logging.getLogger(__name__)
 
 # Who is told at a step: front-door people by role, and/or the referrer's side.
 FRONT_DOOR_MANAGERS = (Role.MANAGER,)
@@ -70,18 +72,22 @@ class Step:
     front_door_roles: tuple[str, ...] = ()
     tell_referrer: bool = False
     summary: str = ""
+    # For rules about the referral itself: the column that tells one round
+    # of the rule from the next (0 when a rule can only happen once).
+    round_column: str = ""
 
     @property
     def referral_column(self) -> str:
         return "id" if self.model is Referral else "referral_id"
 
 
-def _referral_steps(rule: str, due: str, senior_due: str, level_col: str, statuses: tuple, what: str) -> tuple[Step, ...]:
+def _referral_steps(rule: str, due: str, senior_due: str, level_col: str, statuses: tuple, what: str,
+                    round_column: str = "") -> tuple[Step, ...]:
     return (
         Step(rule, 1, Referral, due, level_col, "status", statuses, FRONT_DOOR_MANAGERS,
-             summary=f"{what}: escalated to front-door managers"),
+             summary=f"{what}: escalated to front-door managers", round_column=round_column),
         Step(rule, 2, Referral, senior_due, level_col, "status", statuses, SENIOR_MANAGERS,
-             summary=f"{what}: escalated to senior managers"),
+             summary=f"{what}: escalated to senior managers", round_column=round_column),
     )
 
 
@@ -90,7 +96,7 @@ LADDER: tuple[Step, ...] = (
                      "escalation_level", (Status.SUBMITTED,), "Not acknowledged in time"),
     *_referral_steps(EscalationRule.NOT_DECIDED, "decide_by", "decision_senior_at",
                      "decision_escalation_level", (Status.SUBMITTED, Status.ACKNOWLEDGED),
-                     "No decision in time"),
+                     "No decision in time", round_column="decision_round"),
     Step(EscalationRule.INFORMATION_UNANSWERED, 1, InformationRequest, "due_by", "escalation_level",
          "is_open", (True,), FRONT_DOOR_MANAGERS, tell_referrer=True,
          summary="Request for more information not answered in time: referrer reminded, managers told"),
@@ -115,6 +121,7 @@ class Escalated:
 @dataclass
 class SweepResult:
     escalated: list[Escalated] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -180,7 +187,7 @@ def _record(step: Step, claimed: list[tuple[int, int]], *, now: dt.datetime) -> 
         Escalation(
             referral=r,
             rule=step.rule,
-            subject_id=0 if is_referral_rule else s.pk,
+            subject_id=(getattr(s, step.round_column) if step.round_column else 0) if is_referral_rule else s.pk,
             level=step.level,
             due_at=getattr(s, step.due_column),
             escalated_at=now,
@@ -240,13 +247,19 @@ def escalate_overdue_referrals(
     now = now or timezone.now()
     result = SweepResult()
     for step in LADDER:
-        while True:
-            with transaction.atomic():
-                claimed = _claim_batch(step, now=now, limit=batch_size)
-                if claimed:
-                    result.escalated += _record(step, claimed, now=now)
-            if len(claimed) < batch_size:
-                break
+        try:
+            while True:
+                with transaction.atomic():
+                    claimed = _claim_batch(step, now=now, limit=batch_size)
+                    if claimed:
+                        result.escalated += _record(step, claimed, now=now)
+                if len(claimed) < batch_size:
+                    break
+        except DatabaseError:
+            # One step's failure (its batch rolls back whole) must not stop
+            # the other rules from escalating; /healthz shows a stalled sweep.
+            logger.exception("Escalation step %s level %s failed", step.rule, step.level)
+            result.failed_steps.append(f"{step.rule}:{step.level}")
     return result
 
 

@@ -124,14 +124,18 @@ class QueueFilters:
     @classmethod
     def from_query(cls, query: Any) -> QueueFilters:
         def number(value: str) -> int | None:
-            return int(value) if value.isdigit() else None
+            # ASCII digits only, and no bigger than a database id can be.
+            value = str(value)
+            if value.isascii() and value.isdigit() and len(value) <= 12:
+                return int(value)
+            return None
 
         return cls(
             urgency=query.get("urgency", "") if query.get("urgency") in Urgency.values else "",
             status=query.get("status", "") if query.get("status") in OPEN_STATUSES else "",
             agency=number(query.get("agency", "")),
             assigned=query.get("assigned", "") if query.get("assigned") in {"me", "nobody"}
-            or str(query.get("assigned", "")).isdigit() else "",
+            or number(query.get("assigned", "")) is not None else "",
             pre_birth=query.get("pre_birth") == "1",
             non_mobile=query.get("non_mobile") == "1",
             due=query.get("due", "") if query.get("due") in {"hour", "today", "overdue"} else "",
@@ -202,16 +206,25 @@ class TimelineItem:
     summary: str
 
 
-def timeline(referral: Referral) -> list[TimelineItem]:
+def timeline(referral: Referral, *, viewer: User) -> list[TimelineItem]:
     """Everything that happened, oldest first: the services' events, and the
-    emails sent or failed (so a failed message is never invisible)."""
+    emails sent or failed (so a failed message is never invisible).
+
+    The front door sees it all. The referrer's side does not see what other
+    agencies said or which earlier referrals were linked, and sees only the
+    emails sent to them.
+    """
+    front_door = referral.front_door_id in get_access(viewer).front_door_ids_with(FRONT_DOOR_ROLES)
+    events = referral.events.order_by("at", "id")
+    notes = referral.notifications.filter(status__in=[DeliveryStatus.SENT, DeliveryStatus.FAILED])
+    if not front_door:
+        events = events.filter(front_door_only=False)
+        notes = notes.filter(recipient_id=getattr(viewer, "pk", None))
     items = [
         TimelineItem(at=e.at, kind=e.kind, title=e.get_kind_display(), summary=e.summary)
-        for e in referral.events.order_by("at", "id")
+        for e in events
     ]
-    for note in referral.notifications.filter(status__in=[DeliveryStatus.SENT, DeliveryStatus.FAILED]).only(
-        "purpose", "status", "to_address", "sent_at", "created_at"
-    ):
+    for note in notes.only("purpose", "status", "to_address", "sent_at", "created_at"):
         if note.status == DeliveryStatus.SENT:
             items.append(TimelineItem(at=note.sent_at or note.created_at, kind="email_sent", title="Email sent",
                                       summary=f"{note.get_purpose_display()} to {note.to_address}"))
@@ -222,7 +235,16 @@ def timeline(referral: Referral) -> list[TimelineItem]:
 
 
 def escalations_for(referral: Referral) -> list[Escalation]:
-    return list(referral.escalations.order_by("level"))
+    return list(referral.escalations.order_by("escalated_at", "level"))
+
+
+def information_requests_for(referral: Referral, *, viewer: User) -> list[Any]:
+    """Questions on a referral: all of them for the front door; for the
+    referrer's side only the ones put to the referrer."""
+    questions = referral.information_requests.select_related("asked_by", "answered_by", "to_agency")
+    if referral.front_door_id not in get_access(viewer).front_door_ids_with(FRONT_DOOR_ROLES):
+        questions = questions.filter(to_agency__isnull=True)
+    return list(questions)
 
 
 @dataclass

@@ -82,6 +82,10 @@ def pathway_for(content: Content, *, received_at: dt.datetime, rules: Rules) -> 
                    reasons=tuple(reasons))
 
 
+class DraftAlreadySent(Exception):
+    """The draft was sent already (or deleted) by another request."""
+
+
 class AlreadyAcknowledged(Exception):
     def __init__(self, referral: Referral) -> None:
         super().__init__(f"{referral.reference} is already acknowledged")
@@ -132,6 +136,10 @@ def submit_referral(
     received_at = now or timezone.now()
 
     with transaction.atomic():
+        # A draft becomes one referral, once: the first send takes the draft,
+        # a second (a double click) finds it gone and sends nothing.
+        if draft is not None and not Draft.objects.filter(pk=draft.pk, author=sender).delete()[0]:
+            raise DraftAlreadySent()
         front_door = Agency.objects.get(pk=grant.front_door_id)
         policy = DeadlinePolicy.objects.filter(front_door=front_door).first()
         rules = rules_from_policy(policy)
@@ -224,8 +232,6 @@ def submit_referral(
                 summary=f"Out of office hours: emergency duty team alerted ({front_door.edt_alert_email})",
             )
         queue_notifications(outbox)
-        if draft is not None:
-            Draft.objects.filter(pk=draft.pk, author=sender).delete()
     return referral
 
 

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -75,8 +76,10 @@ def _history(referral: Referral, actor: AbstractBaseUser | None, reason: str, no
     )
 
 
-def _event(referral: Referral, kind: str, actor: AbstractBaseUser | None, summary: str, now: dt.datetime) -> None:
-    ReferralEvent.objects.create(referral=referral, kind=kind, at=now, actor=actor, summary=summary[:300])
+def _event(referral: Referral, kind: str, actor: AbstractBaseUser | None, summary: str, now: dt.datetime,
+           *, front_door_only: bool = False) -> None:
+    ReferralEvent.objects.create(referral=referral, kind=kind, at=now, actor=actor, summary=summary[:300],
+                                 front_door_only=front_door_only)
 
 
 def assign_referral(
@@ -157,7 +160,8 @@ def request_information(
             to_agency=to_agency,
         )
         _event(referral, EventKind.INFORMATION_REQUESTED, actor,
-               f"{_name(actor)} asked {info.asked_of} for more information", now)
+               f"{_name(actor)} asked {info.asked_of} for more information", now,
+               front_door_only=to_agency is not None)
         record_event(actor=actor, action=Action.INFORMATION_REQUESTED, object_type="referral",
                      object_ref=referral.reference, via=via, request=request,
                      detail={"to_agency": to_agency.name if to_agency else "referrer"})
@@ -199,7 +203,9 @@ def answer_information_request(
         info.refresh_from_db()
         InformationRequest.history.bulk_history_create([info], update=True, default_user=actor, default_date=now)
         where = f" ({info.to_agency.name})" if info.to_agency_id else ""
-        _event(referral, EventKind.INFORMATION_GIVEN, actor, f"{_name(actor)}{where} answered the front door's question", now)
+        _event(referral, EventKind.INFORMATION_GIVEN, actor,
+               f"{_name(actor)}{where} answered the front door's question", now,
+               front_door_only=bool(info.to_agency_id))
         record_event(actor=actor, action=Action.INFORMATION_GIVEN, object_type="referral",
                      object_ref=referral.reference, via=via, request=request)
         queue_notifications(build_notifications(
@@ -343,7 +349,8 @@ def answer_challenge(
             deadlines = compute_deadlines(_rules(referral), received_at=now, urgent=False)
             Referral.objects.filter(pk=referral.pk, status=Status.DECIDED).update(
                 status=Status.ACKNOWLEDGED, decide_by=deadlines.decide_by,
-                decision_senior_at=deadlines.decision_senior_at, decision_escalation_level=0, updated_at=now,
+                decision_senior_at=deadlines.decision_senior_at, decision_escalation_level=0,
+                decision_round=F("decision_round") + 1, updated_at=now,
             )
             _history(referral, actor, "Reopened for a new decision after a challenge", now)
         record_event(actor=actor, action=Action.CHALLENGE_ANSWERED, object_type="referral",
@@ -391,7 +398,8 @@ def record_link(
         )
         if confirmed:
             _event(referral, EventKind.HISTORY_LINKED, actor,
-                   f"{_name(actor)} linked earlier {earlier.get_kind_display().lower()} {earlier.reference}", now)
+                   f"{_name(actor)} linked earlier {earlier.get_kind_display().lower()} {earlier.reference}", now,
+                   front_door_only=True)
         record_event(actor=actor, action=Action.LINKED, object_type="referral", object_ref=referral.reference,
                      via=via, request=request, detail={"earlier": earlier.reference, "status": status})
     return link

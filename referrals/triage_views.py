@@ -49,6 +49,7 @@ def _apply(form: Any, action: Any) -> bool:
 @login_required
 def decide(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
+    triage._require_front_door(request.user, referral)  # noqa: SLF001 - same check as the service
     form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.decide_referral(
         referral=referral, actor=request.user, decision=form.cleaned_data["decision"],
@@ -57,8 +58,6 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
     )):
         messages.success(request, f"Decision recorded. {referral.sender.get_full_name() or 'The referrer'} has been sent the outcome and reasons.")
         return redirect("referral-detail", reference=referral.reference)
-    if request.method == "GET":
-        triage._require_front_door(request.user, referral)  # noqa: SLF001 - same check as the service
     return _form_page(request, referral=referral, form=form, title="Record the decision", button="Record decision",
                       intro="The referrer is told the decision and your reasons as soon as you record it.")
 
@@ -66,6 +65,7 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def ask(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
+    triage._require_front_door(request.user, referral)  # noqa: SLF001
     agencies = triage.partner_agencies(referral)
     form = InformationRequestForm(request.POST if request.method == "POST" else None, agencies=agencies)
     chosen = lambda: next((a for a in agencies if str(a.pk) == form.cleaned_data["to_agency"]), None)  # noqa: E731
@@ -76,8 +76,6 @@ def ask(request: HttpRequest, reference: str) -> HttpResponse:
         who = chosen().name if chosen() else "The referrer"
         messages.success(request, f"Question sent. {who} has been asked to answer in Front Door.")
         return redirect("referral-detail", reference=referral.reference)
-    if request.method == "GET":
-        triage._require_front_door(request.user, referral)  # noqa: SLF001
     return _form_page(request, referral=referral, form=form, title="Ask for more information",
                       button="Send question")
 
@@ -104,17 +102,16 @@ def answer_agency_question(request: HttpRequest, question_id: int) -> HttpRespon
 @login_required
 def answer(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
-    info = referral.information_requests.filter(pk=request_id).first()
+    info = referral.information_requests.filter(pk=request_id, to_agency__isnull=True).first()
     if info is None:
         raise Http404("No such question")
+    triage._require_referrer_side(request.user, referral)  # noqa: SLF001
     form = InformationAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.answer_information_request(
         info=info, actor=request.user, answer=form.cleaned_data["answer"], request=request,
     )):
         messages.success(request, "Answer sent to the front door.")
         return redirect("referral-detail", reference=referral.reference)
-    if request.method == "GET":
-        triage._require_referrer_side(request.user, referral)  # noqa: SLF001
     return _form_page(request, referral=referral, form=form, title="Answer the front door's question",
                       button="Send answer", context={"question": info.question})
 
@@ -122,14 +119,13 @@ def answer(request: HttpRequest, reference: str, request_id: int) -> HttpRespons
 @login_required
 def challenge(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
+    triage._require_referrer_side(request.user, referral)  # noqa: SLF001
     form = ChallengeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.raise_challenge(
         referral=referral, actor=request.user, reasons=form.cleaned_data["reasons"], request=request,
     )):
         messages.success(request, "Challenge sent. A front-door manager must answer it; you will be told.")
         return redirect("referral-detail", reference=referral.reference)
-    if request.method == "GET":
-        triage._require_referrer_side(request.user, referral)  # noqa: SLF001
     return _form_page(request, referral=referral, form=form, title="Challenge the decision", button="Send challenge",
                       intro="If you disagree with the decision, say why. A front-door manager must answer; "
                             "if they do not answer in time, it goes to senior managers.")
@@ -141,6 +137,7 @@ def answer_challenge(request: HttpRequest, reference: str, challenge_id: int) ->
     item = referral.challenges.filter(pk=challenge_id).first()
     if item is None:
         raise Http404("No such challenge")
+    triage._require_front_door(request.user, referral, triage.CHALLENGE_ANSWERING_ROLES)  # noqa: SLF001
     form = ChallengeAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.answer_challenge(
         challenge=item, actor=request.user, outcome=form.cleaned_data["outcome"],
@@ -148,8 +145,6 @@ def answer_challenge(request: HttpRequest, reference: str, challenge_id: int) ->
     )):
         messages.success(request, "Answer recorded. The referrer has been told.")
         return redirect("referral-detail", reference=referral.reference)
-    if request.method == "GET":
-        triage._require_front_door(request.user, referral, triage.CHALLENGE_ANSWERING_ROLES)  # noqa: SLF001
     return _form_page(request, referral=referral, form=form, title="Answer the challenge", button="Record answer",
                       context={"question": item.reasons})
 

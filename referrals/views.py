@@ -99,12 +99,12 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "referrals/detail.html",
         {
             "referral": referral,
-            "timeline": selectors.timeline(referral),
+            "timeline": selectors.timeline(referral, viewer=request.user),
             "escalations": selectors.escalations_for(referral),
             "can_acknowledge": can_acknowledge,
             "can_triage": can_act and referral.status in OPEN_STATUSES,
             "referrer_side": referrer_side,
-            "information_requests": list(referral.information_requests.select_related("asked_by", "answered_by")),
+            "information_requests": selectors.information_requests_for(referral, viewer=request.user),
             "challenges": challenges,
             "can_challenge": referrer_side and referral.status == Status.DECIDED
             and not any(c.is_open for c in challenges),

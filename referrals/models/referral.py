@@ -205,6 +205,9 @@ class Referral(models.Model):
     # level reached is kept like escalation_level.
     decision_senior_at = models.DateTimeField()
     decision_escalation_level = models.PositiveSmallIntegerField(default=0)
+    # Bumped when a challenge reopens the decision, so the new round's "no
+    # decision in time" escalations are new rows, not repeats of the first.
+    decision_round = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -351,7 +354,9 @@ class EventKind(models.TextChoices):
 
 
 class ReferralEvent(models.Model):
-    """The referral's timeline, written by the service that made each change."""
+    """The referral's timeline, written by the service that made each change.
+    `front_door_only` events (earlier history linked, what another agency
+    said) are not shown to the referrer's side."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=EventKind.choices)
@@ -361,6 +366,7 @@ class ReferralEvent(models.Model):
         related_name="+",
     )
     summary = models.CharField(max_length=300)
+    front_door_only = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["at", "id"]

@@ -344,7 +344,7 @@ def test_a_manager_sees_the_overdue_referral_escalated(people, new_page):
     shot(page, "18-manager-dashboard")
     assert_accessible(page, "manager dashboard")
     escalated.get_by_role("link", name=overdue.reference).click()
-    expect(page.get_by_text("Not acknowledged in time.")).to_be_visible()
+    expect(page.locator(".govuk-warning-text")).to_contain_text("Not acknowledged in time: escalated to front-door managers")
     shot(page, "19-escalated-referral")
 
 

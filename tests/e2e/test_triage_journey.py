@@ -133,7 +133,9 @@ def test_a_partnership_viewer_reads_a_months_figures_and_downloads_them(people, 
     assert_accessible(page, "partnership figures")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these figures as a spreadsheet (CSV)").click()
-    text = open(download.value.path(), encoding="utf-8-sig").read()
+    from pathlib import Path
+
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.splitlines()[-1].startswith("All agencies,1,1,")
 
 

@@ -147,8 +147,8 @@ def test_the_referrer_sees_that_their_referral_was_escalated(world):
     referral = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=5))
     escalate_overdue_referrals()
     html = client_for(world.hv).get(f"/referrals/{referral.reference}/").content.decode()
-    assert "Escalated to front-door managers" in html
-    assert "then senior managers" in html
+    assert "Not acknowledged in time: escalated to front-door managers" in html
+    assert "Not acknowledged in time: escalated to senior managers" in html
 
 
 def test_the_manager_dashboard_counts_and_lists_what_nobody_owns(world):
