@@ -161,6 +161,7 @@ def dispatch_due_notifications(
     now: dt.datetime | None = None,
     limit: int = 200,
     email_connection: BaseEmailBackend | None = None,
+    only_ids: list[int] | None = None,
 ) -> DispatchResult:
     """Deliver what is due.
 
@@ -178,7 +179,10 @@ def dispatch_due_notifications(
         status=DeliveryStatus.SENDING, lease_expires_at__lt=now
     ).update(status=DeliveryStatus.PENDING, lease_expires_at=None, claim_token=None)
 
-    for notification_id in _due_ids(now=now, limit=limit):
+    due = _due_ids(now=now, limit=limit) if only_ids is None else [
+        i for i in _due_ids(now=now, limit=10_000) if i in set(only_ids)
+    ]
+    for notification_id in due:
         notification = _claim(notification_id, now=now)
         if notification is None:
             continue

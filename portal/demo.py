@@ -51,6 +51,8 @@ PEOPLE = [
     DemoPerson("manager.demo", "Mark", "Anders", FRONT_DOOR, Role.MANAGER, "Team manager", "Duty team"),
     DemoPerson("senior.demo", "Sunita", "Rao", FRONT_DOOR, Role.SENIOR_MANAGER, "Head of service"),
     DemoPerson("admin.demo", "Adam", "Dunn", FRONT_DOOR, Role.ADMINISTRATOR, "Systems administrator"),
+    DemoPerson("partnership.demo", "Priya", "Shah", FRONT_DOOR, Role.PARTNERSHIP_VIEWER,
+               "Safeguarding partnership business manager"),
 ]
 
 
@@ -280,10 +282,34 @@ def _sample_referrals(users: dict) -> list[str]:
     raise_challenge(referral=challenged, actor=users["hv.demo"],
                     reasons="The drug and alcohol service says mother has missed her last three appointments.",
                     via="command", now=now - dt.timedelta(days=8))
+    failed = _fail_one_email(challenged)
     return [
         f"Sample referral {overdue.reference}: overdue, nobody has acknowledged it",
         f"Sample consultation {waiting.reference}: just arrived",
         f"Sample urgent referral {acknowledged.reference}: injured non-mobile baby, police notified, acknowledged",
         f"Earlier consultation {earlier.reference}: Leo Marsh, eight months ago (shows as earlier history)",
         f"Decided referral {challenged.reference}: challenged by hv.demo, not answered in time",
+        f"Email that could not be delivered: {failed}",
     ]
+
+
+def _fail_one_email(referral: Referral) -> str:
+    """Really fail one email, so the dashboard shows what managers see when
+    mail is down: deliver the challenge alert through a mail server that is
+    not there, until the dispatcher gives up on it."""
+    from django.conf import settings
+    from django.core.mail import get_connection
+
+    from notifications.models import Notification
+    from notifications.services import dispatch_due_notifications
+
+    note = Notification.objects.filter(referral=referral, purpose="challenge").first()
+    if note is None:
+        return "none"
+    nowhere = get_connection("django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=9, timeout=2)
+    later = timezone.now()
+    for _ in range(settings.NOTIFICATION_MAX_ATTEMPTS):
+        later += dt.timedelta(hours=2)
+        dispatch_due_notifications(now=later, email_connection=nowhere, only_ids=[note.pk])
+    note.refresh_from_db()
+    return f"{note.get_purpose_display().lower()} to {note.to_address} ({note.status})"

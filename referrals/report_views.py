@@ -36,9 +36,9 @@ class ReportForm(GovukForm):
 
 
 def _last_month() -> tuple[dt.date, dt.date]:
-    first_this_month = timezone.localdate().replace(day=1)
-    end = first_this_month - dt.timedelta(days=1)
-    return end.replace(day=1), end
+    """The 30 days up to today: a month's figures, with today's in them."""
+    today = timezone.localdate()
+    return today - dt.timedelta(days=29), today
 
 
 def _bars(items: list[tuple[str, float | int | None]]) -> list[dict]:

@@ -45,3 +45,21 @@ def test_create_api_token_prints_a_working_key(db):
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     reference = Referral.objects.filter(sender__username="gp.demo").first().reference
     assert client.get(f"/api/v1/referrals/{reference}/").status_code == 200
+
+
+def test_the_demo_shows_a_failed_email_and_has_a_partnership_viewer(db):
+    from notifications.models import Notification
+
+    call_command("seed_demo", stdout=StringIO())
+    assert Notification.objects.filter(status="failed", purpose="challenge").count() == 1
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="partnership.demo"))
+    page = client.get("/", follow=True).content.decode()
+    # The last 30 days: everything but the consultation from eight months ago.
+    assert "Partnership figures" in page
+    assert '<span class="app-count">3</span> referrals' in page
+    assert '<span class="app-count">1</span> consultations' in page
+    assert "Leo" not in page
