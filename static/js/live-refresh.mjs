@@ -27,4 +27,7 @@ if (region) {
   };
 
   window.setInterval(refresh, seconds * 1000);
+  // Coming back to the tab refreshes at once; so does an "app:refresh" event.
+  document.addEventListener("visibilitychange", refresh);
+  document.addEventListener("app:refresh", refresh);
 }

@@ -152,3 +152,13 @@ def test_the_managers_dashboard_updates_itself_and_reassigns(people, new_page):
     expect(page.get_by_role("heading", level=1)).to_have_text("What nobody owns yet")
     shot(page, "37-dashboard-workload")
     assert_accessible(page, "dashboard after reassigning")
+
+
+def test_the_dashboard_figures_update_in_place(people, new_page):
+    page = new_page()
+    sign_in(page, people.manager.username)
+    waiting = page.locator(".app-count-card", has_text="not acknowledged").first
+    expect(waiting).to_contain_text("0")
+    submit(people.hv)
+    page.evaluate("document.dispatchEvent(new Event('app:refresh'))")
+    expect(waiting).to_contain_text("1")

@@ -114,3 +114,20 @@ def test_converting_from_the_referral_page(world):
     response = client.post(f"/referrals/{consultation.reference}/convert/", follow=True)
     assert "is now a referral" in response.content.decode()
     assert client_for(world.hv).post(f"/referrals/{consultation.reference}/convert/").status_code == 403
+
+
+def test_an_urgent_referral_out_of_hours_alerts_the_emergency_duty_team(world):
+    world.front_door.edt_alert_email = "edt@council.example"
+    world.front_door.save()
+    saturday_night = dt.datetime(2026, 11, 28, 21, 0, tzinfo=dt.UTC)
+    referral = submit(world.hv, now=saturday_night, urgency="urgent")
+    assert referral.acknowledge_by == saturday_night + dt.timedelta(hours=1)
+    assert Notification.objects.filter(referral=referral, purpose="out_of_hours", to_address="edt@council.example").exists()
+    assert referral.events.filter(kind="out_of_hours").exists()
+
+
+def test_an_urgent_referral_in_office_hours_does_not_wake_the_duty_team(world):
+    world.front_door.edt_alert_email = "edt@council.example"
+    world.front_door.save()
+    referral = submit(world.hv, now=WEDNESDAY_10AM, urgency="urgent")
+    assert not Notification.objects.filter(referral=referral, purpose="out_of_hours").exists()
