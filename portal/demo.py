@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Membership, Role, Team
 from referrals.content import validate_content
+from portal.services import beat
 from referrals.escalations import escalate_overdue_referrals
 from referrals.models import DeadlinePolicy, EscalationRule, Referral
 from referrals.services import acknowledge_referral, submit_referral
@@ -116,6 +117,7 @@ def seed_demo(*, password: str) -> list[str]:
     if not Referral.objects.filter(sender__username__in=["hv.demo", "gp.demo"]).exists():
         done += _sample_referrals(users)
     escalated = escalate_overdue_referrals()
+    beat("escalation-sweep")
     for item in escalated.escalated:
         rule = EscalationRule(item.rule).label.lower()
         done.append(f"Escalated {item.reference} to level {item.level} ({rule})")

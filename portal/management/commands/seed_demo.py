@@ -21,4 +21,4 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password for all: {password})")
         for person in PEOPLE:
-            self.stdout.write(f"  {person.username:<14} {person.job_title} at {person.agency}")
+            self.stdout.write(f"  {person.username:<17} {person.job_title} at {person.agency}")
