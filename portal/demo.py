@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyKind, Membership, Role, Team
-from referrals.content import validate_content
 from portal.services import beat
+from referrals.content import validate_content
 from referrals.escalations import escalate_overdue_referrals
 from referrals.models import DeadlinePolicy, EscalationRule, Referral
 from referrals.services import acknowledge_referral, submit_referral

@@ -29,9 +29,12 @@ from referrals.content import Problem, vague_words_in, validate_content
 from referrals.models import Referral
 from referrals.services import (
     AlreadyAcknowledged,
+    IdempotencyConflict,
     acknowledge_referral,
     convert_to_referral,
+    fingerprint_of,
     submit_referral,
+    submit_referral_once,
 )
 from referrals.triage_forms import (
     ChallengeAnswerForm,
@@ -189,18 +192,37 @@ class ReferralListCreate(APIView):
     def post(self, request: Request) -> Response:
         if get_access(request.user).sending_grant() is None:
             raise PermissionDenied("Only people at a partner agency can send referrals")
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not (1 <= len(key) <= 200 and key.isprintable()):
+            return Response({"error": "invalid", "message": "Idempotency-Key must be 1 to 200 printable characters",
+                             "fields": {"Idempotency-Key": ["Use a unique value per referral, like a UUID"]}},
+                            status=status.HTTP_400_BAD_REQUEST)
         content, problems = validate_content(request.data)
         if content is None:
             return Response(problems_json(problems), status=status.HTTP_400_BAD_REQUEST)
-        referral = submit_referral(
-            sender=request.user, content=content, via="api", request=request._request
-        )
+        replayed = False
+        if key is None:
+            referral = submit_referral(sender=request.user, content=content, via="api", request=request._request)
+        else:
+            try:
+                referral, created = submit_referral_once(
+                    sender=request.user, content=content, idempotency_key=key,
+                    fingerprint=fingerprint_of(request.data), request=request._request,
+                )
+            except IdempotencyConflict:
+                return Response({"error": "idempotency_conflict",
+                                 "message": "This Idempotency-Key was used with a different referral"},
+                                status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+            replayed = not created
         body = receipt_json(referral)
         body["warnings"] = [
             f"The concern uses '{word}': say what you saw or were told, and what you mean."
             for word in vague_words_in(referral.what_happened, referral.childs_experience)
         ]
-        return Response(body, status=status.HTTP_201_CREATED)
+        response = Response(body, status=status.HTTP_201_CREATED)
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class ReferralDetail(APIView):

@@ -418,3 +418,49 @@ def convert_to_referral(
             now=now,
         ))
     return referral
+
+
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key was used with a different request body."""
+
+
+def fingerprint_of(body: Any) -> str:
+    import hashlib
+    import json
+
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def submit_referral_once(
+    *,
+    sender: AbstractBaseUser,
+    content: Content,
+    idempotency_key: str,
+    fingerprint: str,
+    via: str = "api",
+    request: HttpRequest | None = None,
+) -> tuple[Referral, bool]:
+    """Submit, unless this sender already submitted with this key.
+
+    Returns (referral, created). The key is claimed by inserting its record
+    first, in the same transaction as the referral: a concurrent retry blocks
+    on the unique index until the first commits, then returns its referral.
+    """
+    from referrals.models import IdempotencyRecord
+
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    user=sender, key=idempotency_key, fingerprint=fingerprint, created_at=timezone.now()
+                )
+        except IntegrityError:
+            existing = IdempotencyRecord.objects.select_related("referral").get(user=sender, key=idempotency_key)
+            if existing.fingerprint != fingerprint:
+                raise IdempotencyConflict() from None
+            return existing.referral, False
+        referral = submit_referral(sender=sender, content=content, via=via, request=request)
+        record.referral = referral
+        record.save(update_fields=["referral"])
+    return referral, True

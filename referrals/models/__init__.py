@@ -2,6 +2,7 @@
 
 from referrals.models.choices import *  # noqa: F403
 from referrals.models.choices import FATHER_FIGURES  # noqa: F401
+from referrals.models.idempotency import IdempotencyRecord  # noqa: F401
 from referrals.models.parts import Adult, Child, Draft, InvolvedAgency, PreviousArea  # noqa: F401
 from referrals.models.referral import (  # noqa: F401
     ESCALATION_LEVEL_LABELS,
