@@ -14,19 +14,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import timezone
 from rest_framework import status
+from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.selectors import get_access
+from audit.models import Action
+from audit.services import record_event
 from referrals import selectors, triage
 from referrals.content import Problem, vague_words_in, validate_content
-from referrals.models import Referral
+from referrals.models import Referral, Status
 from referrals.services import (
     AlreadyAcknowledged,
     IdempotencyConflict,
@@ -188,7 +193,79 @@ def referral_json(referral: Referral, *, viewer: Any) -> dict[str, Any]:
     }
 
 
+class ReferralCursor(CursorPagination):
+    """Stable pages while new referrals arrive: newest first, 50 a page."""
+
+    ordering = ("-received_at", "-id")
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+
+
+def list_item_json(referral: Referral) -> dict[str, Any]:
+    """A line of the list: status and dates, no personal data (GET the
+    referral itself for that, which is audited)."""
+    return {
+        "reference": referral.reference, "kind": referral.kind, "urgency": referral.urgency,
+        "status": referral.status, "received_at": referral.received_at,
+        "acknowledge_by": referral.acknowledge_by, "acknowledged_at": referral.acknowledged_at,
+        "decide_by": referral.decide_by, "decided_at": referral.decided_at,
+        "decision": referral.decision or None, "updated_at": referral.updated_at,
+    }
+
+
+def _parse_filter(query: Any, name: str, parse: Any) -> tuple[Any, str | None]:
+    value = query.get(name)
+    if value in (None, ""):
+        return None, None
+    try:
+        return parse(value), None
+    except ValueError:
+        return None, name
+
+
 class ReferralListCreate(APIView):
+    def get(self, request: Request) -> Response:
+        """GET /api/v1/referrals/?status=&received_after=&received_before=&updated_since=
+
+        The referrals you may see (your own, your agency's if you lead it, or
+        your front door's), newest first, with cursor pagination.
+        """
+        query = request.query_params
+        errors: dict[str, list[str]] = {}
+        status_filter = query.get("status")
+        if status_filter and status_filter not in Status.values:
+            errors["status"] = [f"Use one of: {', '.join(Status.values)}"]
+        after, bad = _parse_filter(query, "received_after", dt.date.fromisoformat)
+        if bad:
+            errors[bad] = ["Use a date like 2026-11-01"]
+        before, bad = _parse_filter(query, "received_before", dt.date.fromisoformat)
+        if bad:
+            errors[bad] = ["Use a date like 2026-11-30"]
+        since, bad = _parse_filter(query, "updated_since", dt.datetime.fromisoformat)
+        if bad:
+            errors[bad] = ["Use a date and time like 2026-11-25T09:00:00Z"]
+        if errors:
+            return Response({"error": "invalid", "message": "Check the fields listed", "fields": errors},
+                            status=status.HTTP_400_BAD_REQUEST)
+        referrals = selectors.referrals_visible_to(request.user)
+        if status_filter:
+            referrals = referrals.filter(status=status_filter)
+        tz = timezone.get_current_timezone()
+        if after:
+            referrals = referrals.filter(received_at__gte=dt.datetime.combine(after, dt.time.min, tzinfo=tz))
+        if before:
+            referrals = referrals.filter(
+                received_at__lt=dt.datetime.combine(before + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+            )
+        if since:
+            referrals = referrals.filter(updated_at__gte=since if since.tzinfo else since.replace(tzinfo=dt.UTC))
+        paginator = ReferralCursor()
+        page = paginator.paginate_queryset(referrals, request, view=self)
+        record_event(actor=request.user, action=Action.LISTED, object_type="referral", via="api",
+                     request=request._request, detail={"count": len(page or [])})
+        return paginator.get_paginated_response([list_item_json(r) for r in page or []])
+
     def post(self, request: Request) -> Response:
         if get_access(request.user).sending_grant() is None:
             raise PermissionDenied("Only people at a partner agency can send referrals")
@@ -227,9 +304,6 @@ class ReferralListCreate(APIView):
 
 class ReferralDetail(APIView):
     def get(self, request: Request, reference: str) -> Response:
-        from audit.models import Action
-        from audit.services import record_event
-
         referral = selectors.get_referral_for_user(request.user, reference)
         record_event(actor=request.user, action=Action.VIEWED, object_type="referral",
                      object_ref=referral.reference, via="api", request=request._request)

@@ -188,3 +188,29 @@ def test_another_agency_answers_through_the_api_and_sees_only_the_question(world
     assert api_for(world.hv).get("/api/v1/questions/").json() == []
     assert api_for(world.outsider).post(f"/api/v1/questions/{question['id']}/answer/", {"answer": "x"},
                                         format="json").status_code == 404
+
+
+def test_an_agency_system_lists_its_own_referrals_a_page_at_a_time(world):
+    import datetime as dt
+
+    for day in range(1, 6):
+        submit(world.gp, now=dt.datetime(2026, 11, day, 10, 0, tzinfo=dt.UTC))
+    submit(world.hv, now=dt.datetime(2026, 11, 3, 11, 0, tzinfo=dt.UTC))
+    api = api_for(world.gp)
+    first = api.get("/api/v1/referrals/?page_size=2").json()
+    assert [r["received_at"][:10] for r in first["results"]] == ["2026-11-05", "2026-11-04"]
+    second = api.get(first["next"]).json()
+    assert [r["received_at"][:10] for r in second["results"]] == ["2026-11-03", "2026-11-02"]
+    assert "children" not in first["results"][0]  # no personal data in lists
+    ranged = api.get("/api/v1/referrals/?received_after=2026-11-02&received_before=2026-11-03").json()
+    assert len(ranged["results"]) == 2
+    assert api.get("/api/v1/referrals/?status=decided").json()["results"] == []
+    # Another agency's referral never appears.
+    everything = api.get("/api/v1/referrals/?page_size=200").json()["results"]
+    assert len(everything) == 5
+
+
+def test_listing_filters_are_checked(world):
+    response = api_for(world.gp).get("/api/v1/referrals/?status=lost&received_after=yesterday")
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"status", "received_after"}
