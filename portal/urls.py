@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from csp.decorators import csp_update
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import AllowAny
 
 from portal import views as portal_views
 from referrals import api as referral_api
@@ -88,6 +91,12 @@ urlpatterns = [
          name="api-referral-challenge"),
     path("api/v1/referrals/<str:reference>/challenges/<int:challenge_id>/answer/",
          referral_api.ReferralAnswerChallenge.as_view(), name="api-referral-answer-challenge"),
+    path("api/v1/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
+    # Swagger UI sets inline styles; this page (the schema, no personal data)
+    # is the only one allowed them. Its script is served as a file (split view).
+    path("api/v1/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[AllowAny])
+    ), name="api-docs"),
     path("api/v1/questions/", referral_api.QuestionsForAgency.as_view(), name="api-questions"),
     path("api/v1/questions/<int:question_id>/answer/", referral_api.AnswerQuestionForAgency.as_view(),
          name="api-question-answer"),

@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 from agencies.selectors import get_access
 from audit.models import Action
 from audit.services import record_event
+from referrals import api_schema as schema
 from referrals import selectors, triage
 from referrals.content import Problem, vague_words_in, validate_content
 from referrals.models import Referral, Status
@@ -225,6 +226,7 @@ def _parse_filter(query: Any, name: str, parse: Any) -> tuple[Any, str | None]:
 
 
 class ReferralListCreate(APIView):
+    @schema.listing
     def get(self, request: Request) -> Response:
         """GET /api/v1/referrals/?status=&received_after=&received_before=&updated_since=
 
@@ -266,6 +268,7 @@ class ReferralListCreate(APIView):
                      request=request._request, detail={"count": len(page or [])})
         return paginator.get_paginated_response([list_item_json(r) for r in page or []])
 
+    @schema.submit
     def post(self, request: Request) -> Response:
         if get_access(request.user).sending_grant() is None:
             raise PermissionDenied("Only people at a partner agency can send referrals")
@@ -303,6 +306,7 @@ class ReferralListCreate(APIView):
 
 
 class ReferralDetail(APIView):
+    @schema.detail
     def get(self, request: Request, reference: str) -> Response:
         referral = selectors.get_referral_for_user(request.user, reference)
         record_event(actor=request.user, action=Action.VIEWED, object_type="referral",
@@ -311,6 +315,7 @@ class ReferralDetail(APIView):
 
 
 class ReferralConvert(APIView):
+    @schema.convert
     def post(self, request: Request, reference: str) -> Response:
         referral = selectors.get_referral_for_user(request.user, reference)
         referral = convert_to_referral(
@@ -320,6 +325,7 @@ class ReferralConvert(APIView):
 
 
 class ReferralAcknowledge(APIView):
+    @schema.acknowledge
     def post(self, request: Request, reference: str) -> Response:
         referral = selectors.get_referral_for_user(request.user, reference)
         try:
@@ -339,6 +345,7 @@ class ReferralAcknowledge(APIView):
 class ReferralAssign(APIView):
     """{"assignee": "me" | <user id>}"""
 
+    @schema.assign
     def post(self, request: Request, reference: str) -> Response:
         referral = selectors.get_referral_for_user(request.user, reference)
         value = request.data.get("assignee") if isinstance(request.data, dict) else None
@@ -359,6 +366,7 @@ class ReferralAssign(APIView):
 class ReferralRequestInformation(APIView):
     """{"question": "...", "to_agency": <agency id>} (leave out to_agency to ask the referrer)."""
 
+    @schema.request_information
     def post(self, request: Request, reference: str) -> Response:
         referral = selectors.get_referral_for_user(request.user, reference)
         agencies = triage.partner_agencies(referral)
@@ -376,6 +384,7 @@ class ReferralRequestInformation(APIView):
 class QuestionsForAgency(APIView):
     """GET /api/v1/questions/: questions the front door asked your agency."""
 
+    @schema.questions
     def get(self, request: Request) -> Response:
         return Response([question_json(q) for q in triage.questions_for(request.user)])
 
@@ -383,6 +392,7 @@ class QuestionsForAgency(APIView):
 class AnswerQuestionForAgency(APIView):
     """POST /api/v1/questions/{id}/answer/ {"answer": "..."}"""
 
+    @schema.answer_question
     def post(self, request: Request, question_id: int) -> Response:
         info = triage.get_question_for_user(request.user, question_id)
         data = request.data if isinstance(request.data, dict) else {}
@@ -418,6 +428,7 @@ def question_json(info: Any) -> dict[str, Any]:
 
 
 class ReferralAnswerInformation(APIView):
+    @schema.answer_information
     def post(self, request: Request, reference: str, request_id: int) -> Response:
         def action(referral: Referral, data: dict[str, Any]) -> None:
             info = referral.information_requests.filter(pk=request_id).first()
@@ -429,6 +440,7 @@ class ReferralAnswerInformation(APIView):
 
 
 class ReferralDecide(APIView):
+    @schema.decide
     def post(self, request: Request, reference: str) -> Response:
         return _act(request, reference, DecisionForm, lambda r, d: triage.decide_referral(
             referral=r, actor=request.user, decision=d["decision"], reasons=d["reasons"],
@@ -437,12 +449,14 @@ class ReferralDecide(APIView):
 
 
 class ReferralChallenge(APIView):
+    @schema.challenge
     def post(self, request: Request, reference: str) -> Response:
         return _act(request, reference, ChallengeForm, lambda r, d: triage.raise_challenge(
             referral=r, actor=request.user, reasons=d["reasons"], via="api", request=request._request))
 
 
 class ReferralAnswerChallenge(APIView):
+    @schema.answer_challenge
     def post(self, request: Request, reference: str, challenge_id: int) -> Response:
         def action(referral: Referral, data: dict[str, Any]) -> None:
             item = referral.challenges.filter(pk=challenge_id).first()
