@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from django.contrib import admin
 from csp.decorators import csp_update
+from django.contrib import admin
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny

@@ -174,3 +174,25 @@ def broker_down() -> Any:
         app._pool = None
         app.amqp._producer_pool = None
         services._broker_down_until = 0.0
+
+
+def _forget_rate_limits() -> None:
+    """Delete the API rate-limit counters only: the cache may be a Redis
+    database shared with other things, so never flush it whole."""
+    from django.core.cache import cache
+
+    client_of = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client_of is None:  # the file cache of the embedded mode: ours alone
+        cache.clear()
+        return
+    client = client_of(write=True)
+    for key in client.scan_iter(match=cache.make_key("throttle_*")):
+        client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Any:
+    """API rate limits are counted in the cache; each test starts with none."""
+    _forget_rate_limits()
+    yield
+    _forget_rate_limits()

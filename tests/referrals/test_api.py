@@ -214,3 +214,15 @@ def test_listing_filters_are_checked(world):
     response = api_for(world.gp).get("/api/v1/referrals/?status=lost&received_after=yesterday")
     assert response.status_code == 400
     assert set(response.json()["fields"]) == {"status", "received_after"}
+
+
+def test_a_runaway_client_is_slowed_with_429_and_told_when_to_retry(world):
+    api = api_for(world.gp)
+    codes = [api.get("/api/v1/questions/").status_code for _ in range(601)]
+    assert codes[:600] == [200] * 600
+    limited = api.get("/api/v1/questions/")
+    assert limited.status_code == 429
+    assert int(limited["Retry-After"]) > 0
+    assert limited.json()["error"] == "throttled"
+    # Other users are not affected.
+    assert api_for(world.hv).get("/api/v1/questions/").status_code == 200
