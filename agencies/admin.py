@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from agencies.models import Agency, Membership, Team
+from agencies.api_keys import issue_api_key, revoke_api_key, rotate_api_key
+from agencies.models import Agency, ApiClient, Membership, Team
 
 
 class TeamInline(admin.TabularInline):
@@ -26,3 +29,40 @@ class MembershipAdmin(SimpleHistoryAdmin):
     search_fields = ["user__username", "user__email", "agency__name"]
     autocomplete_fields = ["agency"]
     raw_id_fields = ["user"]
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(SimpleHistoryAdmin):
+    """Administrators issue, name, rotate and revoke agency API keys here.
+    A key is shown once, in the message after issuing or rotating it."""
+
+    list_display = ["name", "agency", "key_prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["agency"]
+    actions = ["rotate_keys", "revoke_keys"]
+
+    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
+        return ["agency", "name"] if obj is None else ["agency", "name", "key_prefix", "created_at",
+                                                      "last_used_at", "rotated_at", "revoked_at"]
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+        return [] if obj is None else ["agency", "key_prefix", "created_at", "last_used_at", "rotated_at", "revoked_at"]
+
+    def save_model(self, request: Any, obj: ApiClient, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        client, key = issue_api_key(agency=obj.agency, name=obj.name, actor=request.user)
+        obj.pk = client.pk
+        messages.warning(request, f"API key for {client.name} (copy it now, it will not be shown again): {key}")
+
+    @admin.action(description="Rotate the key (the old one stops working)")
+    def rotate_keys(self, request: Any, queryset: Any) -> None:
+        for client in queryset.filter(revoked_at__isnull=True):
+            key = rotate_api_key(client=client, actor=request.user)
+            messages.warning(request, f"New key for {client.name} (copy it now): {key}")
+
+    @admin.action(description="Revoke the key")
+    def revoke_keys(self, request: Any, queryset: Any) -> None:
+        for client in queryset:
+            revoke_api_key(client=client, actor=request.user)
+        messages.success(request, "Revoked.")

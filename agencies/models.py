@@ -32,6 +32,7 @@ class Role(models.TextChoices):
     SENIOR_MANAGER = "senior_manager", "Senior manager"
     ADMINISTRATOR = "administrator", "Administrator"
     PARTNERSHIP_VIEWER = "partnership_viewer", "Partnership viewer (figures only)"
+    AGENCY_SYSTEM = "agency_system", "Agency record system (API key)"
 
 
 # Roles that work inside a front door and may see all of its referrals.
@@ -45,7 +46,9 @@ REPORT_ROLES = frozenset(
     {Role.MANAGER, Role.SENIOR_MANAGER, Role.ADMINISTRATOR, Role.PARTNERSHIP_VIEWER}
 )
 # Roles that send referrals on behalf of a partner agency.
-SENDING_ROLES = frozenset({Role.REFERRER, Role.AGENCY_LEAD})
+SENDING_ROLES = frozenset({Role.REFERRER, Role.AGENCY_LEAD, Role.AGENCY_SYSTEM})
+# Roles that read every referral their agency sent.
+AGENCY_READ_ROLES = frozenset({Role.AGENCY_LEAD, Role.AGENCY_SYSTEM})
 
 
 class Agency(models.Model):
@@ -141,3 +144,40 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_role_display()} at {self.agency}"
+
+
+class ApiClient(models.Model):
+    """An agency's record system, calling the API with a key of its own.
+
+    The key is shown once when issued; only its SHA-256 is stored, with a
+    short prefix to find it. It acts as a service account that can send
+    referrals for its agency and read what its agency sent, nothing more.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="api_clients")
+    name = models.CharField(max_length=100, help_text="Which system, e.g. 'EMIS at Riverside'.")
+    service_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_client"
+    )
+    key_prefix = models.CharField(max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["last_used_at"])
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        verbose_name = "API client"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -18,7 +18,7 @@ from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When, prefet
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import FRONT_DOOR_ROLES, Role
+from agencies.models import AGENCY_READ_ROLES, FRONT_DOOR_ROLES, Role
 from agencies.selectors import get_access
 from notifications.models import DeliveryStatus, Notification
 from referrals.models import (
@@ -41,7 +41,7 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     if access.user_id is None:
         return Referral.objects.none()
     rule = Q(sender_id=access.user_id)
-    lead_agencies = access.agency_ids_with({Role.AGENCY_LEAD})
+    lead_agencies = access.agency_ids_with(AGENCY_READ_ROLES)
     if lead_agencies:
         rule |= Q(sending_agency_id__in=lead_agencies)
     front_doors = access.front_door_ids_with(FRONT_DOOR_ROLES)
