@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from agencies.api_keys import issue_api_key, revoke_api_key, rotate_api_key
-from agencies.models import Agency, ApiClient, Membership, Team
+from agencies.models import Agency, ApiClient, Membership, Team, Webhook
+from notifications.webhooks import check_url, new_secret
 
 
 class TeamInline(admin.TabularInline):
@@ -66,3 +70,37 @@ class ApiClientAdmin(SimpleHistoryAdmin):
         for client in queryset:
             revoke_api_key(client=client, actor=request.user)
         messages.success(request, "Revoked.")
+
+
+class WebhookForm(forms.ModelForm):
+    # An address typed without a scheme is https: webhooks must be.
+    url = forms.URLField(max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Webhook
+        fields = ["agency", "url", "events", "is_active"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        try:
+            check_url(url)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["url"]) from exc
+        return url
+
+
+@admin.register(Webhook)
+class WebhookAdmin(SimpleHistoryAdmin):
+    """Register an agency system's endpoint. The signing secret is shown once."""
+
+    form = WebhookForm
+    list_display = ["agency", "url", "is_active", "created_at"]
+    list_filter = ["agency", "is_active"]
+
+    def save_model(self, request: Any, obj: Webhook, form: Any, change: bool) -> None:
+        if not change:
+            obj.secret = new_secret()
+            obj.created_at = timezone.now()
+            messages.warning(request, f"Signing secret for {obj.url} (copy it now, it will not be shown again): "
+                                      f"{obj.secret}")
+        super().save_model(request, obj, form, change)

@@ -181,3 +181,38 @@ class ApiClient(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class WebhookEvent(models.TextChoices):
+    ACKNOWLEDGED = "referral.acknowledged", "A referral was acknowledged"
+    DECIDED = "referral.decided", "A decision was made (the outcome)"
+    INFORMATION_REQUESTED = "referral.information_requested", "The front door asked for more information"
+    ESCALATED = "referral.escalated", "A referral was escalated"
+
+
+class Webhook(models.Model):
+    """An agency system's HTTPS endpoint, told when its referrals change.
+
+    Deliveries go through the outbox, signed with `secret` (HMAC-SHA256 over
+    the timestamp and body). They carry references and states, never a
+    child's details; the portal stays the record.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=64, editable=False)
+    events = models.JSONField(default=list, blank=True, help_text="Empty means every event.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        ordering = ["agency__name", "url"]
+        indexes = [models.Index(fields=["agency", "is_active"], name="webhook_agency_active")]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.url}"
+
+    def wants(self, event: str) -> bool:
+        return not self.events or event in self.events

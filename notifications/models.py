@@ -16,6 +16,7 @@ from django.db.models import Q
 
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
+    WEBHOOK = "webhook", "Webhook"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -40,6 +41,7 @@ class Purpose(models.TextChoices):
     OUTCOME = "outcome", "Outcome to the referrer"
     CHALLENGE = "challenge", "Challenge to a decision"
     CHALLENGE_ANSWERED = "challenge_answered", "Answer to a challenge"
+    WEBHOOK = "webhook", "Status webhook to an agency system"
 
 
 class Notification(models.Model):
@@ -53,6 +55,9 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+    )
+    webhook = models.ForeignKey(
+        "agencies.Webhook", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -141,10 +141,15 @@ def _claim(notification_id: int, *, now: dt.datetime) -> Notification | None:
     )
     if not claimed:
         return None
-    return Notification.objects.get(pk=notification_id)
+    return Notification.objects.select_related("webhook").get(pk=notification_id)
 
 
 def _deliver(notification: Notification, connection: BaseEmailBackend | None) -> None:
+    if notification.channel == "webhook":
+        from notifications.webhooks import deliver
+
+        deliver(notification)
+        return
     message = EmailMessage(
         connection=connection,
         subject=notification.subject,

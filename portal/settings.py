@@ -291,6 +291,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- Notifications outbox ------------------------------------------------------
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Plain http:// webhooks only to this machine, for trying them out locally.
+WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("WEBHOOK_ALLOW_HTTP_LOOPBACK", True)
 
 # --- Cache: API rate limits are counted here, so it must be shared by every
 # web process: Redis in production, a folder under var/ in the embedded mode.

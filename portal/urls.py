@@ -6,6 +6,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
+from agencies import views as agency_views
 from portal import views as portal_views
 from referrals import api as referral_api
 from referrals import draft_views, report_views, triage_views
@@ -57,6 +58,7 @@ urlpatterns = [
     ),
     path("referrals/<str:reference>/link/", triage_views.link, name="referral-link"),
     path("questions/", triage_views.agency_questions, name="agency-questions"),
+    path("agency/status-messages/", agency_views.webhook_deliveries, name="agency-webhooks"),
     path("questions/<int:question_id>/", triage_views.answer_agency_question, name="agency-question-answer"),
     # Pages for the front door
     path("front-door/queue/", referral_views.front_door_queue, name="front-door-queue"),

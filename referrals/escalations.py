@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
-from agencies.models import Role
+from agencies.models import Role, WebhookEvent
 from agencies.selectors import members_with_role
 from audit.models import Action, AuditEvent
 from notifications.models import Purpose
@@ -40,6 +40,7 @@ from notifications.services import (
     queue_notifications,
     recipients_for_users,
 )
+from notifications.webhooks import active_webhooks, webhook_notifications
 from referrals import messages
 from referrals.models import (
     Challenge,
@@ -210,6 +211,7 @@ def _record(step: Step, claimed: list[tuple[int, int]], *, now: dt.datetime) -> 
         for _, r in pairs
     )
     recipients = _recipients(step, [r for _, r in pairs])
+    hooks = active_webhooks({r.sending_agency_id for _, r in pairs}) if is_referral_rule else {}
     outbox = []
     for subject, r in pairs:
         people = recipients[r.pk]
@@ -228,6 +230,9 @@ def _record(step: Step, claimed: list[tuple[int, int]], *, now: dt.datetime) -> 
             referral_id=r.pk,
             now=now,
         )
+        if is_referral_rule:
+            outbox += webhook_notifications(referral=r, event=WebhookEvent.ESCALATED, now=now,
+                                            hooks=hooks[r.sending_agency_id])
     queue_notifications(outbox)
     return [Escalated(reference=r.reference, rule=step.rule, level=step.level) for _, r in pairs]
 

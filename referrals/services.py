@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from agencies.models import ACKNOWLEDGING_ROLES, Agency, Role
+from agencies.models import ACKNOWLEDGING_ROLES, Agency, Role, WebhookEvent
 from agencies.selectors import get_access, members_with_role
 from audit.models import Action
 from audit.services import record_event
@@ -27,6 +27,7 @@ from notifications.services import (
     queue_notifications,
     recipients_for_users,
 )
+from notifications.webhooks import webhook_notifications
 from referrals import messages
 from referrals.content import Content
 from referrals.deadlines import Rules, compute_deadlines, rules_from_policy
@@ -372,6 +373,7 @@ def acknowledge_referral(
                 referral_id=referral.pk,
                 now=now,
             )
+            + webhook_notifications(referral=referral, event=WebhookEvent.ACKNOWLEDGED, now=now)
         )
     return referral
 

@@ -19,12 +19,13 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from agencies.models import ACKNOWLEDGING_ROLES, Agency, Role
+from agencies.models import ACKNOWLEDGING_ROLES, Agency, Role, WebhookEvent
 from agencies.selectors import get_access, members_with_role
 from audit.models import Action
 from audit.services import record_event
 from notifications.models import Purpose
 from notifications.services import build_notifications, queue_notifications, recipients_for_users
+from notifications.webhooks import webhook_notifications
 from referrals import messages
 from referrals.deadlines import compute_deadlines, rules_from_policy, working_days_from
 from referrals.models import (
@@ -166,12 +167,15 @@ def request_information(
                      object_ref=referral.reference, via=via, request=request,
                      detail={"to_agency": to_agency.name if to_agency else "referrer"})
         people = agency_contacts(to_agency.pk) if to_agency else [referral.sender]
+        hooks = [] if to_agency else webhook_notifications(
+            referral=referral, event=WebhookEvent.INFORMATION_REQUESTED, now=now
+        )
         queue_notifications(build_notifications(
             purpose=Purpose.INFORMATION_REQUEST, recipients=recipients_for_users(people),
             subject=messages.information_request_subject(referral),
             body=messages.information_request_body(referral, due_by=due_by),
             referral_id=referral.pk, now=now,
-        ))
+        ) + hooks)
     return info
 
 
@@ -265,7 +269,7 @@ def decide_referral(
             purpose=Purpose.OUTCOME, recipients=recipients_for_users([referral.sender]),
             subject=messages.outcome_subject(referral), body=messages.outcome_body(referral),
             referral_id=referral.pk, now=now,
-        ))
+        ) + webhook_notifications(referral=referral, event=WebhookEvent.DECIDED, now=now))
     return referral
 
 

@@ -1,0 +1,155 @@
+"""Signed status webhooks to an agency system, delivered through the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from agencies.models import Webhook
+from notifications.models import DeliveryStatus, Notification
+from notifications.services import dispatch_due_notifications
+from notifications.webhooks import SIGNATURE_HEADER, check_url, new_secret, sign, verify
+from referrals.escalations import escalate_overdue_referrals
+from referrals.services import acknowledge_referral
+from referrals.triage import decide_referral, request_information
+from tests.conftest import client_for, submit
+
+
+class Receiver:
+    """A real HTTP server on this machine that records what it is sent."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.requests: list[tuple[dict, bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers), body))
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.status = status
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/front-door"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def hook_for(world, url: str, events: list[str] | None = None) -> Webhook:
+    return Webhook.objects.create(agency=world.agency_a, url=url, secret=new_secret(), events=events or [],
+                                  created_at=timezone.now())
+
+
+def test_an_acknowledgement_reaches_the_agency_system_signed(world, receiver):
+    hook = hook_for(world, receiver.url)
+    referral = submit(world.hv)
+    acknowledge_referral(referral=referral, actor=world.mash)
+    dispatch_due_notifications()
+    [(headers, body)] = receiver.requests
+    payload = json.loads(body)
+    assert payload["event"] == "referral.acknowledged" and payload["reference"] == referral.reference
+    assert "Leo" not in body.decode() and "Marsh" not in body.decode()  # no personal data
+    assert verify(hook.secret, headers[SIGNATURE_HEADER], body)
+    assert not verify("another-secret", headers[SIGNATURE_HEADER], body)
+    assert not verify(hook.secret, headers[SIGNATURE_HEADER], body + b" ")
+    assert Notification.objects.get(webhook=hook).status == DeliveryStatus.SENT
+
+
+def test_decisions_questions_and_escalations_are_sent_too(world, receiver):
+    hook_for(world, receiver.url)
+    referral = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=4))
+    escalate_overdue_referrals()
+    request_information(referral=referral, actor=world.mash, question="Q?")
+    decide_referral(referral=referral, actor=world.mash, decision="nfa", reasons="r", next_steps="",
+                    next_steps_owner="")
+    dispatch_due_notifications()
+    events = [json.loads(body)["event"] for _, body in receiver.requests]
+    assert events.count("referral.escalated") == 4
+    assert "referral.information_requested" in events and "referral.decided" in events
+
+
+def test_an_agency_can_choose_its_events(world, receiver):
+    hook_for(world, receiver.url, events=["referral.decided"])
+    referral = submit(world.hv)
+    acknowledge_referral(referral=referral, actor=world.mash)
+    decide_referral(referral=referral, actor=world.mash, decision="nfa", reasons="r", next_steps="",
+                    next_steps_owner="")
+    dispatch_due_notifications()
+    assert [json.loads(body)["event"] for _, body in receiver.requests] == ["referral.decided"]
+
+
+def test_other_agencies_webhooks_hear_nothing(world, receiver):
+    Webhook.objects.create(agency=world.agency_b, url=receiver.url, secret=new_secret(), created_at=timezone.now())
+    referral = submit(world.hv)
+    acknowledge_referral(referral=referral, actor=world.mash)
+    dispatch_due_notifications()
+    assert receiver.requests == []
+
+
+def test_a_failing_endpoint_is_retried_with_back_off_and_loses_nothing(world):
+    failing = Receiver(status=500)
+    try:
+        hook = hook_for(world, failing.url)
+        referral = submit(world.hv)
+        acknowledge_referral(referral=referral, actor=world.mash)
+        dispatch_due_notifications()
+        delivery = Notification.objects.get(webhook=hook)
+        assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1
+        assert "500" in delivery.last_error and delivery.next_attempt_at > timezone.now()
+        referral.refresh_from_db()
+        assert referral.status == "acknowledged"  # the portal is the record
+        failing.status = 200
+        dispatch_due_notifications(now=timezone.now() + dt.timedelta(minutes=2))
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.SENT and len(failing.requests) == 2
+    finally:
+        failing.close()
+
+
+def test_signatures_expire_after_the_replay_window():
+    body = b'{"event":"referral.acknowledged"}'
+    header = sign("s3cret", body, int(time.time()) - 301)
+    assert not verify("s3cret", header, body)
+    assert verify("s3cret", sign("s3cret", body, int(time.time())), body)
+    assert not verify("s3cret", "nonsense", body)
+
+
+@pytest.mark.parametrize("url", ["http://example.org/hook", "ftp://127.0.0.1/x", "http://10.0.0.1/x"])
+def test_webhooks_must_use_https_except_to_this_machine(url):
+    with pytest.raises(ValidationError):
+        check_url(url)
+    check_url("https://ehr.example.org/front-door")
+    check_url("http://127.0.0.1:9000/hook")
+
+
+def test_the_agency_lead_sees_delivery_history_and_others_do_not(world, receiver):
+    hook_for(world, receiver.url)
+    referral = submit(world.hv)
+    acknowledge_referral(referral=referral, actor=world.mash)
+    dispatch_due_notifications()
+    page = client_for(world.lead_a).get("/agency/status-messages/").content.decode()
+    assert referral.reference in page and "Delivered" in page
+    assert client_for(world.hv).get("/agency/status-messages/").status_code == 403
+    assert client_for(world.gp).get("/agency/status-messages/").status_code == 403
