@@ -109,15 +109,26 @@ def _broker_status() -> dict[str, Any]:
         return {"ok": False, "transport": transport, "error": type(exc).__name__}
 
 
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"error": "not_found", "message": "There is nothing at this address"}, status=404)
     return render(request, "404.html", status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"error": "permission_denied", "message": "You cannot do this"}, status=403)
     return render(request, "403.html", status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"error": "server_error", "message": "Something went wrong; nothing was changed"},
+                            status=500)
     # Rendered without the request context: whatever broke (the database,
     # say) must not break the error page too.
     return HttpResponse(loader.get_template("500.html").render({}), status=500)

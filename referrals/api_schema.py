@@ -92,7 +92,19 @@ answer_challenge = action("Answer a challenge (managers)", {
     "outcome": serializers.ChoiceField(choices=ChallengeOutcome.choices),
     "response": serializers.CharField(),
 }, "ChallengeAnswerBody")
+Question = inline_serializer("Question", {
+    "id": serializers.IntegerField(),
+    "reference": serializers.CharField(),
+    "about": serializers.ListField(child=serializers.DictField()),
+    "question": serializers.CharField(),
+    "asked_at": serializers.DateTimeField(),
+    "due_by": serializers.DateTimeField(),
+    "open": serializers.BooleanField(),
+    "answer": serializers.CharField(allow_null=True),
+    "answered_at": serializers.DateTimeField(allow_null=True),
+}, many=True)
+
 questions = extend_schema(summary="Questions the front door asked your agency",
-                          responses={200: OpenApiTypes.OBJECT, **ERRORS})
+                          responses={200: Question, **ERRORS})
 answer_question = action("Answer a question put to your agency", {"answer": serializers.CharField()},
                          "AgencyAnswerBody")

@@ -226,3 +226,10 @@ def test_a_runaway_client_is_slowed_with_429_and_told_when_to_retry(world):
     assert limited.json()["error"] == "throttled"
     # Other users are not affected.
     assert api_for(world.hv).get("/api/v1/questions/").status_code == 200
+
+
+def test_an_unknown_api_address_answers_in_json_too(world):
+    response = api_for(world.gp).get("/api/v1/nothing-here/")
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+    assert api_for(world.gp).delete("/api/v1/referrals/").status_code == 405

@@ -11,6 +11,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from tests.conftest import submit
 
@@ -49,7 +50,9 @@ def check_operation(operation, token: str) -> None:  # noqa: ANN001 - a schemath
     @settings(max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     def no_server_error(case):  # noqa: ANN001 - a schemathesis Case
         response = case.call(headers={"Authorization": f"Token {token}"})
-        case.validate_response(response, checks=(not_a_server_error,))
+        case.validate_response(
+            response, checks=(not_a_server_error, content_type_conformance, response_schema_conformance)
+        )
         headers = {name.lower(): value for name, value in response.headers.items()}
         kind = headers.get("content-type", "")
         kind = kind[0] if isinstance(kind, list) else kind
