@@ -433,3 +433,8 @@ def get_question_for_user(user: AbstractBaseUser, question_id: object) -> Inform
         if info.pk == key:
             return info
     raise Http404("No such question")
+
+
+# The checks the services make, for pages that must refuse before showing a form.
+check_front_door = _require_front_door
+check_referrer_side = _require_referrer_side

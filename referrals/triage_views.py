@@ -49,7 +49,7 @@ def _apply(form: Any, action: Any) -> bool:
 @login_required
 def decide(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
-    triage._require_front_door(request.user, referral)  # noqa: SLF001 - same check as the service
+    triage.check_front_door(request.user, referral)
     form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.decide_referral(
         referral=referral, actor=request.user, decision=form.cleaned_data["decision"],
@@ -65,7 +65,7 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 def ask(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
-    triage._require_front_door(request.user, referral)  # noqa: SLF001
+    triage.check_front_door(request.user, referral)
     agencies = triage.partner_agencies(referral)
     form = InformationRequestForm(request.POST if request.method == "POST" else None, agencies=agencies)
     chosen = lambda: next((a for a in agencies if str(a.pk) == form.cleaned_data["to_agency"]), None)  # noqa: E731
@@ -105,7 +105,7 @@ def answer(request: HttpRequest, reference: str, request_id: int) -> HttpRespons
     info = referral.information_requests.filter(pk=request_id, to_agency__isnull=True).first()
     if info is None:
         raise Http404("No such question")
-    triage._require_referrer_side(request.user, referral)  # noqa: SLF001
+    triage.check_referrer_side(request.user, referral)
     form = InformationAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.answer_information_request(
         info=info, actor=request.user, answer=form.cleaned_data["answer"], request=request,
@@ -119,7 +119,7 @@ def answer(request: HttpRequest, reference: str, request_id: int) -> HttpRespons
 @login_required
 def challenge(request: HttpRequest, reference: str) -> HttpResponse:
     referral = selectors.get_referral_for_user(request.user, reference)
-    triage._require_referrer_side(request.user, referral)  # noqa: SLF001
+    triage.check_referrer_side(request.user, referral)
     form = ChallengeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.raise_challenge(
         referral=referral, actor=request.user, reasons=form.cleaned_data["reasons"], request=request,
@@ -137,7 +137,7 @@ def answer_challenge(request: HttpRequest, reference: str, challenge_id: int) ->
     item = referral.challenges.filter(pk=challenge_id).first()
     if item is None:
         raise Http404("No such challenge")
-    triage._require_front_door(request.user, referral, triage.CHALLENGE_ANSWERING_ROLES)  # noqa: SLF001
+    triage.check_front_door(request.user, referral, triage.CHALLENGE_ANSWERING_ROLES)
     form = ChallengeAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid() and _apply(form, lambda: triage.answer_challenge(
         challenge=item, actor=request.user, outcome=form.cleaned_data["outcome"],

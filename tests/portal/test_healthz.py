@@ -26,4 +26,4 @@ def test_healthz_says_when_the_sweep_last_ran(db):
     assert Client().get("/healthz").json()["checks"]["escalation_sweep"]["last_success_at"] is None
     call_command("sweep_overdue", stdout=StringIO(), stderr=StringIO())
     sweep = Client().get("/healthz").json()["checks"]["escalation_sweep"]
-    assert sweep["last_success_at"] is not None and sweep["seconds_ago"] <= 5
+    assert sweep["last_success_at"] is not None and sweep["seconds_ago"] < 60  # it just ran
