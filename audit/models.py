@@ -38,6 +38,8 @@ class Action(models.TextChoices):
     TOKEN_ROTATED = "token_rotated", "API key rotated"
     TOKEN_REVOKED = "token_revoked", "API key revoked"
     API_KEY_USED = "api_key_used", "API key used"
+    WEBHOOK_REGISTERED = "webhook_registered", "Webhook registered"
+    WEBHOOK_REMOVED = "webhook_removed", "Webhook removed"
     CONVERTED = "converted", "Converted to a referral"
     ASSIGNED = "assigned", "Assigned"
     INFORMATION_REQUESTED = "information_requested", "Information requested"

@@ -6,6 +6,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
+from agencies import api as agency_api
 from agencies import views as agency_views
 from portal import views as portal_views
 from referrals import api as referral_api
@@ -99,6 +100,8 @@ urlpatterns = [
     path("api/v1/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(
         SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[AllowAny])
     ), name="api-docs"),
+    path("api/v1/webhooks/", agency_api.WebhookList.as_view(), name="api-webhooks"),
+    path("api/v1/webhooks/<int:webhook_id>/", agency_api.WebhookDetail.as_view(), name="api-webhook"),
     path("api/v1/questions/", referral_api.QuestionsForAgency.as_view(), name="api-questions"),
     path("api/v1/questions/<int:question_id>/answer/", referral_api.AnswerQuestionForAgency.as_view(),
          name="api-question-answer"),

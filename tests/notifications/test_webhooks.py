@@ -153,3 +153,41 @@ def test_the_agency_lead_sees_delivery_history_and_others_do_not(world, receiver
     assert referral.reference in page and "Delivered" in page
     assert client_for(world.hv).get("/agency/status-messages/").status_code == 403
     assert client_for(world.gp).get("/agency/status-messages/").status_code == 403
+
+
+def test_an_agency_system_registers_its_own_endpoint_through_the_api(world, receiver):
+    from rest_framework.test import APIClient
+
+    from agencies.api_keys import issue_api_key
+
+    _, key = issue_api_key(agency=world.agency_a, name="SystmOne", actor=world.admin)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    created = api.post("/api/v1/webhooks/", {"url": receiver.url, "events": ["referral.acknowledged"]},
+                       format="json")
+    assert created.status_code == 201
+    secret = created.json()["secret"]
+    assert "secret" not in api.get("/api/v1/webhooks/").json()["results"][0]
+    referral = submit(world.hv)
+    acknowledge_referral(referral=referral, actor=world.mash)
+    dispatch_due_notifications()
+    [(headers, body)] = receiver.requests
+    assert verify(secret, headers[SIGNATURE_HEADER], body)
+    assert api.delete(f"/api/v1/webhooks/{created.json()['id']}/").status_code == 204
+    assert api.get("/api/v1/webhooks/").json()["results"] == []
+
+
+def test_webhook_registration_is_checked_and_limited_to_the_agency(world):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    bad = APIClient()
+    bad.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.lead_a).key}")
+    response = bad.post("/api/v1/webhooks/", {"url": "http://example.org/x"}, format="json")
+    assert response.status_code == 400 and "url" in response.json()["fields"]
+    referrer = APIClient()
+    referrer.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.hv).key}")
+    assert referrer.post("/api/v1/webhooks/", {"url": "https://x.example/"}, format="json").status_code == 403
+    other = Webhook.objects.create(agency=world.agency_b, url="https://b.example/", secret="s",
+                                   created_at=timezone.now())
+    assert bad.delete(f"/api/v1/webhooks/{other.pk}/").status_code == 404
