@@ -216,13 +216,21 @@ def list_item_json(referral: Referral) -> dict[str, Any]:
 
 
 def _parse_filter(query: Any, name: str, parse: Any) -> tuple[Any, str | None]:
+    """A date or time filter, or the name of the filter that is wrong.
+    Only years 2000 to 2100: anything else is a mistake, and a database may
+    not take it (odd offsets, year 367)."""
     value = query.get(name)
     if value in (None, ""):
         return None, None
     try:
-        return parse(value), None
+        parsed = parse(value)
     except ValueError:
         return None, name
+    if isinstance(parsed, dt.datetime):
+        parsed = (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    if not 2000 <= parsed.year <= 2100:
+        return None, name
+    return parsed, None
 
 
 class ReferralListCreate(APIView):
@@ -240,10 +248,10 @@ class ReferralListCreate(APIView):
             errors["status"] = [f"Use one of: {', '.join(Status.values)}"]
         after, bad = _parse_filter(query, "received_after", dt.date.fromisoformat)
         if bad:
-            errors[bad] = ["Use a date like 2026-11-01"]
+            errors[bad] = ["Use a date like 2026-11-01 (between 2000 and 2100)"]
         before, bad = _parse_filter(query, "received_before", dt.date.fromisoformat)
         if bad:
-            errors[bad] = ["Use a date like 2026-11-30"]
+            errors[bad] = ["Use a date like 2026-11-30 (between 2000 and 2100)"]
         since, bad = _parse_filter(query, "updated_since", dt.datetime.fromisoformat)
         if bad:
             errors[bad] = ["Use a date and time like 2026-11-25T09:00:00Z"]
@@ -261,7 +269,7 @@ class ReferralListCreate(APIView):
                 received_at__lt=dt.datetime.combine(before + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
             )
         if since:
-            referrals = referrals.filter(updated_at__gte=since if since.tzinfo else since.replace(tzinfo=dt.UTC))
+            referrals = referrals.filter(updated_at__gte=since)
         paginator = ReferralCursor()
         page = paginator.paginate_queryset(referrals, request, view=self)
         record_event(actor=request.user, action=Action.LISTED, object_type="referral", via="api",

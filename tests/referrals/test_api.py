@@ -233,3 +233,20 @@ def test_an_unknown_api_address_answers_in_json_too(world):
     assert response.status_code == 404
     assert response.json()["error"] == "not_found"
     assert api_for(world.gp).delete("/api/v1/referrals/").status_code == 405
+
+
+@pytest.mark.parametrize("query", [
+    "updated_since=4951-06-03T03:20:45.781595-20:14", "received_before=0367-10-25",
+    "received_before=9999-12-31", "received_after=1800-01-01",
+])
+def test_far_fetched_dates_are_a_400_not_a_server_error(world, query):
+    # Found by the schema-driven contract test on PostgreSQL.
+    assert api_for(world.gp).get(f"/api/v1/referrals/?{query}").status_code == 400
+
+
+def test_a_time_with_an_offset_is_understood(world):
+    import datetime as dt
+
+    submit(world.gp, now=dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC))
+    results = api_for(world.gp).get("/api/v1/referrals/?updated_since=2026-11-01T09:00:00-05:00").json()["results"]
+    assert len(results) == 1
