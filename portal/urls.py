@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 
 from agencies import api as agency_api
 from agencies import views as agency_views
+from audit import views as audit_views
 from portal import views as portal_views
 from referrals import api as referral_api
 from referrals import draft_views, report_views, triage_views
@@ -58,6 +59,7 @@ urlpatterns = [
         name="referral-challenge-answer",
     ),
     path("referrals/<str:reference>/link/", triage_views.link, name="referral-link"),
+    path("referrals/<str:reference>/who-viewed/", audit_views.referral_audit, name="referral-audit"),
     path("questions/", triage_views.agency_questions, name="agency-questions"),
     path("agency/status-messages/", agency_views.webhook_deliveries, name="agency-webhooks"),
     path("questions/<int:question_id>/", triage_views.answer_agency_question, name="agency-question-answer"),

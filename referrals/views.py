@@ -117,6 +117,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_convert": can_act and referral.kind == Kind.CONSULTATION,
             "police_notifications": police,
             "is_front_door": is_front_door,
+            "is_administrator": referral.front_door_id in access.front_door_ids_with({Role.ADMINISTRATOR}),
             "now": timezone.now(),
         },
     )
