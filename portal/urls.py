@@ -110,6 +110,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "portal.views.bad_request"
 handler404 = "portal.views.page_not_found"
 handler403 = "portal.views.permission_denied"
 handler500 = "portal.views.server_error"

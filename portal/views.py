@@ -113,6 +113,14 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Requests Django refuses before a view runs: too large, bad host, and so on."""
+    if _is_api(request):
+        return JsonResponse({"error": "bad_request", "message": "This request could not be accepted: "
+                             "it may be too large (the limit is 2.5 MB) or malformed"}, status=400)
+    return render(request, "400.html", status=400)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
         return JsonResponse({"error": "not_found", "message": "There is nothing at this address"}, status=404)
