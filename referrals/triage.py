@@ -54,12 +54,12 @@ def _name(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
 
 
-def _require_front_door(actor: AbstractBaseUser, referral: Referral, roles: frozenset[str] = ACKNOWLEDGING_ROLES) -> None:
+def check_front_door(actor: AbstractBaseUser, referral: Referral, roles: frozenset[str] = ACKNOWLEDGING_ROLES) -> None:
     if referral.front_door_id not in get_access(actor).front_door_ids_with(roles):
         raise PermissionDenied("Only front-door staff of this front door can do this")
 
 
-def _require_referrer_side(actor: AbstractBaseUser, referral: Referral) -> None:
+def check_referrer_side(actor: AbstractBaseUser, referral: Referral) -> None:
     """The sender, or their agency's safeguarding lead."""
     access = get_access(actor)
     if actor.pk != referral.sender_id and referral.sending_agency_id not in access.agency_ids_with({Role.AGENCY_LEAD}):
@@ -93,7 +93,7 @@ def assign_referral(
     now: dt.datetime | None = None,
 ) -> Referral:
     """Give a referral to a named worker (or take it yourself)."""
-    _require_front_door(actor, referral)
+    check_front_door(actor, referral)
     if referral.front_door_id not in get_access(assignee).front_door_ids_with(ACKNOWLEDGING_ROLES):
         raise ValidationError({"assignee": "Choose a practitioner or manager of this front door"})
     now = now or timezone.now()
@@ -145,7 +145,7 @@ def request_information(
 ) -> InformationRequest:
     """Ask the referrer (or another partner agency) for more, with a deadline
     on the working-day calendar."""
-    _require_front_door(actor, referral)
+    check_front_door(actor, referral)
     if to_agency is not None and (to_agency.front_door_id != referral.front_door_id or not to_agency.is_active):
         raise ValidationError({"to_agency": "Choose a partner agency of this front door"})
     if referral.status not in OPEN_STATUSES:
@@ -193,7 +193,7 @@ def answer_information_request(
         if info.to_agency_id not in get_access(actor).agency_ids_with({Role.REFERRER, Role.AGENCY_LEAD}):
             raise PermissionDenied("Only the agency that was asked can answer")
     else:
-        _require_referrer_side(actor, referral)
+        check_referrer_side(actor, referral)
     answer = answer.strip()
     if not answer:
         raise ValidationError({"answer": "Enter your answer"})
@@ -240,7 +240,7 @@ def decide_referral(
     a decision without its outcome message cannot exist. Deciding a referral
     nobody acknowledged also acknowledges it.
     """
-    _require_front_door(actor, referral)
+    check_front_door(actor, referral)
     if decision not in Decision.values:
         raise ValidationError({"decision": "Select a decision"})
     if not reasons.strip():
@@ -285,7 +285,7 @@ def raise_challenge(
     """A referrer (or their agency's lead) challenges the decision. Step one
     is with the front-door managers; the sweep moves it to senior managers if
     they do not answer in time."""
-    _require_referrer_side(actor, referral)
+    check_referrer_side(actor, referral)
     if referral.status != Status.DECIDED:
         raise NotAllowedNow("You can challenge a decision once it has been made")
     if not reasons.strip():
@@ -333,7 +333,7 @@ def answer_challenge(
     the referral reopens for a new decision, due within one working day."""
     referral = challenge.referral
     roles = frozenset({Role.SENIOR_MANAGER}) if challenge.escalation_level >= 1 else CHALLENGE_ANSWERING_ROLES
-    _require_front_door(actor, referral, roles)
+    check_front_door(actor, referral, roles)
     if outcome not in ChallengeOutcome.values:
         raise ValidationError({"outcome": "Select whether the decision stands"})
     if not response.strip():
@@ -389,7 +389,7 @@ def record_link(
     """Keep a worker's decision on a suggested earlier referral: the same
     child or household, or not. Confirmed links show beside the referral from
     then on; rejected ones are not suggested again."""
-    _require_front_door(actor, referral, frozenset({Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER}))
+    check_front_door(actor, referral, frozenset({Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER}))
     if earlier.front_door_id != referral.front_door_id or earlier.pk == referral.pk:
         raise PermissionDenied("Only earlier referrals to the same front door can be linked")
     now = now or timezone.now()
@@ -433,8 +433,3 @@ def get_question_for_user(user: AbstractBaseUser, question_id: object) -> Inform
         if info.pk == key:
             return info
     raise Http404("No such question")
-
-
-# The checks the services make, for pages that must refuse before showing a form.
-check_front_door = _require_front_door
-check_referrer_side = _require_referrer_side
