@@ -50,6 +50,14 @@ class Action(models.TextChoices):
     LINKED = "linked", "Earlier history linked"
     REPORTED = "reported", "Viewed partnership figures"
     EXPORTED = "exported", "Exported"
+    TWO_FACTOR_PASSED = "two_factor_passed", "Security code accepted"
+    TWO_FACTOR_FAILED = "two_factor_failed", "Security code refused"
+    TWO_FACTOR_SET_UP = "two_factor_set_up", "Authenticator app set up"
+    RECOVERY_CODES_CREATED = "recovery_codes_created", "Recovery codes created"
+    TIMED_OUT = "timed_out", "Signed out after not being used"
+    RETENTION_APPLIED = "retention_applied", "Records removed under the retention rules"
+    RETENTION_HOLD = "retention_hold", "Retention hold placed or lifted"
+    SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Subject access export"
 
 
 class AuditEvent(models.Model):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, AgencyKind, Membership, Role, Team
 from portal.services import beat
@@ -19,6 +22,7 @@ from referrals.services import acknowledge_referral, submit_referral
 from referrals.triage import decide_referral, raise_challenge
 
 DEMO_DOMAIN = "frontdoor.example"
+DEMO_DEVICE_NAME = "Demo authenticator"
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,22 @@ PEOPLE = [
     DemoPerson("partnership.demo", "Priya", "Shah", FRONT_DOOR, Role.PARTNERSHIP_VIEWER,
                "Safeguarding partnership business manager"),
 ]
+
+
+def demo_authenticator(user: Any) -> TOTPDevice:
+    """Demo accounts share a published authenticator key, so anyone trying
+    the demo can sign in without a phone: `manage.py demo_code <username>`
+    prints the current code. Real accounts set up their own app."""
+    key = hashlib.sha1(f"front-door-demo:{user.get_username()}".encode()).hexdigest()  # noqa: S324 - a demo key, not a secret
+    device, _ = TOTPDevice.objects.update_or_create(
+        user=user, name=DEMO_DEVICE_NAME, defaults={"key": key, "confirmed": True}
+    )
+    return device
+
+
+def demo_code(username: str) -> str:
+    device = TOTPDevice.objects.get(user__username=username, name=DEMO_DEVICE_NAME)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
 
 
 def seed_demo(*, password: str) -> list[str]:
@@ -122,6 +142,7 @@ def _seed(*, password: str) -> list[str]:
                 "phone": "01632 960 000",
             },
         )
+        demo_authenticator(user)
         users[person.username] = user
 
     if not Referral.objects.filter(sender__username__in=["hv.demo", "gp.demo"]).exists():

@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from agencies import api as agency_api
 from agencies import views as agency_views
 from audit import views as audit_views
+from portal import two_factor
 from portal import views as portal_views
 from referrals import api as referral_api
 from referrals import draft_views, report_views, triage_views
@@ -18,7 +19,13 @@ urlpatterns = [
     path("", portal_views.home, name="home"),
     path("healthz", portal_views.healthz, name="healthz"),
     path("sign-in/", portal_views.SignInView.as_view(), name="sign-in"),
+    path("sign-in/code/", two_factor.verify, name="two-factor-verify"),
+    path("sign-in/set-up/", two_factor.set_up, name="two-factor-set-up"),
+    path("sign-in/recovery-codes/", two_factor.recovery_codes, name="two-factor-codes"),
     path("sign-out/", portal_views.SignOutView.as_view(), name="sign-out"),
+    path("account/", two_factor.account, name="account"),
+    path("account/recovery-codes/", two_factor.regenerate_codes, name="account-new-codes"),
+    path("session/keep-alive/", portal_views.keep_alive, name="session-keep-alive"),
     # Pages for senders
     path("referrals/new/", draft_views.start, name="referral-start"),
     path("referrals/drafts/<str:draft_id>/check/", draft_views.check, name="draft-check"),

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from agencies.selectors import get_access
 from portal.forms import GovukForm
@@ -49,9 +54,38 @@ class SignInForm(AuthenticationForm, GovukForm):
 
 
 class SignInView(auth_views.LoginView):
+    """First step: username and password. The second, a security code, is
+    portal.two_factor.verify; nothing else opens until it is done."""
+
     template_name = "registration/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.request.GET.get("timed_out"):
+            context["timed_out_minutes"] = settings.SESSION_IDLE_TIMEOUT // 60
+        return context
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        super().form_valid(form)
+        return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': self.get_success_url()})}")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def keep_alive(request: HttpRequest) -> JsonResponse:
+    """How long until the session times out. Posting ("Stay signed in" on the
+    warning) counts as using Front Door and starts the time again; the page's
+    own GET, sent as a background request, does not."""
+    from portal.middleware import LAST_ACTIVE_KEY
+
+    if request.method == "POST":
+        left = settings.SESSION_IDLE_TIMEOUT
+    else:
+        idle = time.time() - float(request.session.get(LAST_ACTIVE_KEY, time.time()))
+        left = max(int(settings.SESSION_IDLE_TIMEOUT - idle), 0)
+    return JsonResponse({"seconds_left": left})
 
 
 class SignOutView(auth_views.LogoutView):

@@ -145,10 +145,24 @@ def submit(sender: Any, *, now: dt.datetime | None = None, **overrides: Any) -> 
     return submit_referral(sender=sender, content=content_of(a_document(**overrides)), now=now)
 
 
-def client_for(user: Any) -> Client:
-    client = Client()
+def sign_in(client: Client, user: Any) -> Client:
+    """Signed in as far as a person gets with their password and the code
+    from their authenticator app (a confirmed TOTP device)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client
+
+
+def client_for(user: Any) -> Client:
+    return sign_in(Client(), user)
 
 
 @pytest.fixture

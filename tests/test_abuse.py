@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from tests.conftest import a_document, client_for, submit
+from tests.conftest import a_document, client_for, sign_in, submit
 
 
 def test_repeated_wrong_passwords_lock_the_account_out_and_are_audited(db):
@@ -46,7 +46,7 @@ def test_an_oversized_api_body_is_refused_with_a_400(world):
 
 def test_forms_need_a_csrf_token(world):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world.hv)
+    sign_in(client, world.hv)
     response = client.post("/referrals/new/")
     assert response.status_code == 403
     assert "Sorry, that page had expired" in response.content.decode()

@@ -13,7 +13,8 @@ if (region) {
     try {
       const response = await fetch(window.location.href, {
         credentials: "same-origin",
-        headers: { "X-Requested-With": "fetch" },
+        // A refresh is not someone using the page: it must not keep the session open.
+        headers: { "X-Requested-With": "fetch", "X-Front-Door-Background": "1" },
       });
       if (!response.ok || response.redirected) return; // signed out or an error: leave the page as it is
       const html = await response.text();

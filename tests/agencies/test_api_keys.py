@@ -13,7 +13,7 @@ from agencies.api_keys import issue_api_key, revoke_api_key, rotate_api_key
 from agencies.models import ApiClient
 from audit.models import AuditEvent
 from referrals.models import Referral
-from tests.conftest import a_document, submit
+from tests.conftest import a_document, sign_in, submit
 
 
 def keyed(key: str) -> APIClient:
@@ -107,7 +107,7 @@ def test_an_administrator_issues_a_key_in_the_admin_and_sees_it_once(world):
     world.admin.is_staff = world.admin.is_superuser = True
     world.admin.save()
     client = Client()
-    client.force_login(world.admin)
+    sign_in(client, world.admin)
     response = client.post("/admin/agencies/apiclient/add/", {"agency": world.agency_b.pk, "name": "SystmOne"},
                            follow=True)
     html = response.content.decode()

@@ -5,6 +5,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from referrals.models import Escalation, Referral
+from tests.conftest import sign_in
 
 
 def test_seed_demo_creates_the_sign_ins_and_an_escalated_overdue_referral(db):
@@ -56,7 +57,7 @@ def test_the_demo_shows_a_failed_email_and_has_a_partnership_viewer(db):
     from django.test import Client
 
     client = Client()
-    client.force_login(get_user_model().objects.get(username="partnership.demo"))
+    sign_in(client, get_user_model().objects.get(username="partnership.demo"))
     page = client.get("/", follow=True).content.decode()
     # The last 30 days: everything but the consultation from eight months ago.
     assert "Partnership figures" in page

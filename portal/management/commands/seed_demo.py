@@ -22,3 +22,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo sign-ins (password for all: {password})")
         for person in PEOPLE:
             self.stdout.write(f"  {person.username:<17} {person.job_title} at {person.agency}")
+        self.stdout.write("")
+        self.stdout.write("Each sign-in also asks for a security code. For a demo account, get the")
+        self.stdout.write("current one with:  .venv/bin/python manage.py demo_code hv.demo")
