@@ -96,9 +96,12 @@ class IdleTimeoutMiddleware:
         unsaved = _typed_work(request)
         user_id = user.pk
         logout(request)
-        if _is_api(request) or request.META.get(BACKGROUND_HEADER) == "1":
+        if _is_api(request):
             return JsonResponse({"detail": "You were signed out because the session was not used."},
                                 status=401)
+        if request.META.get(BACKGROUND_HEADER) == "1":
+            # The page asking by itself: an answer it understands, not an error.
+            return JsonResponse({"signed_out": True, "seconds_left": 0})
         if unsaved is not None:
             request.session[RESUME_KEY] = {"user_id": user_id, "path": request.path, "data": unsaved}
         minutes = settings.SESSION_IDLE_TIMEOUT // 60

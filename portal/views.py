@@ -64,6 +64,7 @@ class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if self.request.GET.get("timed_out"):
+            context["timed_out"] = True
             context["timed_out_minutes"] = settings.SESSION_IDLE_TIMEOUT // 60
         return context
 

@@ -33,7 +33,8 @@ if (dialog && typeof dialog.showModal === "function") {
     try {
       const response = await fetch(url, { credentials: "same-origin", headers: background });
       if (!response.ok) return signedOut();
-      const { seconds_left: secondsLeft } = await response.json();
+      const { seconds_left: secondsLeft, signed_out: out } = await response.json();
+      if (out) return signedOut();
       return secondsLeft;
     } catch {
       return null; // offline for a moment: the server still decides
@@ -51,6 +52,7 @@ if (dialog && typeof dialog.showModal === "function") {
   const warn = async () => {
     const secondsLeft = await check();
     if (secondsLeft == null) return;
+    if (secondsLeft === 0) return end();
     if (secondsLeft > warning) return schedule(secondsLeft);
     let remaining = secondsLeft;
     left.textContent = describe(remaining);

@@ -51,11 +51,14 @@ def test_stay_signed_in_starts_the_time_again(world):
 
 
 @override_settings(SESSION_IDLE_TIMEOUT=1800)
-def test_a_background_request_after_the_time_out_is_told_plainly(world):
+def test_a_background_request_after_the_time_out_is_told_it_is_signed_out(world):
     client = client_for(world.manager)
     idle_for(client, 1900)
     response = client.get("/session/keep-alive/", HTTP_X_FRONT_DOOR_BACKGROUND="1")
-    assert response.status_code == 401
+    assert response.json() == {"signed_out": True, "seconds_left": 0}
+    assert client.get("/questions/").status_code == 302
+    api = client.get("/api/v1/referrals/")
+    assert api.status_code in (401, 403)
 
 
 @override_settings(SESSION_IDLE_TIMEOUT=1800)
