@@ -14,6 +14,7 @@ import hmac
 import ipaddress
 import json
 import secrets
+import socket
 import time
 import urllib.request
 from typing import Any
@@ -34,10 +35,17 @@ def new_secret() -> str:
 
 
 def check_url(url: str) -> None:
-    """HTTPS only; plain HTTP to this machine only where allowed (local testing)."""
+    """HTTPS only; plain HTTP to this machine only where allowed (local testing).
+    An address on a private network is refused too (see refuse_private)."""
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
-        return
+        try:
+            literal = ipaddress.ip_address(parts.hostname)
+        except ValueError:
+            return
+        if literal.is_global or settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+            return
+        raise ValidationError({"url": "Enter a public https:// address, not one on a private network"})
     loopback = False
     try:
         loopback = parts.hostname == "localhost" or ipaddress.ip_address(parts.hostname or "").is_loopback
@@ -46,6 +54,28 @@ def check_url(url: str) -> None:
     if parts.scheme == "http" and loopback and settings.WEBHOOK_ALLOW_HTTP_LOOPBACK:
         return
     raise ValidationError({"url": "Enter an https:// address"})
+
+
+def refuse_private(url: str) -> None:
+    """Before each delivery: the name must still resolve to public addresses
+    only, so that a registered endpoint cannot be pointed (by DNS) at the
+    database, the broker or the cloud's metadata service from our side of the
+    firewall. Loopback HTTP stays allowed where local testing allows it."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443)}
+    except OSError as exc:
+        raise OSError(f"cannot resolve {host}") from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if ip.is_global:
+            continue
+        if ip.is_loopback and parts.scheme == "http" and settings.WEBHOOK_ALLOW_HTTP_LOOPBACK:
+            continue
+        raise OSError(f"{host} resolves to a private address; not delivering")
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
@@ -102,6 +132,7 @@ def webhook_notifications(*, referral: Any, event: str, now: dt.datetime,
 def deliver(notification: Notification) -> None:
     """POST the signed body; anything but a 2xx is a failure to retry."""
     body = notification.body.encode()
+    refuse_private(notification.to_address)
     request = urllib.request.Request(  # noqa: S310 - URL checked by check_url when registered
         notification.to_address,
         data=body,
@@ -114,6 +145,7 @@ def deliver(notification: Notification) -> None:
             SIGNATURE_HEADER: sign(notification.webhook.secret, body, int(time.time())),
         },
     )
-    with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
+    # https, or http to loopback where allowed: checked by check_url and refuse_private.
+    with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 # nosec B310
         if not 200 <= response.status < 300:
             raise OSError(f"HTTP {response.status}")

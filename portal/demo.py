@@ -65,7 +65,7 @@ def demo_authenticator(user: Any) -> TOTPDevice:
     """Demo accounts share a published authenticator key, so anyone trying
     the demo can sign in without a phone: `manage.py demo_code <username>`
     prints the current code. Real accounts set up their own app."""
-    key = hashlib.sha1(f"front-door-demo:{user.get_username()}".encode()).hexdigest()  # noqa: S324 - a demo key, not a secret
+    key = hashlib.sha256(f"front-door-demo:{user.get_username()}".encode()).hexdigest()[:40]
     device, _ = TOTPDevice.objects.update_or_create(
         user=user, name=DEMO_DEVICE_NAME, defaults={"key": key, "confirmed": True}
     )

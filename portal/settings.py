@@ -309,6 +309,9 @@ NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 # Plain http:// webhooks only to this machine, for trying them out locally.
 WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("WEBHOOK_ALLOW_HTTP_LOOPBACK", True)
+# Endpoints on private networks (10/8, 192.168/16, 169.254/16...) are refused
+# unless a deployment really delivers inside its own network.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 
 # --- Cache: API rate limits are counted here, so it must be shared by every
 # web process: Redis in production, a folder under var/ in the embedded mode.

@@ -191,3 +191,22 @@ def test_webhook_registration_is_checked_and_limited_to_the_agency(world):
     other = Webhook.objects.create(agency=world.agency_b, url="https://b.example/", secret="s",
                                    created_at=timezone.now())
     assert bad.delete(f"/api/v1/webhooks/{other.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("url", [
+    "https://10.0.0.5/hook", "https://192.168.1.20/hook", "https://169.254.169.254/latest/meta-data",
+    "https://[fd00::1]/hook",
+])
+def test_webhooks_cannot_be_registered_on_a_private_network(url):
+    with pytest.raises(ValidationError, match="private network"):
+        check_url(url)
+
+
+def test_a_name_that_resolves_to_a_private_address_is_not_delivered_to():
+    from notifications.webhooks import refuse_private
+
+    # "localhost" resolves to loopback: refused over https, where only the
+    # loopback-for-testing allowance for plain http applies.
+    with pytest.raises(OSError, match="private address"):
+        refuse_private("https://localhost:8443/hook")
+    refuse_private("http://127.0.0.1:9000/hook")

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from portal.demo import PEOPLE, seed_demo
 
 # Demo accounts only, printed on screen by design; production has none.
-DEFAULT_DEMO_PASSWORD = "front-door-demo"  # noqa: S105
+DEFAULT_DEMO_PASSWORD = "front-door-demo"  # noqa: S105 - printed on purpose; # nosec B105
 
 
 class Command(BaseCommand):
