@@ -11,13 +11,14 @@ MANAGE := $(PY) manage.py
 CHROMIUM ?= /usr/bin/chromium
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test test-fast lint check browser static migrate demo clean
+.PHONY: help install run test test-fast lint audit check browser static migrate demo clean
 
 help:
 	@echo "make run        start Front Door locally (SQLite, no servers needed)"
 	@echo "make test       run every test (Postgres/Redis when DATABASE_URL/CELERY_BROKER_URL are set)"
 	@echo "make test-fast  every test except the browser journeys"
 	@echo "make lint       ruff and Django's checks"
+	@echo "make audit      bandit on our code, pip-audit on every locked dependency"
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -71,6 +72,9 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
+
+audit: install
+	$(PY) bin/audit-dependencies
 
 clean:
 	rm -rf var static_build staticfiles
