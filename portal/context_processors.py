@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from agencies.models import Role
 from agencies.selectors import get_access
 
 
@@ -28,6 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Dashboard", reverse("manager-dashboard")))
     if access.can_see_reports:
         items.append(("Partnership figures", reverse("partnership-report")))
+    if access.front_door_ids_with({Role.ADMINISTRATOR}):
+        items.append(("Subject access", reverse("subject-access")))
     items.append(("Your account", reverse("account")))
     path = request.path
     nav = [

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "referrals",
     "notifications",
     "audit",
+    "privacy",
 ]
 
 MIDDLEWARE = [

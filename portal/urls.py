@@ -11,6 +11,7 @@ from agencies import views as agency_views
 from audit import views as audit_views
 from portal import two_factor
 from portal import views as portal_views
+from privacy import views as privacy_views
 from referrals import api as referral_api
 from referrals import draft_views, report_views, triage_views
 from referrals import views as referral_views
@@ -74,6 +75,7 @@ urlpatterns = [
     path("front-door/queue/", referral_views.front_door_queue, name="front-door-queue"),
     path("front-door/dashboard/", referral_views.manager_dashboard, name="manager-dashboard"),
     path("reports/partnership/", report_views.partnership, name="partnership-report"),
+    path("front-door/subject-access/", privacy_views.subject_access, name="subject-access"),
     # API
     path("api/v1/referrals/", referral_api.ReferralListCreate.as_view(), name="api-referrals"),
     path(

@@ -45,6 +45,10 @@ PAGES = [
                                    outsider=403, viewer=200, anonymous=302)),
     ("/questions/", dict(hv=200, lead_a=200, gp=200, mash=200, manager=200, senior=200, admin=200,
                          outsider=200, viewer=200, anonymous=302)),
+    ("/front-door/subject-access/", dict(hv=403, lead_a=403, gp=403, mash=403, manager=403, senior=403,
+                                         admin=200, outsider=403, viewer=403, anonymous=302)),
+    ("/account/", dict(hv=200, lead_a=200, gp=200, mash=200, manager=200, senior=200, admin=200,
+                       outsider=200, viewer=200, anonymous=302)),
     ("/agency/status-messages/", dict(hv=403, lead_a=200, gp=403, mash=403, manager=403, senior=403, admin=403,
                                       outsider=403, viewer=403, anonymous=302)),
 ]
