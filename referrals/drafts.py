@@ -48,6 +48,7 @@ def save_section(*, draft: Draft, key: str, values: dict[str, Any], index: int |
     `key` "" means top-level answers; a list section takes an item `index`
     (None appends a new item).
     """
+    values = json_safe(values)
     with transaction.atomic():
         locked = Draft.objects.select_for_update().get(pk=draft.pk)
         data = copy.deepcopy(locked.data)
@@ -90,11 +91,19 @@ def _is_list(key: str) -> bool:
 
 
 def json_safe(values: dict[str, Any]) -> dict[str, Any]:
-    """Dates become ISO text so a draft's JSON matches the API's."""
-    safe: dict[str, Any] = {}
-    for name, value in values.items():
-        if isinstance(value, dt.date):
-            safe[name] = value.isoformat()
-        else:
-            safe[name] = value
-    return safe
+    """Dates become ISO text so a draft's JSON matches the API's. A draft
+    keeps what was typed even when it is not valid yet, except NUL
+    characters, which nobody types and PostgreSQL cannot store."""
+    return {name: _storable(value) for name, value in values.items()}
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    return value

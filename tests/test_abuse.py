@@ -50,3 +50,15 @@ def test_forms_need_a_csrf_token(world):
     response = client.post("/referrals/new/")
     assert response.status_code == 403
     assert "Sorry, that page had expired" in response.content.decode()
+
+
+def test_a_nul_character_in_a_draft_is_dropped_not_a_server_error(world):
+    from referrals.models import Draft
+
+    client = client_for(world.hv)
+    client.post("/referrals/new/")
+    draft = Draft.objects.get(author=world.hv)
+    response = client.post(f"/referrals/drafts/{draft.pk}/concern/", {"what_happened": "Bruise\x00 on cheek"})
+    assert response.status_code in (200, 302)
+    draft.refresh_from_db()
+    assert "\x00" not in str(draft.data) and "Bruise on cheek" in str(draft.data)
