@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -144,6 +145,18 @@ def _broker_status() -> dict[str, Any]:
         return {"ok": False, "transport": transport, "error": type(exc).__name__}
 
 
+def _record_refusal(request: HttpRequest) -> None:
+    """Every refused page or API call is in the audit, with who and where."""
+    from audit.models import Action
+    from audit.services import record_event
+
+    try:
+        record_event(actor=getattr(request, "user", None), action=Action.REFUSED, object_type="page",
+                     object_ref=request.path[:64], request=request)
+    except Exception:  # noqa: BLE001 - the refusal page must still be shown
+        logging.getLogger(__name__).exception("Could not audit a refusal of %s", request.path)
+
+
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
@@ -163,6 +176,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    _record_refusal(request)
     if _is_api(request):
         return JsonResponse({"error": "permission_denied", "message": "You cannot do this"}, status=403)
     return render(request, "403.html", status=403)

@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from agencies.models import AGENCY_READ_ROLES, FRONT_DOOR_ROLES, Role
 from agencies.selectors import get_access
+from audit.models import Action
+from audit.services import record_event
 from notifications.models import DeliveryStatus, Notification
 from referrals.models import (
     OPEN_STATUSES,
@@ -63,6 +65,11 @@ def get_referral_for_user(user: User, reference: str) -> Referral:
             .get(reference=canonical)
         )
     except Referral.DoesNotExist as exc:
+        if Referral.objects.filter(reference=canonical).exists():
+            # Someone tried a referral that is not theirs: the same 404 as a
+            # missing one for them, a refusal in the audit for the front door.
+            record_event(actor=user, action=Action.REFUSED, object_type="referral", object_ref=canonical,
+                         detail={"reason": "not visible to this person"})
         raise Http404("No referral with that reference") from exc
 
 

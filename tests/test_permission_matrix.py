@@ -118,3 +118,17 @@ def test_another_agencys_referral_is_missing_from_every_list_and_count(setting):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.gp).key}")
     assert referral.reference not in api.get("/api/v1/referrals/").content.decode()
+
+
+def test_refusals_are_audited_with_who_and_what(setting):
+    from audit.models import Action, AuditEvent
+
+    world, referral, _ = setting
+    client_for(world.outsider).get(f"/referrals/{referral.reference}/")
+    client_for(world.hv).get("/front-door/dashboard/")
+    refused = AuditEvent.objects.filter(action=Action.REFUSED)
+    assert refused.filter(actor=world.outsider, object_type="referral", object_ref=referral.reference).exists()
+    assert refused.filter(actor=world.hv, object_type="page", object_ref="/front-door/dashboard/").exists()
+    # A reference that does not exist is a plain 404, not a refusal about something.
+    client_for(world.outsider).get("/referrals/FD-0000-0000/")
+    assert not refused.filter(object_ref="FD-0000-0000").exists()
