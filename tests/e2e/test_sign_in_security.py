@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from django.test import override_settings
 from django_otp.oath import totp
@@ -77,3 +78,26 @@ def test_when_nobody_answers_the_warning_the_page_signs_out(people, new_page):
     page.wait_for_url(re.compile(r".*/sign-in/\?timed_out=1.*"), timeout=15_000)
     expect(page.get_by_text("You were signed out because Front Door was not used")).to_be_visible()
     shot(page, "54-signed-out-after-time-out")
+
+
+def test_an_administrator_exports_what_is_held_about_a_child(people, new_page):
+    from tests.conftest import submit
+
+    people.admin.set_password(PASSWORD)
+    people.admin.save(update_fields=["password"])
+    referral = submit(people.hv, child={"nhs_number": "943 476 5919"})
+    page = new_page()
+    sign_in(page, people.admin.username)
+    page.get_by_role("link", name="Subject access").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Export what is held about a child")
+    page.get_by_role("button", name="Download the export").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the child's NHS number, or their last name")
+    shot(page, "55-subject-access-error")
+    assert_accessible(page, "subject access with an error")
+    page.get_by_label("NHS number").fill("9434765919")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the export").click()
+    import json
+
+    export = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert [item["reference"] for item in export["referrals"]] == [referral.reference]
