@@ -16,6 +16,7 @@ import json
 import secrets
 import socket
 import time
+import urllib.error
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
@@ -129,6 +130,14 @@ def webhook_notifications(*, referral: Any, event: str, now: dt.datetime,
     ]
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
+        raise urllib.error.HTTPError(req.full_url, code, f"redirect to {newurl} refused", headers, fp)
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def deliver(notification: Notification) -> None:
     """POST the signed body; anything but a 2xx is a failure to retry."""
     body = notification.body.encode()
@@ -146,6 +155,10 @@ def deliver(notification: Notification) -> None:
         },
     )
     # https, or http to loopback where allowed: checked by check_url and refuse_private.
-    with urllib.request.urlopen(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310 # nosec B310
-        if not 200 <= response.status < 300:
-            raise OSError(f"HTTP {response.status}")
+    # Redirects are not followed: one would take the request past those checks.
+    try:
+        with _OPENER.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+            if not 200 <= response.status < 300:
+                raise OSError(f"HTTP {response.status}")
+    except urllib.error.HTTPError as exc:
+        raise OSError(f"HTTP {exc.code}") from None

@@ -54,13 +54,11 @@ def session_timeout(request: HttpRequest) -> dict[str, Any]:
             "warning": settings.SESSION_TIMEOUT_WARNING,
         }
     }
-    stash = request.session.get(RESUME_KEY)
-    if stash and request.method == "GET":
-        if stash.get("user_id") != user.pk:
-            request.session.pop(RESUME_KEY, None)
-        elif stash.get("path") == request.path:
-            request.session.pop(RESUME_KEY, None)
-            context["resume_fields"] = [
-                (name, value) for name, values in stash.get("data", []) for value in values
-            ]
+    # Offered once, on the first page after signing in again (the page it was
+    # typed on), and only to the person who typed it; otherwise dropped.
+    stash = request.session.pop(RESUME_KEY, None) if request.method == "GET" else None
+    if stash and stash.get("user_id") == user.pk and stash.get("path") == request.path:
+        context["resume_fields"] = [
+            (name, value) for name, values in stash.get("data", []) for value in values
+        ]
     return context

@@ -25,7 +25,9 @@ RESUME_KEY = "resume_unsaved"
 # Requests the page makes by itself (the dashboard refreshing, the timeout
 # warning asking how long is left) do not count as someone using it.
 BACKGROUND_HEADER = "HTTP_X_FRONT_DOOR_BACKGROUND"
-# What typed work we keep across a time-out, at most: a referral page's worth.
+# Only the portal's own work pages keep typed work across a time-out (never
+# the admin, whose forms include passwords), and at most a page's worth.
+RESUMABLE_PREFIXES = ("/referrals/", "/questions/", "/front-door/")
 RESUME_MAX_BYTES = 64 * 1024
 
 # Pages a person can reach while signed in with a password but no second
@@ -116,7 +118,7 @@ class IdleTimeoutMiddleware:
 
 def _typed_work(request: HttpRequest) -> list[list[Any]] | None:
     """The form fields of a POST that arrived too late, without its CSRF token."""
-    if request.method != "POST" or _is_api(request) or request.path.startswith(OPEN_PREFIXES):
+    if request.method != "POST" or not request.path.startswith(RESUMABLE_PREFIXES):
         return None
     if CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {}) is not None:
         return None  # only what the person's own page sent

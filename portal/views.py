@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -75,13 +74,16 @@ class SignInView(auth_views.LoginView):
 
 
 @require_http_methods(["GET", "POST"])
-@login_required
 def keep_alive(request: HttpRequest) -> JsonResponse:
     """How long until the session times out. Posting ("Stay signed in" on the
     warning) counts as using Front Door and starts the time again; the page's
     own GET, sent as a background request, does not."""
     from portal.middleware import LAST_ACTIVE_KEY
 
+    if not request.user.is_authenticated:
+        # Signed out elsewhere (another tab, or the time-out): say so in a
+        # way the page acts on, not with a redirect to the sign-in page.
+        return JsonResponse({"signed_out": True, "seconds_left": 0})
     if request.method == "POST":
         left = settings.SESSION_IDLE_TIMEOUT
     else:

@@ -32,7 +32,7 @@ if (dialog && typeof dialog.showModal === "function") {
   const check = async () => {
     try {
       const response = await fetch(url, { credentials: "same-origin", headers: background });
-      if (!response.ok) return signedOut();
+      if (!response.ok || response.redirected) return signedOut();
       const { seconds_left: secondsLeft, signed_out: out } = await response.json();
       if (out) return signedOut();
       return secondsLeft;
@@ -76,12 +76,13 @@ if (dialog && typeof dialog.showModal === "function") {
   const stay = async () => {
     try {
       const response = await fetch(url, { method: "POST", credentials: "same-origin", body: new FormData(form) });
-      if (!response.ok) return signedOut();
-      const { seconds_left: secondsLeft } = await response.json();
+      if (!response.ok || response.redirected) return signedOut();
+      const { seconds_left: secondsLeft, signed_out: out } = await response.json();
+      if (out) return signedOut();
       if (dialog.open) dialog.close();
       schedule(secondsLeft);
     } catch {
-      form.submit();
+      signedOut();
     }
   };
 

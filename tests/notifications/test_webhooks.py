@@ -25,8 +25,9 @@ from tests.conftest import client_for, submit
 class Receiver:
     """A real HTTP server on this machine that records what it is sent."""
 
-    def __init__(self, status: int = 200) -> None:
+    def __init__(self, status: int = 200, location: str = "") -> None:
         self.requests: list[tuple[dict, bytes]] = []
+        self.location = location
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +35,8 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append((dict(self.headers), body))
                 self.send_response(receiver.status)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
                 self.end_headers()
 
             def log_message(self, *args: object) -> None:
@@ -210,3 +213,22 @@ def test_a_name_that_resolves_to_a_private_address_is_not_delivered_to():
     with pytest.raises(OSError, match="private address"):
         refuse_private("https://localhost:8443/hook")
     refuse_private("http://127.0.0.1:9000/hook")
+
+
+
+def test_a_redirect_from_an_endpoint_is_not_followed(world, receiver):
+    """An endpoint answering 302 to an internal address must not make our
+    worker fetch that address: the delivery fails instead."""
+    from notifications.webhooks import deliver, webhook_notifications
+
+    redirecting = Receiver(status=302, location=receiver.url)
+    try:
+        hook = hook_for(world, redirecting.url)
+        note = webhook_notifications(referral=submit(world.hv), event="referral.acknowledged",
+                                     now=timezone.now(), hooks=[hook])[0]
+        note.save()
+        with pytest.raises(OSError, match="HTTP 302"):
+            deliver(note)
+        assert len(redirecting.requests) == 1 and receiver.requests == []
+    finally:
+        redirecting.close()

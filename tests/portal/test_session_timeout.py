@@ -121,3 +121,22 @@ def test_a_forged_late_post_keeps_nothing(world):
     from portal.middleware import RESUME_KEY
 
     assert RESUME_KEY not in client.session
+
+
+def test_the_warning_check_after_signing_out_elsewhere_says_signed_out(world):
+    client = client_for(world.hv)
+    client.post("/sign-out/")
+    response = client.get("/session/keep-alive/", HTTP_X_FRONT_DOOR_BACKGROUND="1")
+    assert response.status_code == 200 and response.json() == {"signed_out": True, "seconds_left": 0}
+    assert client.post("/session/keep-alive/").json()["signed_out"] is True
+
+
+@override_settings(SESSION_IDLE_TIMEOUT=1800)
+def test_passwords_typed_into_the_admin_are_never_kept(world):
+    from portal.middleware import RESUME_KEY
+
+    client = client_for(world.admin)
+    idle_for(client, 1801)
+    client.post("/admin/password_change/", {"old_password": "secret-old", "new_password1": "secret-new",
+                                            "new_password2": "secret-new"})
+    assert RESUME_KEY not in client.session
