@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.models import Action
@@ -58,10 +58,19 @@ class RetentionReport:
 
 
 def _rules() -> dict[str, list[RetentionRule]]:
+    """Every rule, active or not: a switched-off rule for one decision means
+    "keep those", never "fall back to the general rule"."""
     rules: dict[str, list[RetentionRule]] = defaultdict(list)
-    for rule in RetentionRule.objects.filter(is_active=True):
+    for rule in RetentionRule.objects.all():
         rules[rule.record_type].append(rule)
     return rules
+
+
+def _still_decided() -> QuerySet[Referral]:
+    """Decided, and nothing about it is still going on: no open challenge,
+    no unanswered question."""
+    return (Referral.objects.filter(status=Status.DECIDED, decided_at__isnull=False)
+            .exclude(challenges__is_open=True).exclude(information_requests__is_open=True))
 
 
 def _due_referrals(rules: list[RetentionRule], as_of: dt.datetime) -> dict[int, tuple[str, RetentionRule]]:
@@ -69,12 +78,14 @@ def _due_referrals(rules: list[RetentionRule], as_of: dt.datetime) -> dict[int, 
     specific = {rule.decision: rule for rule in rules if rule.decision}
     general = next((rule for rule in rules if not rule.decision), None)
     due: dict[int, tuple[str, RetentionRule]] = {}
-    decided = Referral.objects.filter(status=Status.DECIDED, decided_at__isnull=False)
+    decided = _still_decided()
     for decision, rule in specific.items():
+        if not rule.is_active:
+            continue
         cutoff = as_of - dt.timedelta(days=rule.keep_for_days)
         for pk, reference in decided.filter(decision=decision, decided_at__lt=cutoff).values_list("pk", "reference"):
             due[pk] = (reference, rule)
-    if general is not None:
+    if general is not None and general.is_active:
         cutoff = as_of - dt.timedelta(days=general.keep_for_days)
         rest = decided.exclude(decision__in=list(specific)).filter(decided_at__lt=cutoff)
         for pk, reference in rest.values_list("pk", "reference"):
@@ -112,13 +123,27 @@ def _history_models() -> list[tuple[type, str]]:
         names = {f.attname for f in model._meta.fields}
         if model.__name__ == "HistoricalReferral":
             found.append((model, "id"))
-        elif "referral_id" in names:
-            found.append((model, "referral_id"))
+        # A version of a link names the other referral too ("earlier").
+        found += [(model, column) for column in ("referral_id", "earlier_id") if column in names]
     return found
 
 
-def _destroy(batch: list[tuple[int, str, RetentionRule]], now: dt.datetime) -> None:
-    ids = [pk for pk, _, _ in batch]
+def _destroy(batch: list[tuple[int, str, RetentionRule]], due: set[int], now: dt.datetime) -> int:
+    """Destroy a batch in the caller's transaction, checking each referral
+    again under a lock: a challenge, a question, a hold or a new link may
+    have come since the list was made. Returns how many went."""
+    wanted = [pk for pk, _, _ in batch]
+    ids = list(_still_decided().select_for_update(of=("self",)).filter(pk__in=wanted)
+               .exclude(pk__in=RetentionHold.objects.filter(lifted_at__isnull=True).values("referral_id"))
+               .values_list("pk", flat=True))
+    linked_to_kept = {
+        this for a, b in ReferralLink.objects.filter(status=LinkStatus.CONFIRMED)
+        .filter(Q(referral_id__in=ids) | Q(earlier_id__in=ids)).values_list("referral_id", "earlier_id")
+        for this, other in ((a, b), (b, a)) if other not in due
+    }
+    ids = [pk for pk in ids if pk not in linked_to_kept]
+    if not ids:
+        return 0
     rows = {pk: (kind, fd, received, decided) for pk, kind, fd, received, decided in
             Referral.objects.filter(pk__in=ids).values_list("pk", "kind", "front_door_id", "received_at",
                                                             "decided_at")}
@@ -134,6 +159,7 @@ def _destroy(batch: list[tuple[int, str, RetentionRule]], now: dt.datetime) -> N
     # Last: deleting the rows above writes a "deleted" version of each.
     for model, column in _history_models():
         model.objects.filter(**{f"{column}__in": ids}).delete()
+    return len(ids)
 
 
 def apply_retention(*, as_of: dt.datetime | None = None, dry_run: bool = True,
@@ -161,17 +187,27 @@ def apply_retention(*, as_of: dt.datetime | None = None, dry_run: bool = True,
         return report
 
     now = timezone.now()
-    for start in range(0, len(ordered), BATCH):
-        chunk = [(pk, reference, rule) for pk, (reference, rule) in ordered[start:start + BATCH]]
+    due_ids = set(due)
+    destroyed = 0
+    try:
+        for start in range(0, len(ordered), BATCH):
+            chunk = [(pk, reference, rule) for pk, (reference, rule) in ordered[start:start + BATCH]]
+            with transaction.atomic():
+                destroyed += _destroy(chunk, due_ids, now)
         with transaction.atomic():
-            _destroy(chunk, now)
-    with transaction.atomic():
-        drafts.delete()
-        retries.delete()
+            drafts.delete()
+            retries.delete()
+    finally:
+        # Whatever happened, the audit says what was done.
         record_event(actor=actor, action=Action.RETENTION_APPLIED, object_type="retention",
                      object_ref=f"{as_of:%Y-%m-%d}", via="command",
-                     detail={"referrals": len(ordered), "drafts": report.drafts,
+                     detail={"referrals": destroyed, "drafts": report.drafts,
                              "idempotency_records": report.idempotency_records,
                              "kept_on_hold": len(report.kept_on_hold),
                              "kept_for_history": len(report.kept_for_history)})
+    if destroyed != len(ordered):
+        kept = set(report.referrals) - set(DestructionRecord.objects.filter(
+            reference__in=report.referrals).values_list("reference", flat=True))
+        report.referrals = [ref for ref in report.referrals if ref not in kept]
+        report.kept_for_history += sorted(kept)
     return report

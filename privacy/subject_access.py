@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from referrals.models import Child, Referral
+from referrals.models import Child, LinkStatus, Referral, ReferralLink
 
 NOTE = (
     "Prepared for a subject access request. Review before release: entries marked "
@@ -60,21 +60,39 @@ def matching_children(front_door_id: int, *, nhs_number: str = "", last_name: st
     return Child.objects.filter(match, referral__front_door_id=front_door_id)
 
 
+def _with_linked_history(referral_ids: set[int], front_door_id: int) -> set[int]:
+    """Add every referral confirmed as the same child's history, either way,
+    however far the chain goes (a name changed, a typo in the date of birth)."""
+    found = set(referral_ids)
+    frontier = set(referral_ids)
+    while frontier:
+        pairs = ReferralLink.objects.filter(
+            Q(referral_id__in=frontier) | Q(earlier_id__in=frontier), status=LinkStatus.CONFIRMED,
+            referral__front_door_id=front_door_id, earlier__front_door_id=front_door_id,
+        ).values_list("referral_id", "earlier_id")
+        frontier = {pk for pair in pairs for pk in pair} - found
+        found |= frontier
+    return found
+
+
 def export_for_child(front_door_id: int, *, nhs_number: str = "", last_name: str = "",
                      date_of_birth: dt.date | None = None) -> dict[str, Any]:
     subjects = list(matching_children(front_door_id, nhs_number=nhs_number, last_name=last_name,
                                       date_of_birth=date_of_birth).values_list("pk", "referral_id"))
     subject_ids = {pk for pk, _ in subjects}
+    referral_ids = _with_linked_history({rid for _, rid in subjects}, front_door_id)
     referrals = (
-        Referral.objects.filter(pk__in={rid for _, rid in subjects})
+        Referral.objects.filter(pk__in=referral_ids)
         .select_related("front_door", "sending_agency", "sender", "acknowledged_by", "assigned_to",
                         "decided_by")
         .prefetch_related("children", "adults", "involved_agencies", "previous_areas", "events__actor",
                           "information_requests__asked_by", "information_requests__answered_by",
                           "information_requests__to_agency", "challenges__raised_by",
-                          "challenges__responded_by", "escalations", "notifications")
+                          "challenges__responded_by", "escalations", "notifications__recipient",
+                          "links__earlier", "links__decided_by")
         .order_by("received_at")
     )
+    direct = {rid for _, rid in subjects}
     references = []
     out = []
     for referral in referrals:
@@ -92,6 +110,9 @@ def export_for_child(front_door_id: int, *, nhs_number: str = "", last_name: str
             "information_requests": [_row(item) for item in referral.information_requests.all()],
             "challenges": [_row(item) for item in referral.challenges.all()],
             "escalations": [_row(item) for item in referral.escalations.all()],
+            "earlier_history_links": [_row(item) for item in referral.links.all()],
+            "found_through": "the child's details" if referral.pk in direct else "a confirmed link to "
+                             "an earlier or later referral about the same child",
             "messages_sent": [
                 _row(note, skip=("id", "referral", "body", "claim_token", "idempotency_key", "webhook"))
                 for note in referral.notifications.all()

@@ -99,3 +99,40 @@ def test_the_command_has_a_dry_run(world, rules):
     assert Referral.objects.filter(pk=old.pk).exists()
     call_command("apply_retention", stdout=StringIO())
     assert not Referral.objects.filter(pk=old.pk).exists()
+
+
+def test_a_referral_still_being_challenged_or_asked_about_is_kept(world, rules):
+    from referrals.triage import raise_challenge
+
+    challenged = decided(world)
+    raise_challenge(referral=challenged, actor=world.hv, reasons="We disagree.")
+    assert challenged.reference not in apply_retention(dry_run=False).referrals
+    assert Referral.objects.filter(pk=challenged.pk).exists()
+
+
+def test_switching_off_a_rule_for_one_decision_keeps_those_referrals(world, rules):
+    assessed = decided(world, decision="assessment", when=dt.datetime(1995, 1, 9, tzinfo=dt.UTC))
+    RetentionRule.objects.filter(decision="assessment").update(is_active=False)
+    assert apply_retention(dry_run=False).referrals == []
+    assert Referral.objects.filter(pk=assessed.pk).exists()
+
+
+def test_a_hold_placed_after_the_list_was_made_still_keeps_the_referral(world, rules):
+    from privacy.retention import _destroy
+
+    old = decided(world)
+    RetentionHold.objects.create(referral=old, reason="Claim", placed_by=world.admin, placed_at=timezone.now())
+    rule = RetentionRule.objects.get(record_type="decided_referral", decision="")
+    assert _destroy([(old.pk, old.reference, rule)], {old.pk}, timezone.now()) == 0
+    assert Referral.objects.filter(pk=old.pk).exists()
+
+
+def test_no_version_of_a_link_to_a_destroyed_referral_is_left(world, rules):
+    from referrals.models import ReferralLink
+
+    old = decided(world)
+    later = submit(world.hv)
+    record_link(referral=later, earlier=old, actor=world.mash, confirmed=False, reason="Different child: Leo b. 2019")
+    apply_retention(dry_run=False)
+    assert not Referral.objects.filter(pk=old.pk).exists()
+    assert not ReferralLink.history.filter(earlier_id=old.pk).exists()

@@ -70,3 +70,16 @@ def test_another_front_doors_administrator_finds_nothing_of_ours(world):
     submit(world.hv, child={"nhs_number": NHS})
     page = client_for(theirs).post("/front-door/subject-access/", {"nhs_number": NHS}).content.decode()
     assert "No referral to" in page
+
+
+def test_referrals_confirmed_as_the_same_childs_history_are_included(world):
+    from referrals.triage import record_link
+
+    first = submit(world.hv, child={"nhs_number": NHS})
+    renamed = submit(world.gp, child={"nhs_number": "", "first_name": "Leo", "last_name": "Marsh-Okafor"})
+    record_link(referral=first, earlier=renamed, actor=world.mash, confirmed=True)
+    response = client_for(world.admin).post("/front-door/subject-access/", {"nhs_number": NHS})
+    export = json.loads(response.content)
+    found = {item["reference"]: item["found_through"] for item in export["referrals"]}
+    assert found[first.reference] == "the child's details"
+    assert found[renamed.reference].startswith("a confirmed link")
