@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 from typing import Any
 
 import qrcode
@@ -40,6 +41,18 @@ RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
 NEW_CODES_SESSION_KEY = "two_factor_new_recovery_codes"
+# Changing how you sign in needs a code entered in the last few minutes, so
+# someone at an unlocked computer cannot enrol their own app.
+CONFIRMED_AT_KEY = "two_factor_confirmed_at"
+RECONFIRM_SECONDS = 5 * 60
+
+
+def _recently_confirmed(request: HttpRequest) -> bool:
+    return time.time() - float(request.session.get(CONFIRMED_AT_KEY, 0)) < RECONFIRM_SECONDS
+
+
+def _confirm_first(request: HttpRequest, next_url: str) -> HttpResponse:
+    return redirect(f"{reverse('two-factor-verify')}?{urlencode({'again': '1', 'next': next_url})}")
 
 
 class CodeForm(GovukForm):
@@ -146,7 +159,8 @@ def qr_image(text: str) -> str:
 def verify(request: HttpRequest) -> HttpResponse:
     """Second step of signing in: the code from the app, or a recovery code."""
     user = request.user
-    if user.is_verified():
+    again = (request.POST.get("again") or request.GET.get("again")) == "1"
+    if user.is_verified() and not again:
         return redirect(_next_url(request))
     devices = confirmed_devices(user)
     if not devices:
@@ -155,6 +169,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             otp_login(request, form.device)
+            request.session[CONFIRMED_AT_KEY] = time.time()
             used_recovery = isinstance(form.device, StaticDevice)
             record_event(actor=user, action=Action.TWO_FACTOR_PASSED, object_type="user",
                          object_ref=user.get_username(), request=request,
@@ -170,7 +185,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         record_event(actor=user, action=Action.TWO_FACTOR_FAILED, object_type="user",
                      object_ref=user.get_username(), request=request)
     return render(request, "registration/two_factor_verify.html",
-                  {"form": form, "next": _next_url(request)})
+                  {"form": form, "next": _next_url(request), "again": again})
 
 
 @never_cache
@@ -184,6 +199,8 @@ def set_up(request: HttpRequest) -> HttpResponse:
     has_app = user_has_device(user, confirmed=True)
     if has_app and not user.is_verified():
         return _redirect_with_next("two-factor-verify", request)
+    if has_app and not _recently_confirmed(request):
+        return _confirm_first(request, request.get_full_path())
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
@@ -237,6 +254,9 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def regenerate_codes(request: HttpRequest) -> HttpResponse:
+    if not _recently_confirmed(request):
+        messages.info(request, "Enter a security code to confirm it is you, then create the new codes.")
+        return _confirm_first(request, reverse("account"))
     with transaction.atomic():
         codes = new_recovery_codes(request.user)
         record_event(actor=request.user, action=Action.RECOVERY_CODES_CREATED, object_type="user",

@@ -148,6 +148,12 @@ def test_new_recovery_codes_replace_the_old_ones(world):
 
     client = client_for(world.hv)
     assert "Recovery codes left" in client.get("/account/").content.decode()
+    # Signed in a while ago: confirm with a fresh code first.
+    asked = client.post("/account/recovery-codes/")
+    assert asked["Location"].startswith("/sign-in/code/?again=1")
+    device = TOTPDevice.objects.get(user=world.hv)
+    confirmed = client.post("/sign-in/code/", {"code": code_for(device), "again": "1", "next": "/account/"})
+    assert confirmed["Location"] == "/account/"
     first = client.post("/account/recovery-codes/", follow=True).content.decode()
     old = re.findall(r"<li><code>([a-z0-9]+)</code></li>", first)
     client.post("/account/recovery-codes/")
@@ -168,3 +174,14 @@ def test_the_demo_accounts_sign_in_with_the_printed_code(db):
     response = client.post("/sign-in/code/", {"code": out.getvalue().strip()})
     assert response.status_code == 302
     assert client.get("/front-door/queue/").status_code == 200
+
+
+def test_replacing_the_app_needs_a_fresh_code(world):
+    from tests.conftest import client_for
+
+    client = client_for(world.hv)
+    response = client.get("/sign-in/set-up/?next=/account/")
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/code/?again=1")
+    page = client.get(response["Location"]).content.decode()
+    assert "Confirm it is you" in page
+    assert not TOTPDevice.objects.filter(user=world.hv, confirmed=False).exists()
