@@ -168,6 +168,10 @@ def _is_api(request: HttpRequest) -> bool:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Requests Django refuses before a view runs: too large, bad host, and so on."""
+    if _caused_by_database_outage(exception):
+        # Django reports a session it could not save as "interrupted" (400),
+        # even when the database was only restarting: say what happened.
+        return service_unavailable(request)
     if _is_api(request):
         return JsonResponse({"error": "bad_request", "message": "This request could not be accepted: "
                              "it may be too large (the limit is 2.5 MB) or malformed"}, status=400)
@@ -191,11 +195,20 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 RETRY_AFTER_SECONDS = 10
 
 
-def _database_unavailable() -> bool:
-    """Whether the error being handled is the database being unreachable
+def _caused_by_database_outage(error: BaseException | None) -> bool:
+    """Whether an error is, or came from, the database being unreachable
     (restarting, failing over, refusing connections)."""
-    error = sys.exc_info()[1]
-    return isinstance(error, OperationalError | InterfaceError)
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+def _database_unavailable() -> bool:
+    return _caused_by_database_outage(sys.exc_info()[1])
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

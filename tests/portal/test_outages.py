@@ -20,6 +20,15 @@ DEAD_REDIS_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.Red
                                 "OPTIONS": {"socket_connect_timeout": 1}}}
 
 
+@pytest.fixture(autouse=True)
+def _cache_answers_again():
+    """The throttles remember an outage for a while; forget it after each test."""
+    from portal import throttling
+
+    yield
+    throttling._cache_down_until = 0.0
+
+
 def api_client(user) -> Client:
     token, _ = Token.objects.get_or_create(user=user)
     return Client(HTTP_AUTHORIZATION=f"Token {token.key}", raise_request_exception=False)
@@ -32,6 +41,14 @@ def test_an_api_submission_is_receipted_while_the_rate_limit_cache_is_down(world
     assert response.status_code == 201, response.content
     referral = Referral.objects.get(reference=response.json()["reference"])
     assert Notification.objects.filter(referral=referral).exists()
+    # For a while the throttles no longer ask the cache at all.
+    from portal import throttling
+
+    with override_settings(CACHES=DEAD_REDIS_CACHE), \
+            mock.patch("django.core.cache.backends.redis.RedisCache.get") as cache_get:
+        again = api_client(world.gp).post("/api/v1/referrals/", a_document(), content_type="application/json")
+    assert again.status_code == 201
+    assert throttling._cache_down_until > 0 and not cache_get.called
 
 
 def test_an_api_request_while_the_database_is_unreachable_gets_503_and_retry_after(world):
@@ -62,6 +79,35 @@ def test_a_form_send_while_the_database_is_unreachable_gets_a_clear_page_and_kee
     # Sending again once the database is back works, once.
     again = client.post(f"/referrals/drafts/{draft.pk}/check/")
     assert again.status_code == 302 and "/receipt/" in again["Location"]
+    assert Referral.objects.count() == 1
+
+
+def test_a_form_send_whose_session_cannot_be_saved_afterwards_says_so_and_sending_again_is_safe(world):
+    # PostgreSQL restarting between the referral's commit and the session's
+    # save: Django calls that an interrupted session (400). The sender is told
+    # the service was unavailable, and Send again finds the referral already sent.
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from referrals.drafts import start_draft
+
+    def database_gone(*args, **kwargs):
+        try:
+            raise OperationalError("terminating connection due to administrator command")
+        except OperationalError:
+            raise UpdateError() from None
+
+    draft = start_draft(author=world.hv, prefill=a_document())
+    client = client_for(world.hv)
+    client.raise_request_exception = False
+    with mock.patch.object(SessionStore, "save", side_effect=database_gone):
+        response = client.post(f"/referrals/drafts/{draft.pk}/check/")
+    assert response.status_code == 503
+    assert "unavailable for a moment" in response.content.decode()
+    assert Referral.objects.count() == 1  # it had gone through
+    again = client.post(f"/referrals/drafts/{draft.pk}/check/", follow=True)
+    assert again.redirect_chain == [("/referrals/", 302)]
+    assert "it has been sent or deleted" in again.content.decode()
     assert Referral.objects.count() == 1
 
 
