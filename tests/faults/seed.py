@@ -1,0 +1,58 @@
+"""Seed a private database for the fault tests and print what the load needs
+(API keys, sign-ins, drafts, overdue references) as JSON.
+
+Run inside the portal's environment: `python -m tests.faults.seed '{"api_keys": 4, ...}'`.
+It builds the same people and referrals as the test suite's fixtures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+import django
+
+
+def main(spec: dict) -> dict:
+    django.setup()
+    from django.utils import timezone
+
+    from agencies.api_keys import issue_api_key
+    from agencies.models import Agency, AgencyKind, Role
+    from referrals.drafts import start_draft
+    from referrals.models import DeadlinePolicy
+    from tests.conftest import a_document, make_user, submit
+
+    front_door = Agency.objects.create(name="Northbridge Front Door", kind=AgencyKind.FRONT_DOOR,
+                                       alert_email="mash@frontdoor.example")
+    DeadlinePolicy.objects.create(front_door=front_door)
+    health = Agency.objects.create(name="Northbridge Health Visiting", kind=AgencyKind.HEALTH_VISITING,
+                                   front_door=front_door)
+    gp = Agency.objects.create(name="Riverside GP Practice", kind=AgencyKind.GP_PRACTICE,
+                               front_door=front_door)
+    make_user("mash.worker", agency=front_door, role=Role.PRACTITIONER)
+    make_user("manager.duty", agency=front_door, role=Role.MANAGER)
+    make_user("senior.head", agency=front_door, role=Role.SENIOR_MANAGER)
+
+    keys = [issue_api_key(agency=gp, name=f"Record system {i}", actor=None)[1]
+            for i in range(spec["api_keys"])]
+
+    senders = []
+    for i in range(spec["form_users"]):
+        user = make_user(f"hv.sender{i}", agency=health, role=Role.REFERRER)
+        user.set_password(spec["password"])
+        user.save(update_fields=["password"])
+        drafts = [str(start_draft(author=user, prefill=a_document()).pk) for _ in range(spec["drafts_each"])]
+        senders.append({"username": user.username, "drafts": drafts})
+
+    # Referrals that arrived eight days ago and nobody touched: overdue at
+    # both levels of "not acknowledged" and "not decided".
+    referrer = make_user("hv.overdue", agency=health, role=Role.REFERRER)
+    long_ago = timezone.now() - dt.timedelta(days=8)
+    overdue = [submit(referrer, now=long_ago).reference for _ in range(spec["overdue"])]
+    return {"api_keys": keys, "senders": senders, "overdue": overdue}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(json.loads(sys.argv[1]))))
