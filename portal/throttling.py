@@ -9,19 +9,30 @@ requests are let through and the outage is logged.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from rest_framework import throttling
 
 logger = logging.getLogger(__name__)
 
+# After the cache fails to answer, stop asking it for a while, so an outage
+# does not add the cache client's connection retries to every request.
+CACHE_BACKOFF_SECONDS = 10.0
+_cache_down_until = 0.0
+
 
 class _FailOpen:
     def allow_request(self, request: Any, view: Any) -> bool:
+        global _cache_down_until
+        if time.monotonic() < _cache_down_until:
+            return True
         try:
             return super().allow_request(request, view)  # type: ignore[misc]
         except Exception:  # noqa: BLE001 - any cache failure: let the request through
-            logger.warning("Rate-limit cache unreachable; request allowed without counting")
+            _cache_down_until = time.monotonic() + CACHE_BACKOFF_SECONDS
+            logger.warning("Rate-limit cache unreachable; requests allowed without counting for %ss",
+                           CACHE_BACKOFF_SECONDS)
             return True
 
 

@@ -71,7 +71,7 @@ def test_the_default_stall_limit_follows_the_sweep_interval():
     # Five missed sweeps, never less than five minutes.
     from portal import settings as module
 
-    assert module.SWEEP_STALLED_AFTER_MINUTES == max(5, 5 * module.SWEEP_INTERVAL_SECONDS // 60)
+    assert max(5, 5 * module.SWEEP_INTERVAL_SECONDS // 60) == module.SWEEP_STALLED_AFTER_MINUTES
 
 
 def _message(*, due: dt.datetime, status: str = DeliveryStatus.PENDING) -> Notification:
