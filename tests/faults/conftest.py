@@ -36,6 +36,8 @@ class Scale:
     forms_each: int  # at least; more while faults are still being injected
     drafts_each: int
     overdue: int
+    due_during_load: int  # urgent referrals whose deadline passes during the load...
+    due_window: tuple[int, int]  # ...this many seconds after seeding
     web_workers: int
     web_threads: int
     workers: int
@@ -49,11 +51,11 @@ class Scale:
 SCALES = {
     # make test / CI: every fault, small load, tens of seconds.
     "fast": Scale("fast", api_submissions=40, api_threads=8, api_keys=2, form_users=3, forms_each=6, drafts_each=30,
-                  overdue=10, web_workers=2, web_threads=4, workers=2, beats=2, mail_delay=0.05,
+                  overdue=10, due_during_load=10, due_window=(20, 50), web_workers=2, web_threads=4, workers=2, beats=2, mail_delay=0.05,
                   redis_down_seconds=3, lease_seconds=6, drain_timeout=120),
     # make faults: hundreds of submissions.
     "full": Scale("full", api_submissions=400, api_threads=16, api_keys=4, form_users=8, forms_each=25, drafts_each=60,
-                  overdue=50, web_workers=3, web_threads=4, workers=3, beats=2, mail_delay=0.08,
+                  overdue=50, due_during_load=40, due_window=(30, 130), web_workers=3, web_threads=4, workers=3, beats=2, mail_delay=0.08,
                   redis_down_seconds=10, lease_seconds=10, drain_timeout=600),
 }
 
@@ -85,6 +87,8 @@ class Stack:
         self.seed = json.loads(self.portal.run_python("tests.faults.seed", json.dumps({
             "api_keys": self.scale.api_keys, "form_users": self.scale.form_users,
             "drafts_each": self.scale.drafts_each, "overdue": self.scale.overdue, "password": self.password,
+            "due_during_load": self.scale.due_during_load, "due_from_seconds": self.scale.due_window[0],
+            "due_to_seconds": self.scale.due_window[1],
         })))
 
 

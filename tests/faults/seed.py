@@ -51,7 +51,18 @@ def main(spec: dict) -> dict:
     referrer = make_user("hv.overdue", agency=health, role=Role.REFERRER)
     long_ago = timezone.now() - dt.timedelta(days=8)
     overdue = [submit(referrer, now=long_ago).reference for _ in range(spec["overdue"])]
-    return {"api_keys": keys, "senders": senders, "overdue": overdue}
+
+    # Urgent referrals (acknowledge within the hour) whose hour runs out
+    # while the load and the faults are going on.
+    first, last, count = spec["due_from_seconds"], spec["due_to_seconds"], spec["due_during_load"]
+    hour = dt.timedelta(hours=1)
+    due_soon = [
+        submit(referrer, urgency="urgent",
+               now=timezone.now() - hour + dt.timedelta(seconds=first + (last - first) * i / max(1, count - 1))
+               ).reference
+        for i in range(count)
+    ]
+    return {"api_keys": keys, "senders": senders, "overdue": overdue, "due_during_load": due_soon}
 
 
 if __name__ == "__main__":

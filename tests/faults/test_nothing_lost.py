@@ -199,8 +199,8 @@ def test_nothing_is_lost_when_redis_a_worker_and_postgresql_fail_under_load(stac
     # Recovery: every email out, every overdue referral escalated, then a
     # quiet spell in which nothing more is sent or escalated.
     recovery_started = time.monotonic()
-    overdue = stack.seed["overdue"]
-    wait_for(lambda: scalar(stack, "SELECT count(*) FROM referrals_escalation") >= 4 * len(overdue),
+    expected = 4 * len(stack.seed["overdue"]) + len(stack.seed["due_during_load"])
+    wait_for(lambda: scalar(stack, "SELECT count(*) FROM referrals_escalation") >= expected,
              timeout=scale.drain_timeout, what="the sweep to escalate every overdue referral")
     wait_for(lambda: drained(stack), timeout=scale.drain_timeout, every=1,
              what=f"the outbox to drain\n{portal.log_tail('worker1')}")
@@ -244,6 +244,8 @@ def test_nothing_is_lost_when_redis_a_worker_and_postgresql_fail_under_load(stac
     assert f["escalations"]["duplicate_rows"] == 0
     assert f["escalations"]["duplicate_emails"] == 0
     assert f["escalations"]["overdue_not_escalated_at_every_level"] == 0
+    assert f["escalations"]["due_during_load_not_escalated_once"] == 0
+    assert f["escalations"]["rows"] == f["escalations"]["expected"]
     assert "0 escalation(s) would happen" in dry_run_output, dry_run_output
     assert f["healthz_after_recovery"] == 200
     assert f["emails"]["sent_during_quiet_spell"] == 0
@@ -307,7 +309,8 @@ def measure(stack: Stack, load: Load, faults: Faults, **run: Any) -> dict[str, A
         if failed_forms else 0)
     total_referrals = scalar(stack, "SELECT count(*) FROM referrals_referral")
     already_sent = sum(1 for s in subs if s.already_sent)
-    unaccounted = total_referrals - len(stack.seed["overdue"]) - len(set(references)) - already_sent
+    seeded = len(stack.seed["overdue"]) + len(stack.seed["due_during_load"])
+    unaccounted = total_referrals - seeded - len(set(references)) - already_sent
 
     outbox = email_outbox(stack)
     counts = stack.sink.counts()
@@ -318,9 +321,15 @@ def measure(stack: Stack, load: Load, faults: Faults, **run: Any) -> dict[str, A
     # The same message owed twice (same referral, purpose, subject, recipient).
     duplicate_outbox_rows = scalar(stack, """SELECT count(*) FROM (SELECT 1 FROM notifications_notification
         WHERE channel = 'email' GROUP BY referral_id, purpose, subject, to_address HAVING count(*) > 1) d""")
-    per_overdue = query(stack, """SELECT r.reference, count(e.id) FROM referrals_referral r
-        LEFT JOIN referrals_escalation e ON e.referral_id = r.id WHERE r.reference = ANY(%s)
-        GROUP BY r.reference""", (stack.seed["overdue"],))
+    def escalations_per_referral(references: list[str]) -> list[tuple[str, int]]:
+        return query(stack, """SELECT r.reference, count(e.id) FROM referrals_referral r
+            LEFT JOIN referrals_escalation e ON e.referral_id = r.id WHERE r.reference = ANY(%s)
+            GROUP BY r.reference""", (references,))
+
+    # Week-old: both levels of both rules. Urgent ones due during the load:
+    # the first level of "not acknowledged" (the others are hours away).
+    per_overdue = escalations_per_referral(stack.seed["overdue"])
+    per_due_during = escalations_per_referral(stack.seed["due_during_load"])
     first_try = [s.attempts[0] for s in subs if s.attempts]
     latencies = sorted(a.seconds for a in attempts)
 
@@ -339,7 +348,8 @@ def measure(stack: Stack, load: Load, faults: Faults, **run: Any) -> dict[str, A
                  "seconds": round(run["load_seconds"], 1),
                  "submissions_per_second": round(run["total"] / run["load_seconds"], 1),
                  "http_requests_for_submissions": len(attempts),
-                 "overdue_referrals_seeded": len(stack.seed["overdue"])},
+                 "overdue_referrals_seeded": len(stack.seed["overdue"]),
+                 "urgent_referrals_falling_due_during_the_load": len(stack.seed["due_during_load"])},
         "faults": faults.log,
         "submissions": {
             "receipted": len(receipted),
@@ -379,13 +389,15 @@ def measure(stack: Stack, load: Load, faults: Faults, **run: Any) -> dict[str, A
         },
         "escalations": {
             "rows": scalar(stack, "SELECT count(*) FROM referrals_escalation"),
-            "expected_for_overdue": 4 * len(stack.seed["overdue"]),
+            "expected": 4 * len(stack.seed["overdue"]) + len(stack.seed["due_during_load"]),
             "duplicate_rows": escalation_dupes,
             "escalation_emails": scalar(stack, "SELECT count(*) FROM notifications_notification "
                                                "WHERE purpose = 'escalation'"),
             "duplicate_emails": escalation_email_dupes,
             "overdue_not_escalated_at_every_level": sum(1 for _, n in per_overdue if n != 4)
             + len(stack.seed["overdue"]) - len(per_overdue),
+            "due_during_load_not_escalated_once": sum(1 for _, n in per_due_during if n != 1)
+            + len(stack.seed["due_during_load"]) - len(per_due_during),
         },
         "slowest_requests": [
             {"channel": s.channel, "status": a.status, "seconds": round(a.seconds, 2),
