@@ -103,9 +103,11 @@ class Faults(threading.Thread):
             pid = pid_with_local_port(stack.sink.held_port, list(workers))  # type: ignore[arg-type]
             assert pid in workers, f"the email is being sent by {pid}, not one of the workers {workers}"
             stack.portal.kill_worker(workers[pid])
+            # Released only once the mail server has seen the sender go.
+            wait_for(lambda: stack.sink.interrupted == 1, timeout=10, every=0.02,
+                     what="the mail server to see the sender gone")
         finally:
             stack.sink.release()
-        wait_for(lambda: stack.sink.interrupted == 1, timeout=10, what="the mail server to see the sender gone")
         replacement = stack.portal.start_worker()
         self._note("worker killed with SIGKILL while sending an email", worker=workers[pid],
                    replacement=replacement)
