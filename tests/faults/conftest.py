@@ -76,7 +76,6 @@ class Stack:
     sink: MailSink
     portal: Portal
     seed: dict[str, Any]
-    password: str
 
     @property
     def db_url(self) -> str:
@@ -86,7 +85,7 @@ class Stack:
         """Agencies, people, API keys, drafts and overdue referrals (tests.faults.seed)."""
         self.seed = json.loads(self.portal.run_python("tests.faults.seed", json.dumps({
             "api_keys": self.scale.api_keys, "form_users": self.scale.form_users,
-            "drafts_each": self.scale.drafts_each, "overdue": self.scale.overdue, "password": self.password,
+            "drafts_each": self.scale.drafts_each, "overdue": self.scale.overdue,
             "due_during_load": self.scale.due_during_load, "due_from_seconds": self.scale.due_window[0],
             "due_to_seconds": self.scale.due_window[1],
         })))
@@ -128,8 +127,7 @@ def stack() -> Iterator[Stack]:
         }
         portal = Portal(root, env)
         portal.manage("migrate", "--noinput", "-v0")
-        yield Stack(scale=scale, root=root, pg=pg, redis=redis, sink=sink, portal=portal, seed={},
-                    password="faults-sender-password-" + os.urandom(4).hex())
+        yield Stack(scale=scale, root=root, pg=pg, redis=redis, sink=sink, portal=portal, seed={})
     finally:
         if portal is not None:
             portal.stop()

@@ -3,9 +3,9 @@
 API: `POST /api/v1/referrals/` with a Bearer key and an Idempotency-Key; on a
 503 or a dropped connection the client sends the same request again with the
 same key, as the API's documentation asks.
-Form: a signed-in sender opens "Check your answers" for a draft and presses
-Send (session cookie + CSRF token); on a 503 they press Send again, then open
-the receipt.
+Form: a signed-in sender (session cookie) opens "Check your answers" for a
+draft and presses Send (with the page's CSRF token); on a 503 they press Send
+again, then open the receipt.
 
 Every attempt is recorded: its status (or the connection error) and, for a
 receipt, the reference.
@@ -150,14 +150,10 @@ class Load:
             time.sleep(self.retry_pause)
         raise AssertionError(f"{method} {path} never answered")
 
-    def sign_in(self, username: str, password: str) -> Http:
+    def signed_in(self, session_cookie: str) -> Http:
+        """A browser holding a signed-in person's session cookie."""
         client = Http(self.port)
-        _, _, page = self._until_answered(client, None, "GET", "/sign-in/")
-        token = CSRF_INPUT.search(page.decode()).group(1)  # type: ignore[union-attr]
-        status, headers, _ = self._until_answered(client, None, "POST", "/sign-in/", {
-            "csrfmiddlewaretoken": token, "username": username, "password": password, "next": "",
-        })
-        assert status == 302 and "sessionid" in client.cookies, f"sign-in failed for {username}: {status}"
+        client.cookies["sessionid"] = session_cookie
         return client
 
     def send_drafts(self, client: Http, drafts: list[str], *, at_least: int,

@@ -2,7 +2,8 @@
 (API keys, sign-ins, drafts, overdue references) as JSON.
 
 Run inside the portal's environment: `python -m tests.faults.seed '{"api_keys": 4, ...}'`.
-It builds the same people and referrals as the test suite's fixtures.
+It builds people and referrals with the test suite's own builders, and signs
+the senders in the way the test suite does.
 """
 
 from __future__ import annotations
@@ -12,6 +13,24 @@ import json
 import sys
 
 import django
+
+
+def signed_in_session(user) -> str:
+    """A session cookie for a person signed in as far as the pages require,
+    made the way the test suite signs people in (with the second factor,
+    where the portal asks for one)."""
+    from django.conf import settings
+    from django.test import Client
+
+    import tests.conftest
+
+    client = Client()
+    sign_in = getattr(tests.conftest, "sign_in", None)
+    if sign_in is not None:
+        sign_in(client, user)
+    else:
+        client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def main(spec: dict) -> dict:
@@ -41,10 +60,8 @@ def main(spec: dict) -> dict:
     senders = []
     for i in range(spec["form_users"]):
         user = make_user(f"hv.sender{i}", agency=health, role=Role.REFERRER)
-        user.set_password(spec["password"])
-        user.save(update_fields=["password"])
         drafts = [str(start_draft(author=user, prefill=a_document()).pk) for _ in range(spec["drafts_each"])]
-        senders.append({"username": user.username, "drafts": drafts})
+        senders.append({"username": user.username, "session": signed_in_session(user), "drafts": drafts})
 
     # Referrals that arrived eight days ago and nobody touched: overdue at
     # both levels of "not acknowledged" and "not decided".

@@ -185,7 +185,7 @@ def test_nothing_is_lost_when_redis_a_worker_and_postgresql_fail_under_load(stac
     warm_up(portal.web_port, stack.seed["api_keys"][0], requests=4 * scale.web_workers)
 
     load = Load(portal.web_port)
-    senders = [(load.sign_in(s["username"], stack.password), s["drafts"]) for s in stack.seed["senders"]]
+    senders = [(load.signed_in(s["session"]), s["drafts"]) for s in stack.seed["senders"]]
     at_least = scale.api_submissions + scale.forms_each * len(senders)
     faults = Faults(stack, load, at_least)
     faults.start()
