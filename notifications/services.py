@@ -18,8 +18,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
-from django.db.models import F
+from django.db import InterfaceError, OperationalError, transaction
+from django.db import connection as db_connection
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from notifications.models import DeliveryStatus, Notification
@@ -161,6 +162,28 @@ def _deliver(notification: Notification, connection: BaseEmailBackend | None) ->
     message.send(fail_silently=False)
 
 
+def _mark_sent(mine: QuerySet[Notification], *, lease_expires_at: dt.datetime | None) -> int:
+    """Record that the receiver took the message.
+
+    The message has gone: if the database is unreachable for a moment (a
+    restart, a fail-over), keep trying while the lease lasts. Giving up would
+    leave the row `sending`, and once the lease ran out it would be sent again.
+    """
+    pause = 0.2
+    while True:
+        try:
+            return mine.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), lease_expires_at=None)
+        except (OperationalError, InterfaceError):
+            if lease_expires_at is None or timezone.now() + dt.timedelta(seconds=pause + 1) >= lease_expires_at:
+                raise
+            logger.warning("Database unreachable while recording a sent message; trying again")
+            if not db_connection.in_atomic_block:
+                # Drop the broken connection; the next query opens a new one.
+                db_connection.close_if_unusable_or_obsolete()
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+
 def dispatch_due_notifications(
     *,
     now: dt.datetime | None = None,
@@ -212,7 +235,7 @@ def dispatch_due_notifications(
                 )
                 result.retrying += 1
             continue
-        if mine.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), lease_expires_at=None):
+        if _mark_sent(mine, lease_expires_at=notification.lease_expires_at):
             result.sent += 1
         else:
             logger.warning("Notification %s was sent after its lease ran out", notification.pk)

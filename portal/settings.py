@@ -291,6 +291,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 60)
 DISPATCH_INTERVAL_SECONDS = env_int("DISPATCH_INTERVAL_SECONDS", 60)
+# /healthz answers 503 when no sweep has succeeded for this long (default:
+# five missed sweeps, at least 5 minutes) or when an email has been due for
+# longer than OUTBOX_BACKLOG_AFTER_MINUTES without being sent.
+SWEEP_STALLED_AFTER_MINUTES = env_int("SWEEP_STALLED_AFTER_MINUTES", max(5, 5 * SWEEP_INTERVAL_SECONDS // 60))
+OUTBOX_BACKLOG_AFTER_MINUTES = env_int("OUTBOX_BACKLOG_AFTER_MINUTES", 15)
 CELERY_BEAT_SCHEDULE = {
     # The sweep is correct whenever it runs: a late or missed beat only delays
     # escalation, and the next run catches up on everything breached.
@@ -338,8 +343,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Per signed-in user (so per API key): a runaway agency system gets 429
     # with Retry-After instead of crowding out everyone else.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle",
-                                 "rest_framework.throttling.AnonRateThrottle"],
+    # Fail open if the cache (Redis) is down: see portal/throttling.py.
+    "DEFAULT_THROTTLE_CLASSES": ["portal.throttling.UserRateThrottle",
+                                 "portal.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("API_RATE_LIMIT", "600/minute"),
                                "anon": env_str("API_ANON_RATE_LIMIT", "60/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import sys
 import time
 from typing import Any
 
@@ -10,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -114,24 +116,75 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and broker status for monitoring: 200 when both answer."""
+    """Health for monitoring: 200 when all is well, 503 with `problems` when not.
+
+    - database, broker: this process cannot serve or queue work;
+    - escalation_sweep: no sweep has succeeded for SWEEP_STALLED_AFTER_MINUTES
+      (beat or every worker stopped, or a step keeps failing): overdue
+      referrals are not being escalated;
+    - outbox: messages due for more than OUTBOX_BACKLOG_AFTER_MINUTES and
+      still not sent: the dispatcher is stopped or cannot keep up.
+    Every query is a primary-key lookup or a range on a partial index.
+    """
     checks: dict[str, Any] = {}
+    problems: list[str] = []
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = {"ok": True, "vendor": connection.vendor}
     except Exception as exc:  # noqa: BLE001 - report, do not raise
         checks["database"] = {"ok": False, "error": type(exc).__name__}
+        problems.append("database")
     checks["broker"] = _broker_status()
+    if not checks["broker"]["ok"]:
+        problems.append("broker")
     if checks["database"]["ok"]:
-        sweep = Heartbeat.objects.filter(name="escalation-sweep").first()
-        checks["escalation_sweep"] = {
-            "last_success_at": sweep.last_success_at.isoformat() if sweep else None,
-            "seconds_ago": int((timezone.now() - sweep.last_success_at).total_seconds()) if sweep else None,
-        }
-    ok = checks["database"]["ok"] and checks["broker"]["ok"]
-    return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks},
-                        status=200 if ok else 503)
+        now = timezone.now()
+        checks["escalation_sweep"] = _sweep_status(now)
+        checks["outbox"] = _outbox_status(now)
+        problems += [name for name in ("escalation_sweep", "outbox") if not checks[name]["ok"]]
+    if not problems:
+        status = "ok"
+    elif "database" in problems or "broker" in problems:
+        status = "unavailable"
+    else:
+        status = "degraded"
+    return JsonResponse({"status": status, "problems": problems, "checks": checks},
+                        status=200 if not problems else 503)
+
+
+def _sweep_status(now: dt.datetime) -> dict[str, Any]:
+    limit = settings.SWEEP_STALLED_AFTER_MINUTES
+    sweep = Heartbeat.objects.filter(name="escalation-sweep").first()
+    seconds_ago = int((now - sweep.last_success_at).total_seconds()) if sweep else None
+    # A sweep that has never succeeded is stalled too: beat may never have started.
+    stalled = seconds_ago is None or seconds_ago > limit * 60
+    return {
+        "ok": not stalled,
+        "last_success_at": sweep.last_success_at.isoformat() if sweep else None,
+        "seconds_ago": seconds_ago,
+        "stalled_after_minutes": limit,
+    }
+
+
+BACKLOG_COUNT_CAP = 10_000
+
+
+def _outbox_status(now: dt.datetime) -> dict[str, Any]:
+    from notifications.models import DeliveryStatus, Notification
+
+    limit = settings.OUTBOX_BACKLOG_AFTER_MINUTES
+    pending = Notification.objects.filter(status=DeliveryStatus.PENDING)
+    oldest = pending.filter(next_attempt_at__lte=now).order_by("next_attempt_at").values_list(
+        "next_attempt_at", flat=True).first()
+    late = pending.filter(next_attempt_at__lte=now - dt.timedelta(minutes=limit))
+    late_count = late[:BACKLOG_COUNT_CAP].count()
+    return {
+        "ok": late_count == 0,
+        "due_longer_than_limit": late_count,
+        "oldest_due_seconds": int((now - oldest).total_seconds()) if oldest else 0,
+        "backlog_after_minutes": limit,
+    }
 
 
 def _broker_status() -> dict[str, Any]:
@@ -165,6 +218,10 @@ def _is_api(request: HttpRequest) -> bool:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Requests Django refuses before a view runs: too large, bad host, and so on."""
+    if _caused_by_database_outage(exception):
+        # Django reports a session it could not save as "interrupted" (400),
+        # even when the database was only restarting: say what happened.
+        return service_unavailable(request)
     if _is_api(request):
         return JsonResponse({"error": "bad_request", "message": "This request could not be accepted: "
                              "it may be too large (the limit is 2.5 MB) or malformed"}, status=400)
@@ -184,13 +241,57 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", status=403)
 
 
+# How long a client should wait before trying again when the database is
+# unreachable (a restart or fail-over takes seconds).
+RETRY_AFTER_SECONDS = 10
+
+
+def _caused_by_database_outage(error: BaseException | None) -> bool:
+    """Whether an error is, or came from, the database being unreachable
+    (restarting, failing over, refusing connections)."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+def _database_unavailable() -> bool:
+    return _caused_by_database_outage(sys.exc_info()[1])
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _database_unavailable():
+        return service_unavailable(request)
     if _is_api(request):
         return JsonResponse({"error": "server_error", "message": "Something went wrong; nothing was changed"},
                             status=500)
     # Rendered without the request context: whatever broke (the database,
     # say) must not break the error page too.
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """The database could not be reached: 503 with Retry-After, not a 500.
+
+    A submission's transaction either committed whole or not at all. If it
+    was cut off, nothing half-done is left: an API client sends it again with
+    the same Idempotency-Key (it is never recorded twice) and a form's draft
+    is still there to send (a draft that did go through says so).
+    """
+    if _is_api(request):
+        response: HttpResponse = JsonResponse({
+            "error": "unavailable",
+            "message": "The service could not reach its database, so this request was not completed. "
+                       "Send it again in a few seconds; with the same Idempotency-Key a referral is "
+                       "never recorded twice",
+        }, status=503)
+    else:
+        response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -240,7 +240,17 @@ def remove_item(request: HttpRequest, draft_id: str, page: str, index: int) -> H
 @login_required
 def check(request: HttpRequest, draft_id: str) -> HttpResponse:
     _sender_grant(request)
-    draft = drafts.get_draft(request.user, draft_id)
+    try:
+        draft = drafts.get_draft(request.user, draft_id)
+    except Http404:
+        if request.method != "POST":
+            raise
+        # Send pressed again after the first press went through but its
+        # answer never arrived (the connection or the database dropped on the
+        # way back): point to the list with the receipt, not a missing page.
+        messages.info(request, "That draft is no longer here: it has been sent or deleted. "
+                               "Everything you have sent is listed below, with its receipt.")
+        return redirect("referral-sent")
     content, problems = validate_content(draft.data)
     if request.method == "POST" and content is not None:
         try:

@@ -17,5 +17,10 @@ def sweep_overdue_referrals() -> int:
     result = escalate_overdue_referrals()
     for item in result.escalated:
         logger.info("Escalated %s to level %s (%s)", item.reference, item.level, item.rule)
-    beat("escalation-sweep")
+    if result.failed_steps:
+        # A sweep that could not run every step is not a success: leave the
+        # heartbeat alone so /healthz reports the sweep as stalled.
+        logger.error("Escalation sweep incomplete; failed steps: %s", ", ".join(result.failed_steps))
+    else:
+        beat("escalation-sweep")
     return result.count

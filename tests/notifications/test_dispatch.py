@@ -115,3 +115,54 @@ def test_a_dispatcher_whose_lease_ran_out_does_not_overwrite_the_new_claim(world
         status=DeliveryStatus.SENT
     )
     assert changed == 0
+
+
+def test_a_sent_message_is_still_marked_sent_when_the_database_blinks(world):
+    # The mail server took the message, then PostgreSQL restarted before the
+    # row was marked sent: the dispatcher tries again while its lease lasts,
+    # instead of leaving the row to be sent a second time.
+    from unittest import mock
+
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    submit(world.hv)
+    real_update = QuerySet.update
+    failures = []
+
+    def blink(self, **fields):
+        if fields.get("status") == DeliveryStatus.SENT and len(failures) < 2:
+            failures.append(1)
+            raise OperationalError("terminating connection due to administrator command")
+        return real_update(self, **fields)
+
+    with mock.patch.object(QuerySet, "update", autospec=True, side_effect=blink), \
+            mock.patch("notifications.services.time.sleep"):
+        result = dispatch_due_notifications()
+    assert failures == [1, 1]
+    assert result.sent == 3
+    assert len(mail.outbox) == 3
+    assert set(Notification.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+
+
+def test_a_database_outage_longer_than_the_lease_is_left_to_the_lease(world, settings):
+    from unittest import mock
+
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    settings.NOTIFICATION_LEASE_SECONDS = 1
+    submit(world.hv)
+    real_update = QuerySet.update
+
+    def down(self, **fields):
+        if fields.get("status") == DeliveryStatus.SENT:
+            raise OperationalError("connection refused")
+        return real_update(self, **fields)
+
+    with mock.patch.object(QuerySet, "update", autospec=True, side_effect=down), \
+            pytest.raises(OperationalError):
+        dispatch_due_notifications()
+    # Sent once, still 'sending': recovered and sent again after the lease.
+    assert len(mail.outbox) == 1
+    assert Notification.objects.filter(status=DeliveryStatus.SENDING).count() == 1

@@ -91,8 +91,11 @@ def test_a_second_send_of_the_same_draft_page_says_it_was_sent(world):
     draft = Draft.objects.create(author=world.hv, data=a_document(), created_at=START, updated_at=START)
     first = client.post(f"/referrals/drafts/{draft.pk}/check/")
     assert first["Location"].endswith("/receipt/")
-    second = client.post(f"/referrals/drafts/{draft.pk}/check/")
-    assert second.status_code == 404  # the draft is gone; nothing sent twice
+    second = client.post(f"/referrals/drafts/{draft.pk}/check/", follow=True)
+    # The draft is gone; nothing sent twice, and the sender lands on their
+    # referrals (with the receipt), not on "Page not found".
+    assert second.redirect_chain == [("/referrals/", 302)]
+    assert "it has been sent or deleted" in second.content.decode()
     assert Referral.objects.count() == 1
 
 

@@ -48,7 +48,11 @@ class Command(BaseCommand):
             self.stderr.write(f"{len(would)} escalation(s) would happen as of {timezone.localtime(as_of):%Y-%m-%d %H:%M %Z}; nothing changed.")
             return
         result = escalate_overdue_referrals()
-        beat("escalation-sweep")
+        if not result.failed_steps:
+            beat("escalation-sweep")
         for item in result.escalated:
             self.stdout.write(line(item))
         self.stderr.write(f"{result.count} escalation(s) made.")
+        if result.failed_steps:
+            raise CommandError(f"These steps failed and will be retried by the next sweep: "
+                               f"{', '.join(result.failed_steps)}")

@@ -1,0 +1,44 @@
+"""API rate limits that never turn a cache outage into a failed submission.
+
+The counters live in the shared cache (Redis in production). If Redis is down,
+DRF's throttles would raise and every API request would fail with a 500. A
+referral matters more than a rate limit: while the cache cannot be reached,
+requests are let through and the outage is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from rest_framework import throttling
+
+logger = logging.getLogger(__name__)
+
+# After the cache fails to answer, stop asking it for a while, so an outage
+# does not add the cache client's connection retries to every request.
+CACHE_BACKOFF_SECONDS = 10.0
+_cache_down_until = 0.0
+
+
+class _FailOpen:
+    def allow_request(self, request: Any, view: Any) -> bool:
+        global _cache_down_until
+        if time.monotonic() < _cache_down_until:
+            return True
+        try:
+            return super().allow_request(request, view)  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 - any cache failure: let the request through
+            _cache_down_until = time.monotonic() + CACHE_BACKOFF_SECONDS
+            logger.warning("Rate-limit cache unreachable; requests allowed without counting for %ss",
+                           CACHE_BACKOFF_SECONDS)
+            return True
+
+
+class UserRateThrottle(_FailOpen, throttling.UserRateThrottle):
+    pass
+
+
+class AnonRateThrottle(_FailOpen, throttling.AnonRateThrottle):
+    pass

@@ -1,0 +1,382 @@
+"""Private servers for fault injection: a throwaway PostgreSQL cluster, a
+Redis, a mail sink, and the portal's own processes (gunicorn, Celery workers
+and beats), all on spare loopback ports, so they can be stopped, killed and
+restarted without touching any server anyone else uses.
+
+Every process is started in its own session (process group) and stopped by
+group; the cluster's files live in a temporary folder removed at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email
+import glob
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+
+def postgres_bin() -> Path | None:
+    """The newest PostgreSQL server binaries on this machine, if any."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+                   key=lambda p: int(re.search(r"/(\d+)/bin", p).group(1)))  # type: ignore[union-attr]
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def missing_binaries() -> str | None:
+    """Why the fault tests cannot run here, or None if they can."""
+    if postgres_bin() is None:
+        return "PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin/initdb)"
+    if shutil.which("redis-server") is None:
+        return "redis-server not found on PATH"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition: Callable[[], object], *, timeout: float, what: str, every: float = 0.2) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            if condition():
+                return
+        time.sleep(every)
+    raise AssertionError(f"Timed out after {timeout:.0f}s waiting for {what}")
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def stop_group(process: subprocess.Popen, *, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+    """Stop a process and everything it started."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of our own in a temporary folder. As root the
+    server runs as the `postgres` user (PostgreSQL refuses to run as root)."""
+
+    def __init__(self, root: Path) -> None:
+        self.bin = postgres_bin()
+        assert self.bin is not None
+        self.port = free_port()
+        self.dir = root / "pg"
+        self.data = self.dir / "data"
+        self.log = self.dir / "server.log"
+        self.run_as: list[str] = []
+        self.dir.mkdir()
+        self.log.touch()
+        if os.geteuid() == 0:
+            self.run_as = ["runuser", "-u", "postgres", "--"]
+            user = pwd.getpwnam("postgres")
+            os.chown(root, user.pw_uid, user.pw_gid)
+            os.chown(self.dir, user.pw_uid, user.pw_gid)
+            os.chown(self.log, user.pw_uid, user.pw_gid)
+
+    def _ctl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        # Output to the log file, never a pipe: a server started by pg_ctl
+        # would hold the pipe open and the call would never return.
+        with self.log.open("a") as log:
+            return subprocess.run(
+                [*self.run_as, str(self.bin / "pg_ctl"), "-D", str(self.data), *args],
+                check=check, stdout=log, stderr=subprocess.STDOUT, timeout=120,
+            )
+
+    def init(self) -> None:
+        subprocess.run(
+            [*self.run_as, str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
+             "-A", "trust", "-E", "UTF8", "--no-sync"],
+            check=True, capture_output=True, timeout=120,
+        )
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir} "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self._ctl("-o", options, "-l", str(self.log), "-w", "start")
+
+    def stop(self) -> None:
+        self._ctl("-m", "fast", "-w", "stop", check=False)
+
+    def restart(self) -> None:
+        """`pg_ctl restart -m fast`: every connection is cut, the server comes back."""
+        self._ctl("-m", "fast", "-l", str(self.log), "-w", "restart")
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def create_database(self, name: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+class PrivateRedis:
+    def __init__(self, root: Path) -> None:
+        self.port = free_port()
+        self.log = root / "redis.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--daemonize", "no"],
+            stdout=self.log.open("a"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        wait_for(lambda: port_open(self.port), timeout=20, what="Redis to listen")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_group(self.process, sig=signal.SIGKILL)
+            self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+@dataclass
+class Delivery:
+    key: str
+    to: str
+    subject: str
+    at: float
+
+
+@dataclass
+class MailSink:
+    """An SMTP server that records every message it accepts with the
+    outbox's idempotency key (the X-Front-Door-Message-Id header), after an
+    optional delay per message.
+
+    `deliveries` is what arrived, repeats included (delivery is at least
+    once); `counts()` per key tells repeats apart, which a receiver that
+    drops repeats by key would keep once.
+    """
+
+    delay: float = 0.0
+    port: int = field(default_factory=free_port)
+    deliveries: list[Delivery] = field(default_factory=list)
+    in_flight: dict[int, float] = field(default_factory=dict)  # sender's port -> since
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    interrupted: int = 0  # messages whose sender vanished before our reply
+    held_port: int | None = None
+
+    def start(self) -> None:
+        import logging
+
+        from aiosmtpd.controller import Controller
+
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def hold_next(self) -> None:
+        """Keep the next message's final reply back until `release()`, so
+        its sender can be caught in the middle of the delivery."""
+        self.held_port = None
+        self._release = threading.Event()
+        self._hold = True
+
+    def release(self) -> None:
+        self._release.set()
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+        peer_port = session.peer[1]
+        with self.lock:
+            self.in_flight[peer_port] = time.monotonic()
+            held, self._hold = getattr(self, "_hold", False), False
+        try:
+            if held:
+                # The whole message is here and is kept (the pessimistic
+                # case: a server that has taken it in delivers it even if its
+                # sender never hears the reply); the sender waits for the reply.
+                self._record(envelope)
+                self.held_port = peer_port
+                deadline = time.monotonic() + 30
+                while not self._release.is_set() and time.monotonic() < deadline:
+                    await asyncio.sleep(0.02)
+                return "250 Message accepted for delivery"
+            if self.delay:
+                await asyncio.sleep(self.delay)
+        except asyncio.CancelledError:
+            # The sender went away before our reply.
+            with self.lock:
+                self.interrupted += 1
+            raise
+        finally:
+            with self.lock:
+                self.in_flight.pop(peer_port, None)
+        self._record(envelope)
+        return "250 Message accepted for delivery"
+
+    def _record(self, envelope) -> None:
+        message = email.message_from_bytes(envelope.content)
+        with self.lock:
+            self.deliveries.append(Delivery(
+                key=message.get("X-Front-Door-Message-Id", ""), to=",".join(envelope.rcpt_tos),
+                subject=message.get("Subject", ""), at=time.monotonic(),
+            ))
+
+    def counts(self) -> Counter:
+        with self.lock:
+            return Counter(d.key for d in self.deliveries)
+
+
+
+def pid_with_local_port(port: int, candidates: list[int]) -> int | None:
+    """Which of these processes owns the TCP connection from this local
+    port (read from /proc: the socket's inode, then each process's files)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(f"socket:[{fields[9]}]")
+    for pid in candidates:
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                        return pid
+    return None
+
+
+class Portal:
+    """The portal's processes, as in production: gunicorn, Celery workers
+    (solo pool: the process that sends is the process we kill) and beats."""
+
+    def __init__(self, root: Path, env: dict[str, str]) -> None:
+        self.root = root
+        self.env = env
+        self.web_port = free_port()
+        self.web: subprocess.Popen | None = None
+        self.workers: dict[str, subprocess.Popen] = {}
+        self.beats: dict[str, subprocess.Popen] = {}
+        self.logs = root / "logs"
+        self.logs.mkdir()
+        self._count = 0
+
+    def _start(self, args: list[str], name: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            args, cwd=BASE_DIR, env=self.env, stdout=(self.logs / f"{name}.log").open("a"),
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def manage(self, *args: str, timeout: float = 300) -> str:
+        result = subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=self.env,
+                                capture_output=True, text=True, timeout=timeout)
+        if result.returncode != 0:
+            raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout + result.stderr
+
+    def run_python(self, module: str, *args: str, timeout: float = 300) -> str:
+        result = subprocess.run([PYTHON, "-m", module, *args], cwd=BASE_DIR, env=self.env,
+                                capture_output=True, text=True, timeout=timeout)
+        if result.returncode != 0:
+            raise AssertionError(f"{module} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def start_web(self, *, workers: int, threads: int) -> None:
+        self.web = self._start(
+            [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{self.web_port}",
+             "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+             "--timeout", "60", "--graceful-timeout", "5"],
+            "web",
+        )
+
+    def start_worker(self) -> str:
+        self._count += 1
+        name = f"worker{self._count}"
+        self.workers[name] = self._start(
+            [PYTHON, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO",
+             "--without-gossip", "--without-mingle", "-n", f"{name}@%h"],
+            name,
+        )
+        return name
+
+    def start_beat(self) -> str:
+        name = f"beat{len(self.beats) + 1}"
+        self.beats[name] = self._start(
+            [PYTHON, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO",
+             "-s", str(self.root / f"{name}-schedule")],
+            name,
+        )
+        return name
+
+    def send_tasks(self, **counts: int) -> None:
+        """Queue tasks directly, e.g. send_tasks(**{"referrals.tasks.sweep_overdue_referrals": 6}),
+        so several workers run them at the same moment."""
+        code = ("import sys, json; from portal.celery import app\n"
+                "for name, n in json.loads(sys.argv[1]).items():\n"
+                "    [app.send_task(name) for _ in range(n)]\n")
+        subprocess.run([PYTHON, "-c", code, json.dumps(counts)], cwd=BASE_DIR, env=self.env, check=True,
+                       capture_output=True, timeout=60)
+
+    def worker_pids(self) -> dict[int, str]:
+        return {p.pid: name for name, p in self.workers.items() if p.poll() is None}
+
+    def kill_worker(self, name: str) -> None:
+        """SIGKILL: no clean-up, no chance to mark anything."""
+        process = self.workers.pop(name)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop(self) -> None:
+        for process in [*self.beats.values(), *self.workers.values(), *([self.web] if self.web else [])]:
+            stop_group(process)
+        self.beats.clear()
+        self.workers.clear()
+
+    def errors(self) -> str:
+        """The web server's logged errors and their tracebacks."""
+        text = (self.logs / "web.log").read_text(errors="replace")
+        return "\n".join(block for block in text.split("\n20") if "Traceback" in block or " ERROR " in block)
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.logs / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+def make_root() -> Path:
+    return Path(tempfile.mkdtemp(prefix="frontdoor-faults-"))
