@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from celery import shared_task
 
@@ -15,7 +16,11 @@ def sweep_overdue_referrals() -> int:
     """Escalate every referral whose deadline has passed. Safe to run twice at
     once and safe to run late: see referrals.escalations."""
     result = escalate_overdue_referrals()
+    # One line per rule and level, not per referral: a catch-up after an
+    # outage escalates thousands at once (each is in its history and timeline).
+    for (rule, level), count in sorted(Counter((i.rule, i.level) for i in result.escalated).items()):
+        logger.info("Escalated %s referral(s) to level %s (%s)", count, level, rule)
     for item in result.escalated:
-        logger.info("Escalated %s to level %s (%s)", item.reference, item.level, item.rule)
+        logger.debug("Escalated %s to level %s (%s)", item.reference, item.level, item.rule)
     beat("escalation-sweep")
     return result.count
