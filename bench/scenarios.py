@@ -91,7 +91,7 @@ def steady_sweep(now: dt.datetime, runs: int) -> dict:
     with connection.cursor() as c:
         for step in LADDER:
             sql = _claim_sql(step)
-            inner = sql[sql.index("(SELECT") + 1: sql.index(") AND", sql.index("LIMIT"))].replace(" FOR UPDATE SKIP LOCKED", "")
+            inner = sql[sql.index("(SELECT") + 1: sql.index("LIMIT %s") + len("LIMIT %s")]
             params = [*step.open_values, step.level - 1, now, 500]
             c.execute("EXPLAIN (FORMAT JSON) " + inner, params)
             plan = c.fetchone()[0]
