@@ -18,7 +18,7 @@ help:
 	@echo "make test       run every test (Postgres/Redis when DATABASE_URL/CELERY_BROKER_URL are set)"
 	@echo "make test-fast  every test except the browser journeys"
 	@echo "make lint       ruff and Django's checks"
-	@echo "make bench      benchmarks at 10k, 100k and 1M referrals on PostgreSQL (about 2 hours; docs/benchmarks.md)"
+	@echo "make bench      benchmarks at 10k, 100k and 1M referrals on PostgreSQL (hours; see docs/benchmarks.md)"
 
 $(UV):
 	python3 -m venv $(TOOLS)
