@@ -147,6 +147,8 @@ def main() -> None:
     parser.add_argument("--page-seconds", type=float, default=20)
     parser.add_argument("--only", default="", help="passed to bench.scenarios")
     parser.add_argument("--skip", default="", help="comma list of: scales, helpdesk, soak")
+    parser.add_argument("--keep-history", action="store_true",
+                        help="add to bench/results/run.json instead of starting it afresh (for a run in parts)")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     skip = set(args.skip.split(","))
@@ -178,8 +180,12 @@ def main() -> None:
                                "--out", str(RESULTS / "soak.json")], env_for(name), log="soak")
     run_file = RESULTS / "run.json"
     previous = json.loads(run_file.read_text()) if run_file.exists() else {}
-    previous.update({"started_at": started.isoformat(), "finished_at": dt.datetime.now(dt.UTC).isoformat(),
-                     "scales": scales, "arguments": vars(args)})
+    invocation = {"started_at": started.isoformat(), "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+                  "arguments": " ".join(sys.argv[1:]) or "(defaults)"}
+    if not args.keep_history:
+        previous = {}
+    previous.setdefault("invocations", []).append(invocation)
+    previous.update(invocation)
     previous.setdefault("step_seconds", {}).update({k: round(v) for k, v in timings.items()})
     run_file.write_text(json.dumps(previous, indent=2))
     subprocess.run([sys.executable, "-m", "bench.report"], cwd=ROOT, check=True)
