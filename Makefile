@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 CHROMIUM ?= /usr/bin/chromium
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test test-fast faults lint audit check browser static migrate demo clean
+.PHONY: help install run test test-fast faults lint audit check browser static migrate demo clean bench
 
 help:
 	@echo "make run        start Front Door locally (SQLite, no servers needed)"
@@ -20,6 +20,7 @@ help:
 	@echo "make faults     the full fault-injection run; figures to docs/reliability-figures.json"
 	@echo "make lint       ruff and Django's checks"
 	@echo "make audit      bandit on our code, pip-audit on every locked dependency"
+	@echo "make bench      benchmarks at 10k, 100k and 1M referrals on PostgreSQL (hours; see docs/benchmarks.md)"
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -83,6 +84,12 @@ lint: install
 
 audit: install
 	$(PY) bin/audit-dependencies
+# Benchmarks against PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/)
+# and Redis DB 14 (BENCH_BROKER_URL). They measure and never fail on time.
+# BENCH_ARGS="--scales 10000 --soak-seconds 120" for a quick look.
+bench: install
+	$(UV) sync --frozen --python python3 --group bench
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf var static_build staticfiles

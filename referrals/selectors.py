@@ -231,7 +231,9 @@ def timeline(referral: Referral, *, viewer: User) -> list[TimelineItem]:
         TimelineItem(at=e.at, kind=e.kind, title=e.get_kind_display(), summary=e.summary)
         for e in events
     ]
-    for note in notes.only("purpose", "status", "to_address", "sent_at", "created_at"):
+    # "referral" too: the related manager sets each row's referral from its
+    # referral_id, which would otherwise be fetched once per email (N+1).
+    for note in notes.only("referral", "purpose", "status", "to_address", "sent_at", "created_at"):
         if note.status == DeliveryStatus.SENT:
             items.append(TimelineItem(at=note.sent_at or note.created_at, kind="email_sent", title="Email sent",
                                       summary=f"{note.get_purpose_display()} to {note.to_address}"))
@@ -307,7 +309,10 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         Prefetch("escalations", queryset=Escalation.objects.order_by("level"))
     )
     deliveries = Notification.objects.filter(referral__front_door_id__in=front_doors)
-    counts.update(deliveries.aggregate(
+    # Only failed and pending rows, spelled as an OR so PostgreSQL can combine
+    # the two partial indexes (notification_failed, notification_due) instead
+    # of counting through every email ever sent.
+    counts.update(deliveries.filter(Q(status=DeliveryStatus.FAILED) | Q(status=DeliveryStatus.PENDING)).aggregate(
         failed_notifications=Count("id", filter=Q(status=DeliveryStatus.FAILED)),
         retrying_notifications=Count("id", filter=Q(status=DeliveryStatus.PENDING, attempts__gte=1)),
     ))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from celery import shared_task
 
@@ -15,8 +16,12 @@ def sweep_overdue_referrals() -> int:
     """Escalate every referral whose deadline has passed. Safe to run twice at
     once and safe to run late: see referrals.escalations."""
     result = escalate_overdue_referrals()
+    # One line per rule and level, not per referral: a catch-up after an
+    # outage escalates thousands at once (each is in its history and timeline).
+    for (rule, level), count in sorted(Counter((i.rule, i.level) for i in result.escalated).items()):
+        logger.info("Escalated %s referral(s) to level %s (%s)", count, level, rule)
     for item in result.escalated:
-        logger.info("Escalated %s to level %s (%s)", item.reference, item.level, item.rule)
+        logger.debug("Escalated %s to level %s (%s)", item.reference, item.level, item.rule)
     if result.failed_steps:
         # A sweep that could not run every step is not a success: leave the
         # heartbeat alone so /healthz reports the sweep as stalled.

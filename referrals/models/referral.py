@@ -128,14 +128,18 @@ class Referral(models.Model):
     urgency = models.CharField(max_length=16, choices=Urgency.choices, default=Urgency.STANDARD)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
 
+    # No single-column indexes on these three: referral_fd_received,
+    # referral_agency_received and referral_sender_received start with them
+    # and serve the same lookups. Every index is paid for on each insert and
+    # on each escalation (which changes an indexed column, so no HOT update).
     front_door = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, related_name="received_referrals"
+        "agencies.Agency", on_delete=models.PROTECT, related_name="received_referrals", db_index=False
     )
     sending_agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, related_name="sent_referrals"
+        "agencies.Agency", on_delete=models.PROTECT, related_name="sent_referrals", db_index=False
     )
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sent_referrals"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sent_referrals", db_index=False
     )
     sender_phone = models.CharField(max_length=40)
 
@@ -210,7 +214,10 @@ class Referral(models.Model):
     decision_round = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    # The history is read by referral (id) and date; the people and agencies
+    # in it are not searched, so their columns carry no index of their own.
+    history = HistoricalRecords(no_db_index=["front_door", "sending_agency", "sender", "acknowledged_by",
+                                             "assigned_to", "decided_by"])
 
     class Meta:
         ordering = ["-received_at"]

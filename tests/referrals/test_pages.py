@@ -256,3 +256,28 @@ def test_failed_and_retrying_emails_show_who_was_not_told(world):
     html = client_for(world.manager).get("/front-door/dashboard/").content.decode()
     assert notes[0].to_address in html and "Failed after 6 tries" in html
     assert notes[1].to_address in html and "Retrying" in html
+
+
+def test_a_referral_page_uses_the_same_number_of_queries_however_many_emails_it_sent(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.models import DeliveryStatus, Notification
+
+    referral = submit(world.hv)
+    Notification.objects.filter(referral=referral).update(status=DeliveryStatus.SENT)
+    client = client_for(world.mash)
+    client.get(f"/referrals/{referral.reference}/")
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/referrals/{referral.reference}/")
+    now = dt.datetime.now(dt.UTC)
+    Notification.objects.bulk_create(
+        Notification(referral=referral, purpose="receipt", to_address=f"person{i}@example.test",
+                     subject="Received", body="See Front Door", status=DeliveryStatus.SENT,
+                     next_attempt_at=now, created_at=now, sent_at=now)
+        for i in range(15)
+    )
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(f"/referrals/{referral.reference}/")
+    assert response.content.decode().count("person1") >= 1
+    assert len(many) == len(few)
