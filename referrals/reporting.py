@@ -13,6 +13,20 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import (
+    BooleanField,
+    Case,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from referrals.models import (
@@ -114,32 +128,43 @@ def partnership_report(*, front_door_id: int, front_door_name: str, start: dt.da
     tz = timezone.get_current_timezone()
     lower = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    period = Referral.objects.filter(front_door_id=front_door_id, received_at__gte=lower, received_at__lt=upper)
+    # The period's referrals are named to the other queries by a subquery, not
+    # by a list of ids: a year at a large front door is tens of thousands.
+    in_period = period.values("id")
+    # Durations, breaches and local dates are worked out by PostgreSQL: turning
+    # five time-zone-aware timestamps a row into Python objects cost more than
+    # everything else in a year's report.
     rows = list(
-        Referral.objects.filter(front_door_id=front_door_id, received_at__gte=lower, received_at__lt=upper)
-        .values_list("id", "kind", "status", "received_at", "acknowledge_by", "acknowledged_at",
-                     "decide_by", "decided_at", "decision", "expected_due_date", "sending_agency__name")
+        period.annotate(
+            to_acknowledge=ExpressionWrapper(F("acknowledged_at") - F("received_at"), output_field=DurationField()),
+            to_decide=ExpressionWrapper(F("decided_at") - F("received_at"), output_field=DurationField()),
+            acknowledged_late=_late("acknowledged_at", "acknowledge_by", now),
+            decided_late=_late("decided_at", "decide_by", now),
+            received_on=TruncDate("received_at", tzinfo=tz),
+        ).values_list("id", "kind", "status", "to_acknowledge", "acknowledged_late", "to_decide", "decided_late",
+                      "decision", "expected_due_date", "received_on", "sending_agency__name")
     )
-    ids = [row[0] for row in rows]
     escalations = defaultdict(list)
-    for referral_id, rule, level in Escalation.objects.filter(referral_id__in=ids).values_list(
+    for referral_id, rule, level in Escalation.objects.filter(referral_id__in=in_period).values_list(
         "referral_id", "rule", "level"
     ):
         escalations[referral_id].append((rule, level))
     challenges = defaultdict(list)
-    for referral_id, is_open, outcome in Challenge.objects.filter(referral_id__in=ids).values_list(
+    for referral_id, is_open, outcome in Challenge.objects.filter(referral_id__in=in_period).values_list(
         "referral_id", "is_open", "outcome"
     ):
         challenges[referral_id].append((is_open, outcome))
-    re_referred = _re_referrals(front_door_id, ids)
+    re_referred = _re_referrals(front_door_id, in_period)
 
     overall = Figures()
     per_agency: dict[str, Figures] = defaultdict(Figures)
-    for (referral_id, kind, status, received_at, acknowledge_by, acknowledged_at, decide_by,
-         decided_at, decision, due_date, agency) in rows:
+    for (referral_id, kind, status, to_acknowledge, acknowledged_late, to_decide, decided_late, decision,
+         due_date, received_on, agency) in rows:
         for figures in (overall, per_agency[agency]):
-            _count(figures, kind=kind, status=status, received_at=received_at,
-                   acknowledge_by=acknowledge_by, acknowledged_at=acknowledged_at, decide_by=decide_by,
-                   decided_at=decided_at, decision=decision, due_date=due_date, now=now,
+            _count(figures, kind=kind, status=status, to_acknowledge=to_acknowledge,
+                   acknowledged_late=acknowledged_late, to_decide=to_decide, decided_late=decided_late,
+                   decision=decision, due_date=due_date, received_on=received_on,
                    escalations=escalations[referral_id], challenges=challenges[referral_id],
                    re_referral=referral_id in re_referred)
     return Report(
@@ -148,22 +173,29 @@ def partnership_report(*, front_door_id: int, front_door_name: str, start: dt.da
     )
 
 
-def _count(figures: Figures, *, kind: str, status: str, received_at: dt.datetime,
-           acknowledge_by: dt.datetime, acknowledged_at: dt.datetime | None, decide_by: dt.datetime,
-           decided_at: dt.datetime | None, decision: str, due_date: dt.date | None, now: dt.datetime,
-           escalations: list, challenges: list, re_referral: bool) -> None:
+def _late(done: str, due: str, now: dt.datetime) -> Case:
+    """Done after its deadline, or not done and the deadline has passed."""
+    return Case(
+        When(Q(**{f"{done}__isnull": False, f"{done}__gt": F(due)}) | Q(**{f"{done}__isnull": True,
+                                                                         f"{due}__lt": now}), then=Value(True)),
+        default=Value(False), output_field=BooleanField(),
+    )
+
+
+def _count(figures: Figures, *, kind: str, status: str, to_acknowledge: dt.timedelta | None,
+           acknowledged_late: bool, to_decide: dt.timedelta | None, decided_late: bool, decision: str,
+           due_date: dt.date | None, received_on: dt.date, escalations: list, challenges: list,
+           re_referral: bool) -> None:
     if kind == Kind.CONSULTATION:
         figures.consultations += 1
     else:
         figures.referrals += 1
-    if acknowledged_at:
-        figures.hours_to_acknowledge.append(_hours(acknowledged_at - received_at))
-    if (acknowledged_at or now) > acknowledge_by:
-        figures.acknowledgement_breaches += 1
-    if decided_at:
-        figures.hours_to_decide.append(_hours(decided_at - received_at))
-    if (decided_at or now) > decide_by:
-        figures.decision_breaches += 1
+    if to_acknowledge is not None:
+        figures.hours_to_acknowledge.append(_hours(to_acknowledge))
+    figures.acknowledgement_breaches += int(acknowledged_late)
+    if to_decide is not None:
+        figures.hours_to_decide.append(_hours(to_decide))
+    figures.decision_breaches += int(decided_late)
     for rule, level in escalations:
         figures.escalations[(rule, level)] += 1
     if status == Status.DECIDED and decision:
@@ -172,8 +204,7 @@ def _count(figures: Figures, *, kind: str, status: str, received_at: dt.datetime
         figures.re_referrals += 1
     if due_date:
         figures.pre_birth += 1
-        local_received = timezone.localtime(received_at).date()
-        figures.pre_birth_weeks_before_due.append((due_date - local_received).days / 7)
+        figures.pre_birth_weeks_before_due.append((due_date - received_on).days / 7)
     for is_open, outcome in challenges:
         figures.challenges_raised += 1
         figures.challenges_open += int(is_open)
@@ -181,27 +212,19 @@ def _count(figures: Figures, *, kind: str, status: str, received_at: dt.datetime
         figures.challenges_changed += int(outcome == ChallengeOutcome.CHANGED)
 
 
-def _re_referrals(front_door_id: int, ids: list[int]) -> set[int]:
+def _re_referrals(front_door_id: int, ids: QuerySet) -> set[int]:
     """Referrals about a child referred to this front door in the 12 months
     before: the same NHS number, or an earlier referral a worker linked."""
-    found: set[int] = set()
-    children = list(
+    received = OuterRef("referral__received_at")
+    earlier_same_child = Child.objects.filter(
+        nhs_number=OuterRef("nhs_number"), referral__front_door_id=front_door_id,
+        referral__received_at__lt=received, referral__received_at__gte=received - RE_REFERRAL_WINDOW,
+    ).exclude(referral_id=OuterRef("referral_id"))
+    # One query, answered by PostgreSQL from the NHS number index.
+    found = set(
         Child.objects.filter(referral_id__in=ids).exclude(nhs_number="")
-        .values_list("referral_id", "nhs_number", "referral__received_at")
+        .filter(Exists(earlier_same_child)).values_list("referral_id", flat=True)
     )
-    if children:
-        numbers = {number for _, number, _ in children}
-        earliest = min(received for _, _, received in children) - RE_REFERRAL_WINDOW
-        seen: dict[str, list[tuple[int, dt.datetime]]] = defaultdict(list)
-        for referral_id, number, received in Child.objects.filter(
-            nhs_number__in=numbers, referral__front_door_id=front_door_id,
-            referral__received_at__gte=earliest,
-        ).values_list("referral_id", "nhs_number", "referral__received_at"):
-            seen[number].append((referral_id, received))
-        for referral_id, number, received in children:
-            if any(other != referral_id and received - RE_REFERRAL_WINDOW <= when < received
-                   for other, when in seen[number]):
-                found.add(referral_id)
     for referral_id, received, earlier_received in ReferralLink.objects.filter(
         referral_id__in=ids, status=LinkStatus.CONFIRMED
     ).values_list("referral_id", "referral__received_at", "earlier__received_at"):

