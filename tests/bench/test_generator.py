@@ -13,6 +13,7 @@ from django.test import Client
 from bench.generator import generate, insert_breached
 from referrals.escalations import escalate_overdue_referrals
 from referrals.models import OPEN_STATUSES, Escalation, Referral, Status
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the generator writes with PostgreSQL COPY")
 
@@ -40,8 +41,7 @@ def test_the_front_doors_pages_show_the_generated_data(generated):
     User = get_user_model()
     for who, url in [("practitioner", "/front-door/queue/"), ("manager", "/front-door/dashboard/"),
                      ("practitioner", f"/referrals/{long_history}/"), ("viewer", "/reports/partnership/")]:
-        client = Client()
-        client.force_login(User.objects.get(pk=people[who]))
+        client = sign_in(Client(), User.objects.get(pk=people[who]))
         assert client.get(url).status_code == 200, url
 
 
