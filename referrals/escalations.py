@@ -271,7 +271,7 @@ def _record(step: Step, claimed: list[tuple[int, int]], *, now: dt.datetime,
     with connection.cursor() as cursor:
         subject_value = (q(step.round_column) if step.round_column else "0") if is_referral_rule else "id"
         cursor.execute(
-            f"INSERT INTO {Escalation._meta.db_table} (referral_id, rule, subject_id, level, due_at, escalated_at) "  # noqa: S608 - our own names only
+            f"INSERT INTO {Escalation._meta.db_table} (referral_id, rule, subject_id, level, due_at, escalated_at) "  # noqa: S608 - table and column names from our models; # nosec B608
             f"SELECT {referral_col}, %s, {subject_value}, %s, {q(step.due_column)}, {stamp} "
             f"FROM {table} WHERE id IN ({ids})",
             [step.rule, step.level, at, *id_params],
@@ -281,17 +281,17 @@ def _record(step: Step, claimed: list[tuple[int, int]], *, now: dt.datetime,
         history = step.model.history.model  # type: ignore[attr-defined]
         tracked = ", ".join(q(f.column) for f in history._meta.fields if not f.name.startswith("history_"))
         cursor.execute(
-            f"INSERT INTO {history._meta.db_table} ({tracked}, history_date, history_change_reason, history_type, "  # noqa: S608 - our own names only
+            f"INSERT INTO {history._meta.db_table} ({tracked}, history_date, history_change_reason, history_type, "  # noqa: S608 - table and column names from our models; # nosec B608
             f"history_user_id) SELECT {tracked}, {stamp}, %s, %s, NULL FROM {table} WHERE id IN ({ids})",
             [at, step.summary[:100], "~", *id_params],
         )
         cursor.execute(
-            f"INSERT INTO {ReferralEvent._meta.db_table} (referral_id, kind, {q('at')}, actor_id, summary, "  # noqa: S608 - our own names only
+            f"INSERT INTO {ReferralEvent._meta.db_table} (referral_id, kind, {q('at')}, actor_id, summary, "  # noqa: S608 - table and column names from our models; # nosec B608
             f"front_door_only) SELECT {referral_col}, %s, {stamp}, NULL, %s, %s FROM {table} WHERE id IN ({ids})",
             [EventKind.ESCALATED, at, step.summary[:300], False, *id_params],
         )
         cursor.execute(
-            f"INSERT INTO {AuditEvent._meta.db_table} ({q('at')}, actor_id, actor_label, action, object_type, "  # noqa: S608 - our own names only
+            f"INSERT INTO {AuditEvent._meta.db_table} ({q('at')}, actor_id, actor_label, action, object_type, "  # noqa: S608 - table and column names from our models; # nosec B608
             f"object_ref, via, ip_address, detail) SELECT {stamp}, NULL, '', %s, 'referral', r.reference, "
             f"'task', NULL, {_typed('jsonb')} FROM {table} s JOIN {Referral._meta.db_table} r "
             f"ON r.id = s.{referral_col} WHERE s.id IN ({ids})",
