@@ -177,11 +177,10 @@ def session_for(user) -> str:  # type: ignore[no-untyped-def]
     their authenticator app (every staff page needs the second factor)."""
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    from portal.two_factor import authenticator_for
+
+    device = authenticator_for(user)
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"

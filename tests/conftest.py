@@ -149,12 +149,11 @@ def sign_in(client: Client, user: Any) -> Client:
     """Signed in as far as a person gets with their password and the code
     from their authenticator app (a confirmed TOTP device)."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from portal.two_factor import authenticator_for
 
     client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    device = authenticator_for(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

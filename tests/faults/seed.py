@@ -17,19 +17,13 @@ import django
 
 def signed_in_session(user) -> str:
     """A session cookie for a person signed in as far as the pages require,
-    made the way the test suite signs people in (with the second factor,
-    where the portal asks for one)."""
+    made the way the test suite signs people in (with the second factor)."""
     from django.conf import settings
     from django.test import Client
 
     import tests.conftest
 
-    client = Client()
-    sign_in = getattr(tests.conftest, "sign_in", None)
-    if sign_in is not None:
-        sign_in(client, user)
-    else:
-        client.force_login(user)
+    client = tests.conftest.sign_in(Client(), user)
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

@@ -185,3 +185,14 @@ def test_replacing_the_app_needs_a_fresh_code(world):
     page = client.get(response["Location"]).content.decode()
     assert "Confirm it is you" in page
     assert not TOTPDevice.objects.filter(user=world.hv, confirmed=False).exists()
+
+
+def test_a_recovery_code_does_not_count_as_a_wrong_app_code(world):
+    from portal.two_factor import new_recovery_codes
+
+    device = app_for(world.hv)
+    codes = new_recovery_codes(world.hv)
+    client = with_password(world.hv)
+    assert client.post("/sign-in/code/", {"code": codes[0]}).status_code == 302
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
