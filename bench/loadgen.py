@@ -48,6 +48,18 @@ class Run:
     errors: int = 0
     first_error: str = ""
 
+    def failed(self, exc: BaseException) -> None:
+        self.errors += 1
+        self.first_error = self.first_error or repr(exc)
+
+    def answered(self, status: int, body: bytes, latency: float,
+                 ok: Callable[[int, bytes], bool] | None) -> None:
+        self.latencies.append(latency)
+        self.statuses[status] += 1
+        if ok and not ok(status, body):
+            self.errors += 1
+            self.first_error = self.first_error or body[:300].decode(errors="replace")
+
     def summary(self) -> dict:
         lat = sorted(self.latencies)
 
@@ -83,14 +95,9 @@ def closed_loop(port: int, make: Callable[[int], bytes | None], *, concurrency: 
             try:
                 status, body = await send(port, raw)
             except (TimeoutError, OSError) as exc:
-                run.errors += 1
-                run.first_error = run.first_error or repr(exc)
+                run.failed(exc)
                 continue
-            run.latencies.append(time.perf_counter() - started)
-            run.statuses[status] += 1
-            if ok and not ok(status, body):
-                run.errors += 1
-                run.first_error = run.first_error or body[:300].decode(errors="replace")
+            run.answered(status, body, time.perf_counter() - started, ok)
 
     async def main() -> None:
         await asyncio.gather(*(client() for _ in range(concurrency)))
@@ -115,14 +122,9 @@ def paced(port: int, make: Callable[[int], bytes | None], *, rate: float, second
         try:
             status, body = await send(port, raw)
         except (TimeoutError, OSError) as exc:
-            run.errors += 1
-            run.first_error = run.first_error or repr(exc)
+            run.failed(exc)
             return
-        run.latencies.append(time.perf_counter() - due)
-        run.statuses[status] += 1
-        if ok and not ok(status, body):
-            run.errors += 1
-            run.first_error = run.first_error or body[:300].decode(errors="replace")
+        run.answered(status, body, time.perf_counter() - due, ok)
 
     async def main() -> None:
         tasks = []

@@ -18,9 +18,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.PermissionDenied(str(exc) or "You do not have permission to do this")
     response = drf_exception_handler(exc, context)
     if isinstance(exc, exceptions.PermissionDenied) and context.get("request") is not None:
-        from portal.views import _record_refusal
+        from audit.services import record_refusal
 
-        _record_refusal(context["request"]._request)
+        record_refusal(context["request"]._request)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):

@@ -40,6 +40,12 @@ def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def seconds_left(request: HttpRequest) -> int:
+    """How long this session has before it times out (a POST has just used it)."""
+    last = float(request.session.get(LAST_ACTIVE_KEY, time.time()))
+    return max(round(settings.SESSION_IDLE_TIMEOUT - (time.time() - last)), 0)
+
+
 class SecondFactorMiddleware:
     """Everyone signed in with a session must have passed the second factor.
 

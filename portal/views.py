@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import sys
-import time
 from typing import Any
 
 from django import forms
@@ -23,7 +21,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from agencies.selectors import get_access
+from audit.services import record_refusal
 from portal.forms import GovukForm
+from portal.middleware import seconds_left
 from portal.models import Heartbeat
 
 
@@ -80,18 +80,11 @@ def keep_alive(request: HttpRequest) -> JsonResponse:
     """How long until the session times out. Posting ("Stay signed in" on the
     warning) counts as using Front Door and starts the time again; the page's
     own GET, sent as a background request, does not."""
-    from portal.middleware import LAST_ACTIVE_KEY
-
     if not request.user.is_authenticated:
         # Signed out elsewhere (another tab, or the time-out): say so in a
         # way the page acts on, not with a redirect to the sign-in page.
         return JsonResponse({"signed_out": True, "seconds_left": 0})
-    if request.method == "POST":
-        left = settings.SESSION_IDLE_TIMEOUT
-    else:
-        idle = time.time() - float(request.session.get(LAST_ACTIVE_KEY, time.time()))
-        left = max(int(settings.SESSION_IDLE_TIMEOUT - idle), 0)
-    return JsonResponse({"seconds_left": left})
+    return JsonResponse({"seconds_left": seconds_left(request)})
 
 
 class SignOutView(auth_views.LogoutView):
@@ -200,18 +193,6 @@ def _broker_status() -> dict[str, Any]:
         return {"ok": False, "transport": transport, "error": type(exc).__name__}
 
 
-def _record_refusal(request: HttpRequest) -> None:
-    """Every refused page or API call is in the audit, with who and where."""
-    from audit.models import Action
-    from audit.services import record_event
-
-    try:
-        record_event(actor=getattr(request, "user", None), action=Action.REFUSED, object_type="page",
-                     object_ref=request.path[:64], request=request)
-    except Exception:  # noqa: BLE001 - the refusal page must still be shown
-        logging.getLogger(__name__).exception("Could not audit a refusal of %s", request.path)
-
-
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
@@ -235,7 +216,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    _record_refusal(request)
+    record_refusal(request)
     if _is_api(request):
         return JsonResponse({"error": "permission_denied", "message": "You cannot do this"}, status=403)
     return render(request, "403.html", status=403)
