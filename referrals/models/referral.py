@@ -324,7 +324,8 @@ class Escalation(models.Model):
     `subject_id` is the information request or challenge that was overdue
     (0 for rules about the referral itself)."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="escalations")
+    # escalation_once_per_level starts with the referral: no index of its own.
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="escalations", db_index=False)
     rule = models.CharField(max_length=32, choices=EscalationRule.choices)
     subject_id = models.BigIntegerField(default=0)
     level = models.PositiveSmallIntegerField()
@@ -374,7 +375,8 @@ class ReferralEvent(models.Model):
     `front_door_only` events (earlier history linked, what another agency
     said) are not shown to the referrer's side."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    # referral_event_timeline starts with the referral: no index of its own.
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(
