@@ -239,30 +239,29 @@ def submit_referral(
 def _create_parts(referral: Referral, content: Content) -> None:
     """Children, adults, other agencies and previous areas, in the order given."""
     child_fields = {f.name for f in Child._meta.fields} - {"id", "referral", "position"}
-    Child.objects.bulk_create(
-        Child(referral=referral, position=i, **{k: v if v is not None else _blank(Child, k)
-              for k, v in child.items() if k in child_fields})
-        for i, child in enumerate(content.children)
-    )
     adult_fields = {f.name for f in Adult._meta.fields} - {"id", "referral", "position"}
-    Adult.objects.bulk_create(
-        Adult(referral=referral, position=i, **{k: v if v is not None else _blank(Adult, k)
-              for k, v in adult.items() if k in adult_fields})
-        for i, adult in enumerate(content.adults)
-    )
-    InvolvedAgency.objects.bulk_create(
-        InvolvedAgency(referral=referral, position=i, **agency)
-        for i, agency in enumerate(content.other_agencies)
-    )
-    PreviousArea.objects.bulk_create(
-        PreviousArea(referral=referral, position=i, **area)
-        for i, area in enumerate(content.previous_areas)
-    )
-    # bulk_create skips django-simple-history; record the first version of each.
-    for model in (Child, Adult, InvolvedAgency, PreviousArea):
-        rows = list(model.objects.filter(referral=referral))
-        if rows:
-            model.history.bulk_history_create(rows, default_date=referral.received_at)
+    parts = {
+        Child: [Child(referral=referral, position=i, **{k: v if v is not None else _blank(Child, k)
+                      for k, v in child.items() if k in child_fields})
+                for i, child in enumerate(content.children)],
+        Adult: [Adult(referral=referral, position=i, **{k: v if v is not None else _blank(Adult, k)
+                      for k, v in adult.items() if k in adult_fields})
+                for i, adult in enumerate(content.adults)],
+        InvolvedAgency: [InvolvedAgency(referral=referral, position=i, **agency)
+                         for i, agency in enumerate(content.other_agencies)],
+        PreviousArea: [PreviousArea(referral=referral, position=i, **area)
+                       for i, area in enumerate(content.previous_areas)],
+    }
+    for model, rows in parts.items():
+        if not rows:
+            continue
+        # bulk_create fills in the new ids (INSERT ... RETURNING) and skips
+        # django-simple-history: record the first version of each from the
+        # rows in hand rather than reading them back.
+        created = model.objects.bulk_create(rows)
+        if any(row.pk is None for row in created):  # a database that cannot return ids
+            created = list(model.objects.filter(referral=referral))
+        model.history.bulk_history_create(created, default_date=referral.received_at)
 
 
 def _blank(model: type, name: str) -> Any:
