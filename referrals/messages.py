@@ -7,12 +7,11 @@ name or the concern, because email leaves our control. The portal is the record.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 from django.conf import settings
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
+from portal.paths import referral_path
 from referrals.models import Referral
 
 
@@ -21,20 +20,8 @@ def when(moment: dt.datetime) -> str:
     return f"{local:%-I:%M%p}".lower() + f" on {local:%A %-d %B %Y}"
 
 
-_REFERENCE = "REFERENCE"
-
-
-@lru_cache(maxsize=8)
-def _detail_path(script_prefix: str) -> str:
-    """The referral page's path with a stand-in for the reference. Resolving
-    the URL once rather than per email: a catch-up sweep words hundreds of
-    thousands of emails, and reverse() was an eighth of its time."""
-    return reverse("referral-detail", args=[_REFERENCE])
-
-
 def referral_url(referral: Referral) -> str:
-    # References are letters, digits and hyphens: nothing to quote.
-    return settings.PORTAL_BASE_URL + _detail_path(get_script_prefix()).replace(_REFERENCE, referral.reference, 1)
+    return settings.PORTAL_BASE_URL + referral_path("referral-detail", referral.reference)
 
 
 def _footer() -> str:

@@ -305,9 +305,19 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         decision_escalated=Count("id", filter=Q(decision_escalation_level__gte=1)),
         unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
     )
-    listed = _list_related(open_refs.filter(waiting)).prefetch_related(
-        Prefetch("escalations", queryset=Escalation.objects.order_by("level"))
-    )
+    waiting_refs = open_refs.filter(waiting)
+
+    def first_50(queryset: QuerySet[Referral], *order: str) -> list[Referral]:
+        # Pick the 50 from the referral table alone, then fetch those with
+        # their people and agencies. Joining first made PostgreSQL join every
+        # waiting referral at a large front door (thousands) to sort them.
+        chosen = queryset.order_by(*order, "id").values("id")[:50]
+        return list(
+            _list_related(Referral.objects.filter(id__in=chosen))
+            .prefetch_related(Prefetch("escalations", queryset=Escalation.objects.order_by("level")))
+            .order_by(*order, "id")
+        )
+
     deliveries = Notification.objects.filter(referral__front_door_id__in=front_doors)
     # Only failed and pending rows, spelled as an OR so PostgreSQL can combine
     # the two partial indexes (notification_failed, notification_due) instead
@@ -330,11 +340,9 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         is_open=True, referral__front_door_id__in=front_doors
     ).count()
     return Dashboard(
-        not_acknowledged=list(listed.order_by("acknowledge_by")[:50]),
-        overdue=list(listed.filter(acknowledge_by__lte=now).order_by("acknowledge_by")[:50]),
-        escalated=list(
-            listed.filter(escalation_level__gte=1).order_by("-escalation_level", "acknowledge_by")[:50]
-        ),
+        not_acknowledged=first_50(waiting_refs, "acknowledge_by"),
+        overdue=first_50(waiting_refs.filter(acknowledge_by__lte=now), "acknowledge_by"),
+        escalated=first_50(waiting_refs.filter(escalation_level__gte=1), "-escalation_level", "acknowledge_by"),
         counts=counts,
         failed_notifications=failed,
         retrying_notifications=retrying,

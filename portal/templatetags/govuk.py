@@ -11,8 +11,11 @@ from typing import Any
 
 from django import forms, template
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from portal.forms import DateInputWidget
+from portal.paths import referral_path
 
 register = template.Library()
 
@@ -159,3 +162,26 @@ def elapsed(start: dt.datetime | None, end: dt.datetime | None) -> str:
     if start is None or end is None:
         return ""
     return countdown(end, start).removeprefix("due in ").removeprefix("overdue by ")
+
+
+@register.filter
+def reference_url(reference: str, name: str) -> str:
+    """{{ referral.reference|reference_url:"referral-detail" }}: the same path
+    as {% url "referral-detail" referral.reference %}, resolved once a page
+    rather than once a row."""
+    return referral_path(name, reference)
+
+
+@register.simple_tag(takes_context=True)
+def select_options(context: template.Context, choices: list[tuple[Any, str]], selected: Any = None) -> SafeString:
+    """<option>s for (value, label) pairs, escaped once per page and list:
+    the dashboard offers every worker on every row."""
+    key = ("select_options", id(choices))
+    rendered = context.render_context.get(key)
+    if rendered is None:
+        rendered = context.render_context[key] = str(
+            format_html_join("", '<option value="{}">{}</option>', choices))
+    if selected is not None:
+        value = str(format_html_join("", "{}", [(selected,)]))
+        rendered = rendered.replace(f'<option value="{value}">', f'<option value="{value}" selected>', 1)
+    return mark_safe(rendered)  # noqa: S308 - built by format_html_join above; # nosec B308

@@ -233,6 +233,32 @@ def test_the_dashboard_links_each_number_to_its_list_and_shows_workload(world):
     assert overdue.reference in queue
 
 
+def test_each_dashboard_row_offers_every_worker_with_the_current_one_chosen(world):
+    from agencies.models import Role
+    from referrals.triage import assign_referral
+    from tests.conftest import make_user
+
+    make_user("odd.name", agency=world.front_door, role=Role.PRACTITIONER, first='<b>"Jo"</b>', last="O'Neil")
+    assigned = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=3))
+    assign_referral(referral=assigned, actor=world.manager, assignee=world.mash)
+    unassigned = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+    html = client_for(world.manager).get("/front-door/dashboard/").content.decode()
+
+    def select_for(referral):
+        start = html.index(f'action="/referrals/{referral.reference}/assign/"')
+        return html[start:html.index("</select>", start)]
+
+    mine = select_for(assigned)
+    assert f'<option value="{world.mash.pk}" selected>' in mine
+    assert mine.count(" selected") == 1 and '<option value="">Nobody</option>' not in mine
+    nobody = select_for(unassigned)
+    assert '<option value="">Nobody</option>' in nobody and " selected" not in nobody
+    # Every worker on every row, names escaped.
+    for select in (mine, nobody):
+        assert "&lt;b&gt;&quot;Jo&quot;&lt;/b&gt; O&#x27;Neil" in select and "<b>" not in select
+    assert f'href="/referrals/{assigned.reference}/"' in html
+
+
 def test_a_manager_reassigns_from_the_dashboard_and_comes_back_to_it(world):
     referral = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=3))
     client = client_for(world.manager)
