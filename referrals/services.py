@@ -99,7 +99,17 @@ def _create_with_unique_reference(**fields: object) -> Referral:
     for _ in range(8):
         try:
             with transaction.atomic():
-                return Referral.objects.create(reference=new_reference(), **fields)
+                referral = Referral(reference=new_reference(), **fields)
+                # The first history row is dated when the referral was
+                # received, like its parts' rows, not when the row was written.
+                if fields.get("received_at"):
+                    referral._history_date = fields["received_at"]  # type: ignore[attr-defined]
+                try:
+                    referral.save(force_insert=True)
+                finally:
+                    # Or every later change to this instance would be dated then too.
+                    referral.__dict__.pop("_history_date", None)
+                return referral
         except IntegrityError as exc:
             if "reference" not in str(exc).lower():
                 raise
