@@ -97,13 +97,6 @@ def main() -> None:
                              "≥ 300× django-helpdesk",
                              f"{fmt(c10['per_referral_ms'])} ms a referral vs {fmt(hd_per_ticket)} ms a ticket "
                              f"(helpdesk measured at {largest_hd:,}): {fmt(ratio)}×", verdict(ratio >= 300)])
-    beside = load("catchup-beside-helpdesk.json")
-    if beside and hd_runs.get("10000"):
-        c10, hd10 = beside["sweep_catch_up"]["10000"], hd_runs["10000"]
-        rows.append([f"Catch-up sweep, 10,000 breached, at {beside['scale']:,} referrals, run straight after "
-                     "helpdesk's 10,000", "≥ 300× django-helpdesk",
-                     f"{fmt(c10['seconds'])} s vs {fmt(hd10['seconds'])} s: {fmt(hd10['seconds'] / c10['seconds'])}×",
-                     verdict(hd10["seconds"] / c10["seconds"] >= 300)])
     for data in scales.values():
         c10 = data.get("sweep_catch_up", {}).get("10000")
         hd10 = hd_runs.get("10000")

@@ -502,13 +502,14 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from bench.generator import load_meta, reset_to_generated
+    from bench.generator import load_meta, reset_to_generated, vacuum_analyze
 
     meta = load_meta()
     if not meta:
         sys.exit("This database has no generated data: run generate_bench_data first")
     only = set(args.only.split(","))
     reset_to_generated()
+    vacuum_analyze()
     now = dt.datetime.fromisoformat(meta["generated_at"])
     with connection.cursor() as c:
         c.execute("SELECT pg_database_size(current_database())")
