@@ -539,6 +539,7 @@ def main() -> None:
         sizes = [int(s) for s in args.catch_up.split(",") if s]
         step("sweep_catch_up", lambda: {str(k): catch_up(k, now) for k in sizes})
     reset_to_generated()
+    vacuum_analyze()
     out["finished_at"] = dt.datetime.now(dt.UTC).isoformat()
     Path(args.out).write_text(json.dumps(out, indent=2, default=str))
 
