@@ -82,7 +82,10 @@ def test_an_acknowledgement_reaches_the_agency_system_signed(world, receiver):
 
 def test_decisions_questions_and_escalations_are_sent_too(world, receiver):
     hook_for(world, receiver.url)
-    referral = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=4))
+    # Ten days back, so every deadline and its senior step has passed
+    # whatever the day and time the test runs (four days could end before
+    # the decision's senior step, which runs on working hours).
+    referral = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=10))
     escalate_overdue_referrals()
     request_information(referral=referral, actor=world.mash, question="Q?")
     decide_referral(referral=referral, actor=world.mash, decision="nfa", reasons="r", next_steps="",
