@@ -265,11 +265,12 @@ def build_world(front_doors: int = 10, *, password: str = "!unusable-bench",  # 
     return people
 
 
-REFERRAL_COLUMNS = ["id", "reference", "kind", "urgency", "status", "sender_phone", "sender_availability", "concern_categories", "what_happened", "when_happened", "childs_experience", "action_taken", "immediate_risk", "family_aware", "consent", "no_consent_basis", "no_consent_reason", "father_not_recorded_reason", "expected_due_date", "non_mobile_injury", "police_notified_at", "strategy_discussion_by", "received_at", "acknowledge_by", "decide_by", "senior_escalation_at", "acknowledged_at", "escalation_level", "assigned_at", "decision", "decision_reasons", "next_steps", "next_steps_owner", "decided_at", "outcome_sent_at", "decision_senior_at", "decision_escalation_level", "decision_round", "updated_at", "acknowledged_by_id", "assigned_to_id", "decided_by_id", "front_door_id", "sender_id", "sending_agency_id"]
+REFERRAL_COLUMNS = ["id", "reference", "kind", "urgency", "status", "sender_phone", "sender_availability", "concern_categories", "what_happened", "when_happened", "childs_experience", "action_taken", "immediate_risk", "family_aware", "consent", "no_consent_basis", "no_consent_reason", "father_not_recorded_reason", "expected_due_date", "non_mobile_injury", "police_notified_at", "strategy_discussion_by", "received_at", "acknowledge_by", "decide_by", "acknowledged_at", "assigned_at", "decision", "decision_reasons", "next_steps", "next_steps_owner", "decided_at", "outcome_sent_at", "updated_at", "acknowledged_by_id", "assigned_to_id", "decided_by_id", "front_door_id", "sender_id", "sending_agency_id"]
 TABLES: dict[str, list[str]] = {
     "referrals_referral": REFERRAL_COLUMNS,
     "referrals_historicalreferral": [c if c != "id" else "id" for c in REFERRAL_COLUMNS]
     + ["history_id", "history_date", "history_change_reason", "history_type", "history_user_id"],
+    "referrals_referralclock": ["referral_id", "acknowledge_open", "acknowledge_by", "senior_escalation_at", "escalation_level", "decide_open", "decide_by", "decision_senior_at", "decision_escalation_level", "decision_round"],
     "referrals_child": ["id", "position", "first_name", "last_name", "date_of_birth", "expected_date_of_delivery", "sex", "nhs_number", "address", "postcode", "school_or_nursery", "gp_practice", "first_language", "interpreter_needed", "disability", "plan_status", "referral_id"],
     "referrals_adult": ["id", "position", "first_name", "last_name", "relationship", "date_of_birth", "address", "lives_with_child", "parental_responsibility", "known_concerns", "notes", "referral_id"],
     "referrals_involvedagency": ["id", "position", "agency_type", "organisation", "practitioner", "phone", "email", "referral_id"],
@@ -281,7 +282,11 @@ TABLES: dict[str, list[str]] = {
     "notifications_notification": ["id", "idempotency_key", "channel", "purpose", "to_address", "subject", "body", "status", "attempts", "next_attempt_at", "lease_expires_at", "claim_token", "last_error", "created_at", "sent_at", "recipient_id", "referral_id", "webhook_id"],
     "audit_auditevent": ["id", "at", "actor_label", "action", "object_type", "object_ref", "via", "ip_address", "detail", "actor_id"],
 }
-ID_COLUMN = {t: ("history_id" if "historical" in t else "id") for t in TABLES}
+# The clock's key is its referral's id.
+ID_COLUMN = {t: ("history_id" if "historical" in t else "referral_id" if t == "referrals_referralclock" else "id")
+             for t in TABLES}
+# Tables whose rows are given their key by the caller, not handed one by Batch.add.
+KEYED_BY_CALLER = ("referrals_historicalreferral", "referrals_referralclock")
 
 
 @dataclass
@@ -306,7 +311,7 @@ class Batch:
     def add(self, table: str, values: list[str]) -> int:
         row_id = self.next_ids[table]
         self.next_ids[table] = row_id + 1
-        if table != "referrals_historicalreferral":
+        if table not in KEYED_BY_CALLER:
             values = [str(row_id), *values]
         self.lines[table].append("\t".join(values))
         return row_id
@@ -348,12 +353,13 @@ class Batch:
 
     def escalate(self, referral_id: int, reference: str, fd: FrontDoorPeople, rule: str, level: int,
                  due: float, subject_id: int = 0) -> None:
+        # As a sweep that found this one referral due: its escalation row (the
+        # timeline shows it), the sweep's audit event, and the managers' email.
         at = due + self.rng.randint(10, 70)
         self.add("referrals_escalation", [rule, str(subject_id), str(level), _ts(due), _ts(at), str(referral_id)])
-        self.event(referral_id, "escalated", at, None,
-                   f"{rule.replace('_', ' ').capitalize()}: escalated to "
-                   f"{'front-door' if level == 1 else 'senior'} managers")
-        self.audit(at, None, "", "escalated", reference, "task")
+        self.add("audit_auditevent", [_ts(at), "", "escalated", "escalation_sweep", f"{rule} level {level}", "task",
+                                      r"\N", json.dumps({"rule": rule, "level": level, "escalated": 1,
+                                                          "references": [reference]}), r"\N"])
         for person in (fd.managers if level == 1 else fd.seniors):
             self.notification(referral_id=referral_id, purpose="escalation", to=person,
                               subject=f"Escalated: {reference}", at=at)
@@ -430,11 +436,10 @@ class Batch:
             "" if has_father else "Mother says the father has had no contact since the birth.",
             _date(due_date), _b(non_mobile), _ts(received if non_mobile else None),
             _ts(received + 24 * HOUR if non_mobile else None), _ts(received), _ts(ack_by), _ts(decide_by),
-            _ts(senior_at), _ts(acked_at), str(ack_level), _ts(acked_at), decision,
+            _ts(acked_at), _ts(acked_at), decision,
             "Reasons recorded by the front door after checks with health and police." if decision else "",
             "Allocated for assessment within 10 working days." if decision else "",
-            "Children's social care" if decision else "", _ts(decided_at), _ts(decided_at),
-            _ts(decision_senior), str(dec_level), "0", _ts(updated),
+            "Children's social care" if decision else "", _ts(decided_at), _ts(decided_at), _ts(updated),
             _n(worker[0] if acked_at else None), _n(worker[0] if acked_at else None),
             _n(worker[0] if decided_at else None), str(fd.id), str(sender[0]), str(pid),
         ]
@@ -442,6 +447,9 @@ class Batch:
         self.add("referrals_historicalreferral", [str(rid), *row,
                                                    str(self.next_ids["referrals_historicalreferral"]),
                                                    _ts(received), r"\N", "+", str(sender[0])])
+        self.add("referrals_referralclock", [
+            str(rid), _b(status == "submitted"), _ts(ack_by), _ts(senior_at), str(ack_level),
+            _b(status != "decided"), _ts(decide_by), _ts(decision_senior), str(dec_level), "0"])
         # Children: the first may be someone referred before; siblings share the surname.
         surname = None
         for position in range(n_children):
@@ -622,7 +630,7 @@ def write_long_history(fd: FrontDoorPeople, *, now: float, rng: random.Random, e
     start = now - 2 * 365 * DAY
     for k in range(events):
         at = start + k * (2 * 365 * DAY / events)
-        kind = ("information_requested", "information_given", "assigned", "escalated")[k % 4]
+        kind = ("information_requested", "information_given", "assigned", "managers_alerted")[k % 4]
         batch.event(rid, kind, at, worker[0], f"Entry {k + 1} in a long history")
         batch.notification(referral_id=rid, purpose="information_request", to=worker,
                            subject=f"Question about {reference}", at=at)

@@ -56,6 +56,12 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
+    # A message about several referrals at once (a manager's summary of what
+    # one sweep escalated) has no referral; this says whose front door it is,
+    # so it is on that front door's dashboard if it fails.
+    front_door = models.ForeignKey(
+        "agencies.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     webhook = models.ForeignKey(
         "agencies.Webhook", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
     )

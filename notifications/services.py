@@ -53,12 +53,14 @@ def build_notifications(
     body: str,
     referral_id: int | None,
     now: dt.datetime,
+    front_door_id: int | None = None,
 ) -> list[Notification]:
     """Unsaved outbox rows, one per recipient, for the caller to bulk-create."""
     return [
         Notification(
             purpose=purpose,
             referral_id=referral_id,
+            front_door_id=front_door_id,
             recipient_id=recipient.user_id,
             to_address=recipient.address,
             subject=subject,

@@ -105,6 +105,7 @@ def receipt_json(referral: Referral) -> dict[str, Any]:
 def referral_json(referral: Referral, *, viewer: Any) -> dict[str, Any]:
     who = referral.acknowledged_by
     selectors.with_parts(referral)
+    escalations = selectors.escalations_for(referral)
     return {
         **receipt_json(referral),
         "sending_agency": referral.sending_agency.name,
@@ -181,15 +182,15 @@ def referral_json(referral: Referral, *, viewer: Any) -> dict[str, Any]:
              "outcome": c.outcome or None, "response": c.response or None, "responded_at": c.responded_at}
             for c in referral.challenges.select_related("raised_by")
         ],
-        "escalation_level": referral.escalation_level,
+        "escalation_level": referral.clock.escalation_level,
         "escalations": [
             {"rule": e.rule, "level": e.level, "to": e.level_label, "due_at": e.due_at,
              "escalated_at": e.escalated_at}
-            for e in selectors.escalations_for(referral)
+            for e in escalations
         ],
         "timeline": [
             {"at": event.at, "event": event.kind, "summary": event.summary}
-            for event in selectors.timeline(referral, viewer=viewer)
+            for event in selectors.timeline(referral, viewer=viewer, escalations=escalations)
         ],
     }
 

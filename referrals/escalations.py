@@ -16,47 +16,56 @@ A row moves from level k-1 to k exactly once, whoever runs the sweep and
 however many run at once: a second sweeper either skips the locked rows or,
 after the first commits, no longer matches them. A sweep after downtime finds
 everything that breached meanwhile, because the condition is "due <= now",
-not "due in the last minute". The escalation rows, history, timeline events,
-audit events and outbox rows are written in the same transaction as the claim.
+not "due in the last minute". The escalation rows (which the referral's
+timeline shows), an audit event for the batch and the outbox rows are
+written in the same transaction as the claim.
 A unique constraint on (referral, rule, subject, level) backs this up.
+
+The two ladders about the referral itself run on its ReferralClock, a narrow
+row the services here start, stop and restart in the transactions that
+submit, acknowledge, decide and reopen the referral. Managers get one email
+per sweep batch, step and front door listing what was escalated, not one per
+referral; the referrer's side is still told about each of theirs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import os
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from django.db import DatabaseError, connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from agencies.models import Role, WebhookEvent
 from agencies.selectors import members_with_role
 from audit.models import Action, AuditEvent
-from notifications.models import Channel, DeliveryStatus, Notification, Purpose
+from notifications.models import Notification, Purpose
 from notifications.services import (
     Recipient,
     build_notifications,
-    nudge_dispatcher,
     queue_notifications,
     recipients_for_users,
 )
 from notifications.webhooks import active_webhooks, webhook_notifications
 from referrals import messages
+from referrals.deadlines import Deadlines
 from referrals.models import (
     Challenge,
     Escalation,
     EscalationRule,
-    EventKind,
     InformationRequest,
     Referral,
-    ReferralEvent,
-    Status,
+    ReferralClock,
+    Urgency,
 )
 
-BATCH_SIZE = 1000
+# Breaches claimed and written per transaction: a catch-up streams in batches
+# of this size rather than loading everything at once.
+BATCH_SIZE = 5000
 logger = logging.getLogger(__name__)
 
 # Who is told at a step: front-door people by role, and/or the referrer's side.
@@ -81,26 +90,36 @@ class Step:
     round_column: str = ""
 
     @property
+    def pk_column(self) -> str:
+        return self.model._meta.pk.column
+
+    @property
     def referral_column(self) -> str:
-        return "id" if self.model is Referral else "referral_id"
+        return "referral_id"
+
+    @property
+    def is_about_referral(self) -> bool:
+        """A rule about the referral itself (its clock), not one of its
+        requests for information or challenges."""
+        return self.model is ReferralClock
 
 
-def _referral_steps(rule: str, due: str, senior_due: str, level_col: str, statuses: tuple, what: str,
+def _referral_steps(rule: str, due: str, senior_due: str, level_col: str, open_col: str, what: str,
                     round_column: str = "") -> tuple[Step, ...]:
     return (
-        Step(rule, 1, Referral, due, level_col, "status", statuses, FRONT_DOOR_MANAGERS,
+        Step(rule, 1, ReferralClock, due, level_col, open_col, (True,), FRONT_DOOR_MANAGERS,
              summary=f"{what}: escalated to front-door managers", round_column=round_column),
-        Step(rule, 2, Referral, senior_due, level_col, "status", statuses, SENIOR_MANAGERS,
+        Step(rule, 2, ReferralClock, senior_due, level_col, open_col, (True,), SENIOR_MANAGERS,
              summary=f"{what}: escalated to senior managers", round_column=round_column),
     )
 
 
 LADDER: tuple[Step, ...] = (
     *_referral_steps(EscalationRule.NOT_ACKNOWLEDGED, "acknowledge_by", "senior_escalation_at",
-                     "escalation_level", (Status.SUBMITTED,), "Not acknowledged in time"),
+                     "escalation_level", "acknowledge_open", "Not acknowledged in time"),
     *_referral_steps(EscalationRule.NOT_DECIDED, "decide_by", "decision_senior_at",
-                     "decision_escalation_level", (Status.SUBMITTED, Status.ACKNOWLEDGED),
-                     "No decision in time", round_column="decision_round"),
+                     "decision_escalation_level", "decide_open", "No decision in time",
+                     round_column="decision_round"),
     Step(EscalationRule.INFORMATION_UNANSWERED, 1, InformationRequest, "due_by", "escalation_level",
          "is_open", (True,), FRONT_DOOR_MANAGERS, tell_referrer=True,
          summary="Request for more information not answered in time: referrer reminded, managers told"),
@@ -113,6 +132,35 @@ LADDER: tuple[Step, ...] = (
 )
 
 LEVEL_AUDIENCE = {1: "front-door managers", 2: "senior managers"}
+# What each step did, in the words the referral's timeline uses.
+STEP_SUMMARIES = {(step.rule, step.level): step.summary for step in LADDER}
+
+
+def start_clocks(referral: Referral, deadlines: Deadlines) -> ReferralClock:
+    """Both ladders of a new referral, in the transaction that submits it."""
+    return ReferralClock.objects.create(
+        referral=referral, acknowledge_by=deadlines.acknowledge_by, senior_escalation_at=deadlines.senior_escalation_at,
+        decide_by=deadlines.decide_by, decision_senior_at=deadlines.decision_senior_at,
+    )
+
+
+def stop_clocks(referral_id: int, *, acknowledgement: bool = False, decision: bool = False) -> None:
+    """The referral was acknowledged (and decided): nothing more to escalate
+    on that ladder. Called in the transaction that changed the referral."""
+    stopped = {"acknowledge_open": False} if acknowledgement else {}
+    if decision:
+        stopped["decide_open"] = False
+    if stopped:
+        ReferralClock.objects.filter(pk=referral_id).update(**stopped)
+
+
+def restart_decision_clock(referral_id: int, deadlines: Deadlines) -> None:
+    """A challenge reopened the decision: a new round of "no decision in
+    time", from level 0, on the new deadlines."""
+    ReferralClock.objects.filter(pk=referral_id).update(
+        decide_open=True, decide_by=deadlines.decide_by, decision_senior_at=deadlines.decision_senior_at,
+        decision_escalation_level=0, decision_round=F("decision_round") + 1,
+    )
 
 
 @dataclass(frozen=True)
@@ -141,19 +189,19 @@ def _claim_sql(step: Step) -> str:
     # Only our own table and column names are put into the text; every value
     # is a parameter.
     sql = (
-        "UPDATE {table} SET {level} = %s WHERE id IN (SELECT id FROM {table} WHERE {condition} "
-        "AND {due} <= %s ORDER BY {due} LIMIT %s{lock}) AND {condition} RETURNING id, {referral}"
+        "UPDATE {table} SET {level} = %s WHERE {pk} IN (SELECT {pk} FROM {table} WHERE {condition} "
+        "AND {due} <= %s ORDER BY {due} LIMIT %s{lock}) AND {condition} RETURNING {pk}, {referral}"
     )
     if connection.vendor == "postgresql":
         # ARRAY(...) is worked out once, then the UPDATE finds the claimed rows
         # by primary key. With "id IN (SELECT ...)" PostgreSQL hash-joined the
         # batch against every breached row, once per batch: a catch-up of
         # 100,000 breaches read the partial index 200 times over.
-        sql = sql.replace("WHERE id IN (SELECT id", "WHERE id = ANY(ARRAY(SELECT id").replace(
+        sql = sql.replace("WHERE {pk} IN (SELECT {pk}", "WHERE {pk} = ANY(ARRAY(SELECT {pk}").replace(
             "{lock}) AND", "{lock})) AND")
     return sql.format(
         table=table, level=q(step.level_column), condition=condition, due=q(step.due_column),
-        lock=lock, referral=q(step.referral_column),
+        lock=lock, referral=q(step.referral_column), pk=q(step.pk_column),
     )
 
 
@@ -168,97 +216,30 @@ def _claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[tuple[int,
         return [(row[0], row[1]) for row in cursor.fetchall()]
 
 
-def _recipients(step: Step, referrals: list[Referral], senders: dict[int, object],
-                people: dict[tuple, list[Recipient]]) -> dict[int, list[Recipient]]:
-    """Who to tell, per referral, in a number of queries that does not grow
-    with the batch: one per front door and set of roles in the whole sweep
-    (`people` keeps them between batches), one for the referrers' side."""
-    by_front_door: dict[int, list[Recipient]] = {}
-    for fd_id in {r.front_door_id for r in referrals}:
-        key = (fd_id, step.front_door_roles)
-        if key not in people:
-            people[key] = recipients_for_users(
-                m.user for m in members_with_role(agency_id=fd_id, roles=step.front_door_roles)
-            ) if step.front_door_roles else []
-        by_front_door[fd_id] = people[key]
-    result: dict[int, list[Recipient]] = {}
-    for r in referrals:
-        people = list(by_front_door[r.front_door_id])
-        if step.tell_referrer:
-            people += recipients_for_users([senders[r.sender_id]])
-        seen: set[str] = set()
-        result[r.pk] = [p for p in people if not (p.address.lower() in seen or seen.add(p.address.lower()))]
-    return result
-
-
 def _typed(sql_type: str) -> str:
     """A parameter in a SELECT list: PostgreSQL would take an untyped one for
     text, so say its type; SQLite has no column types to match."""
     return f"CAST(%s AS {sql_type})" if connection.vendor == "postgresql" else "%s"
 
 
-def _copy_text(value: str) -> str:
-    """A value in COPY's text format."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-OUTBOX_COLUMNS = ("idempotency_key", "channel", "purpose", "referral_id", "recipient_id", "to_address",
-                  "subject", "body", "status", "attempts", "next_attempt_at", "created_at", "last_error")
-
-
-def _queue_emails(rows: list[tuple], *, now: dt.datetime) -> None:
-    """Outbox rows (referral id, recipient, subject, body) for escalation emails.
-
-    PostgreSQL: one COPY for the batch (a catch-up of 100,000 referrals writes
-    hundreds of thousands of rows; building a model instance for each cost
-    more than everything else in the sweep). Other databases: bulk_create.
-    The dispatcher is nudged once the transaction commits, as for every
-    outbox row.
-    """
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        table = Notification._meta.db_table
-        stamp = now.isoformat()
-        keys = os.urandom(16 * len(rows)).hex()
-        text, lines = {}, []
-        for i, (referral_id, recipient, subject, body) in enumerate(rows):
-            if body not in text:
-                text[body] = _copy_text(body)
-                text[subject] = _copy_text(subject)
-            user = "\\N" if recipient.user_id is None else str(recipient.user_id)
-            lines.append(f"{keys[32 * i:32 * i + 32]}\t{Channel.EMAIL.value}\t{Purpose.ESCALATION.value}\t"
-                         f"{referral_id}\t{user}\t{_copy_text(recipient.address)}\t{text[subject]}\t"
-                         f"{text[body]}\t{DeliveryStatus.PENDING.value}\t0\t{stamp}\t{stamp}\t")
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {table} ({', '.join(OUTBOX_COLUMNS)}) FROM STDIN"
-        ) as copy:
-            copy.write("\n".join(lines) + "\n")
-        transaction.on_commit(nudge_dispatcher, robust=True)
-    else:
-        queue_notifications([
-            note
-            for referral_id, recipient, subject, body in rows
-            for note in build_notifications(purpose=Purpose.ESCALATION, recipients=[recipient], subject=subject,
-                                            body=body, referral_id=referral_id, now=now)
-        ])
-
-
 def _record(step: Step, claimed: list[tuple[int, int]], *, now: dt.datetime,
             people: dict[tuple, list[Recipient]]) -> list[Escalated]:
-    """Write what a claimed batch owes: escalation rows, history, timeline,
-    audit and outbox, in the claim's transaction.
+    """Write what a claimed batch owes: escalation rows, history, audit and
+    outbox, in the claim's transaction.
 
-    1. Escalation, history, timeline and audit rows are copied from the
-       claimed rows inside the database (INSERT ... SELECT): a fixed number
-       of statements per batch and no Python object per row.
-    2. The emails need wording and recipients: load the batch's referrals
-       (only the columns the messages use) in one query, and the people to
-       tell in one query per front door, then write the outbox rows at once.
+    1. Escalation rows (and history, for requests and challenges, whose own
+       row the claim changed) are copied from the claimed rows inside the
+       database (INSERT ... SELECT): a fixed number of statements per batch
+       and no Python object per row. Each escalation row is the referral's
+       record of the change; its timeline shows them.
+    2. The emails: load the batch's referrals (only the columns the messages
+       use) in one query; one summary per front door to the step's managers
+       (`people` keeps who they are between batches), and, where the step
+       tells the referrer's side, an email each about their own referral.
     """
     q = connection.ops.quote_name
     table = step.model._meta.db_table
-    is_referral_rule = step.model is Referral
+    pk = q(step.pk_column)
     subject_ids = sorted(subject for subject, _ in claimed)
     if connection.vendor == "postgresql":
         # One array parameter: a thousand placeholders cost more to send than the rows.
@@ -269,77 +250,135 @@ def _record(step: Step, claimed: list[tuple[int, int]], *, now: dt.datetime,
     stamp = _typed("timestamp with time zone")
     referral_col = q(step.referral_column)
     with connection.cursor() as cursor:
-        subject_value = (q(step.round_column) if step.round_column else "0") if is_referral_rule else "id"
+        subject_value = (q(step.round_column) if step.round_column else "0") if step.is_about_referral else "id"
         cursor.execute(
             f"INSERT INTO {Escalation._meta.db_table} (referral_id, rule, subject_id, level, due_at, escalated_at) "  # noqa: S608 - table and column names from our models; # nosec B608
             f"SELECT {referral_col}, %s, {subject_value}, %s, {q(step.due_column)}, {stamp} "
-            f"FROM {table} WHERE id IN ({ids})",
+            f"FROM {table} WHERE {pk} IN ({ids})",
             [step.rule, step.level, at, *id_params],
         )
-        # QuerySet.update() and raw SQL bypass django-simple-history: record
-        # the change as it would ("~", with the reason, no user).
-        history = step.model.history.model  # type: ignore[attr-defined]
-        tracked = ", ".join(q(f.column) for f in history._meta.fields if not f.name.startswith("history_"))
-        cursor.execute(
-            f"INSERT INTO {history._meta.db_table} ({tracked}, history_date, history_change_reason, history_type, "  # noqa: S608 - table and column names from our models; # nosec B608
-            f"history_user_id) SELECT {tracked}, {stamp}, %s, %s, NULL FROM {table} WHERE id IN ({ids})",
-            [at, step.summary[:100], "~", *id_params],
-        )
-        cursor.execute(
-            f"INSERT INTO {ReferralEvent._meta.db_table} (referral_id, kind, {q('at')}, actor_id, summary, "  # noqa: S608 - table and column names from our models; # nosec B608
-            f"front_door_only) SELECT {referral_col}, %s, {stamp}, NULL, %s, %s FROM {table} WHERE id IN ({ids})",
-            [EventKind.ESCALATED, at, step.summary[:300], False, *id_params],
-        )
-        cursor.execute(
-            f"INSERT INTO {AuditEvent._meta.db_table} ({q('at')}, actor_id, actor_label, action, object_type, "  # noqa: S608 - table and column names from our models; # nosec B608
-            f"object_ref, via, ip_address, detail) SELECT {stamp}, NULL, '', %s, 'referral', r.reference, "
-            f"'task', NULL, {_typed('jsonb')} FROM {table} s JOIN {Referral._meta.db_table} r "
-            f"ON r.id = s.{referral_col} WHERE s.id IN ({ids})",
-            [at, Action.ESCALATED, json.dumps({"rule": step.rule, "level": step.level}), *id_params],
-        )
-
-    message_fields = ("id", "reference", "kind", "urgency", "status", "front_door_id", "sending_agency_id",
-                      "sender_id")
-    if is_referral_rule:
-        subjects = list(Referral.objects.filter(id__in=subject_ids).order_by(step.due_column, "id")
-                        .only(*message_fields, step.due_column))
-        referrals = {r.pk: r for r in subjects}
+        history = getattr(step.model, "history", None)
+        if history is not None:
+            # QuerySet.update() and raw SQL bypass django-simple-history:
+            # record the change as it would ("~", with the reason, no user).
+            # (The referral's clock keeps no history: the escalation rows are
+            # its history, and the referral itself did not change.)
+            history = history.model
+            tracked = ", ".join(q(f.column) for f in history._meta.fields if not f.name.startswith("history_"))
+            cursor.execute(
+                f"INSERT INTO {history._meta.db_table} ({tracked}, history_date, history_change_reason, "  # noqa: S608 - table and column names from our models; # nosec B608
+                f"history_type, history_user_id) SELECT {tracked}, {stamp}, %s, %s, NULL FROM {table} "
+                f"WHERE {pk} IN ({ids})",
+                [at, step.summary[:100], "~", *id_params],
+            )
+    if step.is_about_referral:
+        subjects: list[object] = [None] * len(subject_ids)
+        referral_ids = subject_ids
     else:
         extra = ["to_agency_id"] if step.model is InformationRequest else []
-        subjects = list(step.model.objects.filter(id__in=subject_ids).order_by(step.due_column, "id")
-                        .only("id", "referral_id", step.due_column, *extra))
-        referrals = {r.pk: r for r in Referral.objects.filter(id__in={s.referral_id for s in subjects})
-                     .only(*message_fields)}
-    pairs = [(s, referrals[s.pk if is_referral_rule else s.referral_id]) for s in subjects]
-    senders = {}
+        subjects = list(step.model.objects.filter(id__in=subject_ids).order_by("id")
+                        .only("id", "referral_id", *extra))
+        referral_ids = [s.referral_id for s in subjects]  # type: ignore[attr-defined]
+    # Plain rows, not model instances: a catch-up loads a hundred thousand.
+    rows = {row[0]: row for row in Referral.objects.filter(id__in=set(referral_ids)).values_list(*_Breach._fields[1:])}
+    breaches = [_Breach(subject, *rows[referral_id]) for subject, referral_id in zip(subjects, referral_ids, strict=True)]
+    # Most urgent first in each summary, then by reference.
+    breaches.sort(key=lambda b: (b.urgency != Urgency.URGENT, b.reference))
+    outbox = _summaries(step, breaches, people=people, now=now)
     if step.tell_referrer:
-        from django.contrib.auth import get_user_model
+        outbox += _referrer_side_reminders(step, breaches, now=now)
+    if step.is_about_referral:
+        hooks = active_webhooks({b.sending_agency_id for b in breaches})
+        for b in breaches:
+            if hooks[b.sending_agency_id]:
+                outbox += webhook_notifications(referral=b.as_referral(), event=WebhookEvent.ESCALATED, now=now,
+                                                hooks=hooks[b.sending_agency_id])
+    queue_notifications(outbox)
+    escalated = [Escalated(reference=b.reference, rule=step.rule, level=step.level) for b in breaches]
+    # The escalation rows are each referral's record of the change (the
+    # timeline shows them); the audit records the sweep's action once.
+    AuditEvent.objects.create(
+        at=now, actor=None, action=Action.ESCALATED, object_type="escalation_sweep",
+        object_ref=f"{step.rule} level {step.level}"[:64], via="task",
+        detail={"rule": step.rule, "level": step.level, "escalated": len(escalated),
+                "references": [e.reference for e in escalated]},
+    )
+    return escalated
 
-        senders = {u.pk: u for u in get_user_model().objects.filter(pk__in={r.sender_id for r in referrals.values()})}
-    recipients = _recipients(step, list(referrals.values()), senders, people)
-    hooks = active_webhooks({r.sending_agency_id for _, r in pairs}) if is_referral_rule else {}
+
+class _Breach(NamedTuple):
+    """One escalated item, with the referral columns the emails use."""
+
+    subject: Any  # the request or challenge that was overdue; None for the referral's own clock
+    id: int
+    reference: str
+    kind: str
+    urgency: str
+    status: str
+    front_door_id: int
+    sending_agency_id: int
+    sender_id: int
+
+    def as_referral(self) -> Referral:
+        """An unsaved stand-in carrying just those columns, for the wording."""
+        return Referral(id=self.id, reference=self.reference, kind=self.kind, urgency=self.urgency,
+                        status=self.status, front_door_id=self.front_door_id,
+                        sending_agency_id=self.sending_agency_id, sender_id=self.sender_id)
+
+
+def _summaries(step: Step, breaches: list[_Breach], *, people: dict[tuple, list[Recipient]],
+               now: dt.datetime) -> list[Notification]:
+    """One email to each of a front door's managers for the step's roles,
+    listing the batch's referrals at that front door. The people are looked
+    up once per front door and set of roles in the whole sweep."""
+    by_front_door: dict[int, list[_Breach]] = defaultdict(list)
+    for b in breaches:
+        by_front_door[b.front_door_id].append(b)
+    outbox: list[Notification] = []
+    for fd_id, listed in by_front_door.items():
+        key = (fd_id, step.front_door_roles)
+        if key not in people:
+            people[key] = recipients_for_users(
+                m.user for m in members_with_role(agency_id=fd_id, roles=step.front_door_roles)
+            ) if step.front_door_roles else []
+        if not people[key]:
+            continue
+        shown = [b.as_referral() for b in listed[:messages.SUMMARY_LISTS]]
+        subject, body = messages.escalation_summary(shown, total=len(listed), rule=step.rule, summary=step.summary)
+        outbox += build_notifications(
+            purpose=Purpose.ESCALATION, recipients=people[key], subject=subject, body=body,
+            # A summary of one referral belongs on that referral's timeline.
+            referral_id=listed[0].id if len(listed) == 1 else None, front_door_id=fd_id, now=now,
+        )
+    return outbox
+
+
+def _referrer_side_reminders(step: Step, breaches: list[_Breach], *, now: dt.datetime) -> list[Notification]:
+    """The referrer (or, for a question put to another agency, that agency)
+    is reminded about their own referral, one email each."""
+    from django.contrib.auth import get_user_model
+
+    from referrals.triage import agency_contacts
+
+    senders = {u.pk: u for u in get_user_model().objects.filter(pk__in={b.sender_id for b in breaches})}
     agency_people: dict[int, list[Recipient]] = {}
-    emails: list[tuple] = []
-    webhooks = []
-    for subject, r in pairs:
-        people = recipients[r.pk]
+    outbox: list[Notification] = []
+    for b in breaches:
+        subject, r = b.subject, b.as_referral()
         if step.model is InformationRequest and subject.to_agency_id:
             # A question to another agency reminds that agency, not the referrer.
-            from referrals.triage import agency_contacts
-
             if subject.to_agency_id not in agency_people:
                 agency_people[subject.to_agency_id] = recipients_for_users(agency_contacts(subject.to_agency_id))
-            people = [p for p in people if p.user_id != r.sender_id] + agency_people[subject.to_agency_id]
-        if people:
-            subject_line = messages.escalation_subject(r, rule=step.rule, level=step.level)
-            body = messages.escalation_body(r, rule=step.rule, level=step.level, summary=step.summary)
-            emails += [(r.pk, person, subject_line, body) for person in people]
-        if is_referral_rule and hooks[r.sending_agency_id]:
-            webhooks += webhook_notifications(referral=r, event=WebhookEvent.ESCALATED, now=now,
-                                              hooks=hooks[r.sending_agency_id])
-    _queue_emails(emails, now=now)
-    queue_notifications(webhooks)
-    return [Escalated(reference=r.reference, rule=step.rule, level=step.level) for _, r in pairs]
+            recipients = agency_people[subject.to_agency_id]
+        else:
+            recipients = recipients_for_users([senders[r.sender_id]])
+        outbox += build_notifications(
+            purpose=Purpose.ESCALATION, recipients=recipients,
+            subject=messages.escalation_subject(r, rule=step.rule, level=step.level),
+            body=messages.escalation_body(r, rule=step.rule, level=step.level, summary=step.summary),
+            referral_id=r.pk, now=now,
+        )
+    return outbox
 
 
 def escalate_overdue_referrals(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.paths import referral_path
@@ -89,6 +90,32 @@ def escalation_body(referral: Referral, *, rule: str = "not_acknowledged", level
         f"{referral.reference}: {summary or ESCALATION_SUBJECTS.get(rule, 'overdue')}.\n\n"
         f"Make sure someone owns it now: {referral_url(referral)}" + _footer()
     )
+
+
+# A summary lists this many referrals by reference; the rest are on the
+# dashboard's list of escalated referrals, one link away.
+SUMMARY_LISTS = 50
+
+
+def escalation_summary(shown: list[Referral], *, total: int, rule: str, summary: str) -> tuple[str, str]:
+    """Subject and body of one email to a manager for every referral one
+    sweep escalated at one step of one ladder (`shown`: the first of them,
+    at most SUMMARY_LISTS; `total`: how many). At the close of the day many
+    referrals breach at once, and after an outage thousands may: one email
+    each would bury the ones that matter."""
+    if total == 1:
+        return escalation_subject(shown[0], rule=rule), escalation_body(shown[0], rule=rule, summary=summary)
+    lines = [f"- {r.reference} ({r.get_urgency_display().lower()} {r.get_kind_display().lower()}): "
+             f"{referral_url(r)}" for r in shown]
+    if total > len(shown):
+        lines.append(f"- and {total - len(shown)} more: "
+                     f"{settings.PORTAL_BASE_URL}{reverse('front-door-queue')}?escalated=1")
+    subject = f"Escalation: {total} referrals {ESCALATION_SUBJECTS.get(rule, 'overdue')}"
+    body = (
+        f"{summary or ESCALATION_SUBJECTS.get(rule, 'overdue').capitalize()}: {total} referrals.\n\n"
+        + "\n".join(lines) + "\n\nMake sure someone owns each of them now." + _footer()
+    )
+    return subject, body
 
 
 def information_request_subject(referral: Referral) -> str:

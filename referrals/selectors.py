@@ -23,11 +23,13 @@ from agencies.selectors import get_access
 from audit.models import Action
 from audit.services import record_event
 from notifications.models import DeliveryStatus, Notification
+from referrals.escalations import STEP_SUMMARIES
 from referrals.models import (
     OPEN_STATUSES,
     Challenge,
     Child,
     Escalation,
+    EventKind,
     InformationRequest,
     Referral,
     Status,
@@ -61,7 +63,7 @@ def get_referral_for_user(user: User, reference: str) -> Referral:
     try:
         return (
             referrals_visible_to(user)
-            .select_related("sender", "sending_agency", "front_door", "acknowledged_by")
+            .select_related("sender", "sending_agency", "front_door", "acknowledged_by", "clock")
             .get(reference=canonical)
         )
     except Referral.DoesNotExist as exc:
@@ -76,11 +78,11 @@ def get_referral_for_user(user: User, reference: str) -> Referral:
 def _list_related(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
     """What every list of referrals shows, in a fixed number of queries."""
     return (
-        queryset.select_related("sending_agency", "acknowledged_by", "sender", "assigned_to")
+        queryset.select_related("sending_agency", "acknowledged_by", "sender", "assigned_to", "clock")
         .only(
             "decision", "decided_at", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username",
             "reference", "kind", "urgency", "status", "received_at", "acknowledge_by",
-            "decide_by", "acknowledged_at", "escalation_level", "expected_due_date",
+            "decide_by", "acknowledged_at", "clock__escalation_level", "expected_due_date",
             "non_mobile_injury", "sending_agency__name",
             "acknowledged_by__first_name", "acknowledged_by__last_name",
             "acknowledged_by__username", "sender__first_name", "sender__last_name",
@@ -176,7 +178,7 @@ def front_door_queue(user: User, filters: QueueFilters | None = None) -> QuerySe
     if f.non_mobile:
         queue = queue.filter(non_mobile_injury=True)
     if f.escalated:
-        queue = queue.filter(Q(escalation_level__gte=1) | Q(decision_escalation_level__gte=1))
+        queue = queue.filter(Q(clock__escalation_level__gte=1) | Q(clock__decision_escalation_level__gte=1))
     queue = queue.annotate(
         urgent_first=Case(When(urgency=Urgency.URGENT, then=0), default=1),
         next_due=Case(When(status=Status.SUBMITTED, then=F("acknowledge_by")), default=F("decide_by")),
@@ -213,9 +215,10 @@ class TimelineItem:
     summary: str
 
 
-def timeline(referral: Referral, *, viewer: User) -> list[TimelineItem]:
-    """Everything that happened, oldest first: the services' events, and the
-    emails sent or failed (so a failed message is never invisible).
+def timeline(referral: Referral, *, viewer: User, escalations: list[Escalation] | None = None) -> list[TimelineItem]:
+    """Everything that happened, oldest first: the services' events, the
+    escalations, and the emails sent or failed (so a failed message is never
+    invisible).
 
     The front door sees it all. The referrer's side does not see what other
     agencies said or which earlier referrals were linked, and sees only the
@@ -230,6 +233,12 @@ def timeline(referral: Referral, *, viewer: User) -> list[TimelineItem]:
     items = [
         TimelineItem(at=e.at, kind=e.kind, title=e.get_kind_display(), summary=e.summary)
         for e in events
+    ]
+    # The sweep's record of each escalation is the escalation row itself.
+    items += [
+        TimelineItem(at=e.escalated_at, kind=EventKind.ESCALATED, title=EventKind.ESCALATED.label,
+                     summary=STEP_SUMMARIES.get((e.rule, e.level), f"{e.get_rule_display()}: escalated"))
+        for e in (escalations_for(referral) if escalations is None else escalations)
     ]
     # "referral" too: the related manager sets each row's referral from its
     # referral_id, which would otherwise be fetched once per email (N+1).
@@ -300,9 +309,9 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         decision_overdue=Count("id", filter=Q(decide_by__lte=now)),
         due_within_hour=Count("id", filter=Q(next_due__gt=now, next_due__lte=hour)),
         due_today=Count("id", filter=Q(next_due__gt=now, next_due__lte=today)),
-        escalated=Count("id", filter=waiting & Q(escalation_level__gte=1)),
-        escalated_senior=Count("id", filter=waiting & Q(escalation_level__gte=2)),
-        decision_escalated=Count("id", filter=Q(decision_escalation_level__gte=1)),
+        escalated=Count("id", filter=waiting & Q(clock__escalation_level__gte=1)),
+        escalated_senior=Count("id", filter=waiting & Q(clock__escalation_level__gte=2)),
+        decision_escalated=Count("id", filter=Q(clock__decision_escalation_level__gte=1)),
         unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
     )
     waiting_refs = open_refs.filter(waiting)
@@ -318,7 +327,9 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
             .order_by(*order, "id")
         )
 
-    deliveries = Notification.objects.filter(referral__front_door_id__in=front_doors)
+    # A manager's summary of several escalations has no referral, only its front door.
+    deliveries = Notification.objects.filter(Q(referral__front_door_id__in=front_doors)
+                                             | Q(referral__isnull=True, front_door_id__in=front_doors))
     # Only failed and pending rows, spelled as an OR so PostgreSQL can combine
     # the two partial indexes (notification_failed, notification_due) instead
     # of counting through every email ever sent.
@@ -326,7 +337,7 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         failed_notifications=Count("id", filter=Q(status=DeliveryStatus.FAILED)),
         retrying_notifications=Count("id", filter=Q(status=DeliveryStatus.PENDING, attempts__gte=1)),
     ))
-    delivery_fields = ("to_address", "purpose", "created_at", "attempts", "last_error",
+    delivery_fields = ("to_address", "purpose", "subject", "created_at", "attempts", "last_error",
                        "next_attempt_at", "referral__reference")
     failed = list(deliveries.filter(status=DeliveryStatus.FAILED).select_related("referral")
                   .only(*delivery_fields).order_by("-created_at")[:20])
@@ -342,7 +353,8 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
     return Dashboard(
         not_acknowledged=first_50(waiting_refs, "acknowledge_by"),
         overdue=first_50(waiting_refs.filter(acknowledge_by__lte=now), "acknowledge_by"),
-        escalated=first_50(waiting_refs.filter(escalation_level__gte=1), "-escalation_level", "acknowledge_by"),
+        escalated=first_50(waiting_refs.filter(clock__escalation_level__gte=1), "-clock__escalation_level",
+                           "acknowledge_by"),
         counts=counts,
         failed_notifications=failed,
         retrying_notifications=retrying,

@@ -31,6 +31,7 @@ from notifications.webhooks import webhook_notifications
 from referrals import messages
 from referrals.content import Content
 from referrals.deadlines import Rules, compute_deadlines, rules_from_policy
+from referrals.escalations import start_clocks, stop_clocks
 from referrals.models import (
     Adult,
     Child,
@@ -187,9 +188,8 @@ def submit_referral(
             received_at=received_at,
             acknowledge_by=deadlines.acknowledge_by,
             decide_by=deadlines.decide_by,
-            senior_escalation_at=deadlines.senior_escalation_at,
-            decision_senior_at=deadlines.decision_senior_at,
         )
+        start_clocks(referral, deadlines)
         _create_parts(referral, content)
         summary = f"{referral.get_kind_display()} received from {grant.agency_name}"
         if pathway.reasons:
@@ -350,6 +350,7 @@ def acknowledge_referral(
         referral.refresh_from_db()
         if not claimed:
             raise AlreadyAcknowledged(referral)
+        stop_clocks(referral.pk, acknowledgement=True)
         Referral.history.bulk_history_create(
             [referral],
             update=True,

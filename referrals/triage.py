@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -28,6 +27,7 @@ from notifications.services import build_notifications, queue_notifications, rec
 from notifications.webhooks import webhook_notifications
 from referrals import messages
 from referrals.deadlines import compute_deadlines, rules_from_policy, working_days_from
+from referrals.escalations import restart_decision_clock, stop_clocks
 from referrals.models import (
     OPEN_STATUSES,
     Challenge,
@@ -258,6 +258,7 @@ def decide_referral(
         if not changed:
             referral.refresh_from_db()
             raise NotAllowedNow(f"{referral.reference} has already been decided")
+        stop_clocks(referral.pk, acknowledgement=True, decision=True)
         _history(referral, actor, f"Decided: {referral.get_decision_display() if referral.decision else decision}", now)
         _event(referral, EventKind.DECIDED, actor,
                f"{_name(actor)} decided: {Decision(decision).label}", now)
@@ -351,11 +352,11 @@ def answer_challenge(
                f"{_name(actor)} answered the challenge: {ChallengeOutcome(outcome).label.lower()}", now)
         if outcome == ChallengeOutcome.CHANGED:
             deadlines = compute_deadlines(_rules(referral), received_at=now, urgent=False)
-            Referral.objects.filter(pk=referral.pk, status=Status.DECIDED).update(
-                status=Status.ACKNOWLEDGED, decide_by=deadlines.decide_by,
-                decision_senior_at=deadlines.decision_senior_at, decision_escalation_level=0,
-                decision_round=F("decision_round") + 1, updated_at=now,
+            reopened = Referral.objects.filter(pk=referral.pk, status=Status.DECIDED).update(
+                status=Status.ACKNOWLEDGED, decide_by=deadlines.decide_by, updated_at=now,
             )
+            if reopened:
+                restart_decision_clock(referral.pk, deadlines)
             _history(referral, actor, "Reopened for a new decision after a challenge", now)
         record_event(actor=actor, action=Action.CHALLENGE_ANSWERED, object_type="referral",
                      object_ref=referral.reference, via=via, request=request, detail={"outcome": outcome})

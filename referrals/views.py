@@ -94,13 +94,14 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     challenges = list(referral.challenges.select_related("raised_by", "responded_by"))
     answers_challenges = referral.front_door_id in access.front_door_ids_with({Role.MANAGER, Role.SENIOR_MANAGER})
     seniors = referral.front_door_id in access.front_door_ids_with({Role.SENIOR_MANAGER})
+    escalations = selectors.escalations_for(referral)
     return render(
         request,
         "referrals/detail.html",
         {
             "referral": referral,
-            "timeline": selectors.timeline(referral, viewer=request.user),
-            "escalations": selectors.escalations_for(referral),
+            "timeline": selectors.timeline(referral, viewer=request.user, escalations=escalations),
+            "escalations": escalations,
             "can_acknowledge": can_acknowledge,
             "can_triage": can_act and referral.status in OPEN_STATUSES,
             "referrer_side": referrer_side,

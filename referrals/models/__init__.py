@@ -10,6 +10,7 @@ from referrals.models.referral import (  # noqa: F401
     Escalation,
     EventKind,
     Referral,
+    ReferralClock,
     ReferralEvent,
 )
 from referrals.models.triage import Challenge, InformationRequest, ReferralLink  # noqa: F401

@@ -170,10 +170,10 @@ class Referral(models.Model):
     strategy_discussion_by = models.DateTimeField(null=True, blank=True)
 
     received_at = models.DateTimeField()
+    # The deadlines the receipt promised. Where the referral stands on its
+    # escalation ladders is kept apart, in its ReferralClock.
     acknowledge_by = models.DateTimeField()
     decide_by = models.DateTimeField()
-    # When the unacknowledged referral goes up to senior managers (level 2).
-    senior_escalation_at = models.DateTimeField()
 
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -183,9 +183,6 @@ class Referral(models.Model):
         blank=True,
         related_name="acknowledged_referrals",
     )
-    # Highest escalation level reached for "not acknowledged": 0 none,
-    # 1 front-door managers, 2 senior managers.
-    escalation_level = models.PositiveSmallIntegerField(default=0)
 
     # Triage
     assigned_to = models.ForeignKey(
@@ -205,13 +202,6 @@ class Referral(models.Model):
         related_name="decided_referrals",
     )
     outcome_sent_at = models.DateTimeField(null=True, blank=True)
-    # "No decision in time": senior managers are told at this moment, and the
-    # level reached is kept like escalation_level.
-    decision_senior_at = models.DateTimeField()
-    decision_escalation_level = models.PositiveSmallIntegerField(default=0)
-    # Bumped when a challenge reopens the decision, so the new round's "no
-    # decision in time" escalations are new rows, not repeats of the first.
-    decision_round = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     # The history is read by referral (id) and date; the people and agencies
@@ -222,33 +212,6 @@ class Referral(models.Model):
     class Meta:
         ordering = ["-received_at"]
         indexes = [
-            # Serves the level-1 sweep (referrals.escalations):
-            #   UPDATE ... WHERE status='submitted' AND escalation_level = 0
-            #   AND acknowledge_by <= now. Only open, unescalated rows are in
-            #   it, so the steady-state sweep does not grow with closed referrals.
-            models.Index(
-                fields=["acknowledge_by"],
-                name="referral_ack_due_l1",
-                condition=Q(status="submitted", escalation_level=0),
-            ),
-            # Serves the level-2 sweep: same shape on senior_escalation_at for
-            # rows already at level 1.
-            models.Index(
-                fields=["senior_escalation_at"],
-                name="referral_ack_due_l2",
-                condition=Q(status="submitted", escalation_level=1),
-            ),
-            # Serve the "no decision in time" sweep, same shape as above.
-            models.Index(
-                fields=["decide_by"],
-                name="referral_decide_due_l1",
-                condition=Q(status__in=["submitted", "acknowledged"], decision_escalation_level=0),
-            ),
-            models.Index(
-                fields=["decision_senior_at"],
-                name="referral_decide_due_l2",
-                condition=Q(status__in=["submitted", "acknowledged"], decision_escalation_level=1),
-            ),
             # Serves the front-door queue and dashboard: a front door's
             # unacknowledged referrals by deadline.
             models.Index(
@@ -274,10 +237,6 @@ class Referral(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(escalation_level__gte=0, escalation_level__lte=2),
-                name="referral_escalation_level_range",
-            ),
             models.CheckConstraint(
                 condition=Q(status="submitted")
                 | Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
@@ -316,6 +275,65 @@ class Referral(models.Model):
 
     def is_acknowledgement_overdue(self, now: dt.datetime) -> bool:
         return self.status == Status.SUBMITTED and now >= self.acknowledge_by
+
+
+class ReferralClock(models.Model):
+    """Where a referral stands on its two escalation ladders: "not
+    acknowledged in time" and "no decision in time".
+
+    The sweep (referrals.escalations) claims an escalation by updating this
+    row, not the referral: a narrow row with five indexes instead of a wide
+    one with a dozen, so escalating 100,000 referrals after an outage writes
+    a fraction of the pages, and the referral's own history is left to what
+    people did. Each ladder runs while its `*_open` flag is set; the
+    services that acknowledge, decide and reopen a referral set and clear
+    them in the same transaction. The Escalation rows are the record of what
+    the sweep did; this row is only its state.
+    """
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, primary_key=True, related_name="clock")
+    # "Not acknowledged": level 1 (front-door managers) at acknowledge_by,
+    # level 2 (senior managers) at senior_escalation_at.
+    acknowledge_open = models.BooleanField(default=True)
+    acknowledge_by = models.DateTimeField()
+    senior_escalation_at = models.DateTimeField()
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    # "No decision in time": the same ladder on the decision deadline.
+    decide_open = models.BooleanField(default=True)
+    decide_by = models.DateTimeField()
+    decision_senior_at = models.DateTimeField()
+    decision_escalation_level = models.PositiveSmallIntegerField(default=0)
+    # Bumped when a challenge reopens the decision, so the new round's "no
+    # decision in time" escalations are new rows, not repeats of the first.
+    decision_round = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # Serve the sweep's claims, one per step of each ladder:
+            #   UPDATE referrals_referralclock SET escalation_level = 1
+            #    WHERE acknowledge_open AND escalation_level = 0
+            #      AND acknowledge_by <= now ...
+            # Only rows still waiting for that step are in each index, so the
+            # steady-state sweep does not grow with closed referrals.
+            models.Index(fields=["acknowledge_by"], name="clock_ack_due_l1",
+                         condition=Q(acknowledge_open=True, escalation_level=0)),
+            models.Index(fields=["senior_escalation_at"], name="clock_ack_due_l2",
+                         condition=Q(acknowledge_open=True, escalation_level=1)),
+            models.Index(fields=["decide_by"], name="clock_decide_due_l1",
+                         condition=Q(decide_open=True, decision_escalation_level=0)),
+            models.Index(fields=["decision_senior_at"], name="clock_decide_due_l2",
+                         condition=Q(decide_open=True, decision_escalation_level=1)),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(escalation_level__gte=0, escalation_level__lte=2,
+                            decision_escalation_level__gte=0, decision_escalation_level__lte=2),
+                name="clock_escalation_level_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Escalation clock of referral {self.referral_id}"
 
 
 class Escalation(models.Model):

@@ -74,7 +74,7 @@ def test_clocks_going_forward_a_friday_evening_referral_is_due_at_five_bst_on_mo
     # Sunday 29 March. Due Monday 17:00 BST, which is 16:00 UTC.
     referral = submit(world.hv, now=london("2026-03-27T16:30"))
     assert referral.acknowledge_by == utc("2026-03-30T16:00")
-    assert referral.senior_escalation_at == utc("2026-03-31T10:00")  # Tuesday 11:00 BST
+    assert referral.clock.senior_escalation_at == utc("2026-03-31T10:00")  # Tuesday 11:00 BST
     # Every six hours over the weekend, then every half hour on Monday and Tuesday.
     made = sweep_every(dt.timedelta(hours=6), utc("2026-03-27T16:30"), utc("2026-03-30T10:30"))
     made += sweep_every(dt.timedelta(minutes=30), utc("2026-03-30T15:00"), utc("2026-03-31T10:30"))

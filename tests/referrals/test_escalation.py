@@ -10,11 +10,15 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from agencies.models import Role
+from audit.models import AuditEvent
 from notifications.models import Notification
 from referrals.escalations import escalate_overdue_referrals
-from referrals.models import Escalation, Referral
+from referrals.models import Child, Escalation, ReferralClock
+from referrals.selectors import timeline
 from referrals.services import acknowledge_referral
-from tests.conftest import submit
+from referrals.triage import decide_referral
+from tests.conftest import client_for, make_user, submit
 
 # A Wednesday morning; the standard referral is due by 17:00 and goes to
 # senior managers two working hours later (11:00 Thursday).
@@ -32,8 +36,8 @@ def test_an_unacknowledged_referral_goes_to_front_door_managers_after_its_deadli
     referral = submit(world.hv, now=RECEIVED)
     result = escalate_overdue_referrals(now=AFTER_DEADLINE)
     assert [(e.reference, e.level) for e in result.escalated] == [(referral.reference, 1)]
-    referral.refresh_from_db()
-    assert referral.escalation_level == 1
+    referral.clock.refresh_from_db()
+    assert referral.clock.escalation_level == 1
     told = Notification.objects.filter(referral=referral, purpose="escalation")
     assert [n.to_address for n in told] == [world.manager.email]
 
@@ -53,7 +57,10 @@ def test_each_level_fires_once_however_often_the_sweep_runs(world):
         escalate_overdue_referrals(now=AFTER_SENIOR + dt.timedelta(minutes=minute))
     assert list(referral.escalations.values_list("level", flat=True)) == [1, 2]
     assert Notification.objects.filter(referral=referral, purpose="escalation").count() == 2
-    assert referral.events.filter(kind="escalated").count() == 2
+    assert [item.summary for item in timeline(referral, viewer=world.mash) if item.kind == "escalated"] == [
+        "Not acknowledged in time: escalated to front-door managers",
+        "Not acknowledged in time: escalated to senior managers",
+    ]
 
 
 def test_a_sweep_after_long_downtime_catches_up_every_level_once(world):
@@ -74,18 +81,66 @@ def test_an_acknowledged_referral_never_escalates(world):
     assert escalate_overdue_referrals(now=AFTER_SENIOR).count == 0
 
 
-def test_escalation_is_recorded_in_history_and_shown_on_the_timeline(world):
+def test_escalation_is_on_the_timeline_and_in_the_audit_and_leaves_the_referral_as_it_was(world):
     referral = submit(world.hv, now=RECEIVED)
     escalate_overdue_referrals(now=AFTER_DEADLINE)
-    assert referral.history.count() == 2
-    assert referral.history.first().history_change_reason == "Not acknowledged in time: escalated to front-door managers"
-    assert referral.events.last().summary == "Not acknowledged in time: escalated to front-door managers"
+    # What the referrer sent is unchanged: its history is still one version.
+    assert referral.history.count() == 1
+    for viewer in (world.mash, world.hv):
+        [item] = [item for item in timeline(referral, viewer=viewer) if item.kind == "escalated"]
+        assert (item.at, item.summary) == (AFTER_DEADLINE, "Not acknowledged in time: escalated to front-door managers")
+    [sweep] = AuditEvent.objects.filter(action="escalated")
+    assert (sweep.actor, sweep.via, sweep.object_type) == (None, "task", "escalation_sweep")
+    assert sweep.detail == {"rule": "not_acknowledged", "level": 1, "escalated": 1, "references": [referral.reference]}
+
+
+def test_referrals_that_breach_together_reach_each_manager_in_one_email(world):
+    """At the close of the day many referrals breach at once: one email per
+    manager lists them all, with no child's details in it."""
+    referrals = [submit(world.hv, now=RECEIVED + dt.timedelta(minutes=i)) for i in range(3)]
+    escalate_overdue_referrals(now=AFTER_DEADLINE)
+    [email] = Notification.objects.filter(purpose="escalation")
+    assert (email.to_address, email.referral_id, email.front_door_id) == (world.manager.email, None,
+                                                                           world.front_door.pk)
+    assert email.subject == "Escalation: 3 referrals not acknowledged in time"
+    for referral in referrals:
+        assert email.body.count(referral.reference) == 2  # the reference and its link
+    for child in Child.objects.all():
+        assert child.last_name not in email.body
+
+
+def test_a_summary_of_hundreds_lists_fifty_and_links_to_the_rest(world):
+    referrals = [submit(world.hv, now=RECEIVED + dt.timedelta(seconds=i)) for i in range(55)]
+    escalate_overdue_referrals(now=AFTER_DEADLINE)
+    [email] = Notification.objects.filter(purpose="escalation")
+    assert email.subject == "Escalation: 55 referrals not acknowledged in time"
+    assert sum(referral.reference in email.body for referral in referrals) == 50
+    assert "and 5 more: http" in email.body and "/front-door/queue/?escalated=1" in email.body
+
+
+def test_a_failed_summary_is_on_its_front_doors_dashboard_only(world):
+    from referrals.selectors import manager_dashboard
+
+    for i in range(2):
+        submit(world.hv, now=RECEIVED + dt.timedelta(minutes=i))
+    escalate_overdue_referrals(now=AFTER_DEADLINE)
+    Notification.objects.filter(purpose="escalation").update(status="failed", attempts=6)
+    failed = manager_dashboard(world.manager, now=AFTER_DEADLINE).failed_notifications
+    assert [n.subject for n in failed] == ["Escalation: 2 referrals not acknowledged in time"]
+    html = client_for(world.manager).get("/front-door/dashboard/").content.decode()
+    assert "Escalation: 2 referrals not acknowledged in time" in html
+    other = make_user("other.manager", agency=world.other_front_door, role=Role.MANAGER)
+    assert manager_dashboard(other, now=AFTER_DEADLINE).failed_notifications == []
+
+
+def test_deciding_an_unacknowledged_referral_stops_both_ladders(world):
+    referral = submit(world.hv, now=RECEIVED)
+    decide_referral(referral=referral, actor=world.mash, decision="nfa", reasons="No concerns found",
+                    next_steps="", next_steps_owner="", now=RECEIVED + dt.timedelta(hours=1))
+    assert escalate_overdue_referrals(now=RECEIVED + dt.timedelta(days=5)).count == 0
 
 
 def test_managers_of_another_front_door_are_not_told(world):
-    from agencies.models import Role
-    from tests.conftest import make_user
-
     other_manager = make_user("other.manager", agency=world.other_front_door, role=Role.MANAGER)
     referral = submit(world.hv, now=RECEIVED)
     escalate_overdue_referrals(now=AFTER_DEADLINE)
@@ -118,8 +173,12 @@ def test_two_sweeps_at_once_escalate_each_referral_once(world):
         assert list(
             Escalation.objects.filter(referral=referral).order_by("level").values_list("level", flat=True)
         ) == [1, 2]
-    assert Notification.objects.filter(purpose="escalation").count() == 80
-    assert set(Referral.objects.values_list("escalation_level", flat=True)) == {2}
+    # Each referral is in exactly one summary to each level's managers.
+    for person in (world.manager, world.senior):
+        bodies = "".join(Notification.objects.filter(purpose="escalation", to_address=person.email)
+                         .values_list("body", flat=True))
+        assert [bodies.count(f"- {r.reference} ") + bodies.count(f"{r.reference}: ") for r in referrals] == [1] * 40
+    assert set(ReferralClock.objects.values_list("escalation_level", flat=True)) == {2}
 
 
 def test_the_command_prints_each_referral_it_escalated(world):
