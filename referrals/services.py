@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -32,11 +32,11 @@ from referrals import messages
 from referrals.content import Content
 from referrals.deadlines import Rules, compute_deadlines, rules_from_policy
 from referrals.escalations import start_clocks, stop_clocks
+from referrals.history import history_of
 from referrals.models import (
     Adult,
     Child,
     ConcernCategory,
-    DeadlinePolicy,
     Draft,
     EventKind,
     InvolvedAgency,
@@ -94,27 +94,24 @@ class AlreadyAcknowledged(Exception):
         self.referral = referral
 
 
-def _create_with_unique_reference(**fields: object) -> Referral:
+def _create_with_unique_reference(*, sender: AbstractBaseUser, **fields: Any) -> Referral:
+    """The referral row and its first version in the history, dated when it
+    was received (like its parts' first versions) and by its sender."""
     # Seven random symbols give 34 billion references; a clash is rare but
     # possible, so retry inside a savepoint instead of failing the submission.
     for _ in range(8):
         try:
             with transaction.atomic():
-                referral = Referral(reference=new_reference(), **fields)
-                # The first history row is dated when the referral was
-                # received, like its parts' rows, not when the row was written.
-                if fields.get("received_at"):
-                    referral._history_date = fields["received_at"]  # type: ignore[attr-defined]
-                try:
-                    referral.save(force_insert=True)
-                finally:
-                    # Or every later change to this instance would be dated then too.
-                    referral.__dict__.pop("_history_date", None)
-                return referral
+                referral = Referral(reference=new_reference(), sender=sender, **fields)
+                Referral.objects.bulk_create([referral])
+                break
         except IntegrityError as exc:
             if "reference" not in str(exc).lower():
                 raise
-    raise RuntimeError("Could not allocate a unique reference")
+    else:
+        raise RuntimeError("Could not allocate a unique reference")
+    history_of(Referral).bulk_history_create([referral], default_user=sender, default_date=referral.received_at)
+    return referral
 
 
 def submit_referral(
@@ -152,9 +149,8 @@ def submit_referral(
         # a second (a double click) finds it gone and sends nothing.
         if draft is not None and not Draft.objects.filter(pk=draft.pk, author=sender).delete()[0]:
             raise DraftAlreadySent()
-        front_door = Agency.objects.get(pk=grant.front_door_id)
-        policy = DeadlinePolicy.objects.filter(front_door=front_door).first()
-        rules = rules_from_policy(policy)
+        front_door = Agency.objects.select_related("deadline_policy").get(pk=grant.front_door_id)
+        rules = rules_from_policy(getattr(front_door, "deadline_policy", None))
         pathway = pathway_for(content, received_at=received_at, rules=rules)
         deadlines = compute_deadlines(rules, received_at=received_at, urgent=pathway.urgent)
         concern, consent, sender_details = content.concern, content.consent, content.sender
@@ -219,7 +215,7 @@ def submit_referral(
         )
         outbox += build_notifications(
             purpose=Purpose.ARRIVAL,
-            recipients=_front_door_alert_recipients(grant.front_door_id),
+            recipients=_front_door_alert_recipients(front_door),
             subject=messages.arrival_subject(referral),
             body=messages.arrival_body(referral),
             referral_id=referral.pk,
@@ -271,7 +267,7 @@ def _create_parts(referral: Referral, content: Content) -> None:
         created = model.objects.bulk_create(rows)
         if any(row.pk is None for row in created):  # a database that cannot return ids
             created = list(model.objects.filter(referral=referral))
-        model.history.bulk_history_create(created, default_date=referral.received_at)
+        history_of(model).bulk_history_create(created, default_date=referral.received_at)
 
 
 def _blank(model: type, name: str) -> Any:
@@ -314,12 +310,11 @@ def _non_mobile_baby_alerts(referral: Referral, front_door: Agency, now: dt.date
     return alerts
 
 
-def _front_door_alert_recipients(front_door_id: int) -> list[Recipient]:
-    inbox = Agency.objects.filter(pk=front_door_id).values_list("alert_email", flat=True).first()
-    if inbox:
-        return [Recipient(address=inbox)]
+def _front_door_alert_recipients(front_door: Agency) -> list[Recipient]:
+    if front_door.alert_email:
+        return [Recipient(address=front_door.alert_email)]
     members = members_with_role(
-        agency_id=front_door_id, roles=[Role.PRACTITIONER, Role.MANAGER]
+        agency_id=front_door.pk, roles=[Role.PRACTITIONER, Role.MANAGER]
     )
     return recipients_for_users(m.user for m in members)
 
@@ -455,24 +450,42 @@ def submit_referral_once(
 ) -> tuple[Referral, bool]:
     """Submit, unless this sender already submitted with this key.
 
-    Returns (referral, created). The key is claimed by inserting its record
-    first, in the same transaction as the referral: a concurrent retry blocks
-    on the unique index until the first commits, then returns its referral.
+    Returns (referral, created). The key's record is written last, in the
+    referral's transaction, by INSERT ... ON CONFLICT DO NOTHING: a retry
+    while the first is still being written waits on the unique index until
+    it commits, finds the key taken, and rolls its own referral back; then
+    (as for any later retry) the first referral is returned. Retries are rare,
+    so every submission saves a savepoint and an update by not claiming the
+    key first.
     """
     from referrals.models import IdempotencyRecord
 
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    user=sender, key=idempotency_key, fingerprint=fingerprint, created_at=timezone.now()
-                )
-        except IntegrityError:
-            existing = IdempotencyRecord.objects.select_related("referral").get(user=sender, key=idempotency_key)
-            if existing.fingerprint != fingerprint:
-                raise IdempotencyConflict() from None
-            return existing.referral, False
-        referral = submit_referral(sender=sender, content=content, via=via, request=request)
-        record.referral = referral
-        record.save(update_fields=["referral"])
+    try:
+        with transaction.atomic():
+            referral = submit_referral(sender=sender, content=content, via=via, request=request)
+            if not _claim_idempotency_key(sender=sender, key=idempotency_key, fingerprint=fingerprint,
+                                          referral=referral):
+                raise _KeyTaken()
+    except _KeyTaken:
+        existing = IdempotencyRecord.objects.select_related("referral").get(user=sender, key=idempotency_key)
+        if existing.fingerprint != fingerprint:
+            raise IdempotencyConflict() from None
+        return existing.referral, False
     return referral, True
+
+
+class _KeyTaken(Exception):
+    """Another submission with this Idempotency-Key committed first."""
+
+
+def _claim_idempotency_key(*, sender: AbstractBaseUser, key: str, fingerprint: str, referral: Referral) -> bool:
+    from referrals.models import IdempotencyRecord
+
+    table, key_column = IdempotencyRecord._meta.db_table, connection.ops.quote_name("key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, {key_column}, fingerprint, referral_id, created_at) "  # noqa: S608 - our own table and column names; # nosec B608
+            f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT (user_id, {key_column}) DO NOTHING RETURNING id",
+            [sender.pk, key, fingerprint, referral.pk, connection.ops.adapt_datetimefield_value(referral.received_at)],
+        )
+        return cursor.fetchone() is not None
