@@ -287,8 +287,9 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
     """What nobody owns yet, for the managers of the user's front doors.
 
     A fixed number of queries whatever the volume: one aggregate for the
-    referral counts, one list per panel (capped at 50), one aggregate and two
-    lists for deliveries, one each for challenges, workload and workers.
+    referral counts, the ids of each list (capped at 50) and one load of the
+    referrals they name, one aggregate and two lists for deliveries, one each
+    for challenges, workload and workers.
     """
     access = get_access(user)
     front_doors = access.front_door_ids_with(FRONT_DOOR_ROLES)
@@ -316,16 +317,25 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
     )
     waiting_refs = open_refs.filter(waiting)
 
-    def first_50(queryset: QuerySet[Referral], *order: str) -> list[Referral]:
-        # Pick the 50 from the referral table alone, then fetch those with
-        # their people and agencies. Joining first made PostgreSQL join every
-        # waiting referral at a large front door (thousands) to sort them.
-        chosen = queryset.order_by(*order, "id").values("id")[:50]
-        return list(
-            _list_related(Referral.objects.filter(id__in=chosen))
-            .prefetch_related(Prefetch("escalations", queryset=Escalation.objects.order_by("level")))
-            .order_by(*order, "id")
+    # Each list's 50 are chosen from the referral table alone (an id-only
+    # query each), then the referrals they name are fetched once with their
+    # people, agencies and escalations. Joining first made PostgreSQL join
+    # every waiting referral at a large front door (thousands) to sort them;
+    # and the lists overlap (the oldest waiting referrals are usually overdue
+    # and escalated too), so each is loaded once.
+    chosen = {
+        name: list(queryset.order_by(*order, "id").values_list("id", flat=True)[:50])
+        for name, queryset, order in (
+            ("not_acknowledged", waiting_refs, ("acknowledge_by",)),
+            ("overdue", waiting_refs.filter(acknowledge_by__lte=now), ("acknowledge_by",)),
+            ("escalated", waiting_refs.filter(clock__escalation_level__gte=1),
+             ("-clock__escalation_level", "acknowledge_by")),
         )
+    }
+    loaded = {
+        r.pk: r for r in _list_related(Referral.objects.filter(id__in=set().union(*chosen.values())))
+        .prefetch_related(Prefetch("escalations", queryset=Escalation.objects.order_by("level")))
+    }
 
     # A manager's summary of several escalations has no referral, only its front door.
     deliveries = Notification.objects.filter(Q(referral__front_door_id__in=front_doors)
@@ -351,10 +361,9 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         is_open=True, referral__front_door_id__in=front_doors
     ).count()
     return Dashboard(
-        not_acknowledged=first_50(waiting_refs, "acknowledge_by"),
-        overdue=first_50(waiting_refs.filter(acknowledge_by__lte=now), "acknowledge_by"),
-        escalated=first_50(waiting_refs.filter(clock__escalation_level__gte=1), "-clock__escalation_level",
-                           "acknowledge_by"),
+        not_acknowledged=[loaded[pk] for pk in chosen["not_acknowledged"]],
+        overdue=[loaded[pk] for pk in chosen["overdue"]],
+        escalated=[loaded[pk] for pk in chosen["escalated"]],
         counts=counts,
         failed_notifications=failed,
         retrying_notifications=retrying,
