@@ -49,6 +49,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from agencies.models import Agency, AgencyKind, Membership, Role, Team
+from bench import data_fingerprint
 from referrals.models import DeadlinePolicy
 from referrals.references import ALPHABET, format_reference
 
@@ -708,6 +709,7 @@ def generate(*, referrals: int, front_doors: int = 10, years: float = 3.0, open_
     meta = {
         "referrals": referrals, "front_doors": front_doors, "years": years, "open_share": open_share,
         "seed": seed, "generated_at": dt.datetime.fromtimestamp(now_ts, tz=UTC).isoformat(),
+        "fingerprint": data_fingerprint(),
         "seconds": round(elapsed, 1), "rows": totals, "long_history": long_refs,
         "front_door": {"id": biggest.id, "name": biggest.name,
                        "practitioner": biggest.practitioners[0][0], "manager": biggest.managers[0][0],
