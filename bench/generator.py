@@ -192,6 +192,9 @@ class FrontDoorPeople:
     partners: list[tuple[int, str, list[tuple[int, str]], int]]  # id, name, referrers, lead
     partner_weights: list[float]
     identities: array = field(default_factory=lambda: array("q"))
+    # When this front door last received a referral about each child with an
+    # NHS number (whole seconds, as written): for `is_re_referral`.
+    last_referred: dict[int, int] = field(default_factory=dict)
 
 
 def build_world(front_doors: int = 10, *, password: str = "!unusable-bench",  # noqa: S107 - unusable
@@ -266,7 +269,7 @@ def build_world(front_doors: int = 10, *, password: str = "!unusable-bench",  # 
     return people
 
 
-REFERRAL_COLUMNS = ["id", "reference", "kind", "urgency", "status", "sender_phone", "sender_availability", "concern_categories", "what_happened", "when_happened", "childs_experience", "action_taken", "immediate_risk", "family_aware", "consent", "no_consent_basis", "no_consent_reason", "father_not_recorded_reason", "expected_due_date", "non_mobile_injury", "police_notified_at", "strategy_discussion_by", "received_at", "acknowledge_by", "decide_by", "acknowledged_at", "assigned_at", "decision", "decision_reasons", "next_steps", "next_steps_owner", "decided_at", "outcome_sent_at", "updated_at", "acknowledged_by_id", "assigned_to_id", "decided_by_id", "front_door_id", "sender_id", "sending_agency_id"]
+REFERRAL_COLUMNS = ["id", "reference", "kind", "urgency", "status", "sender_phone", "sender_availability", "concern_categories", "what_happened", "when_happened", "childs_experience", "action_taken", "immediate_risk", "family_aware", "consent", "no_consent_basis", "no_consent_reason", "father_not_recorded_reason", "expected_due_date", "non_mobile_injury", "police_notified_at", "strategy_discussion_by", "received_at", "acknowledge_by", "decide_by", "acknowledged_at", "assigned_at", "decision", "decision_reasons", "next_steps", "next_steps_owner", "decided_at", "outcome_sent_at", "updated_at", "acknowledged_by_id", "assigned_to_id", "decided_by_id", "front_door_id", "sender_id", "sending_agency_id", "is_re_referral"]
 TABLES: dict[str, list[str]] = {
     "referrals_referral": REFERRAL_COLUMNS,
     "referrals_historicalreferral": [c if c != "id" else "id" for c in REFERRAL_COLUMNS]
@@ -444,15 +447,12 @@ class Batch:
             _n(worker[0] if acked_at else None), _n(worker[0] if acked_at else None),
             _n(worker[0] if decided_at else None), str(fd.id), str(sender[0]), str(pid),
         ]
-        self.add("referrals_referral", row)
-        self.add("referrals_historicalreferral", [str(rid), *row,
-                                                   str(self.next_ids["referrals_historicalreferral"]),
-                                                   _ts(received), r"\N", "+", str(sender[0])])
         self.add("referrals_referralclock", [
             str(rid), _b(status == "submitted"), _ts(ack_by), _ts(senior_at), str(ack_level),
             _b(status != "decided"), _ts(decide_by), _ts(decision_senior), str(dec_level), "0"])
         # Children: the first may be someone referred before; siblings share the surname.
         surname = None
+        re_referral = False
         for position in range(n_children):
             if position == 0 and len(fd.identities) > 20 and r.random() < 0.22:
                 identity = fd.identities[r.randrange(len(fd.identities))]
@@ -473,16 +473,28 @@ class Batch:
                 age_days = int(age_days * ((identity % 7 + 3) / 10))
                 dob, edd = 20000 - age_days + (identity % 3000), None
                 dob = min(dob, today - 30)
+            nhs_number = "" if unborn or identity % 10 == 0 else nhs_number_for(identity)
+            if nhs_number:
+                # A re-referral as the portal records it: the same NHS number at
+                # this front door in the 12 months before.
+                last = fd.last_referred.get(identity)
+                re_referral = re_referral or (last is not None and int(received) - 365 * DAY <= last < int(received))
+                fd.last_referred[identity] = int(received)
             self.add("referrals_child", [
                 str(position), first, surname, _date(dob), _date(edd),
                 r.choice(("female", "male")) if not unborn else "not_known",
-                "" if unborn or identity % 10 == 0 else nhs_number_for(identity),
+                nhs_number,
                 f"{identity % 200 + 1} {STREETS[identity % len(STREETS)]}, {fd.name.split()[0]}",
                 f"NB{identity % 9 + 1} {identity % 9}AB", "" if unborn else "Local primary school",
                 "Riverside Medical Practice", "English" if identity % 6 else "Polish", "no", "",
                 r.choice(("none", "none", "none", "child_in_need", "child_protection", "not_known")),
                 str(rid),
             ])
+        row.append(_b(re_referral))
+        self.add("referrals_referral", row)
+        self.add("referrals_historicalreferral", [str(rid), *row,
+                                                   str(self.next_ids["referrals_historicalreferral"]),
+                                                   _ts(received), r"\N", "+", str(sender[0])])
         self.add("referrals_adult", [
             "0", r.choice(ADULT_FIRST_F), surname, "mother", _date(today - r.randint(17 * 365, 45 * 365)),
             "", "yes", "yes",

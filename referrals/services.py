@@ -48,6 +48,7 @@ from referrals.models import (
     Urgency,
 )
 from referrals.references import new_reference
+from referrals.reporting import referred_in_year_before
 
 NON_MOBILE_AGE_DAYS = 183  # "under about six months" (Child BF finding 7)
 
@@ -175,6 +176,10 @@ def submit_referral(
             no_consent_reason=consent.get("no_consent_reason", ""),
             father_not_recorded_reason=content.father_not_recorded_reason,
             expected_due_date=content.earliest_due_date,
+            is_re_referral=referred_in_year_before(
+                front_door_id=front_door.pk, received_at=received_at,
+                nhs_numbers=[child.get("nhs_number") for child in content.children],
+            ),
             non_mobile_injury=pathway.non_mobile_injury,
             strategy_discussion_by=(
                 received_at + dt.timedelta(hours=rules.strategy_discussion_within_hours)

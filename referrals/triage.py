@@ -42,6 +42,7 @@ from referrals.models import (
     ReferralLink,
     Status,
 )
+from referrals.reporting import is_re_referral
 
 CHALLENGE_ANSWERING_ROLES = frozenset({Role.MANAGER, Role.SENIOR_MANAGER})
 
@@ -401,6 +402,13 @@ def record_link(
             defaults={"status": status, "reason": (reason or "Linked by a worker")[:200],
                       "decided_by": actor, "decided_at": now},
         )
+        # The partnership figures count a referral linked to one from the 12
+        # months before as a re-referral. Worked out again from all its links,
+        # so a link confirmed and later rejected stops counting, and under a
+        # lock on the referral, so two links recorded at the same moment
+        # cannot overwrite each other's answer.
+        Referral.objects.select_for_update().filter(pk=referral.pk).first()
+        Referral.objects.filter(pk=referral.pk).update(is_re_referral=is_re_referral(referral))
         if confirmed:
             _event(referral, EventKind.HISTORY_LINKED, actor,
                    f"{_name(actor)} linked earlier {earlier.get_kind_display().lower()} {earlier.reference}", now,

@@ -13,6 +13,7 @@ from django.test import Client
 from bench.generator import generate, insert_breached
 from referrals.escalations import escalate_overdue_referrals
 from referrals.models import OPEN_STATUSES, Escalation, Referral, Status
+from referrals.reporting import is_re_referral
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the generator writes with PostgreSQL COPY")
@@ -52,3 +53,9 @@ def test_a_catch_up_after_an_outage_escalates_each_breached_referral_once(genera
     assert escalate_overdue_referrals(now=now).count == 30
     assert escalate_overdue_referrals(now=now).count == 0
     assert Escalation.objects.count() == before + 30
+
+
+def test_the_generator_marks_re_referrals_as_the_portal_works_them_out(generated):
+    referrals = list(Referral.objects.order_by("pk"))
+    assert any(referral.is_re_referral for referral in referrals)
+    assert [referral.is_re_referral for referral in referrals] == [is_re_referral(r) for r in referrals]

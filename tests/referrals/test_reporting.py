@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import io
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agencies.models import Role
+from agencies.models import Agency, AgencyKind, Role
 from referrals.escalations import escalate_overdue_referrals
-from referrals.reporting import partnership_report
+from referrals.models import Referral
+from referrals.reporting import partnership_report, referred_in_year_before
 from referrals.services import acknowledge_referral
 from referrals.triage import answer_challenge, decide_referral, raise_challenge, record_link
 from tests.conftest import client_for, make_user, submit
@@ -137,3 +140,72 @@ def test_agency_names_cannot_smuggle_formulas_into_the_spreadsheet(world):
     response = client_for(world.manager).get("/reports/partnership/?start=2026-11-01&end=2026-11-30&format=csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][0].startswith("'=")
+
+
+def test_a_confirmed_link_rejected_later_no_longer_counts(world, month):
+    record_link(referral=month["a"], earlier=month["october"], actor=world.mash, confirmed=True)
+    record_link(referral=month["a"], earlier=month["october"], actor=world.mash, confirmed=False)
+    assert report(world).overall.re_referrals == 1
+
+
+def test_a_link_to_a_referral_from_more_than_12_months_before_does_not_count(world, month):
+    long_ago = submit(world.hv, now=dt.datetime(2025, 10, 1, 10, 0, tzinfo=UTC), child={"nhs_number": ""})
+    record_link(referral=month["a"], earlier=long_ago, actor=world.mash, confirmed=True)
+    assert report(world).overall.re_referrals == 1
+
+
+def test_a_child_referred_more_than_12_months_before_is_not_a_re_referral(world):
+    submit(world.gp, now=dt.datetime(2025, 11, 3, 10, 0, tzinfo=UTC))
+    submit(world.gp, now=dt.datetime(2026, 11, 4, 10, 0, tzinfo=UTC))
+    assert report(world).overall.re_referrals == 0
+    submit(world.hv, now=dt.datetime(2026, 11, 5, 10, 0, tzinfo=UTC))
+    assert report(world).overall.re_referrals == 1
+
+
+def test_a_child_referred_to_another_front_door_is_not_a_re_referral_here(world):
+    school = Agency.objects.create(name="Southport Academy", kind=AgencyKind.SCHOOL, front_door=world.other_front_door)
+    teacher = make_user("teacher.south", agency=school, role=Role.REFERRER)
+    submit(teacher, now=dt.datetime(2026, 10, 5, 10, 0, tzinfo=UTC))
+    submit(world.gp, now=dt.datetime(2026, 11, 4, 10, 0, tzinfo=UTC))
+    assert report(world).overall.re_referrals == 0
+    submit(world.hv, now=dt.datetime(2026, 11, 5, 10, 0, tzinfo=UTC))
+    assert report(world).overall.re_referrals == 1
+
+
+def test_the_year_before_a_submission_includes_its_first_moment_and_not_the_referral_itself(world):
+    october = submit(world.gp, now=dt.datetime(2026, 10, 5, 10, 0, tzinfo=UTC))
+    nhs_number = october.children.get().nhs_number
+    here = world.front_door.pk
+
+    def referred(*, front_door_id=here, numbers=(nhs_number,), at):
+        return referred_in_year_before(front_door_id=front_door_id, nhs_numbers=numbers, received_at=at)
+
+    assert referred(at=october.received_at + dt.timedelta(days=365))
+    assert not referred(at=october.received_at + dt.timedelta(days=365, microseconds=1))
+    assert not referred(at=october.received_at)
+    assert referred(numbers=["", None, nhs_number], at=october.received_at + dt.timedelta(days=1))
+    assert not referred(numbers=["", None], at=october.received_at + dt.timedelta(days=1))
+    assert not referred(front_door_id=world.other_front_door.pk, at=october.received_at + dt.timedelta(days=1))
+
+
+def test_the_migration_marks_the_re_referrals_received_before_it(world, month):
+    record_link(referral=month["a"], earlier=month["october"], actor=world.mash, confirmed=True)
+    Referral.objects.update(is_re_referral=False)
+    migration = importlib.import_module("referrals.migrations.0006_partnership_figures")
+    migration.mark_re_referrals(apps, None)
+    assert set(Referral.objects.filter(is_re_referral=True)) == {month["a"], month["c"]}
+    assert report(world).overall.re_referrals == 2
+
+
+def test_a_median_on_a_rounding_boundary_rounds_as_it_always_has(world):
+    """Acknowledged after 22 and 368 minutes: the median is 3.25 hours, which
+    statistics.median gives exactly (3.2 once rounded); PostgreSQL's
+    percentile_cont would give 3.2500000000000004 (3.3)."""
+    for day, minutes in ((2, 22), (3, 368)):
+        referral = submit(world.hv, now=dt.datetime(2026, 11, day, 9, 0, tzinfo=UTC), child={"nhs_number": ""})
+        acknowledge_referral(referral=referral, actor=world.mash,
+                             now=dt.datetime(2026, 11, day, 9, 0, tzinfo=UTC) + dt.timedelta(minutes=minutes))
+    figures = report(world).overall
+    assert figures.acknowledge_median == 3.2
+    assert figures.acknowledge_p90 == 5.6
+    assert dict(report(world).by_agency)["Northbridge Health Visiting"].acknowledge_median == 3.2
