@@ -216,6 +216,15 @@ def _claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[tuple[int,
         return [(row[0], row[1]) for row in cursor.fetchall()]
 
 
+def _id_list(ids: list[int]) -> tuple[str, list]:
+    """What goes in "id IN (...)" for a batch of ids, and its parameters.
+    PostgreSQL: one array parameter (thousands of placeholders cost more to
+    parse and send than the rows). Other databases: a placeholder each."""
+    if connection.vendor == "postgresql":
+        return "SELECT unnest(%s::bigint[])", [ids]
+    return ", ".join(["%s"] * len(ids)), list(ids)
+
+
 def _typed(sql_type: str) -> str:
     """A parameter in a SELECT list: PostgreSQL would take an untyped one for
     text, so say its type; SQLite has no column types to match."""
@@ -241,11 +250,7 @@ def _record(step: Step, claimed: list[tuple[int, int]], *, now: dt.datetime,
     table = step.model._meta.db_table
     pk = q(step.pk_column)
     subject_ids = sorted(subject for subject, _ in claimed)
-    if connection.vendor == "postgresql":
-        # One array parameter: a thousand placeholders cost more to send than the rows.
-        ids, id_params = "SELECT unnest(%s::bigint[])", [subject_ids]
-    else:
-        ids, id_params = ", ".join(["%s"] * len(subject_ids)), subject_ids
+    ids, id_params = _id_list(subject_ids)
     at = connection.ops.adapt_datetimefield_value(now)
     stamp = _typed("timestamp with time zone")
     referral_col = q(step.referral_column)
@@ -279,8 +284,15 @@ def _record(step: Step, claimed: list[tuple[int, int]], *, now: dt.datetime,
         subjects = list(step.model.objects.filter(id__in=subject_ids).order_by("id")
                         .only("id", "referral_id", *extra))
         referral_ids = [s.referral_id for s in subjects]  # type: ignore[attr-defined]
-    # Plain rows, not model instances: a catch-up loads a hundred thousand.
-    rows = {row[0]: row for row in Referral.objects.filter(id__in=set(referral_ids)).values_list(*_Breach._fields[1:])}
+    # Plain rows, not model instances, named by one array parameter as above:
+    # a catch-up loads a hundred thousand.
+    referral_array, referral_params = _id_list(sorted(set(referral_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(q(name) for name in _Breach._fields[1:])} FROM {Referral._meta.db_table} "  # noqa: S608 - table and column names from our models; # nosec B608
+            f"WHERE id IN ({referral_array})", referral_params,
+        )
+        rows = {row[0]: row for row in cursor.fetchall()}
     breaches = [_Breach(subject, *rows[referral_id]) for subject, referral_id in zip(subjects, referral_ids, strict=True)]
     # Most urgent first in each summary, then by reference.
     breaches.sort(key=lambda b: (b.urgency != Urgency.URGENT, b.reference))
@@ -343,8 +355,8 @@ def _summaries(step: Step, breaches: list[_Breach], *, people: dict[tuple, list[
             ) if step.front_door_roles else []
         if not people[key]:
             continue
-        shown = [b.as_referral() for b in listed[:messages.SUMMARY_LISTS]]
-        subject, body = messages.escalation_summary(shown, total=len(listed), rule=step.rule, summary=step.summary)
+        subject, body = messages.escalation_summary(listed[:messages.SUMMARY_LISTS], total=len(listed),
+                                                    rule=step.rule, summary=step.summary)
         outbox += build_notifications(
             purpose=Purpose.ESCALATION, recipients=people[key], subject=subject, body=body,
             # A summary of one referral belongs on that referral's timeline.

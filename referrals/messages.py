@@ -7,13 +7,15 @@ name or the concern, because email leaves our control. The portal is the record.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.paths import referral_path
-from referrals.models import Referral
+from referrals.models import Kind, Referral, Urgency
 
 
 def when(moment: dt.datetime) -> str:
@@ -21,7 +23,7 @@ def when(moment: dt.datetime) -> str:
     return f"{local:%-I:%M%p}".lower() + f" on {local:%A %-d %B %Y}"
 
 
-def referral_url(referral: Referral) -> str:
+def referral_url(referral: Referral | ReferralMention) -> str:
     return settings.PORTAL_BASE_URL + referral_path("referral-detail", referral.reference)
 
 
@@ -80,13 +82,25 @@ ESCALATION_SUBJECTS = {
 }
 
 
-def escalation_subject(referral: Referral, *, rule: str = "not_acknowledged", level: int = 1) -> str:
+class ReferralMention(Protocol):
+    """What the escalation emails say of a referral: a Referral, or the
+    sweep's plain row for one (it words thousands at a time)."""
+
+    reference: str
+    urgency: str
+    kind: str
+
+
+URGENCY_LABELS, KIND_LABELS = dict(Urgency.choices), dict(Kind.choices)
+
+
+def escalation_subject(referral: ReferralMention, *, rule: str = "not_acknowledged", level: int = 1) -> str:
     return f"Escalation: {referral.reference} {ESCALATION_SUBJECTS.get(rule, 'overdue')}"
 
 
-def escalation_body(referral: Referral, *, rule: str = "not_acknowledged", level: int = 1, summary: str = "") -> str:
+def escalation_body(referral: ReferralMention, *, rule: str = "not_acknowledged", level: int = 1, summary: str = "") -> str:
     return (
-        f"{referral.get_urgency_display()} {referral.get_kind_display().lower()} "
+        f"{URGENCY_LABELS[referral.urgency]} {KIND_LABELS[referral.kind].lower()} "
         f"{referral.reference}: {summary or ESCALATION_SUBJECTS.get(rule, 'overdue')}.\n\n"
         f"Make sure someone owns it now: {referral_url(referral)}" + _footer()
     )
@@ -97,7 +111,7 @@ def escalation_body(referral: Referral, *, rule: str = "not_acknowledged", level
 SUMMARY_LISTS = 50
 
 
-def escalation_summary(shown: list[Referral], *, total: int, rule: str, summary: str) -> tuple[str, str]:
+def escalation_summary(shown: Sequence[ReferralMention], *, total: int, rule: str, summary: str) -> tuple[str, str]:
     """Subject and body of one email to a manager for every referral one
     sweep escalated at one step of one ladder (`shown`: the first of them,
     at most SUMMARY_LISTS; `total`: how many). At the close of the day many
@@ -105,7 +119,7 @@ def escalation_summary(shown: list[Referral], *, total: int, rule: str, summary:
     each would bury the ones that matter."""
     if total == 1:
         return escalation_subject(shown[0], rule=rule), escalation_body(shown[0], rule=rule, summary=summary)
-    lines = [f"- {r.reference} ({r.get_urgency_display().lower()} {r.get_kind_display().lower()}): "
+    lines = [f"- {r.reference} ({URGENCY_LABELS[r.urgency].lower()} {KIND_LABELS[r.kind].lower()}): "
              f"{referral_url(r)}" for r in shown]
     if total > len(shown):
         lines.append(f"- and {total - len(shown)} more: "
