@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -136,6 +137,22 @@ def query(stack: Stack, sql: str, params: Any = None) -> list[tuple]:
 
 def scalar(stack: Stack, sql: str, params: Any = None) -> Any:
     return query(stack, sql, params)[0][0]
+
+
+def told_twice_of_one_escalation(stack: Stack) -> int:
+    """How many times a person was told more than once that one referral was
+    escalated at one step. An escalation email names its step (the step's
+    summary line) and the referrals it covers (one, or a sweep's batch)."""
+    from referrals.escalations import STEP_SUMMARIES
+
+    steps = sorted((text for text in STEP_SUMMARIES.values() if text), key=len, reverse=True)
+    told: Counter[tuple[str, str, str]] = Counter()
+    for to_address, body in query(stack, "SELECT to_address, body FROM notifications_notification "
+                                         "WHERE purpose = 'escalation'"):
+        step = next((text for text in steps if text in body), "")
+        for reference in set(re.findall(r"\bFD-[0-9A-Z]{4}-[0-9A-Z]{4}\b", body)):
+            told[(to_address, step, reference)] += 1
+    return sum(1 for times in told.values() if times > 1)
 
 
 def email_outbox(stack: Stack) -> dict[str, str]:
@@ -318,11 +335,15 @@ def measure(stack: Stack, load: Load, faults: Faults, **run: Any) -> dict[str, A
     counts = stack.sink.counts()
     escalation_dupes = scalar(stack, """SELECT count(*) FROM (SELECT 1 FROM referrals_escalation
         GROUP BY referral_id, rule, subject_id, level HAVING count(*) > 1) d""")
-    escalation_email_dupes = scalar(stack, """SELECT count(*) FROM (SELECT 1 FROM notifications_notification
-        WHERE purpose = 'escalation' GROUP BY referral_id, subject, to_address HAVING count(*) > 1) d""")
-    # The same message owed twice (same referral, purpose, subject, recipient).
+    # The same message owed twice: same referral, purpose, subject and
+    # recipient. A managers' summary of several referrals names no one
+    # referral; its body lists them, so two summaries are the same message
+    # only if they list the same referrals (two sweeps that each escalated
+    # two referrals both send "Escalation: 2 referrals ...").
+    escalation_email_dupes = told_twice_of_one_escalation(stack)
     duplicate_outbox_rows = scalar(stack, """SELECT count(*) FROM (SELECT 1 FROM notifications_notification
-        WHERE channel = 'email' GROUP BY referral_id, purpose, subject, to_address HAVING count(*) > 1) d""")
+        WHERE channel = 'email' GROUP BY COALESCE(referral_id::text, md5(body)), purpose, subject, to_address
+        HAVING count(*) > 1) d""")
     def escalations_per_referral(references: list[str]) -> list[tuple[str, int]]:
         return query(stack, """SELECT r.reference, count(e.id) FROM referrals_referral r
             LEFT JOIN referrals_escalation e ON e.referral_id = r.id WHERE r.reference = ANY(%s)
