@@ -13,14 +13,10 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.faults.servers import free_port  # a port no outgoing connection can take
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_port(port: int, timeout: float = 30.0) -> None:

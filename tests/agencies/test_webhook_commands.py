@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,12 +14,7 @@ from django.core.management import call_command
 from notifications.services import dispatch_due_notifications
 from referrals.services import acknowledge_referral
 from tests.conftest import submit
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.faults.servers import free_port
 
 
 def test_register_a_webhook_and_see_a_signed_message_arrive_at_the_local_receiver(world):
