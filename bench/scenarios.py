@@ -324,8 +324,16 @@ def _ceiling(dsn: str, sample: dict[str, list[dict]], *, concurrency: int, secon
         async with await psycopg.AsyncConnection.connect(dsn) as conn:
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
-                async with conn.transaction():
-                    await insert_one(conn)
+                while True:
+                    try:
+                        async with conn.transaction():
+                            await insert_one(conn)
+                        break
+                    except psycopg.errors.UniqueViolation:
+                        # A random reference that is already taken (one in
+                        # tens of thousands against a million generated
+                        # ones): made again, as the portal does.
+                        continue
                 run.latencies.append(time.perf_counter() - started)
                 run.statuses[200] += 1
 
