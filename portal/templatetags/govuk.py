@@ -184,4 +184,4 @@ def select_options(context: template.Context, choices: list[tuple[Any, str]], se
     if selected is not None:
         value = str(format_html_join("", "{}", [(selected,)]))
         rendered = rendered.replace(f'<option value="{value}">', f'<option value="{value}" selected>', 1)
-    return mark_safe(rendered)  # noqa: S308 - built by format_html_join above; # nosec B308
+    return mark_safe(rendered)  # noqa: S308 - built by format_html_join above; # nosec B308, B703
