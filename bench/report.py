@@ -54,6 +54,11 @@ def main() -> None:
     for inv in run.get("invocations", [run]):
         w(f"- `python -m bench.run {inv.get('arguments', '')}`: {inv.get('started_at', '–')[:16].replace('T', ' ')} "
           f"to {inv.get('finished_at', '–')[11:16]} UTC")
+    for data in scales.values():
+        for part in data.get("partial_runs", []):
+            w(f"- at {data['scale']:,} referrals, {', '.join(part['only'])} measured again at "
+              f"{part['started_at'][:16].replace('T', ' ')} UTC (load average "
+              f"{', '.join(f'{x:.1f}' for x in part['load_average_at_start'])}); the rest from the first invocation")
     w("\nStep durations (seconds): " + ", ".join(f"{k} {v}" for k, v in run.get("step_seconds", {}).items()) + ".\n")
 
     w("## Machine\n")
