@@ -163,8 +163,10 @@ def restart_decision_clock(referral_id: int, deadlines: Deadlines) -> None:
     )
 
 
-@dataclass(frozen=True)
-class Escalated:
+class Escalated(NamedTuple):
+    """What a sweep escalated. A tuple: a catch-up makes a hundred thousand,
+    and a frozen dataclass costs several times as much to make."""
+
     reference: str
     rule: str
     level: int
@@ -205,15 +207,61 @@ def _claim_sql(step: Step) -> str:
     )
 
 
-def _claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[tuple[int, int]]:
+def _claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[tuple]:
+    """Claim a batch of breaches and write their escalation rows. Returns, for
+    each claimed row, its primary key followed by the referral's columns the
+    emails use (`_Breach` after `subject`).
+
+    PostgreSQL does it in one statement: the claim's RETURNING feeds the
+    escalation rows (INSERT ... SELECT in the same WITH) and is joined to the
+    referrals. Other databases: the claim, then the escalation rows copied
+    from the claimed rows, then the referrals, one statement each."""
+    q = connection.ops.quote_name
     # Raw SQL skips the ORM's value conversion: adapt `now` as the backend
     # stores datetimes (SQLite keeps naive UTC text and compares it as text).
     at = connection.ops.adapt_datetimefield_value(now)
     condition = [*step.open_values, step.level - 1]
-    params = [step.level, *condition, at, limit, *condition]
+    claim_params = [step.level, *condition, at, limit, *condition]
+    # What tells one escalation under the rule from another: the round of a
+    # rule about the referral itself, or the request or challenge.
+    subject_value = (q(step.round_column) if step.round_column else "0") if step.is_about_referral \
+        else q(step.pk_column)
+    escalation_columns = "referral_id, rule, subject_id, level, due_at, escalated_at"
+    referral_columns = ", ".join(f"r.{q(name)}" for name in _Breach._fields[1:])
+    if connection.vendor == "postgresql":
+        claim = _claim_sql(step)
+        claim = claim[:claim.rindex(" RETURNING ")] + (
+            f" RETURNING {q(step.pk_column)} AS subject_pk, {q(step.referral_column)} AS claimed_referral_id, "
+            f"{subject_value} AS subject_value, {q(step.due_column)} AS due_at")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH claimed AS ({claim}), recorded AS (INSERT INTO {Escalation._meta.db_table} "  # noqa: S608 - table and column names from our models; # nosec B608
+                f"({escalation_columns}) SELECT claimed_referral_id, %s, subject_value, %s, due_at, "
+                f"{_typed('timestamp with time zone')} FROM claimed) "
+                f"SELECT subject_pk, {referral_columns} FROM claimed "
+                f"JOIN {Referral._meta.db_table} r ON r.id = claimed_referral_id",
+                [*claim_params, step.rule, step.level, at],
+            )
+            return cursor.fetchall()
     with connection.cursor() as cursor:
-        cursor.execute(_claim_sql(step), params)
-        return [(row[0], row[1]) for row in cursor.fetchall()]
+        cursor.execute(_claim_sql(step), claim_params)
+        claimed = cursor.fetchall()
+        if not claimed:
+            return []
+        ids = ", ".join(["%s"] * len(claimed))
+        cursor.execute(
+            f"INSERT INTO {Escalation._meta.db_table} ({escalation_columns}) "  # noqa: S608 - table and column names from our models; # nosec B608
+            f"SELECT {q(step.referral_column)}, %s, {subject_value}, %s, {q(step.due_column)}, %s "
+            f"FROM {step.model._meta.db_table} WHERE {q(step.pk_column)} IN ({ids})",
+            [step.rule, step.level, at, *(pk for pk, _ in claimed)],
+        )
+        referral_ids = sorted({referral_id for _, referral_id in claimed})
+        cursor.execute(
+            f"SELECT {referral_columns} FROM {Referral._meta.db_table} r "  # noqa: S608 - table and column names from our models; # nosec B608
+            f"WHERE r.id IN ({', '.join(['%s'] * len(referral_ids))})", referral_ids,
+        )
+        rows = {row[0]: row for row in cursor.fetchall()}
+    return [(pk, *rows[referral_id]) for pk, referral_id in claimed]
 
 
 def _id_list(ids: list[int]) -> tuple[str, list]:
@@ -231,69 +279,45 @@ def _typed(sql_type: str) -> str:
     return f"CAST(%s AS {sql_type})" if connection.vendor == "postgresql" else "%s"
 
 
-def _record(step: Step, claimed: list[tuple[int, int]], *, now: dt.datetime,
+def _record(step: Step, claimed: list[tuple], *, now: dt.datetime,
             people: dict[tuple, list[Recipient]]) -> list[Escalated]:
-    """Write what a claimed batch owes: escalation rows, history, audit and
-    outbox, in the claim's transaction.
+    """Write what a claimed batch owes besides its escalation rows (which
+    `_claim_batch` wrote, and the referral's timeline shows): history, audit
+    and outbox, in the claim's transaction.
 
-    1. Escalation rows (and history, for requests and challenges, whose own
-       row the claim changed) are copied from the claimed rows inside the
-       database (INSERT ... SELECT): a fixed number of statements per batch
-       and no Python object per row. Each escalation row is the referral's
-       record of the change; its timeline shows them.
-    2. The emails: load the batch's referrals (only the columns the messages
-       use) in one query; one summary per front door to the step's managers
-       (`people` keeps who they are between batches), and, where the step
-       tells the referrer's side, an email each about their own referral.
+    1. History, for requests and challenges, whose own row the claim changed,
+       copied inside the database (INSERT ... SELECT): a fixed number of
+       statements per batch and no Python object per row.
+    2. The emails, from the referral columns the claim brought: one summary
+       per front door to the step's managers (`people` keeps who they are
+       between batches), and, where the step tells the referrer's side, an
+       email each about their own referral.
     """
     q = connection.ops.quote_name
     table = step.model._meta.db_table
-    pk = q(step.pk_column)
-    subject_ids = sorted(subject for subject, _ in claimed)
-    ids, id_params = _id_list(subject_ids)
-    at = connection.ops.adapt_datetimefield_value(now)
-    stamp = _typed("timestamp with time zone")
-    referral_col = q(step.referral_column)
-    with connection.cursor() as cursor:
-        subject_value = (q(step.round_column) if step.round_column else "0") if step.is_about_referral else "id"
-        cursor.execute(
-            f"INSERT INTO {Escalation._meta.db_table} (referral_id, rule, subject_id, level, due_at, escalated_at) "  # noqa: S608 - table and column names from our models; # nosec B608
-            f"SELECT {referral_col}, %s, {subject_value}, %s, {q(step.due_column)}, {stamp} "
-            f"FROM {table} WHERE {pk} IN ({ids})",
-            [step.rule, step.level, at, *id_params],
-        )
-        history = getattr(step.model, "history", None)
-        if history is not None:
-            # QuerySet.update() and raw SQL bypass django-simple-history:
-            # record the change as it would ("~", with the reason, no user).
-            # (The referral's clock keeps no history: the escalation rows are
-            # its history, and the referral itself did not change.)
-            history = history.model
-            tracked = ", ".join(q(f.column) for f in history._meta.fields if not f.name.startswith("history_"))
+    subject_ids = sorted(row[0] for row in claimed)
+    history = getattr(step.model, "history", None)
+    if history is not None:
+        # QuerySet.update() and raw SQL bypass django-simple-history:
+        # record the change as it would ("~", with the reason, no user).
+        # (The referral's clock keeps no history: the escalation rows are
+        # its history, and the referral itself did not change.)
+        history = history.model
+        ids, id_params = _id_list(subject_ids)
+        tracked = ", ".join(q(f.column) for f in history._meta.fields if not f.name.startswith("history_"))
+        with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {history._meta.db_table} ({tracked}, history_date, history_change_reason, "  # noqa: S608 - table and column names from our models; # nosec B608
-                f"history_type, history_user_id) SELECT {tracked}, {stamp}, %s, %s, NULL FROM {table} "
-                f"WHERE {pk} IN ({ids})",
-                [at, step.summary[:100], "~", *id_params],
+                f"history_type, history_user_id) SELECT {tracked}, {_typed('timestamp with time zone')}, %s, %s, "
+                f"NULL FROM {table} WHERE {q(step.pk_column)} IN ({ids})",
+                [connection.ops.adapt_datetimefield_value(now), step.summary[:100], "~", *id_params],
             )
     if step.is_about_referral:
-        subjects: list[object] = [None] * len(subject_ids)
-        referral_ids = subject_ids
+        subjects: dict[int, object] = {}
     else:
         extra = ["to_agency_id"] if step.model is InformationRequest else []
-        subjects = list(step.model.objects.filter(id__in=subject_ids).order_by("id")
-                        .only("id", "referral_id", *extra))
-        referral_ids = [s.referral_id for s in subjects]  # type: ignore[attr-defined]
-    # Plain rows, not model instances, named by one array parameter as above:
-    # a catch-up loads a hundred thousand.
-    referral_array, referral_params = _id_list(sorted(set(referral_ids)))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(q(name) for name in _Breach._fields[1:])} FROM {Referral._meta.db_table} "  # noqa: S608 - table and column names from our models; # nosec B608
-            f"WHERE id IN ({referral_array})", referral_params,
-        )
-        rows = {row[0]: row for row in cursor.fetchall()}
-    breaches = [_Breach(subject, *rows[referral_id]) for subject, referral_id in zip(subjects, referral_ids, strict=True)]
+        subjects = step.model.objects.filter(id__in=subject_ids).only("id", "referral_id", *extra).in_bulk()
+    breaches = [_Breach(subjects.get(row[0]), *row[1:]) for row in claimed]
     # Most urgent first in each summary, then by reference.
     breaches.sort(key=lambda b: (b.urgency != Urgency.URGENT, b.reference))
     outbox = _summaries(step, breaches, people=people, now=now)
