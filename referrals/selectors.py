@@ -54,6 +54,18 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     return Referral.objects.filter(rule)
 
 
+def front_door_referrals(user: User) -> QuerySet[Referral]:
+    """Every referral at the front doors where the user has a front-door
+    role: the branch of `referrals_visible_to` that the queue and the
+    dashboard show, on its own. With the whole rule ("sent by me, or by my
+    agency, or at my front door") and the page's own front-door filter,
+    PostgreSQL guessed a front door's open referrals at a tenth of what they
+    are and looked each one's clock up one by one (37 ms for the dashboard's
+    counts at a million referrals)."""
+    front_doors = get_access(user).front_door_ids_with(FRONT_DOOR_ROLES)
+    return Referral.objects.filter(front_door_id__in=front_doors)
+
+
 def get_referral_for_user(user: User, reference: str) -> Referral:
     """The one way to look up a referral. Missing and not-yours are the same 404,
     so nobody can learn that a reference exists by guessing."""
@@ -156,10 +168,7 @@ def front_door_queue(user: User, filters: QueueFilters | None = None) -> QuerySe
     """Referrals the front door still owes a decision on: urgent first, then
     the nearest deadline (acknowledgement while unacknowledged, else decision)."""
     access = get_access(user)
-    front_doors = access.front_door_ids_with(FRONT_DOOR_ROLES)
-    queue = _list_related(referrals_visible_to(user)).filter(
-        front_door_id__in=front_doors, status__in=OPEN_STATUSES
-    )
+    queue = _list_related(front_door_referrals(user)).filter(status__in=OPEN_STATUSES)
     f = filters or QueueFilters()
     if f.urgency:
         queue = queue.filter(urgency=f.urgency)
@@ -293,7 +302,7 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
     """
     access = get_access(user)
     front_doors = access.front_door_ids_with(FRONT_DOOR_ROLES)
-    open_refs = referrals_visible_to(user).filter(front_door_id__in=front_doors, status__in=OPEN_STATUSES)
+    open_refs = front_door_referrals(user).filter(status__in=OPEN_STATUSES)
     waiting = Q(status=Status.SUBMITTED)
     next_due = Case(When(status=Status.SUBMITTED, then=F("acknowledge_by")), default=F("decide_by"))
     hour, today = now + dt.timedelta(hours=1), end_of_today(now)
