@@ -123,10 +123,13 @@ def main() -> None:
             share = sub["api_share_of_ceiling"]
             p95 = sub["api_closed_loop"]["p95_ms"]
             paced = sub["api_paced"]["p95_ms"]
-            rows.append([f"API submission at {data['scale']:,} referrals", "≥ 25% of the SQL ceiling; p95 < 150 ms at 20 clients",
-                         f"{fmt(share * 100)}% of ceiling; p95 {fmt(p95)} ms (20 clients back to back), "
+            api, ceiling = sub["api_closed_loop"]["throughput_per_s"], sub["ceiling_sql"]["throughput_per_s"]
+            rows.append([f"API submission throughput at {data['scale']:,} referrals", "≥ 25% of the SQL ceiling",
+                         f"{fmt(api)}/s vs {fmt(ceiling)}/s: {fmt(share * 100)}%", verdict(share >= 0.25)])
+            rows.append([f"API submission latency at {data['scale']:,} referrals", "p95 < 150 ms at 20 clients",
+                         f"p95 {fmt(p95)} ms (20 clients back to back), "
                          f"{fmt(paced)} ms (20 clients, {fmt(sub['settings']['paced_rate_per_s'])}/s in all)",
-                         verdict(share >= 0.25 and p95 < 150)])
+                         verdict(p95 < 150)])
     if scales:
         names = ["front_door_queue", "manager_dashboard", "referral_long_history", "partnership_report_year"]
         counts = {n: [scales[k]["pages"][n]["queries"] for k in scales if "pages" in scales[k]] for n in names}
@@ -134,10 +137,11 @@ def main() -> None:
         rows.append(["SQL queries per page, 10k → 1M", "constant",
                      "; ".join(f"{n.replace('_', ' ')} {v}" for n, v in counts.items()), verdict(constant)])
         if largest and "pages" in scales[largest]:
-            p95s = {n: scales[largest]["pages"][n]["http"]["p95_ms"] for n in names}
-            rows.append([f"Pages at {scales[largest]['scale']:,} referrals", "p95 < 300 ms",
-                         "; ".join(f"{n.replace('_', ' ')} {fmt(v)} ms" for n, v in p95s.items()),
-                         verdict(max(p95s.values()) < 300)])
+            for n in names:
+                run = scales[largest]["pages"][n]["http"]
+                rows.append([f"{n.replace('_', ' ').capitalize()} at {scales[largest]['scale']:,} referrals",
+                             "p95 < 300 ms", f"p95 {fmt(run['p95_ms'])} ms (median {fmt(run['p50_ms'])} ms)",
+                             verdict(run["p95_ms"] < 300)])
     if soak:
         ok = soak["web"]["growth_pct"] < 10 and soak["worker"]["growth_pct"] < 10
         rows.append([f"Memory over a {fmt(soak['seconds'] / 60)}-minute soak", "< 10% growth (30-minute soak)",
