@@ -248,17 +248,17 @@ def _claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[tuple]:
         claimed = cursor.fetchall()
         if not claimed:
             return []
-        ids = ", ".join(["%s"] * len(claimed))
+        ids, id_params = _id_list([pk for pk, _ in claimed])
         cursor.execute(
             f"INSERT INTO {Escalation._meta.db_table} ({escalation_columns}) "  # noqa: S608 - table and column names from our models; # nosec B608
             f"SELECT {q(step.referral_column)}, %s, {subject_value}, %s, {q(step.due_column)}, %s "
             f"FROM {step.model._meta.db_table} WHERE {q(step.pk_column)} IN ({ids})",
-            [step.rule, step.level, at, *(pk for pk, _ in claimed)],
+            [step.rule, step.level, at, *id_params],
         )
-        referral_ids = sorted({referral_id for _, referral_id in claimed})
+        ids, id_params = _id_list(sorted({referral_id for _, referral_id in claimed}))
         cursor.execute(
-            f"SELECT {referral_columns} FROM {Referral._meta.db_table} r "  # noqa: S608 - table and column names from our models; # nosec B608
-            f"WHERE r.id IN ({', '.join(['%s'] * len(referral_ids))})", referral_ids,
+            f"SELECT {referral_columns} FROM {Referral._meta.db_table} r WHERE r.id IN ({ids})",  # noqa: S608 - table and column names from our models; # nosec B608
+            id_params,
         )
         rows = {row[0]: row for row in cursor.fetchall()}
     return [(pk, *rows[referral_id]) for pk, referral_id in claimed]

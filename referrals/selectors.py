@@ -60,8 +60,8 @@ def front_door_referrals(user: User) -> QuerySet[Referral]:
     dashboard show, on its own. With the whole rule ("sent by me, or by my
     agency, or at my front door") and the page's own front-door filter,
     PostgreSQL guessed a front door's open referrals at a tenth of what they
-    are and looked each one's clock up one by one (37 ms for the dashboard's
-    counts at a million referrals)."""
+    are and planned the pages' queries for that (the dashboard's SQL at a
+    million referrals: about 140 ms that way, 105 ms this way)."""
     front_doors = get_access(user).front_door_ids_with(FRONT_DOOR_ROLES)
     return Referral.objects.filter(front_door_id__in=front_doors)
 
