@@ -182,7 +182,9 @@ class SweepResult:
         return len(self.escalated)
 
 
-def _claim_sql(step: Step) -> str:
+def _claim_sql(step: Step, returning: str = "{pk}, {referral}") -> str:
+    """The claim's UPDATE; `returning` is its RETURNING list, in which {pk}
+    and {referral} name the claimed row's key and its referral."""
     q = connection.ops.quote_name
     table = step.model._meta.db_table
     lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
@@ -190,10 +192,10 @@ def _claim_sql(step: Step) -> str:
     condition = f"{q(step.open_column)} IN ({opens}) AND {q(step.level_column)} = %s"
     # Only our own table and column names are put into the text; every value
     # is a parameter.
-    sql = (
+    sql = (  # noqa: S608 - table and column names from our models; # nosec B608
         "UPDATE {table} SET {level} = %s WHERE {pk} IN (SELECT {pk} FROM {table} WHERE {condition} "
-        "AND {due} <= %s ORDER BY {due} LIMIT %s{lock}) AND {condition} RETURNING {pk}, {referral}"
-    )
+        "AND {due} <= %s ORDER BY {due} LIMIT %s{lock}) AND {condition} RETURNING "
+    ) + returning
     if connection.vendor == "postgresql":
         # ARRAY(...) is worked out once, then the UPDATE finds the claimed rows
         # by primary key. With "id IN (SELECT ...)" PostgreSQL hash-joined the
@@ -229,10 +231,9 @@ def _claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[tuple]:
     escalation_columns = "referral_id, rule, subject_id, level, due_at, escalated_at"
     referral_columns = ", ".join(f"r.{q(name)}" for name in _Breach._fields[1:])
     if connection.vendor == "postgresql":
-        claim = _claim_sql(step)
-        claim = claim[:claim.rindex(" RETURNING ")] + (
-            f" RETURNING {q(step.pk_column)} AS subject_pk, {q(step.referral_column)} AS claimed_referral_id, "
-            f"{subject_value} AS subject_value, {q(step.due_column)} AS due_at")
+        claim = _claim_sql(step, returning=(
+            f"{{pk}} AS subject_pk, {{referral}} AS claimed_referral_id, {subject_value} AS subject_value, "
+            f"{q(step.due_column)} AS due_at"))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH claimed AS ({claim}), recorded AS (INSERT INTO {Escalation._meta.db_table} "  # noqa: S608 - table and column names from our models; # nosec B608
