@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agencies.api_keys import issue_api_key, revoke_api_key, rotate_api_key
 from agencies.models import Agency, ApiClient, Membership, Team, Webhook
-from notifications.webhooks import check_url, new_secret
+from agencies.webhooks import check_url, new_secret
 
 
 class TeamInline(admin.TabularInline):

@@ -21,9 +21,9 @@ from rest_framework.views import APIView
 
 from agencies.models import AGENCY_READ_ROLES, Webhook, WebhookEvent
 from agencies.selectors import get_access
+from agencies.webhooks import check_url, new_secret
 from audit.models import Action
-from audit.services import record_event
-from notifications.webhooks import check_url, new_secret
+from audit.services import Origin, record_event
 
 WebhookBody = inline_serializer("WebhookBody", {
     "url": serializers.URLField(help_text="https:// address of your system's endpoint"),
@@ -72,7 +72,7 @@ class WebhookList(APIView):
         hook = Webhook.objects.create(agency_id=agency_id, url=data.validated_data["url"], secret=new_secret(),
                                       events=data.validated_data["events"], created_at=timezone.now())
         record_event(actor=request.user, action=Action.WEBHOOK_REGISTERED, object_type="webhook",
-                     object_ref=str(hook.pk), via="api", request=request._request, detail={"url": hook.url})
+                     object_ref=str(hook.pk), origin=Origin.of(request._request, via="api"), detail={"url": hook.url})
         return Response({**_json(hook), "secret": hook.secret}, status=status.HTTP_201_CREATED)
 
 
@@ -85,5 +85,5 @@ class WebhookDetail(APIView):
         if not changed:
             raise Http404("No such webhook")
         record_event(actor=request.user, action=Action.WEBHOOK_REMOVED, object_type="webhook",
-                     object_ref=str(webhook_id), via="api", request=request._request)
+                     object_ref=str(webhook_id), origin=Origin.of(request._request, via="api"))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,7 +17,7 @@ from rest_framework import authentication, exceptions
 
 from agencies.models import Agency, ApiClient, Membership, Role
 from audit.models import Action
-from audit.services import record_event
+from audit.services import Origin, record_event
 
 KEY_START = "fdk"
 
@@ -47,7 +47,7 @@ def issue_api_key(*, agency: Agency, name: str, actor: AbstractBaseUser | None) 
         created_at=timezone.now(), created_by=actor,
     )
     record_event(actor=actor, action=Action.TOKEN_ISSUED, object_type="api_client", object_ref=prefix,
-                 via="admin", detail={"agency": agency.name, "name": name})
+                 origin=Origin(via="admin"), detail={"agency": agency.name, "name": name})
     return client, key
 
 
@@ -59,7 +59,7 @@ def rotate_api_key(*, client: ApiClient, actor: AbstractBaseUser | None) -> str:
     ApiClient.objects.filter(pk=client.pk).update(key_prefix=prefix, key_hash=_hash(secret), rotated_at=timezone.now())
     client.refresh_from_db()
     record_event(actor=actor, action=Action.TOKEN_ROTATED, object_type="api_client", object_ref=prefix,
-                 via="admin", detail={"replaced": old})
+                 origin=Origin(via="admin"), detail={"replaced": old})
     return key
 
 
@@ -69,7 +69,7 @@ def revoke_api_key(*, client: ApiClient, actor: AbstractBaseUser | None) -> None
     ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(revoked_at=now)
     get_user_model().objects.filter(pk=client.service_user_id).update(is_active=False)
     record_event(actor=actor, action=Action.TOKEN_REVOKED, object_type="api_client", object_ref=client.key_prefix,
-                 via="admin")
+                 origin=Origin(via="admin"))
 
 
 def client_for_key(key: str) -> ApiClient | None:
@@ -97,14 +97,13 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         client = client_for_key(header[1])
         if client is None or not client.service_user.is_active:
             record_event(actor=None, action=Action.REFUSED, object_type="api_client",
-                         object_ref=header[1].split("_")[1][:12] if "_" in header[1] else "", via="api",
-                         request=request._request, detail={"reason": "unknown or revoked key"})
+                         object_ref=header[1].split("_")[1][:12] if "_" in header[1] else "", origin=Origin.of(request._request, via="api"), detail={"reason": "unknown or revoked key"})
             raise exceptions.AuthenticationFailed("This API key is not valid or has been revoked")
         now = timezone.now()
         if client.last_used_at is None or now - client.last_used_at > dt.timedelta(minutes=1):
             ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
         record_event(actor=client.service_user, action=Action.API_KEY_USED, object_type="api_client",
-                     object_ref=client.key_prefix, via="api", request=request._request,
+                     object_ref=client.key_prefix, origin=Origin.of(request._request, via="api"),
                      detail={"method": request.method, "path": request.path[:200]})
         return client.service_user, client
 

@@ -8,20 +8,20 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from audit.models import Action
-from audit.services import record_event
+from audit.services import Origin, record_event
 
 
 @receiver(user_logged_in)
 def record_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     record_event(actor=user, action=Action.SIGNED_IN, object_type="user",
-                 object_ref=user.get_username(), request=request)
+                 object_ref=user.get_username(), origin=Origin.of(request))
 
 
 @receiver(user_logged_out)
 def record_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
         record_event(actor=user, action=Action.SIGNED_OUT, object_type="user",
-                     object_ref=user.get_username(), request=request)
+                     object_ref=user.get_username(), origin=Origin.of(request))
 
 
 @receiver(user_login_failed)
@@ -36,4 +36,4 @@ def record_failed_sign_in(sender: Any, credentials: dict, request: Any = None, *
     else:
         ref = "unknown:" + hashlib.sha256(typed.encode()).hexdigest()[:16]
     record_event(actor=None, action=Action.SIGN_IN_FAILED, object_type="user",
-                 object_ref=ref, request=request)
+                 object_ref=ref, origin=Origin.of(request))

@@ -4,6 +4,7 @@ exists exactly when the thing it records happened."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -19,14 +20,32 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where an action came from, as the audit records it: the channel (web,
+    api, task or command) and the client's address. Services take this, not
+    the HTTP request, so a page, the API, a task and a command call them alike."""
+
+    via: str = "web"
+    ip_address: str | None = None
+
+    @classmethod
+    def of(cls, request: HttpRequest | None, *, via: str = "web") -> Origin:
+        return cls(via=via, ip_address=client_ip(request))
+
+
+WEB = Origin()
+TASK = Origin(via="task")
+COMMAND = Origin(via="command")
+
+
 def record_event(
     *,
     actor: AbstractBaseUser | AnonymousUser | None,
     action: str,
     object_type: str = "",
     object_ref: str = "",
-    via: str = "web",
-    request: HttpRequest | None = None,
+    origin: Origin = WEB,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     real_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
@@ -37,8 +56,8 @@ def record_event(
         action=action,
         object_type=object_type,
         object_ref=object_ref,
-        via=via,
-        ip_address=client_ip(request),
+        via=origin.via,
+        ip_address=origin.ip_address,
         detail=detail or {},
     )
 
@@ -51,7 +70,7 @@ def record_refusal(request: HttpRequest, *, object_type: str = "page", object_re
 
     try:
         record_event(actor=getattr(request, "user", None), action=Action.REFUSED, object_type=object_type,
-                     object_ref=(object_ref or request.path)[:64], request=request,
+                     object_ref=(object_ref or request.path)[:64], origin=Origin.of(request),
                      detail={"reason": reason} if reason else None)
     except Exception:  # noqa: BLE001 - the refusal must still be shown
         logging.getLogger(__name__).exception("Could not audit a refusal of %s", request.path)

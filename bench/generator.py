@@ -803,3 +803,39 @@ def reset_to_generated() -> dict[str, int]:
             c.execute(f"DELETE FROM {table}")  # noqa: S608
     _reset_sequences(connection.cursor().cursor)
     return removed
+
+
+def main() -> None:
+    """python -m bench.generator --referrals N: fill an empty, migrated
+    PostgreSQL database (DATABASE_URL) with a data set."""
+    import argparse
+    import os
+    import sys
+
+    import django
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--referrals", type=int, required=True, help="How many referrals to generate.")
+    parser.add_argument("--front-doors", type=int, default=10)
+    parser.add_argument("--years", type=float, default=3.0, help="Years of referrals kept.")
+    parser.add_argument("--open-share", type=float, default=0.05, help="Share still open (0.05 is 5%%).")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        sys.exit("The generator writes with PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database")
+    try:
+        meta = generate(referrals=args.referrals, front_doors=args.front_doors, years=args.years,
+                        open_share=args.open_share, seed=args.seed, progress=print if args.verbose else None)
+    except RuntimeError as exc:
+        sys.exit(str(exc))
+    rows = sum(meta["rows"].values())
+    print(f"Generated {meta['referrals']:,} referrals ({rows:,} rows) in {meta['seconds']} s")
+
+
+if __name__ == "__main__":
+    main()

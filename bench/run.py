@@ -110,7 +110,7 @@ def prepare(name: str, scale: int, timings: dict) -> None:
     run(["manage.py", "migrate", "--noinput", "-v0"], env, log="migrate")
     if generated_size(name) is None:
         timings[f"generate_{label(scale)}"] = run(
-            ["manage.py", "generate_bench_data", "--referrals", str(scale), "-v2"], env, log="generate")
+            ["-m", "bench.generator", "--referrals", str(scale), "--verbose"], env, log="generate")
 
 
 def machine() -> dict:

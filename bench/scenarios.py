@@ -73,7 +73,9 @@ def _index_names(plan: object) -> list[str]:
 def steady_sweep(now: dt.datetime, runs: int) -> dict:
     from django.db import connection
 
-    from referrals.escalations import LADDER, _claim_sql, escalate_overdue_referrals
+    from referrals.escalation.claim import claim_sql
+    from referrals.escalation.ladder import LADDER
+    from referrals.escalation.sweep import escalate_overdue_referrals
     from referrals.models import Referral
 
     times, queries, escalated = [], [], 0
@@ -90,7 +92,7 @@ def steady_sweep(now: dt.datetime, runs: int) -> dict:
     indexes = {}
     with connection.cursor() as c:
         for step in LADDER:
-            sql = _claim_sql(step)
+            sql = claim_sql(step)
             inner = sql[sql.index("(SELECT") + 1: sql.index("LIMIT %s") + len("LIMIT %s")]
             params = [*step.open_values, step.level - 1, now, 500]
             c.execute("EXPLAIN (FORMAT JSON) " + inner, params)
@@ -119,7 +121,7 @@ def catch_up(count: int, now: dt.datetime) -> dict:
     from django.db import connection
 
     from bench.generator import insert_breached
-    from referrals.escalations import BATCH_SIZE, escalate_overdue_referrals
+    from referrals.escalation.sweep import BATCH_SIZE, escalate_overdue_referrals
 
     def max_id(table: str) -> int:
         with connection.cursor() as c:
@@ -178,7 +180,7 @@ def session_for(user) -> str:  # type: ignore[no-untyped-def]
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    from portal.two_factor import authenticator_for
+    from accounts.services import authenticator_for
 
     device = authenticator_for(user)
     session = SessionStore()
@@ -519,7 +521,7 @@ def main() -> None:
 
     meta = load_meta()
     if not meta:
-        sys.exit("This database has no generated data: run generate_bench_data first")
+        sys.exit("This database has no generated data: run python -m bench.generator first")
     only = set(args.only.split(","))
     # A partial run (--only) keeps what an earlier run wrote for the other
     # scenarios and says when each part was measured.

@@ -85,6 +85,7 @@ def queue_notifications(notifications: list[Notification]) -> list[Notification]
 # After the broker fails to answer, web requests stop trying for a while so a
 # broker outage costs each submission nothing (the beat dispatcher catches up).
 BROKER_BACKOFF_SECONDS = 30.0
+DISPATCH_TASK = "notifications.tasks.dispatch_notifications"
 _broker_down_until = 0.0
 
 
@@ -92,12 +93,13 @@ def nudge_dispatcher() -> None:
     """Ask a worker to deliver now. If the broker is down this fails quietly:
     the rows are committed and the beat-driven dispatcher will deliver them."""
     global _broker_down_until
-    from notifications.tasks import dispatch_notifications
+    from celery import current_app
 
     if time.monotonic() < _broker_down_until:
         return
     try:
-        dispatch_notifications.apply_async(retry=False)
+        # By name: the task module imports this one, not the other way round.
+        current_app.send_task(DISPATCH_TASK, retry=False)
     except Exception:  # noqa: BLE001 - any broker failure must not reach the user
         _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         logger.warning("Could not reach the task broker; notifications will be sent later")

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import secrets
 import socket
 import time
 import urllib.error
@@ -22,39 +21,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from notifications.models import Channel, Notification, Purpose
 
 SIGNATURE_HEADER = "X-Front-Door-Signature"
 REPLAY_WINDOW_SECONDS = 300
-
-
-def new_secret() -> str:
-    return secrets.token_hex(32)
-
-
-def check_url(url: str) -> None:
-    """HTTPS only; plain HTTP to this machine only where allowed (local testing).
-    An address on a private network is refused too (see refuse_private)."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        try:
-            literal = ipaddress.ip_address(parts.hostname)
-        except ValueError:
-            return
-        if literal.is_global or settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
-            return
-        raise ValidationError({"url": "Enter a public https:// address, not one on a private network"})
-    loopback = False
-    try:
-        loopback = parts.hostname == "localhost" or ipaddress.ip_address(parts.hostname or "").is_loopback
-    except ValueError:
-        loopback = False
-    if parts.scheme == "http" and loopback and settings.WEBHOOK_ALLOW_HTTP_LOOPBACK:
-        return
-    raise ValidationError({"url": "Enter an https:// address"})
 
 
 def refuse_private(url: str) -> None:

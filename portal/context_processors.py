@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -37,28 +36,3 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         {"label": label, "url": url, "active": path == url} for label, url in items
     ]
     return {"nav_items": nav or [{"label": "Home", "url": reverse("home"), "active": path == reverse("home")}]}
-
-
-def session_timeout(request: HttpRequest) -> dict[str, Any]:
-    """For signed-in pages: when to warn about the time-out, and any typed
-    work that arrived after a time-out, offered back on the page it was
-    typed on, to the person who typed it."""
-    from portal.middleware import RESUME_KEY
-
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_verified():
-        return {}
-    context: dict[str, Any] = {
-        "session_timeout": {
-            "seconds": settings.SESSION_IDLE_TIMEOUT,
-            "warning": settings.SESSION_TIMEOUT_WARNING,
-        }
-    }
-    # Offered once, on the first page after signing in again (the page it was
-    # typed on), and only to the person who typed it; otherwise dropped.
-    stash = request.session.pop(RESUME_KEY, None) if request.method == "GET" else None
-    if stash and stash.get("user_id") == user.pk and stash.get("path") == request.path:
-        context["resume_fields"] = [
-            (name, value) for name, values in stash.get("data", []) for value in values
-        ]
-    return context

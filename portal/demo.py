@@ -14,12 +14,15 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, AgencyKind, Membership, Role, Team
-from portal.services import beat
+from audit.services import COMMAND
+from core.heartbeat import beat
 from referrals.content import validate_content
-from referrals.escalations import escalate_overdue_referrals
+from referrals.escalation.sweep import escalate_overdue_referrals
 from referrals.models import DeadlinePolicy, EscalationRule, Referral
-from referrals.services import acknowledge_referral, submit_referral
-from referrals.triage import decide_referral, raise_challenge
+from referrals.services.acknowledge import acknowledge_referral
+from referrals.services.challenge import raise_challenge
+from referrals.services.decision import decide_referral
+from referrals.services.submit import submit_referral
 
 DEMO_DOMAIN = "frontdoor.example"
 DEMO_DEVICE_NAME = "Demo authenticator"
@@ -175,7 +178,7 @@ def _submit(user: Any, document: dict[str, Any], when: dt.datetime) -> Referral:
     content, problems = validate_content(document)
     if content is None:
         raise ValueError(f"Demo referral is not valid: {[(p.path, p.message) for p in problems]}")
-    return submit_referral(sender=user, content=content, via="command", now=when)
+    return submit_referral(sender=user, content=content, origin=COMMAND, now=when)
 
 
 def _sample_referrals(users: dict) -> list[str]:
@@ -259,7 +262,7 @@ def _sample_referrals(users: dict) -> list[str]:
             "immediate_risk": "no",
         },
     ), now - dt.timedelta(hours=3))
-    acknowledge_referral(referral=acknowledged, actor=users["mash.demo"], via="command",
+    acknowledge_referral(referral=acknowledged, actor=users["mash.demo"], origin=COMMAND,
                          now=now - dt.timedelta(hours=2, minutes=45))
 
     # Earlier history: the school referred Leo eight months ago.
@@ -285,7 +288,7 @@ def _sample_referrals(users: dict) -> list[str]:
     ), now - dt.timedelta(days=240))
     decide_referral(referral=earlier, actor=users["mash.demo"], decision="advice",
                     reasons="Advice given to the health visitor; mother accepted a referral to the family hub.",
-                    next_steps="", next_steps_owner="", via="command", now=now - dt.timedelta(days=239))
+                    next_steps="", next_steps_owner="", origin=COMMAND, now=now - dt.timedelta(days=239))
 
     # A decision the health visitor disagreed with; nobody answered in time.
     challenged = _submit(users["hv.demo"], _document(
@@ -311,10 +314,10 @@ def _sample_referrals(users: dict) -> list[str]:
     ), now - dt.timedelta(days=10))
     decide_referral(referral=challenged, actor=users["manager.demo"], decision="nfa",
                     reasons="Mother is engaging with the drug and alcohol service.", next_steps="",
-                    next_steps_owner="", via="command", now=now - dt.timedelta(days=9))
+                    next_steps_owner="", origin=COMMAND, now=now - dt.timedelta(days=9))
     raise_challenge(referral=challenged, actor=users["hv.demo"],
                     reasons="The drug and alcohol service says mother has missed her last three appointments.",
-                    via="command", now=now - dt.timedelta(days=8))
+                    origin=COMMAND, now=now - dt.timedelta(days=8))
     return [
         f"Sample referral {overdue.reference}: overdue, nobody has acknowledged it",
         f"Sample consultation {waiting.reference}: just arrived",

@@ -79,12 +79,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "portal",
-    "agencies",
-    "referrals",
-    "notifications",
+    # Ours, from the ground floor up: each imports only those above it here.
+    "core",
     "audit",
+    "agencies",
+    "accounts",
+    "notifications",
+    "referrals",
     "privacy",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -98,8 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # A session nobody used for a while is signed out; then nothing but the
     # sign-in pages opens without the second factor.
-    "portal.middleware.IdleTimeoutMiddleware",
-    "portal.middleware.SecondFactorMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -121,7 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
-                "portal.context_processors.session_timeout",
+                "accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -353,8 +356,8 @@ REST_FRAMEWORK = {
     # Per signed-in user (so per API key): a runaway agency system gets 429
     # with Retry-After instead of crowding out everyone else.
     # Fail open if the cache (Redis) is down: see portal/throttling.py.
-    "DEFAULT_THROTTLE_CLASSES": ["portal.throttling.UserRateThrottle",
-                                 "portal.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.UserRateThrottle",
+                                 "core.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("API_RATE_LIMIT", "600/minute"),
                                "anon": env_str("API_ANON_RATE_LIMIT", "60/minute")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -375,6 +378,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The question pages' yes/no answers, named once in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "YesNoEnum": "referrals.forms.content.YES_NO",
+        "YesNoNotKnownEnum": "referrals.forms.content.YES_NO_NOT_KNOWN",
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Home, sign-in and -out, the health check and the error pages."""
+"""Home, the health check and the error pages."""
 
 from __future__ import annotations
 
@@ -6,89 +6,17 @@ import datetime as dt
 import sys
 from typing import Any
 
-from django import forms
 from django.conf import settings
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from agencies.selectors import get_access
 from audit.services import record_refusal
-from portal.forms import GovukForm
-from portal.middleware import seconds_left
-from portal.models import Heartbeat
-
-
-class SignInForm(AuthenticationForm, GovukForm):
-    username = forms.CharField(
-        label="Username",
-        max_length=150,
-        error_messages={"required": "Enter your username"},
-    )
-    password = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput,
-        error_messages={"required": "Enter your password"},
-    )
-    error_messages = {
-        "invalid_login": "Enter a correct username and password",
-        "inactive": "This account is not active. Ask your administrator.",
-    }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
-        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
-
-    def error_summary(self) -> list[tuple[str, str]]:
-        # A failed sign-in is not about one field: link it to the username.
-        return [(anchor or "id_username", message)
-                for anchor, message in super().error_summary()]
-
-
-class SignInView(auth_views.LoginView):
-    """First step: username and password. The second, a security code, is
-    portal.two_factor.verify; nothing else opens until it is done."""
-
-    template_name = "registration/login.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        if self.request.GET.get("timed_out"):
-            context["timed_out"] = True
-            context["timed_out_minutes"] = settings.SESSION_IDLE_TIMEOUT // 60
-        return context
-
-    def form_valid(self, form: SignInForm) -> HttpResponse:
-        super().form_valid(form)
-        return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': self.get_success_url()})}")
-
-
-@require_http_methods(["GET", "POST"])
-def keep_alive(request: HttpRequest) -> JsonResponse:
-    """How long until the session times out. Posting ("Stay signed in" on the
-    warning) counts as using Front Door and starts the time again; the page's
-    own GET, sent as a background request, does not."""
-    if not request.user.is_authenticated:
-        # Signed out elsewhere (another tab, or the time-out): say so in a
-        # way the page acts on, not with a redirect to the sign-in page.
-        return JsonResponse({"signed_out": True, "seconds_left": 0})
-    return JsonResponse({"seconds_left": seconds_left(request)})
-
-
-class SignOutView(auth_views.LogoutView):
-    pass
+from core.models import Heartbeat
 
 
 def home(request: HttpRequest) -> HttpResponse:

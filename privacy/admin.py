@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils import timezone
 
 from audit.models import Action
-from audit.services import record_event
+from audit.services import Origin, record_event
 from privacy.models import DestructionRecord, RetentionHold, RetentionRule
 
 
@@ -28,7 +28,7 @@ class RetentionHoldAdmin(admin.ModelAdmin):
             obj.placed_at = timezone.now()
         super().save_model(request, obj, form, change)
         record_event(actor=request.user, action=Action.RETENTION_HOLD, object_type="referral",
-                     object_ref=obj.referral.reference, request=request,
+                     object_ref=obj.referral.reference, origin=Origin.of(request),
                      detail={"lifted": obj.lifted_at is not None})
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:

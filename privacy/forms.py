@@ -5,8 +5,8 @@ from typing import Any
 
 from django import forms
 
-from portal.forms import GovukDateField, GovukForm
-from referrals.forms import clean_nhs_number
+from core.forms import GovukDateField, GovukForm
+from referrals.forms.content import clean_nhs_number
 
 
 class SubjectAccessForm(GovukForm):

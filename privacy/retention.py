@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.models import Action
-from audit.services import record_event
+from audit.services import COMMAND, record_event
 from privacy.models import DestructionRecord, RecordType, RetentionHold, RetentionRule
 from referrals.models import Draft, IdempotencyRecord, LinkStatus, Referral, ReferralLink, Status
 
@@ -200,7 +200,7 @@ def apply_retention(*, as_of: dt.datetime | None = None, dry_run: bool = True,
     finally:
         # Whatever happened, the audit says what was done.
         record_event(actor=actor, action=Action.RETENTION_APPLIED, object_type="retention",
-                     object_ref=f"{as_of:%Y-%m-%d}", via="command",
+                     object_ref=f"{as_of:%Y-%m-%d}", origin=COMMAND,
                      detail={"referrals": destroyed, "drafts": report.drafts,
                              "idempotency_records": report.idempotency_records,
                              "kept_on_hold": len(report.kept_on_hold),

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from agencies.models import Agency, Role
 from agencies.selectors import get_access
 from audit.models import Action
-from audit.services import record_event
+from audit.services import Origin, record_event
 from privacy.forms import SubjectAccessForm
 from privacy.subject_access import export_for_child
 
@@ -33,7 +33,7 @@ def subject_access(request: HttpRequest) -> HttpResponse:
         export = export_for_child(front_door.pk, nhs_number=data["nhs_number"], last_name=data["last_name"],
                                   date_of_birth=data["date_of_birth"])
         record_event(actor=request.user, action=Action.SUBJECT_ACCESS_EXPORTED, object_type="child",
-                     object_ref=f"{export['referral_count']} referrals", request=request,
+                     object_ref=f"{export['referral_count']} referrals", origin=Origin.of(request),
                      detail={"references": [item["reference"] for item in export["referrals"]],
                              "searched_by": "nhs_number" if data["nhs_number"] else "name_and_date_of_birth"})
         if export["referral_count"] == 0:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 
-from referrals.forms import (
+from referrals.forms.content import (
     NO,
     YES,
     AdultForm,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from portal.working_days import WorkingCalendar
+from core.working_days import WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,18 @@ def working_days_from(rules: Rules, start: dt.datetime, days: int) -> dt.datetim
     the deadline for an information request or a challenge step."""
     cal = rules.calendar
     return cal.close_of(cal.add_working_days(cal.receipt_day(start), days)).astimezone(dt.UTC)
+
+
+def challenge_deadlines(rules: Rules, *, raised_at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """A professional challenge's two steps: the front-door managers answer by
+    the close of the working day `challenge_step_within_working_days` after it
+    was raised; senior managers by as many working days after that."""
+    cal = rules.calendar
+    step_one = working_days_from(rules, raised_at, rules.challenge_step_within_working_days)
+    step_two = cal.close_of(
+        cal.add_working_days(step_one.astimezone(cal.tz).date(), rules.challenge_step_within_working_days)
+    ).astimezone(dt.UTC)
+    return step_one, step_two
 
 
 def rules_from_policy(policy: object) -> Rules:

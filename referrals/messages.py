@@ -14,7 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.paths import referral_path
+from core.paths import referral_path
 from referrals.models import Kind, Referral, Urgency
 
 

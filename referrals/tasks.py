@@ -5,8 +5,7 @@ from collections import Counter
 
 from celery import shared_task
 
-from portal.services import beat
-from referrals.escalations import escalate_overdue_referrals
+from referrals.escalation.sweep import run_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -14,8 +13,8 @@ logger = logging.getLogger(__name__)
 @shared_task(name="referrals.tasks.sweep_overdue_referrals")
 def sweep_overdue_referrals() -> int:
     """Escalate every referral whose deadline has passed. Safe to run twice at
-    once and safe to run late: see referrals.escalations."""
-    result = escalate_overdue_referrals()
+    once and safe to run late: see referrals.escalation."""
+    result = run_sweep()
     # One line per rule and level, not per referral: a catch-up after an
     # outage escalates thousands at once (each is in its history and timeline).
     for (rule, level), count in sorted(Counter((i.rule, i.level) for i in result.escalated).items()):
@@ -23,9 +22,5 @@ def sweep_overdue_referrals() -> int:
     for item in result.escalated:
         logger.debug("Escalated %s to level %s (%s)", item.reference, item.level, item.rule)
     if result.failed_steps:
-        # A sweep that could not run every step is not a success: leave the
-        # heartbeat alone so /healthz reports the sweep as stalled.
         logger.error("Escalation sweep incomplete; failed steps: %s", ", ".join(result.failed_steps))
-    else:
-        beat("escalation-sweep")
     return result.count

@@ -20,7 +20,7 @@ from django.test import Client
 from agencies.models import Agency, AgencyKind, Membership, Role
 from referrals.content import Content, validate_content
 from referrals.models import DeadlinePolicy, Referral
-from referrals.services import submit_referral
+from referrals.services.submit import submit_referral
 
 
 def pytest_report_header(config: Any) -> list[str]:
@@ -145,12 +145,27 @@ def submit(sender: Any, *, now: dt.datetime | None = None, **overrides: Any) -> 
     return submit_referral(sender=sender, content=content_of(a_document(**overrides)), now=now)
 
 
+WEDNESDAY_10AM = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+
+
+def decided(world: World, **kwargs: Any) -> Referral:
+    """A referral from the health visitor, decided (no further action) by
+    the front-door practitioner two hours after it arrived."""
+    from referrals.services.decision import decide_referral
+
+    referral = submit(world.hv, now=kwargs.pop("now", WEDNESDAY_10AM))
+    decide_referral(referral=referral, actor=world.mash, decision="nfa", reasons="Below threshold.",
+                    next_steps="", next_steps_owner="", now=WEDNESDAY_10AM + dt.timedelta(hours=2))
+    referral.refresh_from_db()
+    return referral
+
+
 def sign_in(client: Client, user: Any) -> Client:
     """Signed in as far as a person gets with their password and the code
     from their authenticator app (a confirmed TOTP device)."""
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    from portal.two_factor import authenticator_for
+    from accounts.services import authenticator_for
 
     client.force_login(user)
     device = authenticator_for(user)

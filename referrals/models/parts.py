@@ -3,7 +3,6 @@ and the draft a referral is written in."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -56,8 +55,6 @@ class Child(models.Model):
     def is_unborn(self) -> bool:
         return self.date_of_birth is None and self.expected_date_of_delivery is not None
 
-    def age_in_days(self, on: dt.date) -> int | None:
-        return (on - self.date_of_birth).days if self.date_of_birth else None
 
 
 class Adult(models.Model):

@@ -1,125 +1,21 @@
-"""The referral, its deadline rules, its escalations and its timeline."""
+"""The referral and its timeline."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from portal.working_days import WorkingCalendar
 from referrals.models.choices import (
     ConcernCategory,
     Consent,
     Decision,
-    EscalationRule,
     Kind,
     NoConsentBasis,
     Status,
     Urgency,
 )
-
-
-class DeadlinePolicy(models.Model):
-    """A front door's deadline rules. Defaults follow Working Together:
-    acknowledge on the working day of receipt, decide within one working day."""
-
-    front_door = models.OneToOneField(
-        "agencies.Agency",
-        on_delete=models.CASCADE,
-        related_name="deadline_policy",
-        limit_choices_to={"kind": "front_door"},
-    )
-    office_opens = models.TimeField(default=dt.time(9, 0))
-    office_closes = models.TimeField(default=dt.time(17, 0))
-    cut_off = models.TimeField(
-        default=dt.time(16, 0),
-        help_text="Referrals received after this time count as received the next working day.",
-    )
-    bank_holiday_region = models.CharField(
-        max_length=3,
-        default="ENG",
-        choices=[
-            ("ENG", "England"),
-            ("WLS", "Wales"),
-            ("SCT", "Scotland"),
-            ("NIR", "Northern Ireland"),
-        ],
-    )
-    acknowledge_within_working_days = models.PositiveSmallIntegerField(
-        default=0,
-        validators=[MaxValueValidator(10)],
-        help_text="0 means by the close of the working day the referral is received.",
-    )
-    decide_within_working_days = models.PositiveSmallIntegerField(
-        default=1, validators=[MinValueValidator(0), MaxValueValidator(10)]
-    )
-    urgent_acknowledge_within_minutes = models.PositiveIntegerField(
-        default=60, help_text="Minutes from receipt, day or night, for urgent referrals."
-    )
-    urgent_decide_within_minutes = models.PositiveIntegerField(
-        default=240, help_text="Minutes from receipt, day or night, for urgent referrals."
-    )
-    information_request_within_working_days = models.PositiveSmallIntegerField(
-        default=1, help_text="Working days an agency has to answer a request for more information."
-    )
-    challenge_step_within_working_days = models.PositiveSmallIntegerField(
-        default=2,
-        help_text="Working days for each step of a professional challenge (manager, then senior manager).",
-    )
-    strategy_discussion_within_hours = models.PositiveIntegerField(
-        default=24,
-        help_text="Injury to a non-mobile baby: hours from receipt to the strategy discussion.",
-    )
-    pre_birth_urgent_within_weeks = models.PositiveSmallIntegerField(
-        default=12,
-        help_text="Pre-birth referrals due within this many weeks run on urgent deadlines.",
-    )
-    senior_escalation_after_minutes = models.PositiveIntegerField(
-        default=120,
-        help_text="Working minutes after the acknowledgement deadline before senior managers are told.",
-    )
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name_plural = "deadline policies"
-        constraints = [
-            # An impossible calendar would stop every submission; refuse it here.
-            models.CheckConstraint(
-                condition=Q(office_opens__lt=F("office_closes")),
-                name="deadline_policy_opens_before_closes",
-            ),
-            models.CheckConstraint(
-                condition=Q(cut_off__gte=F("office_opens"), cut_off__lte=F("office_closes")),
-                name="deadline_policy_cut_off_in_office_hours",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Deadline rules for {self.front_door}"
-
-    def clean(self) -> None:
-        errors = {}
-        if self.office_opens and self.office_closes and self.office_opens >= self.office_closes:
-            errors["office_closes"] = "The office must close after it opens"
-        elif self.cut_off and not (self.office_opens <= self.cut_off <= self.office_closes):
-            errors["cut_off"] = "The cut-off must be within office hours"
-        if errors:
-            raise ValidationError(errors)
-
-    def calendar(self) -> WorkingCalendar:
-        return WorkingCalendar(
-            opens=self.office_opens,
-            closes=self.office_closes,
-            cut_off=self.cut_off,
-            region=self.bank_holiday_region,
-            timezone=settings.TIME_ZONE,
-        )
 
 
 class Referral(models.Model):
@@ -227,8 +123,8 @@ class Referral(models.Model):
             ),
             # Serves the queue and dashboard through the "who may see it"
             # rule: a front door's open referrals, whatever their deadlines.
-            # Without it, PostgreSQL read every referral the front door ever
-            # had (about 1 s at 1,000,000 referrals; 65 ms with it).
+            # Without it, PostgreSQL reads every referral the front door ever
+            # had (bench/notes.md: the queue index).
             models.Index(
                 fields=["front_door"],
                 name="referral_fd_open",
@@ -288,106 +184,6 @@ class Referral(models.Model):
     def concern_category_labels(self) -> list[str]:
         labels = dict(ConcernCategory.choices)
         return [labels.get(c, c) for c in self.concern_categories]
-
-    @property
-    def is_acknowledged(self) -> bool:
-        return self.status != Status.SUBMITTED
-
-    def is_acknowledgement_overdue(self, now: dt.datetime) -> bool:
-        return self.status == Status.SUBMITTED and now >= self.acknowledge_by
-
-
-class ReferralClock(models.Model):
-    """Where a referral stands on its two escalation ladders: "not
-    acknowledged in time" and "no decision in time".
-
-    The sweep (referrals.escalations) claims an escalation by updating this
-    row, not the referral: a narrow row with five indexes instead of a wide
-    one with a dozen, so escalating 100,000 referrals after an outage writes
-    a fraction of the pages, and the referral's own history is left to what
-    people did. Each ladder runs while its `*_open` flag is set; the
-    services that acknowledge, decide and reopen a referral set and clear
-    them in the same transaction. The Escalation rows are the record of what
-    the sweep did; this row is only its state.
-    """
-
-    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, primary_key=True, related_name="clock")
-    # "Not acknowledged": level 1 (front-door managers) at acknowledge_by,
-    # level 2 (senior managers) at senior_escalation_at.
-    acknowledge_open = models.BooleanField(default=True)
-    acknowledge_by = models.DateTimeField()
-    senior_escalation_at = models.DateTimeField()
-    escalation_level = models.PositiveSmallIntegerField(default=0)
-    # "No decision in time": the same ladder on the decision deadline.
-    decide_open = models.BooleanField(default=True)
-    decide_by = models.DateTimeField()
-    decision_senior_at = models.DateTimeField()
-    decision_escalation_level = models.PositiveSmallIntegerField(default=0)
-    # Bumped when a challenge reopens the decision, so the new round's "no
-    # decision in time" escalations are new rows, not repeats of the first.
-    decision_round = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        indexes = [
-            # Serve the sweep's claims, one per step of each ladder:
-            #   UPDATE referrals_referralclock SET escalation_level = 1
-            #    WHERE acknowledge_open AND escalation_level = 0
-            #      AND acknowledge_by <= now ...
-            # Only rows still waiting for that step are in each index, so the
-            # steady-state sweep does not grow with closed referrals.
-            models.Index(fields=["acknowledge_by"], name="clock_ack_due_l1",
-                         condition=Q(acknowledge_open=True, escalation_level=0)),
-            models.Index(fields=["senior_escalation_at"], name="clock_ack_due_l2",
-                         condition=Q(acknowledge_open=True, escalation_level=1)),
-            models.Index(fields=["decide_by"], name="clock_decide_due_l1",
-                         condition=Q(decide_open=True, decision_escalation_level=0)),
-            models.Index(fields=["decision_senior_at"], name="clock_decide_due_l2",
-                         condition=Q(decide_open=True, decision_escalation_level=1)),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(escalation_level__gte=0, escalation_level__lte=2,
-                            decision_escalation_level__gte=0, decision_escalation_level__lte=2),
-                name="clock_escalation_level_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Escalation clock of referral {self.referral_id}"
-
-
-class Escalation(models.Model):
-    """One escalation of one referral under one rule to one level. Unique, so
-    that even a bug in the claim could not tell the same people twice.
-    `subject_id` is the information request or challenge that was overdue
-    (0 for rules about the referral itself)."""
-
-    # escalation_once_per_level starts with the referral: no index of its own.
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="escalations", db_index=False)
-    rule = models.CharField(max_length=32, choices=EscalationRule.choices)
-    subject_id = models.BigIntegerField(default=0)
-    level = models.PositiveSmallIntegerField()
-    due_at = models.DateTimeField(help_text="The deadline that was missed.")
-    escalated_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["escalated_at", "level"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["referral", "rule", "subject_id", "level"], name="escalation_once_per_level"
-            )
-        ]
-        indexes = [models.Index(fields=["-escalated_at"], name="escalation_recent")]
-
-    def __str__(self) -> str:
-        return f"{self.referral} {self.rule} level {self.level}"
-
-    @property
-    def level_label(self) -> str:
-        return ESCALATION_LEVEL_LABELS.get(self.level, f"Level {self.level}")
-
-
-ESCALATION_LEVEL_LABELS = {1: "Front-door managers", 2: "Senior managers"}
 
 
 class EventKind(models.TextChoices):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from notifications.services import dispatch_due_notifications
-from referrals.services import acknowledge_referral
+from referrals.services.acknowledge import acknowledge_referral
 from tests.conftest import submit
 from tests.faults.servers import free_port
 

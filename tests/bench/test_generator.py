@@ -11,9 +11,9 @@ from django.db import connection
 from django.test import Client
 
 from bench.generator import generate, insert_breached
-from referrals.escalations import escalate_overdue_referrals
+from referrals.escalation.sweep import escalate_overdue_referrals
 from referrals.models import OPEN_STATUSES, Escalation, Referral, Status
-from referrals.reporting import is_re_referral
+from referrals.selectors.re_referrals import is_re_referral
 from tests.conftest import sign_in
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the generator writes with PostgreSQL COPY")

@@ -115,7 +115,7 @@ def current_code(username: str) -> str:
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from portal.two_factor import authenticator_for
+    from accounts.services import authenticator_for
 
     user = get_user_model().objects.get(username=username)
     device = authenticator_for(user)

@@ -10,7 +10,7 @@ import re
 
 from playwright.sync_api import expect
 
-from referrals.escalations import escalate_overdue_referrals
+from referrals.escalation.sweep import escalate_overdue_referrals
 from referrals.models import Referral, Status
 from tests.conftest import submit
 from tests.e2e.conftest import assert_accessible, shot, sign_in, sign_out

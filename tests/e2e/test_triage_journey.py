@@ -9,8 +9,8 @@ import datetime as dt
 
 from playwright.sync_api import expect
 
-from referrals.escalations import escalate_overdue_referrals
-from referrals.triage import decide_referral
+from referrals.escalation.sweep import escalate_overdue_referrals
+from referrals.services.decision import decide_referral
 from tests.conftest import submit
 from tests.e2e.conftest import assert_accessible, shot, sign_in, sign_out
 

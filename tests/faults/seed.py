@@ -33,8 +33,8 @@ def main(spec: dict) -> dict:
 
     from agencies.api_keys import issue_api_key
     from agencies.models import Agency, AgencyKind, Role
-    from referrals.drafts import start_draft
     from referrals.models import DeadlinePolicy
+    from referrals.services.drafts import start_draft
     from tests.conftest import a_document, make_user, submit
 
     front_door = Agency.objects.create(name="Northbridge Front Door", kind=AgencyKind.FRONT_DOOR,

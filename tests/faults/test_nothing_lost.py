@@ -143,7 +143,7 @@ def told_twice_of_one_escalation(stack: Stack) -> int:
     """How many times a person was told more than once that one referral was
     escalated at one step. An escalation email names its step (the step's
     summary line) and the referrals it covers (one, or a sweep's batch)."""
-    from referrals.escalations import STEP_SUMMARIES
+    from referrals.escalation.ladder import STEP_SUMMARIES
 
     steps = sorted((text for text in STEP_SUMMARIES.values() if text), key=len, reverse=True)
     told: Counter[tuple[str, str, str]] = Counter()

@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from agencies.models import Webhook
+from agencies.webhooks import check_url, new_secret
 from notifications.models import DeliveryStatus, Notification
 from notifications.services import dispatch_due_notifications
-from notifications.webhooks import SIGNATURE_HEADER, check_url, new_secret, sign, verify
-from referrals.escalations import escalate_overdue_referrals
-from referrals.services import acknowledge_referral
-from referrals.triage import decide_referral, request_information
+from notifications.webhooks import SIGNATURE_HEADER, sign, verify
+from referrals.escalation.sweep import escalate_overdue_referrals
+from referrals.services.acknowledge import acknowledge_referral
+from referrals.services.decision import decide_referral
+from referrals.services.triage import request_information
 from tests.conftest import client_for, submit
 
 

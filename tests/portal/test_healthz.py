@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from core.heartbeat import beat
 from notifications.models import DeliveryStatus, Notification
-from portal.services import beat
 
 
 def test_healthz_reports_the_database_and_broker(db):

@@ -10,8 +10,8 @@ from django.db import DatabaseError, OperationalError
 from django.test import Client, override_settings
 from rest_framework.authtoken.models import Token
 
+from core.models import Heartbeat
 from notifications.models import Notification
-from portal.models import Heartbeat
 from referrals.models import Referral
 from tests.conftest import a_document, client_for
 
@@ -23,7 +23,7 @@ DEAD_REDIS_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.Red
 @pytest.fixture(autouse=True)
 def _cache_answers_again():
     """The throttles remember an outage for a while; forget it after each test."""
-    from portal import throttling
+    from core import throttling
 
     yield
     throttling._cache_down_until = 0.0
@@ -42,7 +42,7 @@ def test_an_api_submission_is_receipted_while_the_rate_limit_cache_is_down(world
     referral = Referral.objects.get(reference=response.json()["reference"])
     assert Notification.objects.filter(referral=referral).exists()
     # For a while the throttles no longer ask the cache at all.
-    from portal import throttling
+    from core import throttling
 
     with override_settings(CACHES=DEAD_REDIS_CACHE), \
             mock.patch("django.core.cache.backends.redis.RedisCache.get") as cache_get:
@@ -53,7 +53,7 @@ def test_an_api_submission_is_receipted_while_the_rate_limit_cache_is_down(world
 
 def test_an_api_request_while_the_database_is_unreachable_gets_503_and_retry_after(world):
     client = api_client(world.gp)
-    with mock.patch("referrals.api.submit_referral", side_effect=OperationalError("connection refused")):
+    with mock.patch("referrals.api.views.submit_referral", side_effect=OperationalError("connection refused")):
         response = client.post("/api/v1/referrals/", a_document(), content_type="application/json")
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
@@ -64,12 +64,12 @@ def test_an_api_request_while_the_database_is_unreachable_gets_503_and_retry_aft
 
 
 def test_a_form_send_while_the_database_is_unreachable_gets_a_clear_page_and_keeps_the_draft(world):
-    from referrals.drafts import start_draft
+    from referrals.services.drafts import start_draft
 
     draft = start_draft(author=world.hv, prefill=a_document())
     client = client_for(world.hv)
     client.raise_request_exception = False
-    with mock.patch("referrals.draft_views.submit_referral", side_effect=OperationalError("gone")):
+    with mock.patch("referrals.web.drafts.submit_referral", side_effect=OperationalError("gone")):
         response = client.post(f"/referrals/drafts/{draft.pk}/check/")
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
@@ -89,7 +89,7 @@ def test_a_form_send_whose_session_cannot_be_saved_afterwards_says_so_and_sendin
     from django.contrib.sessions.backends.base import UpdateError
     from django.contrib.sessions.backends.db import SessionStore
 
-    from referrals.drafts import start_draft
+    from referrals.services.drafts import start_draft
 
     def database_gone(*args, **kwargs):
         try:
@@ -113,7 +113,7 @@ def test_a_form_send_whose_session_cannot_be_saved_afterwards_says_so_and_sendin
 
 def test_other_errors_are_still_500(world):
     client = api_client(world.gp)
-    with mock.patch("referrals.api.submit_referral", side_effect=RuntimeError("bug")):
+    with mock.patch("referrals.api.views.submit_referral", side_effect=RuntimeError("bug")):
         response = client.post("/api/v1/referrals/", a_document(), content_type="application/json")
     assert response.status_code == 500
 
@@ -124,17 +124,17 @@ def test_a_sweep_with_a_failed_step_does_not_count_as_a_successful_sweep(world, 
 
     from django.core.management import CommandError, call_command
 
-    from referrals import escalations
+    from referrals.escalation import sweep as escalations
     from referrals.tasks import sweep_overdue_referrals
 
-    real = escalations._claim_batch
+    real = escalations.claim_batch
 
     def flaky(step, **kwargs):
         if step.level == 2:
             raise DatabaseError("lock timeout")
         return real(step, **kwargs)
 
-    with mock.patch.object(escalations, "_claim_batch", side_effect=flaky):
+    with mock.patch.object(escalations, "claim_batch", side_effect=flaky):
         if entry == "task":
             sweep_overdue_referrals()
         else:

@@ -14,7 +14,8 @@ from notifications.models import Notification
 from privacy.models import DestructionRecord, RetentionHold, RetentionRule
 from privacy.retention import apply_retention
 from referrals.models import Child, Draft, Referral, ReferralEvent
-from referrals.triage import decide_referral, record_link
+from referrals.services.decision import decide_referral
+from referrals.services.triage import record_link
 from tests.conftest import submit
 
 LONG_AGO = dt.datetime(2018, 3, 5, 10, 0, tzinfo=dt.UTC)
@@ -102,7 +103,7 @@ def test_the_command_has_a_dry_run(world, rules):
 
 
 def test_a_referral_still_being_challenged_or_asked_about_is_kept(world, rules):
-    from referrals.triage import raise_challenge
+    from referrals.services.challenge import raise_challenge
 
     challenged = decided(world)
     raise_challenge(referral=challenged, actor=world.hv, reasons="We disagree.")

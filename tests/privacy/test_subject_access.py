@@ -73,7 +73,7 @@ def test_another_front_doors_administrator_finds_nothing_of_ours(world):
 
 
 def test_referrals_confirmed_as_the_same_childs_history_are_included(world):
-    from referrals.triage import record_link
+    from referrals.services.triage import record_link
 
     first = submit(world.hv, child={"nhs_number": NHS})
     renamed = submit(world.gp, child={"nhs_number": "", "first_name": "Leo", "last_name": "Marsh-Okafor"})

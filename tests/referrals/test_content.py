@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from referrals.content import vague_words_in, validate_content
-from referrals.forms import clean_nhs_number, clean_postcode
+from referrals.forms.content import clean_nhs_number, clean_postcode
 from tests.conftest import a_document
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.working_days import WorkingCalendar
+from core.working_days import WorkingCalendar
 from referrals.deadlines import Rules, compute_deadlines
 
 LONDON = ZoneInfo("Europe/London")

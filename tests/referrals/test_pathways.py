@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from notifications.models import Notification
 from notifications.services import dispatch_due_notifications
 from referrals.models import Kind, Urgency
-from referrals.services import convert_to_referral
+from referrals.services.triage import convert_to_referral
 from tests.conftest import client_for, submit
 
 WEDNESDAY_10AM = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rest_framework.authtoken.models import Token
 
 from audit.models import Action
-from audit.services import record_event
+from audit.services import COMMAND, record_event
 
 
 class Command(BaseCommand):
@@ -28,5 +28,5 @@ class Command(BaseCommand):
         token, created = Token.objects.get_or_create(user=user)
         if created:
             record_event(actor=None, action=Action.TOKEN_ISSUED, object_type="user",
-                         object_ref=user.get_username(), via="command")
+                         object_ref=user.get_username(), origin=COMMAND)
         self.stdout.write(token.key)

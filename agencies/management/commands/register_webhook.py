@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from agencies.models import Agency, Webhook
-from notifications.webhooks import check_url, new_secret
+from agencies.webhooks import check_url, new_secret
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency, AgencyKind
 from audit.models import Action
-from audit.services import record_event
+from audit.services import COMMAND, record_event
 from privacy.subject_access import export_for_child
 
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         with open(options["out"], "w", encoding="utf-8") as handle:
             json.dump(export, handle, indent=2, ensure_ascii=False)
         record_event(actor=None, action=Action.SUBJECT_ACCESS_EXPORTED, object_type="child",
-                     object_ref=f"{export['referral_count']} referrals", via="command",
+                     object_ref=f"{export['referral_count']} referrals", origin=COMMAND,
                      detail={"references": [item["reference"] for item in export["referrals"]]})
         self.stdout.write(f"Wrote {export['referral_count']} referrals to {options['out']}. "
                           "Review and redact before release.")

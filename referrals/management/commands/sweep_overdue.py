@@ -6,8 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from portal.services import beat
-from referrals.escalations import escalate_overdue_referrals, preview_overdue_referrals
+from referrals.escalation.sweep import preview_overdue_referrals, run_sweep
 from referrals.models import ESCALATION_LEVEL_LABELS, EscalationRule
 
 
@@ -47,9 +46,7 @@ class Command(BaseCommand):
                 self.stdout.write(line(item))
             self.stderr.write(f"{len(would)} escalation(s) would happen as of {timezone.localtime(as_of):%Y-%m-%d %H:%M %Z}; nothing changed.")
             return
-        result = escalate_overdue_referrals()
-        if not result.failed_steps:
-            beat("escalation-sweep")
+        result = run_sweep()
         for item in result.escalated:
             self.stdout.write(line(item))
         self.stderr.write(f"{result.count} escalation(s) made.")

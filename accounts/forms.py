@@ -1,0 +1,106 @@
+"""The sign-in forms: username and password, then a security code from an
+authenticator app or a recovery code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import AbstractBaseUser
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.forms import GovukForm
+
+
+class SignInForm(AuthenticationForm, GovukForm):
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        error_messages={"required": "Enter your username"},
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput,
+        error_messages={"required": "Enter your password"},
+    )
+    error_messages = {
+        "invalid_login": "Enter a correct username and password",
+        "inactive": "This account is not active. Ask your administrator.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        # A failed sign-in is not about one field: link it to the username.
+        return [(anchor or "id_username", message)
+                for anchor, message in super().error_summary()]
+
+
+class CodeForm(GovukForm):
+    code = forms.CharField(
+        label="Security code",
+        max_length=16,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        error_messages={"required": "Enter the security code"},
+    )
+
+    def __init__(self, *args: Any, user: AbstractBaseUser, devices: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.devices = devices
+        self.device: Any = None
+        self.fields["code"].widget.attrs.update({
+            "autocomplete": "one-time-code", "spellcheck": "false", "inputmode": "text",
+        })
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split()).lower()
+        throttled = False
+        # Six digits are for the app, anything else is a recovery code: trying
+        # a recovery code on the app would count as a wrong code there.
+        kind = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+        for device in (d for d in self.devices if isinstance(d, kind)):
+            allowed, _ = device.verify_is_allowed()
+            if not allowed:
+                throttled = True
+                continue
+            if device.verify_token(code):
+                self.device = device
+                return code
+        if throttled:
+            raise forms.ValidationError(
+                "Too many wrong codes. Wait a minute, then enter a new code from your app"
+            )
+        raise forms.ValidationError("Enter the correct security code")
+
+
+class SetUpForm(GovukForm):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=6,
+        help_text="Enter the 6 digits the app shows for Front Door.",
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+    )
+
+    def __init__(self, *args: Any, device: TOTPDevice, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.device = device
+        self.fields["code"].widget.attrs.update({
+            "autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false",
+        })
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError("Enter the code as 6 digits, like 123456")
+        if not self.device.verify_token(code):
+            raise forms.ValidationError(
+                "That code did not match. Check the app shows Front Door and enter the newest code"
+            )
+        return code

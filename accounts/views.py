@@ -1,0 +1,218 @@
+"""Signing in and out, the second factor, and your account.
+
+A password alone only gets a person as far as the two-factor pages: the
+middleware in accounts.middleware sends anyone signed in but not yet verified
+here. A person with an authenticator app enters its 6-digit code, or one of
+their recovery codes; a person without one sets it up first and is given
+recovery codes, shown once. Every success and failure is audited.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.forms import CodeForm, SetUpForm, SignInForm
+from accounts.middleware import seconds_left
+from accounts.services import (
+    AUTHENTICATOR_NAME,
+    RECOVERY_NAME,
+    confirmed_devices,
+    new_recovery_codes,
+    qr_image,
+)
+from audit.models import Action
+from audit.services import Origin, record_event
+
+NEW_CODES_SESSION_KEY = "two_factor_new_recovery_codes"
+# Changing how you sign in needs a code entered in the last few minutes, so
+# someone at an unlocked computer cannot enrol their own app.
+CONFIRMED_AT_KEY = "two_factor_confirmed_at"
+RECONFIRM_SECONDS = 5 * 60
+
+
+class SignInView(auth_views.LoginView):
+    """First step: username and password. The second, a security code, is
+    accounts.views.verify; nothing else opens until it is done."""
+
+    template_name = "registration/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.request.GET.get("timed_out"):
+            context["timed_out"] = True
+            context["timed_out_minutes"] = settings.SESSION_IDLE_TIMEOUT // 60
+        return context
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        super().form_valid(form)
+        return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': self.get_success_url()})}")
+
+
+@require_http_methods(["GET", "POST"])
+def keep_alive(request: HttpRequest) -> JsonResponse:
+    """How long until the session times out. Posting ("Stay signed in" on the
+    warning) counts as using Front Door and starts the time again; the page's
+    own GET, sent as a background request, does not."""
+    if not request.user.is_authenticated:
+        # Signed out elsewhere (another tab, or the time-out): say so in a
+        # way the page acts on, not with a redirect to the sign-in page.
+        return JsonResponse({"signed_out": True, "seconds_left": 0})
+    return JsonResponse({"seconds_left": seconds_left(request)})
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+
+def _recently_confirmed(request: HttpRequest) -> bool:
+    return time.time() - float(request.session.get(CONFIRMED_AT_KEY, 0)) < RECONFIRM_SECONDS
+
+
+def _confirm_first(request: HttpRequest, next_url: str) -> HttpResponse:
+    return redirect(f"{reverse('two-factor-verify')}?{urlencode({'again': '1', 'next': next_url})}")
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("home")
+
+
+def _redirect_with_next(name: str, request: HttpRequest) -> HttpResponse:
+    return redirect(f"{reverse(name)}?{urlencode({'next': _next_url(request)})}")
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+def verify(request: HttpRequest) -> HttpResponse:
+    """Second step of signing in: the code from the app, or a recovery code."""
+    user = request.user
+    again = (request.POST.get("again") or request.GET.get("again")) == "1"
+    if user.is_verified() and not again:
+        return redirect(_next_url(request))
+    devices = confirmed_devices(user)
+    if not devices:
+        return _redirect_with_next("two-factor-set-up", request)
+    form = CodeForm(request.POST or None, user=user, devices=devices)
+    if request.method == "POST":
+        if form.is_valid():
+            otp_login(request, form.device)
+            request.session[CONFIRMED_AT_KEY] = time.time()
+            used_recovery = isinstance(form.device, StaticDevice)
+            record_event(actor=user, action=Action.TWO_FACTOR_PASSED, object_type="user",
+                         object_ref=user.get_username(), origin=Origin.of(request),
+                         detail={"method": "recovery code" if used_recovery else "authenticator app"})
+            if used_recovery:
+                left = form.device.token_set.count()
+                messages.warning(
+                    request,
+                    f"You used a recovery code. You have {left} left. "
+                    "Create new ones from ‘Your account’ if you are running out.",
+                )
+            return redirect(_next_url(request))
+        record_event(actor=user, action=Action.TWO_FACTOR_FAILED, object_type="user",
+                     object_ref=user.get_username(), origin=Origin.of(request))
+    return render(request, "registration/two_factor_verify.html",
+                  {"form": form, "next": _next_url(request), "again": again})
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+def set_up(request: HttpRequest) -> HttpResponse:
+    """Add an authenticator app: scan the QR code (or type the key), then
+    prove it works with one code. Only for people who have none yet, or who
+    are already verified (replacing their app)."""
+    user = request.user
+    has_app = user_has_device(user, confirmed=True)
+    if has_app and not user.is_verified():
+        return _redirect_with_next("two-factor-verify", request)
+    if has_app and not _recently_confirmed(request):
+        return _confirm_first(request, request.get_full_path())
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    form = SetUpForm(request.POST or None, device=device)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+            TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = new_recovery_codes(user)
+            record_event(actor=user, action=Action.TWO_FACTOR_SET_UP, object_type="user",
+                         object_ref=user.get_username(), origin=Origin.of(request))
+        otp_login(request, device)
+        request.session[NEW_CODES_SESSION_KEY] = codes
+        return _redirect_with_next("two-factor-codes", request)
+    if request.method == "POST":
+        record_event(actor=user, action=Action.TWO_FACTOR_FAILED, object_type="user",
+                     object_ref=user.get_username(), origin=Origin.of(request), detail={"step": "set up"})
+    key = base64.b32encode(device.bin_key).decode()
+    return render(request, "registration/two_factor_set_up.html", {
+        "form": form,
+        "next": _next_url(request),
+        "qr": qr_image(device.config_url),
+        "key_groups": [key[i:i + 4] for i in range(0, len(key), 4)],
+    })
+
+
+@never_cache
+@login_required
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Show newly made recovery codes, once."""
+    codes = request.session.pop(NEW_CODES_SESSION_KEY, None)
+    if not codes:
+        return redirect("account")
+    return render(request, "registration/two_factor_codes.html",
+                  {"codes": codes, "next": _next_url(request)})
+
+
+@never_cache
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """Your account: how you sign in, and new recovery codes."""
+    static = StaticDevice.objects.filter(user=request.user, name=RECOVERY_NAME).first()
+    return render(request, "registration/account.html", {
+        "recovery_left": static.token_set.count() if static else 0,
+        "authenticator": TOTPDevice.objects.filter(user=request.user, confirmed=True).first(),
+    })
+
+
+@require_POST
+@login_required
+def regenerate_codes(request: HttpRequest) -> HttpResponse:
+    if not _recently_confirmed(request):
+        messages.info(request, "Enter a security code to confirm it is you, then create the new codes.")
+        return _confirm_first(request, reverse("account"))
+    with transaction.atomic():
+        codes = new_recovery_codes(request.user)
+        record_event(actor=request.user, action=Action.RECOVERY_CODES_CREATED, object_type="user",
+                     object_ref=request.user.get_username(), origin=Origin.of(request))
+    request.session[NEW_CODES_SESSION_KEY] = codes
+    return redirect(f"{reverse('two-factor-codes')}?{urlencode({'next': reverse('account')})}")

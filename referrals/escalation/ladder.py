@@ -1,0 +1,81 @@
+"""The escalation ladders as data: for each rule, who is told at each step,
+and which deadline and level columns the sweep claims the step on.
+
+Rules (each a ladder of steps): a referral not acknowledged, a referral not
+decided, a request for information not answered, a challenge not resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+from agencies.models import Role
+from referrals.models import Challenge, EscalationRule, InformationRequest, ReferralClock
+
+# Who is told at a step: front-door people by role, and/or the referrer's side.
+FRONT_DOOR_MANAGERS = (Role.MANAGER,)
+SENIOR_MANAGERS = (Role.SENIOR_MANAGER,)
+
+
+@dataclass(frozen=True)
+class Step:
+    rule: str
+    level: int
+    model: type[models.Model]
+    due_column: str
+    level_column: str
+    open_column: str
+    open_values: tuple[bool, ...]
+    front_door_roles: tuple[str, ...] = ()
+    tell_referrer: bool = False
+    summary: str = ""
+    # For rules about the referral itself: the column that tells one round
+    # of the rule from the next (0 when a rule can only happen once).
+    round_column: str = ""
+
+    @property
+    def pk_column(self) -> str:
+        return self.model._meta.pk.column  # type: ignore[union-attr]
+
+    @property
+    def referral_column(self) -> str:
+        return "referral_id"
+
+    @property
+    def is_about_referral(self) -> bool:
+        """A rule about the referral itself (its clock), not one of its
+        requests for information or challenges."""
+        return self.model is ReferralClock
+
+
+def _referral_steps(rule: str, due: str, senior_due: str, level_col: str, open_col: str, what: str,
+                    round_column: str = "") -> tuple[Step, ...]:
+    return (
+        Step(rule, 1, ReferralClock, due, level_col, open_col, (True,), FRONT_DOOR_MANAGERS,
+             summary=f"{what}: escalated to front-door managers", round_column=round_column),
+        Step(rule, 2, ReferralClock, senior_due, level_col, open_col, (True,), SENIOR_MANAGERS,
+             summary=f"{what}: escalated to senior managers", round_column=round_column),
+    )
+
+
+LADDER: tuple[Step, ...] = (
+    *_referral_steps(EscalationRule.NOT_ACKNOWLEDGED, "acknowledge_by", "senior_escalation_at",
+                     "escalation_level", "acknowledge_open", "Not acknowledged in time"),
+    *_referral_steps(EscalationRule.NOT_DECIDED, "decide_by", "decision_senior_at",
+                     "decision_escalation_level", "decide_open", "No decision in time",
+                     round_column="decision_round"),
+    Step(EscalationRule.INFORMATION_UNANSWERED, 1, InformationRequest, "due_by", "escalation_level",
+         "is_open", (True,), FRONT_DOOR_MANAGERS, tell_referrer=True,
+         summary="Request for more information not answered in time: referrer reminded, managers told"),
+    Step(EscalationRule.CHALLENGE_UNRESOLVED, 1, Challenge, "step_one_due", "escalation_level",
+         "is_open", (True,), SENIOR_MANAGERS, tell_referrer=True,
+         summary="Challenge not answered by the front-door managers in time: now with senior managers"),
+    Step(EscalationRule.CHALLENGE_UNRESOLVED, 2, Challenge, "step_two_due", "escalation_level",
+         "is_open", (True,), SENIOR_MANAGERS + FRONT_DOOR_MANAGERS, tell_referrer=True,
+         summary="Challenge still not answered by senior managers in time"),
+)
+
+# What each step did, in the words the referral's timeline uses.
+STEP_SUMMARIES = {(step.rule, step.level): step.summary for step in LADDER}

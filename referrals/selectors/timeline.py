@@ -1,0 +1,82 @@
+"""What happened to a referral, for its page and the API: the timeline,
+its escalations and questions, and its parts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+
+from notifications.models import DeliveryStatus
+from referrals.escalation.ladder import STEP_SUMMARIES
+from referrals.models import Escalation, EventKind, Referral
+from referrals.selectors.access import User, permissions_for
+
+
+def with_parts(referral: Referral) -> Referral:
+    """Load a referral's children, adults, agencies and previous areas."""
+    prefetch_related_objects(
+        [referral], "children", "adults", "involved_agencies", "previous_areas"
+    )
+    return referral
+
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: dt.datetime
+    kind: str
+    title: str
+    summary: str
+
+
+def timeline(referral: Referral, *, viewer: User, escalations: list[Escalation] | None = None) -> list[TimelineItem]:
+    """Everything that happened, oldest first: the services' events, the
+    escalations, and the emails sent or failed (so a failed message is never
+    invisible).
+
+    The front door sees it all. The referrer's side does not see what other
+    agencies said or which earlier referrals were linked, and sees only the
+    emails sent to them.
+    """
+    front_door = permissions_for(viewer, referral).front_door_staff
+    events = referral.events.order_by("at", "id")
+    notes = referral.notifications.filter(status__in=[DeliveryStatus.SENT, DeliveryStatus.FAILED])
+    if not front_door:
+        events = events.filter(front_door_only=False)
+        notes = notes.filter(recipient_id=getattr(viewer, "pk", None))
+    items = [
+        TimelineItem(at=e.at, kind=e.kind, title=e.get_kind_display(), summary=e.summary)
+        for e in events
+    ]
+    # The sweep's record of each escalation is the escalation row itself.
+    items += [
+        TimelineItem(at=e.escalated_at, kind=EventKind.ESCALATED, title=EventKind.ESCALATED.label,
+                     summary=STEP_SUMMARIES.get((e.rule, e.level), f"{e.get_rule_display()}: escalated"))
+        for e in (escalations_for(referral) if escalations is None else escalations)
+    ]
+    # "referral" too: the related manager sets each row's referral from its
+    # referral_id, which would otherwise be fetched once per email (N+1).
+    for note in notes.only("referral", "purpose", "status", "to_address", "sent_at", "created_at"):
+        if note.status == DeliveryStatus.SENT:
+            items.append(TimelineItem(at=note.sent_at or note.created_at, kind="email_sent", title="Email sent",
+                                      summary=f"{note.get_purpose_display()} to {note.to_address}"))
+        else:
+            items.append(TimelineItem(at=note.created_at, kind="email_failed", title="Email failed",
+                                      summary=f"{note.get_purpose_display()} to {note.to_address} could not be sent"))
+    return sorted(items, key=lambda item: item.at)
+
+
+def escalations_for(referral: Referral) -> list[Escalation]:
+    return list(referral.escalations.order_by("escalated_at", "level"))
+
+
+def information_requests_for(referral: Referral, *, viewer: User) -> list[Any]:
+    """Questions on a referral: all of them for the front door; for the
+    referrer's side only the ones put to the referrer."""
+    questions = referral.information_requests.select_related("asked_by", "answered_by", "to_agency")
+    if not permissions_for(viewer, referral).front_door_staff:
+        questions = questions.filter(to_agency__isnull=True)
+    return list(questions)

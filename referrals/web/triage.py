@@ -1,0 +1,204 @@
+"""Pages for triage and for closing the loop: assign, ask, answer, decide,
+challenge, link earlier history. Each looks the referral up through the one
+access path and hands the form's answers to one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from audit.services import Origin
+from core.names import display_name
+from referrals.forms.triage import (
+    ChallengeAnswerForm,
+    ChallengeForm,
+    DecisionForm,
+    InformationAnswerForm,
+    InformationRequestForm,
+)
+from referrals.selectors.access import (
+    get_question_for_user,
+    get_referral_for_user,
+    permissions_for,
+    questions_for,
+    require,
+)
+from referrals.selectors.people import partner_agencies, user_by_id
+from referrals.services.challenge import answer_challenge as answer_challenge_service
+from referrals.services.challenge import raise_challenge
+from referrals.services.common import NotAllowedNow
+from referrals.services.decision import decide_referral
+from referrals.services.triage import (
+    answer_information_request,
+    assign_referral,
+    record_link,
+    request_information,
+)
+
+FRONT_DOOR_ONLY = "Only front-door staff of this front door can do this"
+REFERRER_ONLY = "Only the referrer or their agency's safeguarding lead can do this"
+
+
+def _form_page(request: HttpRequest, *, referral: Any, form: Any, title: str, button: str,
+               intro: str = "", context: dict[str, Any] | None = None) -> HttpResponse:
+    return render(request, "referrals/triage/form.html", {
+        "referral": referral, "form": form, "title": title, "button": button, "intro": intro,
+        **(context or {}),
+    })
+
+
+def _apply(form: Any, action: Any) -> bool:
+    """Run a service; put its validation errors on the form. True on success."""
+    try:
+        action()
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    except NotAllowedNow as exc:
+        form.add_error(None, str(exc))
+        return False
+    return True
+
+
+@login_required
+def decide(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_referral_for_user(request.user, reference)
+    require(permissions_for(request.user, referral).can_act, FRONT_DOOR_ONLY)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and _apply(form, lambda: decide_referral(
+        referral=referral, actor=request.user, decision=form.cleaned_data["decision"],
+        reasons=form.cleaned_data["reasons"], next_steps=form.cleaned_data["next_steps"],
+        next_steps_owner=form.cleaned_data["next_steps_owner"], origin=Origin.of(request),
+    )):
+        messages.success(request, f"Decision recorded. {referral.sender.get_full_name() or 'The referrer'} has been sent the outcome and reasons.")
+        return redirect("referral-detail", reference=referral.reference)
+    return _form_page(request, referral=referral, form=form, title="Record the decision", button="Record decision",
+                      intro="The referrer is told the decision and your reasons as soon as you record it.")
+
+
+@login_required
+def ask(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_referral_for_user(request.user, reference)
+    require(permissions_for(request.user, referral).can_act, FRONT_DOOR_ONLY)
+    agencies = partner_agencies(referral)
+    form = InformationRequestForm(request.POST if request.method == "POST" else None, agencies=agencies)
+    chosen = lambda: next((a for a in agencies if str(a.pk) == form.cleaned_data["to_agency"]), None)  # noqa: E731
+    if request.method == "POST" and form.is_valid() and _apply(form, lambda: request_information(
+        referral=referral, actor=request.user, question=form.cleaned_data["question"],
+        to_agency=chosen(), origin=Origin.of(request),
+    )):
+        who = chosen().name if chosen() else "The referrer"
+        messages.success(request, f"Question sent. {who} has been asked to answer in Front Door.")
+        return redirect("referral-detail", reference=referral.reference)
+    return _form_page(request, referral=referral, form=form, title="Ask for more information",
+                      button="Send question")
+
+
+@login_required
+def agency_questions(request: HttpRequest) -> HttpResponse:
+    """Questions the front door asked this person's agency."""
+    questions = questions_for(request.user)
+    return render(request, "referrals/triage/questions.html", {"questions": questions})
+
+
+@login_required
+def answer_agency_question(request: HttpRequest, question_id: int) -> HttpResponse:
+    info = get_question_for_user(request.user, question_id)
+    form = InformationAnswerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and _apply(form, lambda: answer_information_request(
+        info=info, actor=request.user, answer=form.cleaned_data["answer"], origin=Origin.of(request),
+    )):
+        messages.success(request, "Answer sent to the front door.")
+        return redirect("agency-questions")
+    return render(request, "referrals/triage/agency_answer.html", {"info": info, "form": form})
+
+
+@login_required
+def answer(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, reference)
+    info = referral.information_requests.filter(pk=request_id, to_agency__isnull=True).first()
+    if info is None:
+        raise Http404("No such question")
+    require(permissions_for(request.user, referral).referrer_side, REFERRER_ONLY)
+    form = InformationAnswerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and _apply(form, lambda: answer_information_request(
+        info=info, actor=request.user, answer=form.cleaned_data["answer"], origin=Origin.of(request),
+    )):
+        messages.success(request, "Answer sent to the front door.")
+        return redirect("referral-detail", reference=referral.reference)
+    return _form_page(request, referral=referral, form=form, title="Answer the front door's question",
+                      button="Send answer", context={"question": info.question})
+
+
+@login_required
+def challenge(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_referral_for_user(request.user, reference)
+    require(permissions_for(request.user, referral).referrer_side, REFERRER_ONLY)
+    form = ChallengeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and _apply(form, lambda: raise_challenge(
+        referral=referral, actor=request.user, reasons=form.cleaned_data["reasons"], origin=Origin.of(request),
+    )):
+        messages.success(request, "Challenge sent. A front-door manager must answer it; you will be told.")
+        return redirect("referral-detail", reference=referral.reference)
+    return _form_page(request, referral=referral, form=form, title="Challenge the decision", button="Send challenge",
+                      intro="If you disagree with the decision, say why. A front-door manager must answer; "
+                            "if they do not answer in time, it goes to senior managers.")
+
+
+@login_required
+def answer_challenge(request: HttpRequest, reference: str, challenge_id: int) -> HttpResponse:
+    referral = get_referral_for_user(request.user, reference)
+    item = referral.challenges.filter(pk=challenge_id).first()
+    if item is None:
+        raise Http404("No such challenge")
+    require(permissions_for(request.user, referral).can_answer_challenge, FRONT_DOOR_ONLY)
+    form = ChallengeAnswerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and _apply(form, lambda: answer_challenge_service(
+        challenge=item, actor=request.user, outcome=form.cleaned_data["outcome"],
+        response=form.cleaned_data["response"], origin=Origin.of(request),
+    )):
+        messages.success(request, "Answer recorded. The referrer has been told.")
+        return redirect("referral-detail", reference=referral.reference)
+    return _form_page(request, referral=referral, form=form, title="Answer the challenge", button="Record answer",
+                      context={"question": item.reasons})
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_referral_for_user(request.user, reference)
+    assignee = request.user if request.POST.get("assignee") == "me" else user_by_id(request.POST.get("assignee"))
+    if assignee is None:
+        messages.error(request, "Choose who to assign it to")
+        return redirect("referral-detail", reference=referral.reference)
+    try:
+        assign_referral(referral=referral, actor=request.user, assignee=assignee, origin=Origin.of(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        who = "you" if assignee == request.user else display_name(assignee)
+        messages.success(request, f"{referral.reference} is assigned to {who}.")
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("referral-detail", reference=referral.reference)
+
+
+@login_required
+@require_POST
+def link(request: HttpRequest, reference: str) -> HttpResponse:
+    referral = get_referral_for_user(request.user, reference)
+    earlier = get_referral_for_user(request.user, request.POST.get("earlier", ""))
+    confirmed = request.POST.get("decision") == "confirm"
+    record_link(referral=referral, earlier=earlier, actor=request.user, confirmed=confirmed,
+                       reason=request.POST.get("reason", ""), origin=Origin.of(request))
+    messages.success(request, f"{earlier.reference} {'linked' if confirmed else 'marked as not the same'}.")
+    return redirect("referral-detail", reference=referral.reference)
