@@ -18,7 +18,7 @@ help:
 	@echo "make test       run every test (Postgres/Redis when DATABASE_URL/CELERY_BROKER_URL are set)"
 	@echo "make test-fast  every test except the browser journeys"
 	@echo "make faults     the full fault-injection run; figures to docs/reliability-figures.json"
-	@echo "make lint       ruff and Django's checks"
+	@echo "make lint       ruff (checks and formatting), mypy and Django's checks"
 	@echo "make audit      bandit on our code, pip-audit on every locked dependency"
 	@echo "make bench      benchmarks at 10k, 100k and 1M referrals on PostgreSQL (hours; see docs/benchmarks.md)"
 
@@ -79,6 +79,7 @@ faults: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 

@@ -33,13 +33,14 @@ class SignInForm(AuthenticationForm, GovukForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+        self.fields["username"].widget.attrs.update(
+            {"autocomplete": "username", "spellcheck": "false"}
+        )
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
     def error_summary(self) -> list[tuple[str, str]]:
         # A failed sign-in is not about one field: link it to the username.
-        return [(anchor or "id_username", message)
-                for anchor, message in super().error_summary()]
+        return [(anchor or "id_username", message) for anchor, message in super().error_summary()]
 
 
 class CodeForm(GovukForm):
@@ -55,9 +56,13 @@ class CodeForm(GovukForm):
         self.user = user
         self.devices = devices
         self.device: Any = None
-        self.fields["code"].widget.attrs.update({
-            "autocomplete": "one-time-code", "spellcheck": "false", "inputmode": "text",
-        })
+        self.fields["code"].widget.attrs.update(
+            {
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "inputmode": "text",
+            }
+        )
 
     def clean_code(self) -> str:
         code = "".join(self.cleaned_data["code"].split()).lower()
@@ -91,9 +96,13 @@ class SetUpForm(GovukForm):
     def __init__(self, *args: Any, device: TOTPDevice, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.device = device
-        self.fields["code"].widget.attrs.update({
-            "autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false",
-        })
+        self.fields["code"].widget.attrs.update(
+            {
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+            }
+        )
 
     def clean_code(self) -> str:
         code = "".join(self.cleaned_data["code"].split())

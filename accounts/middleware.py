@@ -33,7 +33,14 @@ RESUME_MAX_BYTES = 64 * 1024
 # Pages a person can reach while signed in with a password but no second
 # factor yet: the two-factor steps themselves, signing out, and the public
 # health check, static files and API description.
-OPEN_PREFIXES = ("/sign-in/", "/sign-out/", "/static/", "/healthz", "/api/v1/schema/", "/api/v1/docs/")
+OPEN_PREFIXES = (
+    "/sign-in/",
+    "/sign-out/",
+    "/static/",
+    "/healthz",
+    "/api/v1/schema/",
+    "/api/v1/docs/",
+)
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -65,7 +72,10 @@ class SecondFactorMiddleware:
         ):
             if _is_api(request):
                 return JsonResponse(
-                    {"detail": "Finish signing in: enter the security code from your authenticator app."},
+                    {
+                        "detail": "Finish signing in: enter the security code from your "
+                        "authenticator app."
+                    },
                     status=403,
                 )
             target = request.get_full_path() if request.method == "GET" else reverse("home")
@@ -98,23 +108,35 @@ class IdleTimeoutMiddleware:
 
     def _time_out(self, request: HttpRequest, idle_seconds: float) -> HttpResponse:
         user = request.user
-        record_event(actor=user, action=Action.TIMED_OUT, object_type="user",
-                     object_ref=user.get_username(), origin=Origin.of(request),
-                     detail={"idle_minutes": int(idle_seconds // 60)})
+        record_event(
+            actor=user,
+            action=Action.TIMED_OUT,
+            object_type="user",
+            object_ref=user.get_username(),
+            origin=Origin.of(request),
+            detail={"idle_minutes": int(idle_seconds // 60)},
+        )
         unsaved = _typed_work(request)
         user_id = user.pk
         logout(request)
         if _is_api(request):
-            return JsonResponse({"detail": "You were signed out because the session was not used."},
-                                status=401)
+            return JsonResponse(
+                {"detail": "You were signed out because the session was not used."}, status=401
+            )
         if request.META.get(BACKGROUND_HEADER) == "1":
             # The page asking by itself: an answer it understands, not an error.
             return JsonResponse({"signed_out": True, "seconds_left": 0})
         if unsaved is not None:
-            request.session[RESUME_KEY] = {"user_id": user_id, "path": request.path, "data": unsaved}
+            request.session[RESUME_KEY] = {
+                "user_id": user_id,
+                "path": request.path,
+                "data": unsaved,
+            }
         minutes = settings.SESSION_IDLE_TIMEOUT // 60
-        note = (f"You were signed out because Front Door was not used for {minutes} minutes. "
-                "This keeps information about children safe on shared computers.")
+        note = (
+            f"You were signed out because Front Door was not used for {minutes} minutes. "
+            "This keeps information about children safe on shared computers."
+        )
         if unsaved is not None:
             note += " What you had just typed is kept: sign in again to save it."
         messages.info(request, note)

@@ -66,7 +66,9 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
         super().form_valid(form)
-        return redirect(f"{reverse('two-factor-verify')}?{urlencode({'next': self.get_success_url()})}")
+        return redirect(
+            f"{reverse('two-factor-verify')}?{urlencode({'next': self.get_success_url()})}"
+        )
 
 
 @require_http_methods(["GET", "POST"])
@@ -83,7 +85,6 @@ def keep_alive(request: HttpRequest) -> JsonResponse:
 
 class SignOutView(auth_views.LogoutView):
     pass
-
 
 
 def _recently_confirmed(request: HttpRequest) -> bool:
@@ -106,6 +107,7 @@ def _next_url(request: HttpRequest) -> str:
 def _redirect_with_next(name: str, request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse(name)}?{urlencode({'next': _next_url(request)})}")
 
+
 @never_cache
 @sensitive_post_parameters("code")
 @login_required
@@ -124,9 +126,14 @@ def verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, form.device)
             request.session[CONFIRMED_AT_KEY] = time.time()
             used_recovery = isinstance(form.device, StaticDevice)
-            record_event(actor=user, action=Action.TWO_FACTOR_PASSED, object_type="user",
-                         object_ref=user.get_username(), origin=Origin.of(request),
-                         detail={"method": "recovery code" if used_recovery else "authenticator app"})
+            record_event(
+                actor=user,
+                action=Action.TWO_FACTOR_PASSED,
+                object_type="user",
+                object_ref=user.get_username(),
+                origin=Origin.of(request),
+                detail={"method": "recovery code" if used_recovery else "authenticator app"},
+            )
             if used_recovery:
                 left = form.device.token_set.count()
                 messages.warning(
@@ -135,10 +142,18 @@ def verify(request: HttpRequest) -> HttpResponse:
                     "Create new ones from ‘Your account’ if you are running out.",
                 )
             return redirect(_next_url(request))
-        record_event(actor=user, action=Action.TWO_FACTOR_FAILED, object_type="user",
-                     object_ref=user.get_username(), origin=Origin.of(request))
-    return render(request, "registration/two_factor_verify.html",
-                  {"form": form, "next": _next_url(request), "again": again})
+        record_event(
+            actor=user,
+            action=Action.TWO_FACTOR_FAILED,
+            object_type="user",
+            object_ref=user.get_username(),
+            origin=Origin.of(request),
+        )
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"form": form, "next": _next_url(request), "again": again},
+    )
 
 
 @never_cache
@@ -165,21 +180,36 @@ def set_up(request: HttpRequest) -> HttpResponse:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             codes = new_recovery_codes(user)
-            record_event(actor=user, action=Action.TWO_FACTOR_SET_UP, object_type="user",
-                         object_ref=user.get_username(), origin=Origin.of(request))
+            record_event(
+                actor=user,
+                action=Action.TWO_FACTOR_SET_UP,
+                object_type="user",
+                object_ref=user.get_username(),
+                origin=Origin.of(request),
+            )
         otp_login(request, device)
         request.session[NEW_CODES_SESSION_KEY] = codes
         return _redirect_with_next("two-factor-codes", request)
     if request.method == "POST":
-        record_event(actor=user, action=Action.TWO_FACTOR_FAILED, object_type="user",
-                     object_ref=user.get_username(), origin=Origin.of(request), detail={"step": "set up"})
+        record_event(
+            actor=user,
+            action=Action.TWO_FACTOR_FAILED,
+            object_type="user",
+            object_ref=user.get_username(),
+            origin=Origin.of(request),
+            detail={"step": "set up"},
+        )
     key = base64.b32encode(device.bin_key).decode()
-    return render(request, "registration/two_factor_set_up.html", {
-        "form": form,
-        "next": _next_url(request),
-        "qr": qr_image(device.config_url),
-        "key_groups": [key[i:i + 4] for i in range(0, len(key), 4)],
-    })
+    return render(
+        request,
+        "registration/two_factor_set_up.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            "qr": qr_image(device.config_url),
+            "key_groups": [key[i : i + 4] for i in range(0, len(key), 4)],
+        },
+    )
 
 
 @never_cache
@@ -189,8 +219,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     codes = request.session.pop(NEW_CODES_SESSION_KEY, None)
     if not codes:
         return redirect("account")
-    return render(request, "registration/two_factor_codes.html",
-                  {"codes": codes, "next": _next_url(request)})
+    return render(
+        request, "registration/two_factor_codes.html", {"codes": codes, "next": _next_url(request)}
+    )
 
 
 @never_cache
@@ -198,21 +229,32 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 def account(request: HttpRequest) -> HttpResponse:
     """Your account: how you sign in, and new recovery codes."""
     static = StaticDevice.objects.filter(user=request.user, name=RECOVERY_NAME).first()
-    return render(request, "registration/account.html", {
-        "recovery_left": static.token_set.count() if static else 0,
-        "authenticator": TOTPDevice.objects.filter(user=request.user, confirmed=True).first(),
-    })
+    return render(
+        request,
+        "registration/account.html",
+        {
+            "recovery_left": static.token_set.count() if static else 0,
+            "authenticator": TOTPDevice.objects.filter(user=request.user, confirmed=True).first(),
+        },
+    )
 
 
 @require_POST
 @login_required
 def regenerate_codes(request: HttpRequest) -> HttpResponse:
     if not _recently_confirmed(request):
-        messages.info(request, "Enter a security code to confirm it is you, then create the new codes.")
+        messages.info(
+            request, "Enter a security code to confirm it is you, then create the new codes."
+        )
         return _confirm_first(request, reverse("account"))
     with transaction.atomic():
         codes = new_recovery_codes(request.user)
-        record_event(actor=request.user, action=Action.RECOVERY_CODES_CREATED, object_type="user",
-                     object_ref=request.user.get_username(), origin=Origin.of(request))
+        record_event(
+            actor=request.user,
+            action=Action.RECOVERY_CODES_CREATED,
+            object_type="user",
+            object_ref=request.user.get_username(),
+            origin=Origin.of(request),
+        )
     request.session[NEW_CODES_SESSION_KEY] = codes
     return redirect(f"{reverse('two-factor-codes')}?{urlencode({'next': reverse('account')})}")

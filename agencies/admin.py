@@ -45,11 +45,26 @@ class ApiClientAdmin(SimpleHistoryAdmin):
     actions = ["rotate_keys", "revoke_keys"]
 
     def get_fields(self, request: Any, obj: Any = None) -> list[str]:
-        return ["agency", "name"] if obj is None else ["agency", "name", "key_prefix", "created_at",
-                                                      "last_used_at", "rotated_at", "revoked_at"]
+        return (
+            ["agency", "name"]
+            if obj is None
+            else [
+                "agency",
+                "name",
+                "key_prefix",
+                "created_at",
+                "last_used_at",
+                "rotated_at",
+                "revoked_at",
+            ]
+        )
 
     def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
-        return [] if obj is None else ["agency", "key_prefix", "created_at", "last_used_at", "rotated_at", "revoked_at"]
+        return (
+            []
+            if obj is None
+            else ["agency", "key_prefix", "created_at", "last_used_at", "rotated_at", "revoked_at"]
+        )
 
     def save_model(self, request: Any, obj: ApiClient, form: Any, change: bool) -> None:
         if change:
@@ -57,7 +72,9 @@ class ApiClientAdmin(SimpleHistoryAdmin):
             return
         client, key = issue_api_key(agency=obj.agency, name=obj.name, actor=request.user)
         obj.pk = client.pk
-        messages.warning(request, f"API key for {client.name} (copy it now, it will not be shown again): {key}")
+        messages.warning(
+            request, f"API key for {client.name} (copy it now, it will not be shown again): {key}"
+        )
 
     @admin.action(description="Rotate the key (the old one stops working)")
     def rotate_keys(self, request: Any, queryset: Any) -> None:
@@ -101,6 +118,9 @@ class WebhookAdmin(SimpleHistoryAdmin):
         if not change:
             obj.secret = new_secret()
             obj.created_at = timezone.now()
-            messages.warning(request, f"Signing secret for {obj.url} (copy it now, it will not be shown again): "
-                                      f"{obj.secret}")
+            messages.warning(
+                request,
+                f"Signing secret for {obj.url} (copy it now, it will not be shown again): "
+                f"{obj.secret}",
+            )
         super().save_model(request, obj, form, change)

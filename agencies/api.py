@@ -1,8 +1,8 @@
 """Agency systems register their own webhook endpoints.
 
-    GET    /api/v1/webhooks/        your agency's endpoints (never the secret)
-    POST   /api/v1/webhooks/        {"url": "https://...", "events": [...]}; 201 with the secret, once
-    DELETE /api/v1/webhooks/{id}/   stop sending there
+GET    /api/v1/webhooks/        your agency's endpoints (never the secret)
+POST   /api/v1/webhooks/        {"url": "https://...", "events": [...]}; 201 with the secret, once
+DELETE /api/v1/webhooks/{id}/   stop sending there
 """
 
 from __future__ import annotations
@@ -25,17 +25,24 @@ from agencies.webhooks import check_url, new_secret
 from audit.models import Action
 from audit.services import Origin, record_event
 
-WebhookBody = inline_serializer("WebhookBody", {
-    "url": serializers.URLField(help_text="https:// address of your system's endpoint"),
-    "events": serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices), required=False,
-                                    help_text="Leave out for every event"),
-})
+WebhookBody = inline_serializer(
+    "WebhookBody",
+    {
+        "url": serializers.URLField(help_text="https:// address of your system's endpoint"),
+        "events": serializers.ListField(
+            child=serializers.ChoiceField(choices=WebhookEvent.choices),
+            required=False,
+            help_text="Leave out for every event",
+        ),
+    },
+)
 
 
 class WebhookInput(serializers.Serializer):
     url = serializers.URLField(max_length=500)
-    events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices), required=False,
-                                   default=list)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices), required=False, default=list
+    )
 
     def validate_url(self, value: str) -> str:
         try:
@@ -48,13 +55,20 @@ class WebhookInput(serializers.Serializer):
 def _agency_id(request: Request) -> int:
     agencies = sorted(get_access(request.user).agency_ids_with(AGENCY_READ_ROLES))
     if not agencies:
-        raise PermissionDenied("Only an agency's system or safeguarding lead can manage its webhooks")
+        raise PermissionDenied(
+            "Only an agency's system or safeguarding lead can manage its webhooks"
+        )
     return agencies[0]
 
 
 def _json(hook: Webhook) -> dict[str, Any]:
-    return {"id": hook.pk, "url": hook.url, "events": hook.events or list(WebhookEvent.values),
-            "active": hook.is_active, "created_at": hook.created_at}
+    return {
+        "id": hook.pk,
+        "url": hook.url,
+        "events": hook.events or list(WebhookEvent.values),
+        "active": hook.is_active,
+        "created_at": hook.created_at,
+    }
 
 
 class WebhookList(APIView):
@@ -63,27 +77,46 @@ class WebhookList(APIView):
         hooks = Webhook.objects.filter(agency_id=_agency_id(request), is_active=True)
         return Response({"results": [_json(h) for h in hooks]})
 
-    @extend_schema(summary="Register an endpoint; the signing secret is returned once", request=WebhookBody,
-                   responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="Register an endpoint; the signing secret is returned once",
+        request=WebhookBody,
+        responses={201: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request) -> Response:
         agency_id = _agency_id(request)
         data = WebhookInput(data=request.data if isinstance(request.data, dict) else {})
         data.is_valid(raise_exception=True)
-        hook = Webhook.objects.create(agency_id=agency_id, url=data.validated_data["url"], secret=new_secret(),
-                                      events=data.validated_data["events"], created_at=timezone.now())
-        record_event(actor=request.user, action=Action.WEBHOOK_REGISTERED, object_type="webhook",
-                     object_ref=str(hook.pk), origin=Origin.of(request._request, via="api"), detail={"url": hook.url})
+        hook = Webhook.objects.create(
+            agency_id=agency_id,
+            url=data.validated_data["url"],
+            secret=new_secret(),
+            events=data.validated_data["events"],
+            created_at=timezone.now(),
+        )
+        record_event(
+            actor=request.user,
+            action=Action.WEBHOOK_REGISTERED,
+            object_type="webhook",
+            object_ref=str(hook.pk),
+            origin=Origin.of(request._request, via="api"),
+            detail={"url": hook.url},
+        )
         return Response({**_json(hook), "secret": hook.secret}, status=status.HTTP_201_CREATED)
 
 
 class WebhookDetail(APIView):
     @extend_schema(summary="Stop sending to an endpoint", responses={204: None})
     def delete(self, request: Request, webhook_id: int) -> Response:
-        changed = Webhook.objects.filter(pk=webhook_id, agency_id=_agency_id(request), is_active=True).update(
-            is_active=False
-        )
+        changed = Webhook.objects.filter(
+            pk=webhook_id, agency_id=_agency_id(request), is_active=True
+        ).update(is_active=False)
         if not changed:
             raise Http404("No such webhook")
-        record_event(actor=request.user, action=Action.WEBHOOK_REMOVED, object_type="webhook",
-                     object_ref=str(webhook_id), origin=Origin.of(request._request, via="api"))
+        record_event(
+            actor=request.user,
+            action=Action.WEBHOOK_REMOVED,
+            object_type="webhook",
+            object_ref=str(webhook_id),
+            origin=Origin.of(request._request, via="api"),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

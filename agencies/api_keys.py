@@ -33,7 +33,9 @@ def _new_key() -> tuple[str, str, str]:
 
 
 @transaction.atomic
-def issue_api_key(*, agency: Agency, name: str, actor: AbstractBaseUser | None) -> tuple[ApiClient, str]:
+def issue_api_key(
+    *, agency: Agency, name: str, actor: AbstractBaseUser | None
+) -> tuple[ApiClient, str]:
     """A new client for an agency; returns it and the key, which is never shown again."""
     if agency.is_front_door:
         raise ValueError("API keys are for partner agencies' systems")
@@ -41,13 +43,26 @@ def issue_api_key(*, agency: Agency, name: str, actor: AbstractBaseUser | None) 
     user = get_user_model().objects.create_user(
         username=f"api-{prefix}", first_name=name[:150], last_name="(API)", password=None
     )
-    Membership.objects.create(user=user, agency=agency, role=Role.AGENCY_SYSTEM, job_title="Record system")
-    client = ApiClient.objects.create(
-        agency=agency, name=name, service_user=user, key_prefix=prefix, key_hash=_hash(secret),
-        created_at=timezone.now(), created_by=actor,
+    Membership.objects.create(
+        user=user, agency=agency, role=Role.AGENCY_SYSTEM, job_title="Record system"
     )
-    record_event(actor=actor, action=Action.TOKEN_ISSUED, object_type="api_client", object_ref=prefix,
-                 origin=Origin(via="admin"), detail={"agency": agency.name, "name": name})
+    client = ApiClient.objects.create(
+        agency=agency,
+        name=name,
+        service_user=user,
+        key_prefix=prefix,
+        key_hash=_hash(secret),
+        created_at=timezone.now(),
+        created_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action=Action.TOKEN_ISSUED,
+        object_type="api_client",
+        object_ref=prefix,
+        origin=Origin(via="admin"),
+        detail={"agency": agency.name, "name": name},
+    )
     return client, key
 
 
@@ -56,10 +71,18 @@ def rotate_api_key(*, client: ApiClient, actor: AbstractBaseUser | None) -> str:
     """A new key for the same client; the old one stops working at once."""
     prefix, secret, key = _new_key()
     old = client.key_prefix
-    ApiClient.objects.filter(pk=client.pk).update(key_prefix=prefix, key_hash=_hash(secret), rotated_at=timezone.now())
+    ApiClient.objects.filter(pk=client.pk).update(
+        key_prefix=prefix, key_hash=_hash(secret), rotated_at=timezone.now()
+    )
     client.refresh_from_db()
-    record_event(actor=actor, action=Action.TOKEN_ROTATED, object_type="api_client", object_ref=prefix,
-                 origin=Origin(via="admin"), detail={"replaced": old})
+    record_event(
+        actor=actor,
+        action=Action.TOKEN_ROTATED,
+        object_type="api_client",
+        object_ref=prefix,
+        origin=Origin(via="admin"),
+        detail={"replaced": old},
+    )
     return key
 
 
@@ -68,8 +91,13 @@ def revoke_api_key(*, client: ApiClient, actor: AbstractBaseUser | None) -> None
     now = timezone.now()
     ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(revoked_at=now)
     get_user_model().objects.filter(pk=client.service_user_id).update(is_active=False)
-    record_event(actor=actor, action=Action.TOKEN_REVOKED, object_type="api_client", object_ref=client.key_prefix,
-                 origin=Origin(via="admin"))
+    record_event(
+        actor=actor,
+        action=Action.TOKEN_REVOKED,
+        object_type="api_client",
+        object_ref=client.key_prefix,
+        origin=Origin(via="admin"),
+    )
 
 
 def client_for_key(key: str) -> ApiClient | None:
@@ -77,9 +105,11 @@ def client_for_key(key: str) -> ApiClient | None:
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_START:
         return None
-    client = ApiClient.objects.select_related("service_user", "agency").filter(
-        key_prefix=parts[1], revoked_at__isnull=True
-    ).first()
+    client = (
+        ApiClient.objects.select_related("service_user", "agency")
+        .filter(key_prefix=parts[1], revoked_at__isnull=True)
+        .first()
+    )
     if client is None or not hmac.compare_digest(client.key_hash, _hash(parts[2])):
         return None
     return client
@@ -92,19 +122,34 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request: Any) -> tuple[AbstractBaseUser, ApiClient] | None:
         header = authentication.get_authorization_header(request).decode(errors="replace").split()
-        if len(header) != 2 or header[0] != self.keyword or not header[1].startswith(KEY_START + "_"):
+        if (
+            len(header) != 2
+            or header[0] != self.keyword
+            or not header[1].startswith(KEY_START + "_")
+        ):
             return None
         client = client_for_key(header[1])
         if client is None or not client.service_user.is_active:
-            record_event(actor=None, action=Action.REFUSED, object_type="api_client",
-                         object_ref=header[1].split("_")[1][:12] if "_" in header[1] else "", origin=Origin.of(request._request, via="api"), detail={"reason": "unknown or revoked key"})
+            record_event(
+                actor=None,
+                action=Action.REFUSED,
+                object_type="api_client",
+                object_ref=header[1].split("_")[1][:12] if "_" in header[1] else "",
+                origin=Origin.of(request._request, via="api"),
+                detail={"reason": "unknown or revoked key"},
+            )
             raise exceptions.AuthenticationFailed("This API key is not valid or has been revoked")
         now = timezone.now()
         if client.last_used_at is None or now - client.last_used_at > dt.timedelta(minutes=1):
             ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
-        record_event(actor=client.service_user, action=Action.API_KEY_USED, object_type="api_client",
-                     object_ref=client.key_prefix, origin=Origin.of(request._request, via="api"),
-                     detail={"method": request.method, "path": request.path[:200]})
+        record_event(
+            actor=client.service_user,
+            action=Action.API_KEY_USED,
+            object_type="api_client",
+            object_ref=client.key_prefix,
+            origin=Origin.of(request._request, via="api"),
+            detail={"method": request.method, "path": request.path[:200]},
+        )
         return client.service_user, client
 
     def authenticate_header(self, request: Any) -> str:
@@ -118,5 +163,9 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
     name = "agencyApiKey"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        return {"type": "http", "scheme": "bearer", "bearerFormat": "fdk_<prefix>_<secret>",
-                "description": "An agency record system's key, issued by an administrator."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "fdk_<prefix>_<secret>",
+            "description": "An agency record system's key, issued by an administrator.",
+        }

@@ -186,7 +186,10 @@ class ApiClient(models.Model):
 class WebhookEvent(models.TextChoices):
     ACKNOWLEDGED = "referral.acknowledged", "A referral was acknowledged"
     DECIDED = "referral.decided", "A decision was made (the outcome)"
-    INFORMATION_REQUESTED = "referral.information_requested", "The front door asked for more information"
+    INFORMATION_REQUESTED = (
+        "referral.information_requested",
+        "The front door asked for more information",
+    )
     ESCALATED = "referral.escalated", "A referral was escalated"
 
 

@@ -77,7 +77,11 @@ class Access:
     def sending_grant(self) -> Grant | None:
         """The agency a person sends referrals for (their first sending membership)."""
         for grant in self.grants:
-            if grant.role in SENDING_ROLES and not grant.agency_is_front_door and grant.front_door_id:
+            if (
+                grant.role in SENDING_ROLES
+                and not grant.agency_is_front_door
+                and grant.front_door_id
+            ):
                 return grant
         return None
 

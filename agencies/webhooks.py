@@ -27,10 +27,14 @@ def check_url(url: str) -> None:
             return
         if literal.is_global or settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
             return
-        raise ValidationError({"url": "Enter a public https:// address, not one on a private network"})
+        raise ValidationError(
+            {"url": "Enter a public https:// address, not one on a private network"}
+        )
     loopback = False
     try:
-        loopback = parts.hostname == "localhost" or ipaddress.ip_address(parts.hostname or "").is_loopback
+        loopback = (
+            parts.hostname == "localhost" or ipaddress.ip_address(parts.hostname or "").is_loopback
+        )
     except ValueError:
         loopback = False
     if parts.scheme == "http" and loopback and settings.WEBHOOK_ALLOW_HTTP_LOOPBACK:

@@ -13,19 +13,31 @@ from audit.services import Origin, record_event
 
 @receiver(user_logged_in)
 def record_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record_event(actor=user, action=Action.SIGNED_IN, object_type="user",
-                 object_ref=user.get_username(), origin=Origin.of(request))
+    record_event(
+        actor=user,
+        action=Action.SIGNED_IN,
+        object_type="user",
+        object_ref=user.get_username(),
+        origin=Origin.of(request),
+    )
 
 
 @receiver(user_logged_out)
 def record_sign_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        record_event(actor=user, action=Action.SIGNED_OUT, object_type="user",
-                     object_ref=user.get_username(), origin=Origin.of(request))
+        record_event(
+            actor=user,
+            action=Action.SIGNED_OUT,
+            object_type="user",
+            object_ref=user.get_username(),
+            origin=Origin.of(request),
+        )
 
 
 @receiver(user_login_failed)
-def record_failed_sign_in(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+def record_failed_sign_in(
+    sender: Any, credentials: dict, request: Any = None, **kwargs: Any
+) -> None:
     # People type passwords into the username box. The audit log cannot be
     # edited, so it names an account only when the username is a real one;
     # otherwise it keeps a one-way hash, enough to spot repeated attempts.
@@ -35,5 +47,10 @@ def record_failed_sign_in(sender: Any, credentials: dict, request: Any = None, *
         ref = typed[:64]
     else:
         ref = "unknown:" + hashlib.sha256(typed.encode()).hexdigest()[:16]
-    record_event(actor=None, action=Action.SIGN_IN_FAILED, object_type="user",
-                 object_ref=ref, origin=Origin.of(request))
+    record_event(
+        actor=None,
+        action=Action.SIGN_IN_FAILED,
+        object_type="user",
+        object_ref=ref,
+        origin=Origin.of(request),
+    )

@@ -62,15 +62,21 @@ def record_event(
     )
 
 
-def record_refusal(request: HttpRequest, *, object_type: str = "page", object_ref: str = "",
-                   reason: str = "") -> None:
+def record_refusal(
+    request: HttpRequest, *, object_type: str = "page", object_ref: str = "", reason: str = ""
+) -> None:
     """A refused page, API call or referral, with who and where. Never lets
     a failure to audit turn the refusal into a server error."""
     from audit.models import Action
 
     try:
-        record_event(actor=getattr(request, "user", None), action=Action.REFUSED, object_type=object_type,
-                     object_ref=(object_ref or request.path)[:64], origin=Origin.of(request),
-                     detail={"reason": reason} if reason else None)
+        record_event(
+            actor=getattr(request, "user", None),
+            action=Action.REFUSED,
+            object_type=object_type,
+            object_ref=(object_ref or request.path)[:64],
+            origin=Origin.of(request),
+            detail={"reason": reason} if reason else None,
+        )
     except Exception:  # noqa: BLE001 - the refusal must still be shown
         logging.getLogger(__name__).exception("Could not audit a refusal of %s", request.path)

@@ -57,8 +57,20 @@ UTC = dt.UTC
 HOUR = 3600
 DAY = 86400
 
-TOWNS = ["Northbridge", "Southport", "Eastmere", "Westfield", "Kingsford", "Ashby", "Bramley",
-         "Colbourne", "Dunmore", "Fairhaven", "Greystoke", "Hartwell"]
+TOWNS = [
+    "Northbridge",
+    "Southport",
+    "Eastmere",
+    "Westfield",
+    "Kingsford",
+    "Ashby",
+    "Bramley",
+    "Colbourne",
+    "Dunmore",
+    "Fairhaven",
+    "Greystoke",
+    "Hartwell",
+]
 # Relative sizes of the front doors (a big city, some counties, small unitaries).
 FRONT_DOOR_WEIGHTS = [3.0, 2.0, 1.8, 1.5, 1.2, 1.0, 1.0, 0.9, 0.8, 0.7]
 # Partner agencies per front door: (kind, how many, share of referrals, referrers each).
@@ -74,35 +86,155 @@ PARTNERS = [
     (AgencyKind.AMBULANCE, 1, 2, 4, "Ambulance Service"),
     (AgencyKind.OTHER, 3, 10, 3, "Housing and Community Service"),
 ]
-FIRST_NAMES = ["Olivia", "Noah", "Amelia", "Leo", "Isla", "Oliver", "Ava", "Arthur", "Mia", "Muhammad",
-               "Ivy", "George", "Freya", "Harry", "Lily", "Theo", "Sophia", "Oscar", "Grace", "Jack",
-               "Aisha", "Charlie", "Evie", "Alfie", "Zara", "Jacob", "Ruby", "Freddie", "Maya", "Archie"]
-LAST_NAMES = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
-              "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
-              "Khan", "Wood", "Jackson", "Clarke", "Marsh", "Carter", "Fielding", "Hussain", "Lewis",
-              "Harris", "Martin", "Cooper", "Ward", "Morris", "Begum", "Ali", "Kowalski", "Nowak"]
-ADULT_FIRST_F = ["Sarah", "Emma", "Laura", "Rebecca", "Gemma", "Kirsty", "Nadia", "Fatima", "Chloe", "Jade"]
-ADULT_FIRST_M = ["Daniel", "James", "Liam", "Ryan", "Craig", "Imran", "Lee", "Marcus", "Tomasz", "Dean"]
-STREETS = ["Station Road", "Church Lane", "Park Avenue", "Victoria Street", "Mill Lane", "High Street",
-           "Queens Road", "Orchard Close", "The Crescent", "Meadow Way"]
-CATEGORIES = [("neglect", 25), ("domestic_abuse", 22), ("emotional_abuse", 12), ("physical_abuse", 12),
-              ("parental_mental_health", 10), ("parental_substance_misuse", 8), ("sexual_abuse", 5),
-              ("other", 6)]
-DECISIONS = [("nfa", 25), ("advice", 20), ("early_help", 20), ("assessment", 25),
-             ("strategy_discussion", 7), ("open_case", 3)]
-ADULT_CONCERNS = ["mental_health", "substance_misuse", "alcohol_misuse", "domestic_abuse_victim",
-                  "domestic_abuse_perpetrator", "criminal_history", "risk_to_children"]
+FIRST_NAMES = [
+    "Olivia",
+    "Noah",
+    "Amelia",
+    "Leo",
+    "Isla",
+    "Oliver",
+    "Ava",
+    "Arthur",
+    "Mia",
+    "Muhammad",
+    "Ivy",
+    "George",
+    "Freya",
+    "Harry",
+    "Lily",
+    "Theo",
+    "Sophia",
+    "Oscar",
+    "Grace",
+    "Jack",
+    "Aisha",
+    "Charlie",
+    "Evie",
+    "Alfie",
+    "Zara",
+    "Jacob",
+    "Ruby",
+    "Freddie",
+    "Maya",
+    "Archie",
+]
+LAST_NAMES = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Khan",
+    "Wood",
+    "Jackson",
+    "Clarke",
+    "Marsh",
+    "Carter",
+    "Fielding",
+    "Hussain",
+    "Lewis",
+    "Harris",
+    "Martin",
+    "Cooper",
+    "Ward",
+    "Morris",
+    "Begum",
+    "Ali",
+    "Kowalski",
+    "Nowak",
+]
+ADULT_FIRST_F = [
+    "Sarah",
+    "Emma",
+    "Laura",
+    "Rebecca",
+    "Gemma",
+    "Kirsty",
+    "Nadia",
+    "Fatima",
+    "Chloe",
+    "Jade",
+]
+ADULT_FIRST_M = [
+    "Daniel",
+    "James",
+    "Liam",
+    "Ryan",
+    "Craig",
+    "Imran",
+    "Lee",
+    "Marcus",
+    "Tomasz",
+    "Dean",
+]
+STREETS = [
+    "Station Road",
+    "Church Lane",
+    "Park Avenue",
+    "Victoria Street",
+    "Mill Lane",
+    "High Street",
+    "Queens Road",
+    "Orchard Close",
+    "The Crescent",
+    "Meadow Way",
+]
+CATEGORIES = [
+    ("neglect", 25),
+    ("domestic_abuse", 22),
+    ("emotional_abuse", 12),
+    ("physical_abuse", 12),
+    ("parental_mental_health", 10),
+    ("parental_substance_misuse", 8),
+    ("sexual_abuse", 5),
+    ("other", 6),
+]
+DECISIONS = [
+    ("nfa", 25),
+    ("advice", 20),
+    ("early_help", 20),
+    ("assessment", 25),
+    ("strategy_discussion", 7),
+    ("open_case", 3),
+]
+ADULT_CONCERNS = [
+    "mental_health",
+    "substance_misuse",
+    "alcohol_misuse",
+    "domestic_abuse_victim",
+    "domestic_abuse_perpetrator",
+    "criminal_history",
+    "risk_to_children",
+]
 WHAT_HAPPENED = [
-    "Child arrived at school hungry and in the same clothes for the third day running; says there was no food at home.",
-    "Police attended a domestic incident at the address overnight; the children were present and one was crying on the stairs.",
-    "Mother disclosed at the antenatal appointment that her partner controls the money and has pushed her.",
-    "Bruising to the upper arm seen at nursery; the explanation given by the carer does not fit the marks.",
+    "Child arrived at school hungry and in the same clothes for the third day running; says there "
+    "was no food at home.",
+    "Police attended a domestic incident at the address overnight; the children were present and "
+    "one was crying on the stairs.",
+    "Mother disclosed at the antenatal appointment that her partner controls the money and has "
+    "pushed her.",
+    "Bruising to the upper arm seen at nursery; the explanation given by the carer does not fit "
+    "the marks.",
     "Young person told a teacher she is afraid to go home because of her stepfather's drinking.",
     "Home visit found the flat cold and unsafe, with medication within reach of a toddler.",
 ]
 CHILDS_EXPERIENCE = [
     "He said he is always tired and that he looks after his little sister when mum is asleep.",
-    "She was quiet and watchful, flinched when an adult raised their voice, and asked to stay late.",
+    "She was quiet and watchful, flinched when an adult raised their voice, and asked to stay "
+    "late.",
     "Too young to say; the baby was unsettled and had not been weighed since birth.",
 ]
 ACTIONS = [
@@ -153,7 +285,7 @@ def _n(value: object) -> str:
 def reference_for(referral_id: int) -> str:
     """A unique, valid reference for a generated id: six symbols from the
     scrambled id, and a seventh chosen so the check symbol is a plain one."""
-    scrambled = (referral_id * 2654435761 + 12345) % (32 ** 6)
+    scrambled = (referral_id * 2654435761 + 12345) % (32**6)
     body = ""
     for _ in range(6):
         body = ALPHABET[scrambled % 32] + body
@@ -197,8 +329,11 @@ class FrontDoorPeople:
     last_referred: dict[int, int] = field(default_factory=dict)
 
 
-def build_world(front_doors: int = 10, *, password: str = "!unusable-bench",  # noqa: S107 - unusable
-                ) -> list[FrontDoorPeople]:
+def build_world(
+    front_doors: int = 10,
+    *,
+    password: str = "!unusable-bench",  # noqa: S107 - unusable
+) -> list[FrontDoorPeople]:
     """Agencies, teams, users and memberships (step 1). Users cannot sign in
     with a password; the benchmarks make sessions for them."""
     User = get_user_model()
@@ -210,20 +345,39 @@ def build_world(front_doors: int = 10, *, password: str = "!unusable-bench",  # 
         town = TOWNS[i % len(TOWNS)] + ("" if i < len(TOWNS) else f" {i // len(TOWNS) + 1}")
         slug = town.lower().replace(" ", "")
         fd = Agency.objects.create(
-            name=f"{town} Front Door", kind=AgencyKind.FRONT_DOOR, alert_email=f"mash@{slug}.example",
-            edt_alert_email=f"edt@{slug}.example", police_alert_email=f"ppu@{slug}.example",
+            name=f"{town} Front Door",
+            kind=AgencyKind.FRONT_DOOR,
+            alert_email=f"mash@{slug}.example",
+            edt_alert_email=f"edt@{slug}.example",
+            police_alert_email=f"ppu@{slug}.example",
         )
         DeadlinePolicy.objects.create(front_door=fd)
         teams = [Team.objects.create(agency=fd, name=f"Duty team {t}") for t in "AB"]
-        fd_users: dict[str, list[str]] = {"practitioner": [], "manager": [], "senior_manager": [],
-                                          "administrator": [], "partnership_viewer": []}
-        for role, count in [(Role.PRACTITIONER, 10), (Role.MANAGER, 3), (Role.SENIOR_MANAGER, 2),
-                            (Role.ADMINISTRATOR, 1), (Role.PARTNERSHIP_VIEWER, 1)]:
+        fd_users: dict[str, list[str]] = {
+            "practitioner": [],
+            "manager": [],
+            "senior_manager": [],
+            "administrator": [],
+            "partnership_viewer": [],
+        }
+        for role, count in [
+            (Role.PRACTITIONER, 10),
+            (Role.MANAGER, 3),
+            (Role.SENIOR_MANAGER, 2),
+            (Role.ADMINISTRATOR, 1),
+            (Role.PARTNERSHIP_VIEWER, 1),
+        ]:
             for k in range(count):
                 username = f"{slug}.{role}.{k}"
-                users.append(User(username=username, email=f"{username}@{slug}.example", password=password,
-                                  first_name=random.choice(ADULT_FIRST_F + ADULT_FIRST_M),
-                                  last_name=random.choice(LAST_NAMES)))
+                users.append(
+                    User(
+                        username=username,
+                        email=f"{username}@{slug}.example",
+                        password=password,
+                        first_name=random.choice(ADULT_FIRST_F + ADULT_FIRST_M),
+                        last_name=random.choice(LAST_NAMES),
+                    )
+                )
                 team = teams[k % 2].pk if role in (Role.PRACTITIONER, Role.MANAGER) else None
                 memberships.append((username, fd.pk, role, team))
                 fd_users[role].append(username)
@@ -235,14 +389,27 @@ def build_world(front_doors: int = 10, *, password: str = "!unusable-bench",  # 
                 refs = []
                 for r in range(referrers):
                     username = f"{slug}.{kind}.{k}.{r}"
-                    users.append(User(username=username, email=f"{username}@{slug}.example",
-                                      password=password, first_name=random.choice(ADULT_FIRST_F),
-                                      last_name=random.choice(LAST_NAMES)))
+                    users.append(
+                        User(
+                            username=username,
+                            email=f"{username}@{slug}.example",
+                            password=password,
+                            first_name=random.choice(ADULT_FIRST_F),
+                            last_name=random.choice(LAST_NAMES),
+                        )
+                    )
                     memberships.append((username, agency.pk, Role.REFERRER, None))
                     refs.append(username)
                 lead = f"{slug}.{kind}.{k}.lead"
-                users.append(User(username=lead, email=f"{lead}@{slug}.example", password=password,
-                                  first_name="Safeguarding", last_name="Lead"))
+                users.append(
+                    User(
+                        username=lead,
+                        email=f"{lead}@{slug}.example",
+                        password=password,
+                        first_name="Safeguarding",
+                        last_name="Lead",
+                    )
+                )
                 memberships.append((lead, agency.pk, Role.AGENCY_LEAD, None))
                 partners.append((agency.pk, name, refs, lead, share / count))
         plans.append((fd, fd_users, partners, slug))
@@ -250,45 +417,238 @@ def build_world(front_doors: int = 10, *, password: str = "!unusable-bench",  # 
     ids = dict(User.objects.values_list("username", "id"))
     emails = dict(User.objects.values_list("username", "email"))
     Membership.objects.bulk_create(
-        [Membership(user_id=ids[u], agency_id=a, role=role, team_id=team, phone="01632 960 000")
-         for u, a, role, team in memberships], batch_size=1000,
+        [
+            Membership(user_id=ids[u], agency_id=a, role=role, team_id=team, phone="01632 960 000")
+            for u, a, role, team in memberships
+        ],
+        batch_size=1000,
     )
     for fd, fd_users, partners, _slug in plans:
+
         def pair(username: str) -> tuple[int, str]:
             return ids[username], emails[username]
 
-        people.append(FrontDoorPeople(
-            id=fd.pk, name=fd.name, alert_email=fd.alert_email,
-            practitioners=[pair(u) for u in fd_users["practitioner"]],
-            managers=[pair(u) for u in fd_users["manager"]],
-            seniors=[pair(u) for u in fd_users["senior_manager"]],
-            admin=ids[fd_users["administrator"][0]], viewer=ids[fd_users["partnership_viewer"][0]],
-            partners=[(pid, name, [pair(u) for u in refs], ids[lead]) for pid, name, refs, lead, _ in partners],
-            partner_weights=[w for *_, w in partners],
-        ))
+        people.append(
+            FrontDoorPeople(
+                id=fd.pk,
+                name=fd.name,
+                alert_email=fd.alert_email,
+                practitioners=[pair(u) for u in fd_users["practitioner"]],
+                managers=[pair(u) for u in fd_users["manager"]],
+                seniors=[pair(u) for u in fd_users["senior_manager"]],
+                admin=ids[fd_users["administrator"][0]],
+                viewer=ids[fd_users["partnership_viewer"][0]],
+                partners=[
+                    (pid, name, [pair(u) for u in refs], ids[lead])
+                    for pid, name, refs, lead, _ in partners
+                ],
+                partner_weights=[w for *_, w in partners],
+            )
+        )
     return people
 
 
-REFERRAL_COLUMNS = ["id", "reference", "kind", "urgency", "status", "sender_phone", "sender_availability", "concern_categories", "what_happened", "when_happened", "childs_experience", "action_taken", "immediate_risk", "family_aware", "consent", "no_consent_basis", "no_consent_reason", "father_not_recorded_reason", "expected_due_date", "non_mobile_injury", "police_notified_at", "strategy_discussion_by", "received_at", "acknowledge_by", "decide_by", "acknowledged_at", "assigned_at", "decision", "decision_reasons", "next_steps", "next_steps_owner", "decided_at", "outcome_sent_at", "updated_at", "acknowledged_by_id", "assigned_to_id", "decided_by_id", "front_door_id", "sender_id", "sending_agency_id", "is_re_referral"]
+REFERRAL_COLUMNS = [
+    "id",
+    "reference",
+    "kind",
+    "urgency",
+    "status",
+    "sender_phone",
+    "sender_availability",
+    "concern_categories",
+    "what_happened",
+    "when_happened",
+    "childs_experience",
+    "action_taken",
+    "immediate_risk",
+    "family_aware",
+    "consent",
+    "no_consent_basis",
+    "no_consent_reason",
+    "father_not_recorded_reason",
+    "expected_due_date",
+    "non_mobile_injury",
+    "police_notified_at",
+    "strategy_discussion_by",
+    "received_at",
+    "acknowledge_by",
+    "decide_by",
+    "acknowledged_at",
+    "assigned_at",
+    "decision",
+    "decision_reasons",
+    "next_steps",
+    "next_steps_owner",
+    "decided_at",
+    "outcome_sent_at",
+    "updated_at",
+    "acknowledged_by_id",
+    "assigned_to_id",
+    "decided_by_id",
+    "front_door_id",
+    "sender_id",
+    "sending_agency_id",
+    "is_re_referral",
+]
 TABLES: dict[str, list[str]] = {
     "referrals_referral": REFERRAL_COLUMNS,
     "referrals_historicalreferral": [c if c != "id" else "id" for c in REFERRAL_COLUMNS]
     + ["history_id", "history_date", "history_change_reason", "history_type", "history_user_id"],
-    "referrals_referralclock": ["referral_id", "acknowledge_open", "acknowledge_by", "senior_escalation_at", "escalation_level", "decide_open", "decide_by", "decision_senior_at", "decision_escalation_level", "decision_round"],
-    "referrals_child": ["id", "position", "first_name", "last_name", "date_of_birth", "expected_date_of_delivery", "sex", "nhs_number", "address", "postcode", "school_or_nursery", "gp_practice", "first_language", "interpreter_needed", "disability", "plan_status", "referral_id"],
-    "referrals_adult": ["id", "position", "first_name", "last_name", "relationship", "date_of_birth", "address", "lives_with_child", "parental_responsibility", "known_concerns", "notes", "referral_id"],
-    "referrals_involvedagency": ["id", "position", "agency_type", "organisation", "practitioner", "phone", "email", "referral_id"],
-    "referrals_previousarea": ["id", "position", "address", "local_authority", '"when"', "referral_id"],
-    "referrals_referralevent": ["id", "kind", "at", "summary", "front_door_only", "actor_id", "referral_id"],
-    "referrals_escalation": ["id", "rule", "subject_id", "level", "due_at", "escalated_at", "referral_id"],
-    "referrals_informationrequest": ["id", "question", "asked_at", "due_by", "answer", "answered_at", "is_open", "escalation_level", "answered_by_id", "asked_by_id", "to_agency_id", "referral_id"],
-    "referrals_challenge": ["id", "reasons", "raised_at", "step_one_due", "step_two_due", "is_open", "escalation_level", "outcome", "response", "responded_at", "raised_by_id", "responded_by_id", "referral_id"],
-    "notifications_notification": ["id", "idempotency_key", "channel", "purpose", "to_address", "subject", "body", "status", "attempts", "next_attempt_at", "lease_expires_at", "claim_token", "last_error", "created_at", "sent_at", "recipient_id", "referral_id", "webhook_id"],
-    "audit_auditevent": ["id", "at", "actor_label", "action", "object_type", "object_ref", "via", "ip_address", "detail", "actor_id"],
+    "referrals_referralclock": [
+        "referral_id",
+        "acknowledge_open",
+        "acknowledge_by",
+        "senior_escalation_at",
+        "escalation_level",
+        "decide_open",
+        "decide_by",
+        "decision_senior_at",
+        "decision_escalation_level",
+        "decision_round",
+    ],
+    "referrals_child": [
+        "id",
+        "position",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "expected_date_of_delivery",
+        "sex",
+        "nhs_number",
+        "address",
+        "postcode",
+        "school_or_nursery",
+        "gp_practice",
+        "first_language",
+        "interpreter_needed",
+        "disability",
+        "plan_status",
+        "referral_id",
+    ],
+    "referrals_adult": [
+        "id",
+        "position",
+        "first_name",
+        "last_name",
+        "relationship",
+        "date_of_birth",
+        "address",
+        "lives_with_child",
+        "parental_responsibility",
+        "known_concerns",
+        "notes",
+        "referral_id",
+    ],
+    "referrals_involvedagency": [
+        "id",
+        "position",
+        "agency_type",
+        "organisation",
+        "practitioner",
+        "phone",
+        "email",
+        "referral_id",
+    ],
+    "referrals_previousarea": [
+        "id",
+        "position",
+        "address",
+        "local_authority",
+        '"when"',
+        "referral_id",
+    ],
+    "referrals_referralevent": [
+        "id",
+        "kind",
+        "at",
+        "summary",
+        "front_door_only",
+        "actor_id",
+        "referral_id",
+    ],
+    "referrals_escalation": [
+        "id",
+        "rule",
+        "subject_id",
+        "level",
+        "due_at",
+        "escalated_at",
+        "referral_id",
+    ],
+    "referrals_informationrequest": [
+        "id",
+        "question",
+        "asked_at",
+        "due_by",
+        "answer",
+        "answered_at",
+        "is_open",
+        "escalation_level",
+        "answered_by_id",
+        "asked_by_id",
+        "to_agency_id",
+        "referral_id",
+    ],
+    "referrals_challenge": [
+        "id",
+        "reasons",
+        "raised_at",
+        "step_one_due",
+        "step_two_due",
+        "is_open",
+        "escalation_level",
+        "outcome",
+        "response",
+        "responded_at",
+        "raised_by_id",
+        "responded_by_id",
+        "referral_id",
+    ],
+    "notifications_notification": [
+        "id",
+        "idempotency_key",
+        "channel",
+        "purpose",
+        "to_address",
+        "subject",
+        "body",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "lease_expires_at",
+        "claim_token",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "recipient_id",
+        "referral_id",
+        "webhook_id",
+    ],
+    "audit_auditevent": [
+        "id",
+        "at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_ref",
+        "via",
+        "ip_address",
+        "detail",
+        "actor_id",
+    ],
 }
 # The clock's key is its referral's id.
-ID_COLUMN = {t: ("history_id" if "historical" in t else "referral_id" if t == "referrals_referralclock" else "id")
-             for t in TABLES}
+ID_COLUMN = {
+    t: (
+        "history_id"
+        if "historical" in t
+        else "referral_id"
+        if t == "referrals_referralclock"
+        else "id"
+    )
+    for t in TABLES
+}
 # Tables whose rows are given their key by the caller, not handed one by Batch.add.
 KEYED_BY_CALLER = ("referrals_historicalreferral", "referrals_referralclock")
 
@@ -328,45 +688,120 @@ class Batch:
             columns = ", ".join(TABLES[table])
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for start in range(0, len(lines), 5000):
-                    copy.write("\n".join(lines[start:start + 5000]) + "\n")
+                    copy.write("\n".join(lines[start : start + 5000]) + "\n")
             counts[table] = len(lines)
         return counts
 
     # -- one referral and everything the portal would have written for it --
 
-    def notification(self, *, referral_id: int, purpose: str, to: tuple[int | None, str], subject: str,
-                     at: float, status: str = "sent") -> None:
+    def notification(
+        self,
+        *,
+        referral_id: int,
+        purpose: str,
+        to: tuple[int | None, str],
+        subject: str,
+        at: float,
+        status: str = "sent",
+    ) -> None:
         nid = self.next_ids["notifications_notification"]
         failed = status == "failed"
-        self.add("notifications_notification", [
-            str(uuid.UUID(int=(7 << 96) | nid)), "email", purpose, to[1], subject,
-            f"{subject}. See it in Front Door: https://frontdoor.example/referrals/", status,
-            "6" if failed else ("0" if status == "pending" else "1"), _ts(at), r"\N", r"\N",
-            "SMTPServerDisconnected: Connection unexpectedly closed" if failed else "",
-            _ts(at), _ts(at + 4) if status == "sent" else r"\N", _n(to[0]), str(referral_id), r"\N",
-        ])
+        self.add(
+            "notifications_notification",
+            [
+                str(uuid.UUID(int=(7 << 96) | nid)),
+                "email",
+                purpose,
+                to[1],
+                subject,
+                f"{subject}. See it in Front Door: https://frontdoor.example/referrals/",
+                status,
+                "6" if failed else ("0" if status == "pending" else "1"),
+                _ts(at),
+                r"\N",
+                r"\N",
+                "SMTPServerDisconnected: Connection unexpectedly closed" if failed else "",
+                _ts(at),
+                _ts(at + 4) if status == "sent" else r"\N",
+                _n(to[0]),
+                str(referral_id),
+                r"\N",
+            ],
+        )
 
-    def event(self, referral_id: int, kind: str, at: float, actor: int | None, summary: str,
-              front_door_only: bool = False) -> None:
-        self.add("referrals_referralevent", [kind, _ts(at), summary, _b(front_door_only), _n(actor),
-                                             str(referral_id)])
+    def event(
+        self,
+        referral_id: int,
+        kind: str,
+        at: float,
+        actor: int | None,
+        summary: str,
+        front_door_only: bool = False,
+    ) -> None:
+        self.add(
+            "referrals_referralevent",
+            [kind, _ts(at), summary, _b(front_door_only), _n(actor), str(referral_id)],
+        )
 
-    def audit(self, at: float, actor: int | None, label: str, action: str, reference: str, via: str) -> None:
-        self.add("audit_auditevent", [_ts(at), label, action, "referral", reference, via,
-                                      "192.0.2.10" if via != "task" else r"\N", "{}", _n(actor)])
+    def audit(
+        self, at: float, actor: int | None, label: str, action: str, reference: str, via: str
+    ) -> None:
+        self.add(
+            "audit_auditevent",
+            [
+                _ts(at),
+                label,
+                action,
+                "referral",
+                reference,
+                via,
+                "192.0.2.10" if via != "task" else r"\N",
+                "{}",
+                _n(actor),
+            ],
+        )
 
-    def escalate(self, referral_id: int, reference: str, fd: FrontDoorPeople, rule: str, level: int,
-                 due: float, subject_id: int = 0) -> None:
+    def escalate(
+        self,
+        referral_id: int,
+        reference: str,
+        fd: FrontDoorPeople,
+        rule: str,
+        level: int,
+        due: float,
+        subject_id: int = 0,
+    ) -> None:
         # As a sweep that found this one referral due: its escalation row (the
         # timeline shows it), the sweep's audit event, and the managers' email.
         at = due + self.rng.randint(10, 70)
-        self.add("referrals_escalation", [rule, str(subject_id), str(level), _ts(due), _ts(at), str(referral_id)])
-        self.add("audit_auditevent", [_ts(at), "", "escalated", "escalation_sweep", f"{rule} level {level}", "task",
-                                      r"\N", json.dumps({"rule": rule, "level": level, "escalated": 1,
-                                                          "references": [reference]}), r"\N"])
-        for person in (fd.managers if level == 1 else fd.seniors):
-            self.notification(referral_id=referral_id, purpose="escalation", to=person,
-                              subject=f"Escalated: {reference}", at=at)
+        self.add(
+            "referrals_escalation",
+            [rule, str(subject_id), str(level), _ts(due), _ts(at), str(referral_id)],
+        )
+        self.add(
+            "audit_auditevent",
+            [
+                _ts(at),
+                "",
+                "escalated",
+                "escalation_sweep",
+                f"{rule} level {level}",
+                "task",
+                r"\N",
+                json.dumps(
+                    {"rule": rule, "level": level, "escalated": 1, "references": [reference]}
+                ),
+                r"\N",
+            ],
+        )
+        for person in fd.managers if level == 1 else fd.seniors:
+            self.notification(
+                referral_id=referral_id,
+                purpose="escalation",
+                to=person,
+                subject=f"Escalated: {reference}",
+                at=at,
+            )
 
     def referral(self, spec: Spec, identity_counter: list[int]) -> int:
         r, fd, now = self.rng, spec.front_door, self.now
@@ -383,7 +818,9 @@ class Batch:
         today = int(received // DAY)
         pre_birth = r.random() < 0.06
         non_mobile = not pre_birth and r.random() < 0.01 and not spec.breached
-        categories = list(dict.fromkeys(r.choices(CAT_VALUES, weights=CAT_WEIGHTS, k=r.choice((1, 1, 2)))))
+        categories = list(
+            dict.fromkeys(r.choices(CAT_VALUES, weights=CAT_WEIGHTS, k=r.choice((1, 1, 2))))
+        )
         if pre_birth:
             categories = ["pre_birth", *categories[:1]]
         if non_mobile:
@@ -406,13 +843,17 @@ class Batch:
         acked_at = decided_at = None
         if status != "submitted":
             late = r.random() < 0.12
-            acked_at = received + (r.uniform(1.05, 1.6) if late else r.uniform(0.1, 0.9)) * (ack_by - received)
+            acked_at = received + (r.uniform(1.05, 1.6) if late else r.uniform(0.1, 0.9)) * (
+                ack_by - received
+            )
             if status == "acknowledged" and acked_at > now:
                 acked_at = received + (now - received) * 0.5
         if status == "decided":
             late = r.random() < 0.15
             span = decide_by - acked_at
-            decided_at = acked_at + (r.uniform(1.05, 1.5) if late else r.uniform(0.1, 0.95)) * max(span, HOUR)
+            decided_at = acked_at + (r.uniform(1.05, 1.5) if late else r.uniform(0.1, 0.95)) * max(
+                span, HOUR
+            )
         # Escalation levels this referral reached (or would have by now).
         ack_level = 0
         stop = acked_at if acked_at is not None else now
@@ -428,28 +869,71 @@ class Batch:
             ack_level = dec_level = 0  # the sweep was down: nothing escalated yet
         decision = r.choices(DEC_VALUES, weights=DEC_WEIGHTS)[0] if status == "decided" else ""
         consent = r.choices(("given", "refused", "not_sought"), weights=(55, 15, 30))[0]
-        basis = "" if consent == "given" else r.choice(("risk_to_child", "significant_harm", "not_contactable"))
+        basis = (
+            ""
+            if consent == "given"
+            else r.choice(("risk_to_child", "significant_harm", "not_contactable"))
+        )
         has_father = r.random() < 0.55
         updated = decided_at or acked_at or received
         row = [
-            reference, kind, "urgent" if urgent else "standard", status, "01632 960 123",
-            r.choice(("Weekdays 9 to 5", "Mornings", "")), json.dumps(categories),
-            r.choice(WHAT_HAPPENED), r.choice(("Yesterday evening", "This morning", "Over the last month")),
-            r.choice(CHILDS_EXPERIENCE), r.choice(ACTIONS), _b(r.random() < 0.1), _b(consent == "given"),
-            consent, basis, "" if consent == "given" else "Mother was not reachable by phone today.",
+            reference,
+            kind,
+            "urgent" if urgent else "standard",
+            status,
+            "01632 960 123",
+            r.choice(("Weekdays 9 to 5", "Mornings", "")),
+            json.dumps(categories),
+            r.choice(WHAT_HAPPENED),
+            r.choice(("Yesterday evening", "This morning", "Over the last month")),
+            r.choice(CHILDS_EXPERIENCE),
+            r.choice(ACTIONS),
+            _b(r.random() < 0.1),
+            _b(consent == "given"),
+            consent,
+            basis,
+            "" if consent == "given" else "Mother was not reachable by phone today.",
             "" if has_father else "Mother says the father has had no contact since the birth.",
-            _date(due_date), _b(non_mobile), _ts(received if non_mobile else None),
-            _ts(received + 24 * HOUR if non_mobile else None), _ts(received), _ts(ack_by), _ts(decide_by),
-            _ts(acked_at), _ts(acked_at), decision,
-            "Reasons recorded by the front door after checks with health and police." if decision else "",
+            _date(due_date),
+            _b(non_mobile),
+            _ts(received if non_mobile else None),
+            _ts(received + 24 * HOUR if non_mobile else None),
+            _ts(received),
+            _ts(ack_by),
+            _ts(decide_by),
+            _ts(acked_at),
+            _ts(acked_at),
+            decision,
+            "Reasons recorded by the front door after checks with health and police."
+            if decision
+            else "",
             "Allocated for assessment within 10 working days." if decision else "",
-            "Children's social care" if decision else "", _ts(decided_at), _ts(decided_at), _ts(updated),
-            _n(worker[0] if acked_at else None), _n(worker[0] if acked_at else None),
-            _n(worker[0] if decided_at else None), str(fd.id), str(sender[0]), str(pid),
+            "Children's social care" if decision else "",
+            _ts(decided_at),
+            _ts(decided_at),
+            _ts(updated),
+            _n(worker[0] if acked_at else None),
+            _n(worker[0] if acked_at else None),
+            _n(worker[0] if decided_at else None),
+            str(fd.id),
+            str(sender[0]),
+            str(pid),
         ]
-        self.add("referrals_referralclock", [
-            str(rid), _b(status == "submitted"), _ts(ack_by), _ts(senior_at), str(ack_level),
-            _b(status != "decided"), _ts(decide_by), _ts(decision_senior), str(dec_level), "0"])
+        self.add(
+            "referrals_referralclock",
+            [
+                str(rid),
+                _b(status == "submitted"),
+                _ts(ack_by),
+                _ts(senior_at),
+                str(ack_level),
+                _b(status != "decided"),
+                _ts(decide_by),
+                _ts(decision_senior),
+                str(dec_level),
+                "0",
+            ],
+        )
         # Children: the first may be someone referred before; siblings share the surname.
         surname = None
         re_referral = False
@@ -478,56 +962,142 @@ class Batch:
                 # A re-referral as the portal records it: the same NHS number at
                 # this front door in the 12 months before.
                 last = fd.last_referred.get(identity)
-                re_referral = re_referral or (last is not None and int(received) - 365 * DAY <= last < int(received))
+                re_referral = re_referral or (
+                    last is not None and int(received) - 365 * DAY <= last < int(received)
+                )
                 fd.last_referred[identity] = int(received)
-            self.add("referrals_child", [
-                str(position), first, surname, _date(dob), _date(edd),
-                r.choice(("female", "male")) if not unborn else "not_known",
-                nhs_number,
-                f"{identity % 200 + 1} {STREETS[identity % len(STREETS)]}, {fd.name.split()[0]}",
-                f"NB{identity % 9 + 1} {identity % 9}AB", "" if unborn else "Local primary school",
-                "Riverside Medical Practice", "English" if identity % 6 else "Polish", "no", "",
-                r.choice(("none", "none", "none", "child_in_need", "child_protection", "not_known")),
-                str(rid),
-            ])
+            self.add(
+                "referrals_child",
+                [
+                    str(position),
+                    first,
+                    surname,
+                    _date(dob),
+                    _date(edd),
+                    r.choice(("female", "male")) if not unborn else "not_known",
+                    nhs_number,
+                    f"{identity % 200 + 1} {STREETS[identity % len(STREETS)]}, "
+                    f"{fd.name.split()[0]}",
+                    f"NB{identity % 9 + 1} {identity % 9}AB",
+                    "" if unborn else "Local primary school",
+                    "Riverside Medical Practice",
+                    "English" if identity % 6 else "Polish",
+                    "no",
+                    "",
+                    r.choice(
+                        ("none", "none", "none", "child_in_need", "child_protection", "not_known")
+                    ),
+                    str(rid),
+                ],
+            )
         row.append(_b(re_referral))
         self.add("referrals_referral", row)
-        self.add("referrals_historicalreferral", [str(rid), *row,
-                                                   str(self.next_ids["referrals_historicalreferral"]),
-                                                   _ts(received), r"\N", "+", str(sender[0])])
-        self.add("referrals_adult", [
-            "0", r.choice(ADULT_FIRST_F), surname, "mother", _date(today - r.randint(17 * 365, 45 * 365)),
-            "", "yes", "yes",
-            json.dumps([c for c in ADULT_CONCERNS if r.random() < 0.12] or ["none_known"]), "", str(rid)])
+        self.add(
+            "referrals_historicalreferral",
+            [
+                str(rid),
+                *row,
+                str(self.next_ids["referrals_historicalreferral"]),
+                _ts(received),
+                r"\N",
+                "+",
+                str(sender[0]),
+            ],
+        )
+        self.add(
+            "referrals_adult",
+            [
+                "0",
+                r.choice(ADULT_FIRST_F),
+                surname,
+                "mother",
+                _date(today - r.randint(17 * 365, 45 * 365)),
+                "",
+                "yes",
+                "yes",
+                json.dumps([c for c in ADULT_CONCERNS if r.random() < 0.12] or ["none_known"]),
+                "",
+                str(rid),
+            ],
+        )
         if has_father:
-            self.add("referrals_adult", [
-                "1", r.choice(ADULT_FIRST_M), r.choice((surname, r.choice(LAST_NAMES))),
-                r.choice(("father", "father", "mothers_partner", "male_carer", "step_parent")),
-                _date(today - r.randint(18 * 365, 50 * 365)), "", r.choice(("yes", "no")), r.choice(("yes", "no")),
-                json.dumps([c for c in ADULT_CONCERNS if r.random() < 0.15] or ["none_known"]), "", str(rid)])
+            self.add(
+                "referrals_adult",
+                [
+                    "1",
+                    r.choice(ADULT_FIRST_M),
+                    r.choice((surname, r.choice(LAST_NAMES))),
+                    r.choice(("father", "father", "mothers_partner", "male_carer", "step_parent")),
+                    _date(today - r.randint(18 * 365, 50 * 365)),
+                    "",
+                    r.choice(("yes", "no")),
+                    r.choice(("yes", "no")),
+                    json.dumps([c for c in ADULT_CONCERNS if r.random() < 0.15] or ["none_known"]),
+                    "",
+                    str(rid),
+                ],
+            )
         for position in range(r.choices((0, 1, 2), weights=(40, 40, 20))[0]):
-            self.add("referrals_involvedagency", [
-                str(position), r.choice(("school", "gp", "health_visitor", "housing")),
-                r.choice(("St Mary's Primary", "Riverside Medical Practice", "Northbridge Housing")),
-                "", "01632 960 555", "", str(rid)])
+            self.add(
+                "referrals_involvedagency",
+                [
+                    str(position),
+                    r.choice(("school", "gp", "health_visitor", "housing")),
+                    r.choice(
+                        ("St Mary's Primary", "Riverside Medical Practice", "Northbridge Housing")
+                    ),
+                    "",
+                    "01632 960 555",
+                    "",
+                    str(rid),
+                ],
+            )
         if r.random() < 0.08:
-            self.add("referrals_previousarea", ["0", "12 Harbour View, Southport", "Southport Council",
-                                                "2019 to 2022", str(rid)])
+            self.add(
+                "referrals_previousarea",
+                ["0", "12 Harbour View, Southport", "Southport Council", "2019 to 2022", str(rid)],
+            )
         # Timeline, outbox and audit of the submission.
-        self.event(rid, "submitted", received, sender[0],
-                   f"{'Consultation' if kind == 'consultation' else 'Referral'} received from {agency_name}")
-        self.audit(received, sender[0], "", "created", reference, r.choice(("web", "web", "web", "api")))
+        self.event(
+            rid,
+            "submitted",
+            received,
+            sender[0],
+            f"{'Consultation' if kind == 'consultation' else 'Referral'} received from "
+            f"{agency_name}",
+        )
+        self.audit(
+            received, sender[0], "", "created", reference, r.choice(("web", "web", "web", "api"))
+        )
         mail_status = "failed" if r.random() < 0.002 else "sent"
         if spec.breached:
             mail_status = "sent"
-        self.notification(referral_id=rid, purpose="receipt", to=sender, subject=f"Received: {reference}",
-                          at=received, status=mail_status)
-        self.notification(referral_id=rid, purpose="arrival", to=(None, fd.alert_email),
-                          subject=f"New referral {reference}", at=received)
+        self.notification(
+            referral_id=rid,
+            purpose="receipt",
+            to=sender,
+            subject=f"Received: {reference}",
+            at=received,
+            status=mail_status,
+        )
+        self.notification(
+            referral_id=rid,
+            purpose="arrival",
+            to=(None, fd.alert_email),
+            subject=f"New referral {reference}",
+            at=received,
+        )
         if non_mobile:
-            self.event(rid, "police_notified", received, None, "Police public protection unit notified")
-            self.notification(referral_id=rid, purpose="police", to=(None, "ppu@police.example"),
-                              subject=f"Injury to a non-mobile baby: {reference}", at=received)
+            self.event(
+                rid, "police_notified", received, None, "Police public protection unit notified"
+            )
+            self.notification(
+                referral_id=rid,
+                purpose="police",
+                to=(None, "ppu@police.example"),
+                subject=f"Injury to a non-mobile baby: {reference}",
+                at=received,
+            )
         # Escalations reached.
         if ack_level >= 1:
             self.escalate(rid, reference, fd, "not_acknowledged", 1, ack_by)
@@ -538,55 +1108,109 @@ class Batch:
         if dec_level >= 2:
             self.escalate(rid, reference, fd, "not_decided", 2, decision_senior)
         if acked_at is not None:
-            self.event(rid, "assigned", acked_at - 60, worker[0], f"Assigned to {worker[1].split('@')[0]}")
+            self.event(
+                rid, "assigned", acked_at - 60, worker[0], f"Assigned to {worker[1].split('@')[0]}"
+            )
             self.event(rid, "acknowledged", acked_at, worker[0], "Acknowledged by the front door")
             self.audit(acked_at, worker[0], "", "acknowledged", reference, "web")
-            self.notification(referral_id=rid, purpose="acknowledged", to=sender,
-                              subject=f"Acknowledged: {reference}", at=acked_at)
+            self.notification(
+                referral_id=rid,
+                purpose="acknowledged",
+                to=sender,
+                subject=f"Acknowledged: {reference}",
+                at=acked_at,
+            )
             if r.random() < 0.06:
                 asked = acked_at + 600
                 due_by = asked + DAY
                 answered = status == "decided" or (r.random() < 0.5 and due_by > now)
                 to_other = r.random() < 0.3
                 level = 0 if answered or due_by > now else 1
-                irid = self.add("referrals_informationrequest", [
-                    "Has the child been seen at the surgery since the injury?", _ts(asked), _ts(due_by),
-                    "Yes, seen on Monday; no concerns noted." if answered else "",
-                    _ts(asked + 3 * HOUR if answered else None), _b(not answered), str(level),
-                    _n(sender[0] if answered else None), str(worker[0]),
-                    _n(r.choice(fd.partners)[0] if to_other else None), str(rid)])
-                self.event(rid, "information_requested", asked, worker[0], "More information requested")
+                irid = self.add(
+                    "referrals_informationrequest",
+                    [
+                        "Has the child been seen at the surgery since the injury?",
+                        _ts(asked),
+                        _ts(due_by),
+                        "Yes, seen on Monday; no concerns noted." if answered else "",
+                        _ts(asked + 3 * HOUR if answered else None),
+                        _b(not answered),
+                        str(level),
+                        _n(sender[0] if answered else None),
+                        str(worker[0]),
+                        _n(r.choice(fd.partners)[0] if to_other else None),
+                        str(rid),
+                    ],
+                )
+                self.event(
+                    rid, "information_requested", asked, worker[0], "More information requested"
+                )
                 if answered:
-                    self.event(rid, "information_given", asked + 3 * HOUR, sender[0], "More information given")
+                    self.event(
+                        rid,
+                        "information_given",
+                        asked + 3 * HOUR,
+                        sender[0],
+                        "More information given",
+                    )
                 if level:
-                    self.escalate(rid, reference, fd, "information_unanswered", 1, due_by, subject_id=irid)
+                    self.escalate(
+                        rid, reference, fd, "information_unanswered", 1, due_by, subject_id=irid
+                    )
         if decided_at is not None:
-            self.event(rid, "decided", decided_at, worker[0], f"Decision: {decision.replace('_', ' ')}")
+            self.event(
+                rid, "decided", decided_at, worker[0], f"Decision: {decision.replace('_', ' ')}"
+            )
             self.event(rid, "outcome_sent", decided_at, None, "Outcome sent to the referrer")
             self.audit(decided_at, worker[0], "", "decided", reference, "web")
-            self.notification(referral_id=rid, purpose="outcome", to=sender, subject=f"Outcome: {reference}",
-                              at=decided_at)
+            self.notification(
+                referral_id=rid,
+                purpose="outcome",
+                to=sender,
+                subject=f"Outcome: {reference}",
+                at=decided_at,
+            )
             if r.random() < 0.02 and decided_at + 6 * DAY < now:
                 raised = decided_at + r.randint(1, 5) * DAY
                 manager = r.choice(fd.managers)
-                self.add("referrals_challenge", [
-                    "We think the threshold for an assessment is met: this is the third referral this year.",
-                    _ts(raised), _ts(raised + 2 * DAY), _ts(raised + 4 * DAY), "f", "0",
-                    r.choice(("upheld", "upheld", "changed")), "Reviewed with the team manager.",
-                    _ts(raised + DAY), str(sender[0]), str(manager[0]), str(rid)])
+                self.add(
+                    "referrals_challenge",
+                    [
+                        "We think the threshold for an assessment is met: this is the third "
+                        "referral this year.",
+                        _ts(raised),
+                        _ts(raised + 2 * DAY),
+                        _ts(raised + 4 * DAY),
+                        "f",
+                        "0",
+                        r.choice(("upheld", "upheld", "changed")),
+                        "Reviewed with the team manager.",
+                        _ts(raised + DAY),
+                        str(sender[0]),
+                        str(manager[0]),
+                        str(rid),
+                    ],
+                )
                 self.event(rid, "challenged", raised, sender[0], "Decision challenged")
-                self.event(rid, "challenge_answered", raised + DAY, manager[0], "Challenge answered")
+                self.event(
+                    rid, "challenge_answered", raised + DAY, manager[0], "Challenge answered"
+                )
         return rid
 
 
 def _receipt_times(n: int, *, start: float, end: float, rng: random.Random) -> list[float]:
     """Receipt times: weekdays busier than weekends, office hours busiest."""
     days = int((end - start) // DAY) + 1
-    day_weights = [0.35 if dt.date.fromtimestamp(start + d * DAY).weekday() >= 5 else 1.0 for d in range(days)]
+    day_weights = [
+        0.35 if dt.date.fromtimestamp(start + d * DAY).weekday() >= 5 else 1.0 for d in range(days)
+    ]
     hour_weights = [1, 1, 1, 1, 1, 1, 2, 4, 8, 12, 12, 11, 10, 11, 12, 11, 10, 7, 5, 4, 3, 2, 2, 1]
     picked_days = rng.choices(range(days), weights=day_weights, k=n)
     picked_hours = rng.choices(range(24), weights=hour_weights, k=n)
-    times = [start + d * DAY + h * HOUR + rng.random() * HOUR for d, h in zip(picked_days, picked_hours, strict=True)]
+    times = [
+        start + d * DAY + h * HOUR + rng.random() * HOUR
+        for d, h in zip(picked_days, picked_hours, strict=True)
+    ]
     times = [min(t, end) for t in times]
     times.sort()
     return times
@@ -608,8 +1232,15 @@ def _reset_sequences(cursor) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def write_referrals(specs: list[Spec], *, now: float, rng: random.Random, identity_counter: list[int],
-                    chunk: int = 20_000, progress: Callable[[str], None] | None = None) -> dict[str, int]:
+def write_referrals(
+    specs: list[Spec],
+    *,
+    now: float,
+    rng: random.Random,
+    identity_counter: list[int],
+    chunk: int = 20_000,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
     """Write referrals for `specs` in chunks, one transaction each (step 2).
     Returns rows written per table."""
     totals: dict[str, int] = {}
@@ -617,7 +1248,7 @@ def write_referrals(specs: list[Spec], *, now: float, rng: random.Random, identi
         next_ids = _next_ids(c.cursor)
     for start in range(0, len(specs), chunk):
         batch = Batch(next_ids, now, rng)
-        for spec in specs[start:start + chunk]:
+        for spec in specs[start : start + chunk]:
             batch.referral(spec, identity_counter)
         with transaction.atomic(), connection.cursor() as c:
             c.execute("SET LOCAL session_replication_role = replica")
@@ -630,14 +1261,18 @@ def write_referrals(specs: list[Spec], *, now: float, rng: random.Random, identi
     return totals
 
 
-def write_long_history(fd: FrontDoorPeople, *, now: float, rng: random.Random, events: int = 300) -> str:
+def write_long_history(
+    fd: FrontDoorPeople, *, now: float, rng: random.Random, events: int = 300
+) -> str:
     """One open referral with a long history: a repeat referral about the
     same family over two years, hundreds of timeline entries and emails,
     many questions and a few challenges."""
     with connection.cursor() as c:
         next_ids = _next_ids(c.cursor)
     batch = Batch(next_ids, now, rng)
-    rid = batch.referral(Spec(received=now - 2 * HOUR, status="acknowledged", front_door=fd), [10**9])
+    rid = batch.referral(
+        Spec(received=now - 2 * HOUR, status="acknowledged", front_door=fd), [10**9]
+    )
     reference = reference_for(rid)
     worker = fd.practitioners[0]
     start = now - 2 * 365 * DAY
@@ -645,16 +1280,48 @@ def write_long_history(fd: FrontDoorPeople, *, now: float, rng: random.Random, e
         at = start + k * (2 * 365 * DAY / events)
         kind = ("information_requested", "information_given", "assigned", "managers_alerted")[k % 4]
         batch.event(rid, kind, at, worker[0], f"Entry {k + 1} in a long history")
-        batch.notification(referral_id=rid, purpose="information_request", to=worker,
-                           subject=f"Question about {reference}", at=at)
+        batch.notification(
+            referral_id=rid,
+            purpose="information_request",
+            to=worker,
+            subject=f"Question about {reference}",
+            at=at,
+        )
         if k % 15 == 0:
-            batch.add("referrals_informationrequest", [
-                f"Question {k + 1}: any change since the last contact?", _ts(at), _ts(at + DAY),
-                "No change.", _ts(at + HOUR), "f", "0", str(worker[0]), str(worker[0]), r"\N", str(rid)])
+            batch.add(
+                "referrals_informationrequest",
+                [
+                    f"Question {k + 1}: any change since the last contact?",
+                    _ts(at),
+                    _ts(at + DAY),
+                    "No change.",
+                    _ts(at + HOUR),
+                    "f",
+                    "0",
+                    str(worker[0]),
+                    str(worker[0]),
+                    r"\N",
+                    str(rid),
+                ],
+            )
         if k % 100 == 0:
-            batch.add("referrals_challenge", [
-                "We disagree with the decision.", _ts(at), _ts(at + 2 * DAY), _ts(at + 4 * DAY), "f", "0",
-                "upheld", "The decision stands.", _ts(at + DAY), str(worker[0]), str(fd.managers[0][0]), str(rid)])
+            batch.add(
+                "referrals_challenge",
+                [
+                    "We disagree with the decision.",
+                    _ts(at),
+                    _ts(at + 2 * DAY),
+                    _ts(at + 4 * DAY),
+                    "f",
+                    "0",
+                    "upheld",
+                    "The decision stands.",
+                    _ts(at + DAY),
+                    str(worker[0]),
+                    str(fd.managers[0][0]),
+                    str(rid),
+                ],
+            )
     with transaction.atomic(), connection.cursor() as c:
         c.execute("SET LOCAL session_replication_role = replica")
         batch.copy(c.cursor)
@@ -668,10 +1335,15 @@ META_TABLE = "bench_meta"
 
 def save_meta(meta: dict) -> None:
     with connection.cursor() as c:
-        c.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key text PRIMARY KEY, value jsonb NOT NULL)")
+        c.execute(
+            f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key text PRIMARY KEY, value jsonb NOT NULL)"
+        )
         for key, value in meta.items():
-            c.execute(f"INSERT INTO {META_TABLE} (key, value) VALUES (%s, %s) "  # noqa: S608
-                      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [key, json.dumps(value)])
+            c.execute(
+                f"INSERT INTO {META_TABLE} (key, value) VALUES (%s, %s) "  # noqa: S608
+                "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                [key, json.dumps(value)],
+            )
 
 
 def load_meta() -> dict:
@@ -688,14 +1360,24 @@ def max_ids() -> dict[str, int]:
         return {t: i - 1 for t, i in _next_ids(c.cursor).items()}
 
 
-def generate(*, referrals: int, front_doors: int = 10, years: float = 3.0, open_share: float = 0.05,
-             seed: int = 1, now: dt.datetime | None = None, vacuum: bool = True,
-             progress: Callable[[str], None] | None = None) -> dict:
+def generate(
+    *,
+    referrals: int,
+    front_doors: int = 10,
+    years: float = 3.0,
+    open_share: float = 0.05,
+    seed: int = 1,
+    now: dt.datetime | None = None,
+    vacuum: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
     """Generate a whole data set into an empty database; returns what was made."""
     from referrals.models import Referral
 
     if Referral.objects.exists():
-        raise RuntimeError("The database already has referrals: generate into an empty, migrated database")
+        raise RuntimeError(
+            "The database already has referrals: generate into an empty, migrated database"
+        )
     rng = random.Random(seed)
     random.seed(seed)
     started = time.perf_counter()
@@ -709,7 +1391,11 @@ def generate(*, referrals: int, front_doors: int = 10, years: float = 3.0, open_
     doors = rng.choices(people, weights=weights, k=referrals)
     for i, (received, fd) in enumerate(zip(times, doors, strict=True)):
         # The newest open referrals are not yet acknowledged.
-        status = "decided" if i < open_from else ("acknowledged" if i < acknowledged_from else "submitted")
+        status = (
+            "decided"
+            if i < open_from
+            else ("acknowledged" if i < acknowledged_from else "submitted")
+        )
         specs.append(Spec(received=received, status=status, front_door=fd))
     totals = write_referrals(specs, now=now_ts, rng=rng, identity_counter=[1], progress=progress)
     long_refs = {str(fd.id): write_long_history(fd, now=now_ts, rng=rng) for fd in people}
@@ -719,14 +1405,25 @@ def generate(*, referrals: int, front_doors: int = 10, years: float = 3.0, open_
     elapsed = time.perf_counter() - started
     biggest = people[0]
     meta = {
-        "referrals": referrals, "front_doors": front_doors, "years": years, "open_share": open_share,
-        "seed": seed, "generated_at": dt.datetime.fromtimestamp(now_ts, tz=UTC).isoformat(),
+        "referrals": referrals,
+        "front_doors": front_doors,
+        "years": years,
+        "open_share": open_share,
+        "seed": seed,
+        "generated_at": dt.datetime.fromtimestamp(now_ts, tz=UTC).isoformat(),
         "fingerprint": data_fingerprint(),
-        "seconds": round(elapsed, 1), "rows": totals, "long_history": long_refs,
-        "front_door": {"id": biggest.id, "name": biggest.name,
-                       "practitioner": biggest.practitioners[0][0], "manager": biggest.managers[0][0],
-                       "viewer": biggest.viewer, "referrer": biggest.partners[0][2][0][0],
-                       "partners": [[p[0], [u for u, _ in p[2]]] for p in biggest.partners]},
+        "seconds": round(elapsed, 1),
+        "rows": totals,
+        "long_history": long_refs,
+        "front_door": {
+            "id": biggest.id,
+            "name": biggest.name,
+            "practitioner": biggest.practitioners[0][0],
+            "manager": biggest.managers[0][0],
+            "viewer": biggest.viewer,
+            "referrer": biggest.partners[0][2][0][0],
+            "partners": [[p[0], [u for u, _ in p[2]]] for p in biggest.partners],
+        },
         "max_ids": max_ids(),
     }
     save_meta(meta)
@@ -736,21 +1433,40 @@ def generate(*, referrals: int, front_doors: int = 10, years: float = 3.0, open_
 def people_for(front_door_id: int) -> FrontDoorPeople:
     """Rebuild a front door's people from the database (for adding referrals later)."""
     fd = Agency.objects.get(pk=front_door_id)
-    members = list(Membership.objects.filter(agency__in=[fd, *fd.partner_agencies.all()])
-                   .select_related("user", "agency").order_by("id"))
+    members = list(
+        Membership.objects.filter(agency__in=[fd, *fd.partner_agencies.all()])
+        .select_related("user", "agency")
+        .order_by("id")
+    )
 
     def of(role: str) -> list[tuple[int, str]]:
-        return [(m.user_id, m.user.email) for m in members if m.agency_id == fd.pk and m.role == role]
+        return [
+            (m.user_id, m.user.email) for m in members if m.agency_id == fd.pk and m.role == role
+        ]
 
     partners = []
     for agency in fd.partner_agencies.order_by("id"):
-        refs = [(m.user_id, m.user.email) for m in members if m.agency_id == agency.pk and m.role == Role.REFERRER]
-        lead = next((m.user_id for m in members if m.agency_id == agency.pk and m.role == Role.AGENCY_LEAD), 0)
+        refs = [
+            (m.user_id, m.user.email)
+            for m in members
+            if m.agency_id == agency.pk and m.role == Role.REFERRER
+        ]
+        lead = next(
+            (m.user_id for m in members if m.agency_id == agency.pk and m.role == Role.AGENCY_LEAD),
+            0,
+        )
         partners.append((agency.pk, agency.name, refs, lead))
     return FrontDoorPeople(
-        id=fd.pk, name=fd.name, alert_email=fd.alert_email, practitioners=of(Role.PRACTITIONER),
-        managers=of(Role.MANAGER), seniors=of(Role.SENIOR_MANAGER), admin=of(Role.ADMINISTRATOR)[0][0],
-        viewer=of(Role.PARTNERSHIP_VIEWER)[0][0], partners=partners, partner_weights=[1.0] * len(partners),
+        id=fd.pk,
+        name=fd.name,
+        alert_email=fd.alert_email,
+        practitioners=of(Role.PRACTITIONER),
+        managers=of(Role.MANAGER),
+        seniors=of(Role.SENIOR_MANAGER),
+        admin=of(Role.ADMINISTRATOR)[0][0],
+        viewer=of(Role.PARTNERSHIP_VIEWER)[0][0],
+        partners=partners,
+        partner_weights=[1.0] * len(partners),
     )
 
 
@@ -760,9 +1476,19 @@ def insert_breached(count: int, *, now: dt.datetime, seed: int = 2) -> None:
     acknowledgement deadline and nothing else due (as after a sweep outage)."""
     rng = random.Random(seed)
     now_ts = now.timestamp()
-    doors = [people_for(pk) for pk in Agency.objects.filter(kind=AgencyKind.FRONT_DOOR).values_list("id", flat=True)]
-    specs = [Spec(received=now_ts - rng.randint(4 * HOUR, 5 * HOUR), status="submitted",
-                  front_door=doors[i % len(doors)], breached=True) for i in range(count)]
+    doors = [
+        people_for(pk)
+        for pk in Agency.objects.filter(kind=AgencyKind.FRONT_DOOR).values_list("id", flat=True)
+    ]
+    specs = [
+        Spec(
+            received=now_ts - rng.randint(4 * HOUR, 5 * HOUR),
+            status="submitted",
+            front_door=doors[i % len(doors)],
+            breached=True,
+        )
+        for i in range(count)
+    ]
     write_referrals(specs, now=now_ts, rng=rng, identity_counter=[2 * 10**9])
 
 
@@ -789,17 +1515,25 @@ def reset_to_generated() -> dict[str, int]:
     meta = load_meta()
     removed = {}
     limits = meta["max_ids"]
-    order = [t for t in TABLES if t not in ("referrals_referral", "audit_auditevent")] + ["referrals_referral"]
+    order = [t for t in TABLES if t not in ("referrals_referral", "audit_auditevent")] + [
+        "referrals_referral"
+    ]
     with transaction.atomic(), connection.cursor() as c:
         c.execute("SET LOCAL session_replication_role = replica")
         for table in order:
             c.execute(f"DELETE FROM {table} WHERE {ID_COLUMN[table]} > %s", [limits[table]])  # noqa: S608
             removed[table] = c.rowcount
         # Rows written by submissions that the generator does not write.
-        for table in ("referrals_historicalchild", "referrals_historicaladult",
-                      "referrals_historicalinvolvedagency", "referrals_historicalpreviousarea",
-                      "referrals_historicalinformationrequest", "referrals_historicalchallenge",
-                      "referrals_idempotencyrecord", "referrals_draft"):
+        for table in (
+            "referrals_historicalchild",
+            "referrals_historicaladult",
+            "referrals_historicalinvolvedagency",
+            "referrals_historicalpreviousarea",
+            "referrals_historicalinformationrequest",
+            "referrals_historicalchallenge",
+            "referrals_idempotencyrecord",
+            "referrals_draft",
+        ):
             c.execute(f"DELETE FROM {table}")  # noqa: S608
     _reset_sequences(connection.cursor().cursor)
     return removed
@@ -815,10 +1549,14 @@ def main() -> None:
     import django
 
     parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--referrals", type=int, required=True, help="How many referrals to generate.")
+    parser.add_argument(
+        "--referrals", type=int, required=True, help="How many referrals to generate."
+    )
     parser.add_argument("--front-doors", type=int, default=10)
     parser.add_argument("--years", type=float, default=3.0, help="Years of referrals kept.")
-    parser.add_argument("--open-share", type=float, default=0.05, help="Share still open (0.05 is 5%%).")
+    parser.add_argument(
+        "--open-share", type=float, default=0.05, help="Share still open (0.05 is 5%%)."
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
@@ -827,10 +1565,18 @@ def main() -> None:
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        sys.exit("The generator writes with PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database")
+        sys.exit(
+            "The generator writes with PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database"
+        )
     try:
-        meta = generate(referrals=args.referrals, front_doors=args.front_doors, years=args.years,
-                        open_share=args.open_share, seed=args.seed, progress=print if args.verbose else None)
+        meta = generate(
+            referrals=args.referrals,
+            front_doors=args.front_doors,
+            years=args.years,
+            open_share=args.open_share,
+            seed=args.seed,
+            progress=print if args.verbose else None,
+        )
     except RuntimeError as exc:
         sys.exit(str(exc))
     rows = sum(meta["rows"].values())

@@ -1,6 +1,7 @@
 """django-helpdesk's escalation, timed on the same PostgreSQL as our sweep.
 
-    DJANGO_SETTINGS_MODULE=bench.helpdesk_settings python -m bench.helpdesk_bench --tickets 1000,10000 --out x.json
+    DJANGO_SETTINGS_MODULE=bench.helpdesk_settings \
+        python -m bench.helpdesk_bench --tickets 1000,10000 --out x.json
 
 For each size: empty helpdesk's ticket tables, COPY that many open tickets
 (priority 3, created ten days ago, owned by a worker, in a queue that
@@ -39,25 +40,43 @@ def seed(count: int) -> None:
     from helpdesk.models import Queue, Ticket
 
     with connection.cursor() as c:
-        c.execute("TRUNCATE helpdesk_ticketchange, helpdesk_followup, helpdesk_ticket RESTART IDENTITY CASCADE")
-    queue, _ = Queue.objects.update_or_create(slug="front-door", defaults={
-        "title": "Front door", "escalate_days": 1, "email_address": "mash@northbridge.example",
-        "updated_ticket_cc": "managers@northbridge.example", "allow_email_submission": False,
-    })
+        c.execute(
+            "TRUNCATE helpdesk_ticketchange, helpdesk_followup, helpdesk_ticket RESTART IDENTITY "
+            "CASCADE"
+        )
+    queue, _ = Queue.objects.update_or_create(
+        slug="front-door",
+        defaults={
+            "title": "Front door",
+            "escalate_days": 1,
+            "email_address": "mash@northbridge.example",
+            "updated_ticket_cc": "managers@northbridge.example",
+            "allow_email_submission": False,
+        },
+    )
     owner, _ = get_user_model().objects.get_or_create(
-        username="mash.worker", defaults={"email": "mash.worker@northbridge.example", "password": "!"})
+        username="mash.worker",
+        defaults={"email": "mash.worker@northbridge.example", "password": "!"},
+    )
     created = dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=10)
     stamp = created.isoformat()
     lines = [
         f"Referral {i}\t{stamp}\t{stamp}\treferrer{i}@agency.example\t{Ticket.OPEN_STATUS}\tf\t"
-        f"Child arrived at school hungry again.\t\t3\t\\N\t\\N\t{owner.pk}\t{queue.pk}\t{uuid.uuid4()}\t\\N\t\\N"
+        "Child arrived at school hungry "
+        f"again.\t\t3\t\\N\t\\N\t{owner.pk}\t{queue.pk}\t{uuid.uuid4()}\t\\N\t\\N"
         for i in range(count)
     ]
-    with transaction.atomic(), connection.cursor() as c, c.cursor.copy(
-        "COPY helpdesk_ticket (title, created, modified, submitter_email, status, on_hold, description, "
-        "resolution, priority, due_date, last_escalation, assigned_to_id, queue_id, secret_key, kbitem_id, "
-        "merged_to_id) FROM STDIN"
-    ) as copy:
+    with (
+        transaction.atomic(),
+        connection.cursor() as c,
+        c.cursor.copy(
+            "COPY helpdesk_ticket (title, created, modified, submitter_email, status, on_hold, "
+            "description, "
+            "resolution, priority, due_date, last_escalation, assigned_to_id, queue_id, "
+            "secret_key, kbitem_id, "
+            "merged_to_id) FROM STDIN"
+        ) as copy,
+    ):
         copy.write("\n".join(lines) + "\n")
     with connection.cursor() as c:
         c.execute("ANALYZE helpdesk_ticket")
@@ -80,9 +99,14 @@ def escalate(count: int) -> dict:
         seconds = time.perf_counter() - started
     escalated = Ticket.objects.filter(priority=2).count()
     return {
-        "tickets": count, "seconds": round(seconds, 2), "per_ticket_ms": round(seconds / count * 1000, 3),
-        "sql_statements": counter.count, "statements_per_ticket": round(counter.count / count, 2),
-        "escalated": escalated, "followups": FollowUp.objects.count(), "emails": len(mail.outbox),
+        "tickets": count,
+        "seconds": round(seconds, 2),
+        "per_ticket_ms": round(seconds / count * 1000, 3),
+        "sql_statements": counter.count,
+        "statements_per_ticket": round(counter.count / count, 2),
+        "escalated": escalated,
+        "followups": FollowUp.objects.count(),
+        "emails": len(mail.outbox),
         "setup_seconds": round(setup, 1),
     }
 

@@ -6,4 +6,7 @@ from django.urls import include, path
 
 from portal.urls import urlpatterns as portal_urlpatterns
 
-urlpatterns = [*portal_urlpatterns, path("helpdesk/", include("helpdesk.urls", namespace="helpdesk"))]
+urlpatterns = [
+    *portal_urlpatterns,
+    path("helpdesk/", include("helpdesk.urls", namespace="helpdesk")),
+]

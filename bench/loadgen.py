@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
-def build_request(method: str, path: str, *, port: int, headers: dict[str, str] | None = None,
-                  body: bytes = b"") -> bytes:
+def build_request(
+    method: str, path: str, *, port: int, headers: dict[str, str] | None = None, body: bytes = b""
+) -> bytes:
     lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Connection: close"]
     for name, value in (headers or {}).items():
         lines.append(f"{name}: {value}")
@@ -52,8 +53,9 @@ class Run:
         self.errors += 1
         self.first_error = self.first_error or repr(exc)
 
-    def answered(self, status: int, body: bytes, latency: float,
-                 ok: Callable[[int, bytes], bool] | None) -> None:
+    def answered(
+        self, status: int, body: bytes, latency: float, ok: Callable[[int, bytes], bool] | None
+    ) -> None:
         self.latencies.append(latency)
         self.statuses[status] += 1
         if ok and not ok(status, body):
@@ -72,15 +74,25 @@ class Run:
             "requests": len(lat),
             "seconds": round(self.seconds, 2),
             "throughput_per_s": round(len(lat) / self.seconds, 1) if self.seconds else None,
-            "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99), "max_ms": pct(100),
+            "p50_ms": pct(50),
+            "p95_ms": pct(95),
+            "p99_ms": pct(99),
+            "max_ms": pct(100),
             "mean_ms": round(statistics.fmean(lat) * 1000, 1) if lat else None,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
-            "errors": self.errors, "first_error": self.first_error[:300],
+            "errors": self.errors,
+            "first_error": self.first_error[:300],
         }
 
 
-def closed_loop(port: int, make: Callable[[int], bytes | None], *, concurrency: int, seconds: float,
-                ok: Callable[[int, bytes], bool] | None = None) -> Run:
+def closed_loop(
+    port: int,
+    make: Callable[[int], bytes | None],
+    *,
+    concurrency: int,
+    seconds: float,
+    ok: Callable[[int, bytes], bool] | None = None,
+) -> Run:
     """`concurrency` clients, each sending its next request as soon as the
     last one is answered, for `seconds` (or until `make` returns None)."""
     run = Run()
@@ -109,8 +121,14 @@ def closed_loop(port: int, make: Callable[[int], bytes | None], *, concurrency: 
     return run
 
 
-def paced(port: int, make: Callable[[int], bytes | None], *, rate: float, seconds: float,
-          ok: Callable[[int, bytes], bool] | None = None) -> Run:
+def paced(
+    port: int,
+    make: Callable[[int], bytes | None],
+    *,
+    rate: float,
+    seconds: float,
+    ok: Callable[[int, bytes], bool] | None = None,
+) -> Run:
     """Open loop: a request starts every 1/rate seconds whether or not the
     earlier ones have been answered; latency counts from when it was due."""
     run = Run()

@@ -45,9 +45,14 @@ def database_url(name: str) -> str:
 
 def env_for(name: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"DATABASE_URL": database_url(name),
-                "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"),
-                "DJANGO_SETTINGS_MODULE": "portal.settings", "LOG_LEVEL": "WARNING"})
+    env.update(
+        {
+            "DATABASE_URL": database_url(name),
+            "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"),
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     env.update(extra)
     return env
 
@@ -89,7 +94,11 @@ def generated(name: str) -> tuple[int | None, str | None]:
     with psycopg.connect(database_url(name)) as conn:
         if conn.execute("SELECT to_regclass('bench_meta')").fetchone()[0] is None:
             return None, None
-        meta = dict(conn.execute("SELECT key, value FROM bench_meta WHERE key IN ('referrals', 'fingerprint')"))
+        meta = dict(
+            conn.execute(
+                "SELECT key, value FROM bench_meta WHERE key IN ('referrals', 'fingerprint')"
+            )
+        )
         return meta.get("referrals"), meta.get("fingerprint")
 
 
@@ -110,7 +119,8 @@ def prepare(name: str, scale: int, timings: dict) -> None:
     run(["manage.py", "migrate", "--noinput", "-v0"], env, log="migrate")
     if generated_size(name) is None:
         timings[f"generate_{label(scale)}"] = run(
-            ["-m", "bench.generator", "--referrals", str(scale), "--verbose"], env, log="generate")
+            ["-m", "bench.generator", "--referrals", str(scale), "--verbose"], env, log="generate"
+        )
 
 
 def machine() -> dict:
@@ -128,38 +138,59 @@ def machine() -> dict:
             return "not installed"
 
     cpu = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
+    for line in (
+        Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
+    ):
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
     with psycopg.connect(database_url("postgres")) as conn:
         pg = conn.execute("SELECT version()").fetchone()[0]
-        settings = dict(conn.execute(
-            "SELECT name, setting || COALESCE(unit, '') FROM pg_settings WHERE name IN "
-            "('shared_buffers', 'synchronous_commit', 'fsync', 'max_connections', 'work_mem', 'wal_level')"
-        ).fetchall())
+        settings = dict(
+            conn.execute(
+                "SELECT name, setting || COALESCE(unit, '') FROM pg_settings WHERE name IN "
+                "('shared_buffers', 'synchronous_commit', 'fsync', 'max_connections', 'work_mem', "
+                "'wal_level')"
+            ).fetchall()
+        )
     return {
-        "cpu": cpu, "logical_cpus": psutil.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        "os": platform.platform(), "python": platform.python_version(), "django": django.get_version(),
-        "postgresql": pg, "postgresql_settings": settings, "psycopg": psycopg.__version__,
-        "gunicorn": version("gunicorn"), "celery": version("celery"), "django_helpdesk": version("django-helpdesk"),
-        "aiosmtpd": version("aiosmtpd"), "psutil": version("psutil"),
+        "cpu": cpu,
+        "logical_cpus": psutil.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": pg,
+        "postgresql_settings": settings,
+        "psycopg": psycopg.__version__,
+        "gunicorn": version("gunicorn"),
+        "celery": version("celery"),
+        "django_helpdesk": version("django-helpdesk"),
+        "aiosmtpd": version("aiosmtpd"),
+        "psutil": version("psutil"),
         "load_average_at_start": os.getloadavg(),
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scales", default="10000,100000,1000000")
     parser.add_argument("--catch-up", default="10000,100000")
-    parser.add_argument("--helpdesk", default="1000,10000", help="ticket counts for django-helpdesk ('' to skip)")
+    parser.add_argument(
+        "--helpdesk", default="1000,10000", help="ticket counts for django-helpdesk ('' to skip)"
+    )
     parser.add_argument("--soak-seconds", type=float, default=1800)
     parser.add_argument("--seconds", type=float, default=30, help="duration of each submission run")
     parser.add_argument("--page-seconds", type=float, default=20)
     parser.add_argument("--only", default="", help="passed to bench.scenarios")
     parser.add_argument("--skip", default="", help="comma list of: scales, helpdesk, soak")
-    parser.add_argument("--keep-history", action="store_true",
-                        help="add to bench/results/run.json instead of starting it afresh (for a run in parts)")
+    parser.add_argument(
+        "--keep-history",
+        action="store_true",
+        help="add to bench/results/run.json instead of starting it afresh (for a run in parts)",
+    )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     skip = set(args.skip.split(","))
@@ -173,26 +204,63 @@ def main() -> None:
             prepare(name, scale, timings)
             extra = ["--only", args.only] if args.only else []
             timings[f"scenarios_{label(scale)}"] = run(
-                ["-m", "bench.scenarios", "--out", str(RESULTS / f"scale-{label(scale)}.json"),
-                 "--catch-up", args.catch_up, "--seconds", str(args.seconds),
-                 "--page-seconds", str(args.page_seconds), *extra],
-                env_for(name), log=f"scenarios at {scale:,}")
+                [
+                    "-m",
+                    "bench.scenarios",
+                    "--out",
+                    str(RESULTS / f"scale-{label(scale)}.json"),
+                    "--catch-up",
+                    args.catch_up,
+                    "--seconds",
+                    str(args.seconds),
+                    "--page-seconds",
+                    str(args.page_seconds),
+                    *extra,
+                ],
+                env_for(name),
+                log=f"scenarios at {scale:,}",
+            )
     if args.helpdesk and "helpdesk" not in skip:
         name = "frontdoor_bench_helpdesk"
         ensure_database(name)
-        env = env_for(name, DJANGO_SETTINGS_MODULE="bench.helpdesk_settings", HELPDESK_DATABASE_NAME=name)
+        env = env_for(
+            name, DJANGO_SETTINGS_MODULE="bench.helpdesk_settings", HELPDESK_DATABASE_NAME=name
+        )
         run(["manage.py", "migrate", "--noinput", "-v0"], env, log="migrate helpdesk")
-        timings["helpdesk"] = run(["-m", "bench.helpdesk_bench", "--tickets", args.helpdesk,
-                                   "--out", str(RESULTS / "helpdesk.json")], env, log="django-helpdesk")
+        timings["helpdesk"] = run(
+            [
+                "-m",
+                "bench.helpdesk_bench",
+                "--tickets",
+                args.helpdesk,
+                "--out",
+                str(RESULTS / "helpdesk.json"),
+            ],
+            env,
+            log="django-helpdesk",
+        )
     if args.soak_seconds and "soak" not in skip:
         name = "frontdoor_bench_soak"
         prepare(name, 10_000, timings)
-        timings["soak"] = run(["-m", "bench.soak", "--seconds", str(args.soak_seconds),
-                               "--out", str(RESULTS / "soak.json")], env_for(name), log="soak")
+        timings["soak"] = run(
+            [
+                "-m",
+                "bench.soak",
+                "--seconds",
+                str(args.soak_seconds),
+                "--out",
+                str(RESULTS / "soak.json"),
+            ],
+            env_for(name),
+            log="soak",
+        )
     run_file = RESULTS / "run.json"
     previous = json.loads(run_file.read_text()) if run_file.exists() else {}
-    invocation = {"started_at": started.isoformat(), "finished_at": dt.datetime.now(dt.UTC).isoformat(),
-                  "arguments": " ".join(sys.argv[1:]) or "(defaults)"}
+    invocation = {
+        "started_at": started.isoformat(),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+        "arguments": " ".join(sys.argv[1:]) or "(defaults)",
+    }
     if not args.keep_history:
         previous = {}
     previous.setdefault("invocations", []).append(invocation)

@@ -39,8 +39,14 @@ def _stats(values: list[float]) -> dict:
     if not ms:
         return {}
     q = statistics.quantiles(ms, n=20, method="inclusive") if len(ms) > 1 else [ms[0]] * 19
-    return {"runs": len(ms), "median_ms": round(statistics.median(ms), 2), "min_ms": round(ms[0], 2),
-            "max_ms": round(ms[-1], 2), "p5_ms": round(q[0], 2), "p95_ms": round(q[18], 2)}
+    return {
+        "runs": len(ms),
+        "median_ms": round(statistics.median(ms), 2),
+        "min_ms": round(ms[0], 2),
+        "max_ms": round(ms[-1], 2),
+        "p5_ms": round(q[0], 2),
+        "p95_ms": round(q[18], 2),
+    }
 
 
 class QueryCounter:
@@ -70,6 +76,7 @@ def _index_names(plan: object) -> list[str]:
 
 # --- 1. the escalation sweep -------------------------------------------------
 
+
 def steady_sweep(now: dt.datetime, runs: int) -> dict:
     from django.db import connection
 
@@ -93,14 +100,16 @@ def steady_sweep(now: dt.datetime, runs: int) -> dict:
     with connection.cursor() as c:
         for step in LADDER:
             sql = claim_sql(step)
-            inner = sql[sql.index("(SELECT") + 1: sql.index("LIMIT %s") + len("LIMIT %s")]
+            inner = sql[sql.index("(SELECT") + 1 : sql.index("LIMIT %s") + len("LIMIT %s")]
             params = [*step.open_values, step.level - 1, now, 500]
             c.execute("EXPLAIN (FORMAT JSON) " + inner, params)
             plan = c.fetchone()[0]
             plan = json.loads(plan) if isinstance(plan, str) else plan
             indexes[f"{step.rule}:{step.level}"] = _index_names(plan)
     return {
-        **_stats(times), "queries_per_sweep": sorted(set(queries)), "escalated": escalated,
+        **_stats(times),
+        "queries_per_sweep": sorted(set(queries)),
+        "escalated": escalated,
         "closed_referrals": Referral.objects.filter(status="decided").count(),
         "open_referrals": Referral.objects.exclude(status="decided").count(),
         "claim_indexes": indexes,
@@ -138,8 +147,15 @@ def catch_up(count: int, now: dt.datetime) -> dict:
     with connection.cursor() as c:
         c.execute("ANALYZE referrals_referral, referrals_referralclock")
     setup_seconds = time.perf_counter() - started
-    before = {t: max_id(t) for t in ("referrals_escalation", "notifications_notification",
-                                      "referrals_referralevent", "audit_auditevent")}
+    before = {
+        t: max_id(t)
+        for t in (
+            "referrals_escalation",
+            "notifications_notification",
+            "referrals_referralevent",
+            "audit_auditevent",
+        )
+    }
     rss_before = psutil.Process().memory_info().rss
     peak = [rss_before]
     stop = threading.Event()
@@ -156,23 +172,33 @@ def catch_up(count: int, now: dt.datetime) -> dict:
     outbox = added("notifications_notification", before["notifications_notification"])
     again = escalate_overdue_referrals(now=now)
     return {
-        "breached": count, "seconds": round(seconds, 3), "per_referral_ms": round(seconds / count * 1000, 4),
-        "escalated": result.count, "failed_steps": result.failed_steps,
-        "escalation_rows": escalations, "outbox_rows": outbox,
+        "breached": count,
+        "seconds": round(seconds, 3),
+        "per_referral_ms": round(seconds / count * 1000, 4),
+        "escalated": result.count,
+        "failed_steps": result.failed_steps,
+        "escalation_rows": escalations,
+        "outbox_rows": outbox,
         "timeline_rows": added("referrals_referralevent", before["referrals_referralevent"]),
         "audit_rows": added("audit_auditevent", before["audit_auditevent"]),
         "second_sweep_escalated": again.count,
-        "escalation_rows_after_second_sweep": added("referrals_escalation", before["referrals_escalation"]),
+        "escalation_rows_after_second_sweep": added(
+            "referrals_escalation", before["referrals_escalation"]
+        ),
         "exactly_once": result.count == count == escalations and again.count == 0,
-        "queries": counter.count, "batches": -(-count // BATCH_SIZE), "batch_size": BATCH_SIZE,
+        "queries": counter.count,
+        "batches": -(-count // BATCH_SIZE),
+        "batch_size": BATCH_SIZE,
         "queries_per_batch": round(counter.count / max(1, -(-count // BATCH_SIZE)), 1),
-        "rss_before_mb": round(rss_before / 2**20, 1), "rss_peak_mb": round(peak[0] / 2**20, 1),
+        "rss_before_mb": round(rss_before / 2**20, 1),
+        "rss_peak_mb": round(peak[0] / 2**20, 1),
         "rss_growth_mb": round((peak[0] - rss_before) / 2**20, 1),
         "setup_seconds": round(setup_seconds, 1),
     }
 
 
 # --- sessions and tokens for the HTTP scenarios ------------------------------
+
 
 def session_for(user) -> str:  # type: ignore[no-untyped-def]
     """A session as a person has after their password and the code from
@@ -194,6 +220,7 @@ def session_for(user) -> str:  # type: ignore[no-untyped-def]
 
 # --- 3. pages ----------------------------------------------------------------
 
+
 def pages(meta: dict, *, seconds: float, concurrency: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -206,12 +233,17 @@ def pages(meta: dict, *, seconds: float, concurrency: int) -> dict:
     fd = meta["front_door"]
     today = dt.date.fromisoformat(meta["generated_at"][:10])
     start, end = today - dt.timedelta(days=365), today - dt.timedelta(days=1)
-    report = (f"/reports/partnership/?start-day={start.day}&start-month={start.month}&start-year={start.year}"
-              f"&end-day={end.day}&end-month={end.month}&end-year={end.year}")
+    report = (
+        f"/reports/partnership/?start-day={start.day}&start-month={start.month}&start-year={start.year}"
+        f"&end-day={end.day}&end-month={end.month}&end-year={end.year}"
+    )
     targets = {
         "front_door_queue": ("practitioner", "/front-door/queue/"),
         "manager_dashboard": ("manager", "/front-door/dashboard/"),
-        "referral_long_history": ("practitioner", f"/referrals/{meta['long_history'][str(fd['id'])]}/"),
+        "referral_long_history": (
+            "practitioner",
+            f"/referrals/{meta['long_history'][str(fd['id'])]}/",
+        ),
         "partnership_report_year": ("viewer", report),
     }
     results: dict = {}
@@ -223,15 +255,32 @@ def pages(meta: dict, *, seconds: float, concurrency: int) -> dict:
             started = time.perf_counter()
             response = client.get(url)
             in_process = time.perf_counter() - started
-        results[name] = {"url": url.split("?")[0], "status": response.status_code, "queries": len(queries),
-                         "bytes": len(response.content), "in_process_ms": round(in_process * 1000, 1)}
-    cookies = {who: session_for(User.objects.get(pk=fd[who])) for who in ("practitioner", "manager", "viewer")}
+        results[name] = {
+            "url": url.split("?")[0],
+            "status": response.status_code,
+            "queries": len(queries),
+            "bytes": len(response.content),
+            "in_process_ms": round(in_process * 1000, 1),
+        }
+    cookies = {
+        who: session_for(User.objects.get(pk=fd[who]))
+        for who in ("practitioner", "manager", "viewer")
+    }
     with servers.gunicorn() as (_, port):
         for name, (who, url) in targets.items():
-            raw = loadgen.build_request("GET", url, port=port, headers={"Cookie": f"sessionid={cookies[who]}"})
-            loadgen.closed_loop(port, lambda i, raw=raw: raw if i < 3 else None, concurrency=1, seconds=30)
-            run = loadgen.closed_loop(port, lambda i, raw=raw: raw, concurrency=concurrency, seconds=seconds,
-                                      ok=lambda status, body: status == 200)
+            raw = loadgen.build_request(
+                "GET", url, port=port, headers={"Cookie": f"sessionid={cookies[who]}"}
+            )
+            loadgen.closed_loop(
+                port, lambda i, raw=raw: raw if i < 3 else None, concurrency=1, seconds=30
+            )
+            run = loadgen.closed_loop(
+                port,
+                lambda i, raw=raw: raw,
+                concurrency=concurrency,
+                seconds=seconds,
+                ok=lambda status, body: status == 200,
+            )
             results[name]["http"] = run.summary()
     results["_settings"] = {"concurrency": concurrency, "seconds": seconds, "gunicorn_workers": 3}
     return results
@@ -240,16 +289,21 @@ def pages(meta: dict, *, seconds: float, concurrency: int) -> dict:
 # --- 2. submission -----------------------------------------------------------
 
 SAMPLE_TABLES = [
-    ("referrals_referral", "id", "id"), ("referrals_historicalreferral", "id", "history_id"),
-    ("referrals_child", "referral_id", "id"), ("referrals_historicalchild", "referral_id", "history_id"),
-    ("referrals_adult", "referral_id", "id"), ("referrals_historicaladult", "referral_id", "history_id"),
+    ("referrals_referral", "id", "id"),
+    ("referrals_historicalreferral", "id", "history_id"),
+    ("referrals_child", "referral_id", "id"),
+    ("referrals_historicalchild", "referral_id", "history_id"),
+    ("referrals_adult", "referral_id", "id"),
+    ("referrals_historicaladult", "referral_id", "history_id"),
     ("referrals_involvedagency", "referral_id", "id"),
     ("referrals_historicalinvolvedagency", "referral_id", "history_id"),
     ("referrals_previousarea", "referral_id", "id"),
     ("referrals_historicalpreviousarea", "referral_id", "history_id"),
     ("referrals_referralclock", "referral_id", "referral_id"),
-    ("referrals_referralevent", "referral_id", "id"), ("notifications_notification", "referral_id", "id"),
-    ("referrals_idempotencyrecord", "referral_id", "id"), ("audit_auditevent", "object_ref", "id"),
+    ("referrals_referralevent", "referral_id", "id"),
+    ("notifications_notification", "referral_id", "id"),
+    ("referrals_idempotencyrecord", "referral_id", "id"),
+    ("audit_auditevent", "object_ref", "id"),
 ]
 # Tables whose primary key is the referral's id: the ceiling writes it, as
 # the portal does, rather than letting a sequence make one.
@@ -285,8 +339,11 @@ def _ceiling(dsn: str, sample: dict[str, list[dict]], *, concurrency: int, secon
         columns = [c for c in sample[table][0] if c != pks[table] or table in KEYED_BY_REFERRAL]
         one = "(" + ", ".join(["%s"] * len(columns)) + ")"
         cols = ", ".join(f'"{c}"' for c in columns)
-        return (f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * count)} RETURNING {pks[table]}",  # noqa: S608
-                columns)
+        rows = ", ".join([one] * count)
+        return (
+            f"INSERT INTO {table} ({cols}) VALUES {rows} RETURNING {pks[table]}",  # noqa: S608
+            columns,
+        )
 
     statements = {t: statement(t, len(rows)) for t, rows in sample.items() if rows}
 
@@ -307,7 +364,9 @@ def _ceiling(dsn: str, sample: dict[str, list[dict]], *, concurrency: int, secon
             return [r[0] for r in await cursor.fetchall()]
 
         referral_id = (await insert("referrals_referral", lambda i, r: {"reference": reference}))[0]
-        await insert("referrals_historicalreferral", lambda i, r: {"id": referral_id, "reference": reference})
+        await insert(
+            "referrals_historicalreferral", lambda i, r: {"id": referral_id, "reference": reference}
+        )
         await insert("referrals_referralclock", lambda i, r: {"referral_id": referral_id})
         for part in ("child", "adult", "involvedagency", "previousarea"):
             table = f"referrals_{part}"
@@ -315,15 +374,21 @@ def _ceiling(dsn: str, sample: dict[str, list[dict]], *, concurrency: int, secon
                 continue
             ids[part] = await insert(table, lambda i, r: {"referral_id": referral_id})
             if f"referrals_historical{part}" in statements:
-                await insert(f"referrals_historical{part}",
-                             lambda i, r, part=part: {"referral_id": referral_id, "id": ids[part][i]})
+                await insert(
+                    f"referrals_historical{part}",
+                    lambda i, r, part=part: {"referral_id": referral_id, "id": ids[part][i]},
+                )
         await insert("referrals_referralevent", lambda i, r: {"referral_id": referral_id})
         await insert("audit_auditevent", lambda i, r: {"object_ref": reference})
-        await insert("notifications_notification",
-                     lambda i, r: {"referral_id": referral_id, "idempotency_key": uuid.uuid4()})
+        await insert(
+            "notifications_notification",
+            lambda i, r: {"referral_id": referral_id, "idempotency_key": uuid.uuid4()},
+        )
         if "referrals_idempotencyrecord" in statements:
-            await insert("referrals_idempotencyrecord",
-                         lambda i, r: {"referral_id": referral_id, "key": str(uuid.uuid4())})
+            await insert(
+                "referrals_idempotencyrecord",
+                lambda i, r: {"referral_id": referral_id, "key": str(uuid.uuid4())},
+            )
 
     run = Run()
 
@@ -376,17 +441,31 @@ def submission(meta: dict, *, seconds: float, concurrency: int, paced_rate: floa
 
     # One submission in-process: which rows an API submission writes, to copy for the ceiling.
     client = Client()
-    response = client.post("/api/v1/referrals/", data=body, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Token {tokens[0]}", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    response = client.post(
+        "/api/v1/referrals/",
+        data=body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {tokens[0]}",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
     assert response.status_code == 201, response.content[:500]
     sample_referral = Referral.objects.get(reference=response.json()["reference"])
     sample = _sample_rows(sample_referral)
 
     def api_request(port: int):  # type: ignore[no-untyped-def]
         def make(i: int) -> bytes:
-            return loadgen.build_request("POST", "/api/v1/referrals/", port=port, body=body, headers={
-                "Authorization": f"Token {tokens[i % len(tokens)]}", "Content-Type": "application/json",
-                "Idempotency-Key": str(uuid.uuid4())})
+            return loadgen.build_request(
+                "POST",
+                "/api/v1/referrals/",
+                port=port,
+                body=body,
+                headers={
+                    "Authorization": f"Token {tokens[i % len(tokens)]}",
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": str(uuid.uuid4()),
+                },
+            )
+
         return make
 
     # Drafts ready to send, one per form submission, and a session for each sender.
@@ -406,23 +485,52 @@ def submission(meta: dict, *, seconds: float, concurrency: int, paced_rate: floa
                 return None
             draft = drafts[i]
             form = f"csrfmiddlewaretoken={csrf}".encode()
-            return loadgen.build_request("POST", f"/referrals/drafts/{draft.pk}/check/", port=port, body=form, headers={
-                "Cookie": f"sessionid={sessions[draft.author_id]}; csrftoken={csrf}",
-                "Content-Type": "application/x-www-form-urlencoded"})
+            return loadgen.build_request(
+                "POST",
+                f"/referrals/drafts/{draft.pk}/check/",
+                port=port,
+                body=form,
+                headers={
+                    "Cookie": f"sessionid={sessions[draft.author_id]}; csrftoken={csrf}",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+            )
+
         return make
 
-    result: dict = {"settings": {"concurrency": concurrency, "seconds": seconds, "paced_rate_per_s": paced_rate,
-                                 "gunicorn_workers": 3}}
+    result: dict = {
+        "settings": {
+            "concurrency": concurrency,
+            "seconds": seconds,
+            "paced_rate_per_s": paced_rate,
+            "gunicorn_workers": 3,
+        }
+    }
     with servers.gunicorn() as (_, port):
-        loadgen.closed_loop(port, lambda i: api_request(port)(i) if i < 10 else None, concurrency=2, seconds=30)
+        loadgen.closed_loop(
+            port, lambda i: api_request(port)(i) if i < 10 else None, concurrency=2, seconds=30
+        )
         result["api_closed_loop"] = loadgen.closed_loop(
-            port, api_request(port), concurrency=concurrency, seconds=seconds,
-            ok=lambda status, body: status == 201).summary()
-        result["api_paced"] = loadgen.paced(port, api_request(port), rate=paced_rate, seconds=seconds,
-                                            ok=lambda status, body: status == 201).summary()
+            port,
+            api_request(port),
+            concurrency=concurrency,
+            seconds=seconds,
+            ok=lambda status, body: status == 201,
+        ).summary()
+        result["api_paced"] = loadgen.paced(
+            port,
+            api_request(port),
+            rate=paced_rate,
+            seconds=seconds,
+            ok=lambda status, body: status == 201,
+        ).summary()
         result["form_closed_loop"] = loadgen.closed_loop(
-            port, form_request(port), concurrency=concurrency, seconds=seconds,
-            ok=lambda status, body: status == 302).summary()
+            port,
+            form_request(port),
+            concurrency=concurrency,
+            seconds=seconds,
+            ok=lambda status, body: status == 302,
+        ).summary()
     db = settings.DATABASES["default"]
     dsn = f"host={db['HOST']} port={db['PORT'] or 5432} dbname={db['NAME']} user={db['USER']}"
     if db.get("PASSWORD"):
@@ -433,7 +541,9 @@ def submission(meta: dict, *, seconds: float, concurrency: int, paced_rate: floa
     api = result["api_closed_loop"]["throughput_per_s"] or 0
     ceiling = result["ceiling_sql"]["throughput_per_s"] or 1
     result["api_share_of_ceiling"] = round(api / ceiling, 3)
-    result["form_share_of_ceiling"] = round((result["form_closed_loop"]["throughput_per_s"] or 0) / ceiling, 3)
+    result["form_share_of_ceiling"] = round(
+        (result["form_closed_loop"]["throughput_per_s"] or 0) / ceiling, 3
+    )
     Draft.objects.filter(pk__in=[d.pk for d in drafts]).delete()
     _drain_broker()
     return result
@@ -452,6 +562,7 @@ def _drain_broker() -> None:
 
 # --- 4. delivery -------------------------------------------------------------
 
+
 def delivery(meta: dict, *, messages: int) -> dict:
     from django.core.mail import get_connection
     from django.db import connection
@@ -463,24 +574,38 @@ def delivery(meta: dict, *, messages: int) -> dict:
     from notifications.services import dispatch_due_notifications
     from referrals.models import Referral
 
-    referral_ids = list(Referral.objects.filter(front_door_id=meta["front_door"]["id"])
-                        .order_by("id").values_list("id", flat=True)[:messages])
+    referral_ids = list(
+        Referral.objects.filter(front_door_id=meta["front_door"]["id"])
+        .order_by("id")
+        .values_list("id", flat=True)[:messages]
+    )
     results: dict = {"messages": messages}
     # Only this scenario's emails are due: anything an earlier run left pending is set aside.
-    Notification.objects.filter(id__gt=meta["max_ids"]["notifications_notification"],
-                                status=DeliveryStatus.PENDING).update(status=DeliveryStatus.SENT)
+    Notification.objects.filter(
+        id__gt=meta["max_ids"]["notifications_notification"], status=DeliveryStatus.PENDING
+    ).update(status=DeliveryStatus.SENT)
     with servers.smtp_sink() as (_, port):
         for how in ("default_backend", "one_connection_per_batch"):
             now = timezone.now() - dt.timedelta(minutes=1)
             Notification.objects.bulk_create(
-                Notification(purpose="receipt", referral_id=referral_ids[i % len(referral_ids)],
-                             to_address=f"person{i}@agency.example", subject="Received: FD-TEST",
-                             body="See it in Front Door.", next_attempt_at=now, created_at=now)
+                Notification(
+                    purpose="receipt",
+                    referral_id=referral_ids[i % len(referral_ids)],
+                    to_address=f"person{i}@agency.example",
+                    subject="Received: FD-TEST",
+                    body="See it in Front Door.",
+                    next_attempt_at=now,
+                    created_at=now,
+                )
                 for i in range(messages)
             )
             counter = QueryCounter()
-            smtp = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1",
-                    "EMAIL_PORT": port, "EMAIL_USE_TLS": False}
+            smtp = {
+                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": port,
+                "EMAIL_USE_TLS": False,
+            }
             sent = 0
             with override_settings(**smtp), connection.execute_wrapper(counter):
                 started = time.perf_counter()
@@ -493,10 +618,16 @@ def delivery(meta: dict, *, messages: int) -> dict:
                     if result.sent + result.retrying + result.failed == 0:
                         break
                 seconds = time.perf_counter() - started
-            left = Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()).count()
-            results[how] = {"sent": sent, "seconds": round(seconds, 2),
-                            "per_second": round(sent / seconds, 1) if seconds else None,
-                            "queries_per_message": round(counter.count / max(1, sent), 2), "left_pending": left}
+            left = Notification.objects.filter(
+                status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+            ).count()
+            results[how] = {
+                "sent": sent,
+                "seconds": round(seconds, 2),
+                "per_second": round(sent / seconds, 1) if seconds else None,
+                "queries_per_message": round(counter.count / max(1, sent), 2),
+                "left_pending": left,
+            }
     return results
 
 
@@ -525,21 +656,34 @@ def main() -> None:
     only = set(args.only.split(","))
     # A partial run (--only) keeps what an earlier run wrote for the other
     # scenarios and says when each part was measured.
-    earlier = (json.loads(Path(args.out).read_text())
-               if only != set(parser.get_default("only").split(",")) and Path(args.out).exists() else {})
+    earlier = (
+        json.loads(Path(args.out).read_text())
+        if only != set(parser.get_default("only").split(",")) and Path(args.out).exists()
+        else {}
+    )
     reset_to_generated()
     vacuum_analyze()
     now = dt.datetime.fromisoformat(meta["generated_at"])
     with connection.cursor() as c:
         c.execute("SELECT pg_database_size(current_database())")
         size = c.fetchone()[0]
-    out: dict = {"scale": meta["referrals"], "database": connection.settings_dict["NAME"],
-                 "database_bytes": size, "generated": {k: meta[k] for k in ("generated_at", "seconds", "rows",
-                                                                              "front_doors", "years", "open_share")},
-                 "started_at": dt.datetime.now(dt.UTC).isoformat(), "load_average_at_start": os.getloadavg()}
+    out: dict = {
+        "scale": meta["referrals"],
+        "database": connection.settings_dict["NAME"],
+        "database_bytes": size,
+        "generated": {
+            k: meta[k]
+            for k in ("generated_at", "seconds", "rows", "front_doors", "years", "open_share")
+        },
+        "started_at": dt.datetime.now(dt.UTC).isoformat(),
+        "load_average_at_start": os.getloadavg(),
+    }
     if earlier:
         rerun = {key: out[key] for key in ("started_at", "load_average_at_start")}
-        out = {**earlier, "partial_runs": [*earlier.get("partial_runs", []), {"only": sorted(only), **rerun}]}
+        out = {
+            **earlier,
+            "partial_runs": [*earlier.get("partial_runs", []), {"only": sorted(only), **rerun}],
+        }
 
     def step(name: str, fn) -> None:  # type: ignore[no-untyped-def]
         print(f"[{meta['referrals']:,}] {name} ...", flush=True)
@@ -551,12 +695,19 @@ def main() -> None:
     if "steady" in only:
         step("sweep_steady", lambda: steady_sweep(now, args.sweep_runs))
     if "pages" in only:
-        step("pages", lambda: pages(meta, seconds=args.page_seconds, concurrency=args.page_concurrency))
+        step(
+            "pages",
+            lambda: pages(meta, seconds=args.page_seconds, concurrency=args.page_concurrency),
+        )
     if "delivery" in only:
         step("delivery", lambda: delivery(meta, messages=args.messages))
     if "submission" in only:
-        step("submission", lambda: submission(meta, seconds=args.seconds, concurrency=args.concurrency,
-                                              paced_rate=args.paced_rate))
+        step(
+            "submission",
+            lambda: submission(
+                meta, seconds=args.seconds, concurrency=args.concurrency, paced_rate=args.paced_rate
+            ),
+        )
     if "catchup" in only:
         sizes = [int(s) for s in args.catch_up.split(",") if s]
         step("sweep_catch_up", lambda: {str(k): catch_up(k, now) for k in sizes})

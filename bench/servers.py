@@ -32,13 +32,15 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
 
 def server_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "DEBUG": "false",
-        "DATABASE_CONN_MAX_AGE": "60",  # as in docker-compose.yml
-        "API_RATE_LIMIT": "1000000/minute",  # the benchmark is the only client
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-    })
+    env.update(
+        {
+            "DEBUG": "false",
+            "DATABASE_CONN_MAX_AGE": "60",  # as in docker-compose.yml
+            "API_RATE_LIMIT": "1000000/minute",  # the benchmark is the only client
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+        }
+    )
     env.update(extra)
     return env
 
@@ -58,9 +60,21 @@ def gunicorn(*, workers: int = 3, env: dict[str, str] | None = None):
     """The web server as docker-compose.yml runs it (3 sync workers)."""
     port = free_port()
     process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--log-level", "warning", "--timeout", "120"],
-        cwd=ROOT, env=env or server_env(), stdout=subprocess.DEVNULL,
+        [
+            str(VENV_BIN / "gunicorn"),
+            "portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env or server_env(),
+        stdout=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port)
@@ -74,8 +88,19 @@ def smtp_sink():
     """aiosmtpd's Sink handler: accepts every message and keeps none."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port)
@@ -88,9 +113,21 @@ def smtp_sink():
 def celery_worker(*, env: dict[str, str], concurrency: int = 2):
     """A worker as in docker-compose.yml (prefork, concurrency 2)."""
     process = subprocess.Popen(
-        [str(VENV_BIN / "celery"), "-A", "portal", "worker", "--loglevel=WARNING",
-         f"--concurrency={concurrency}", "--without-gossip", "--without-mingle", "-n", f"bench{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        [
+            str(VENV_BIN / "celery"),
+            "-A",
+            "portal",
+            "worker",
+            "--loglevel=WARNING",
+            f"--concurrency={concurrency}",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"bench{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
     try:
         time.sleep(5)

@@ -50,8 +50,11 @@ def main() -> None:
     samples: list[dict] = []
     tasks_sent = {"sweeps": 0, "dispatches": 0}
     with servers.smtp_sink() as (_, smtp_port):
-        env = servers.server_env(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-                                 EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_port))
+        env = servers.server_env(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(smtp_port),
+        )
         with servers.gunicorn(env=env) as (web, port), servers.celery_worker(env=env) as worker:
             stop = threading.Event()
 
@@ -66,8 +69,13 @@ def main() -> None:
                     now = time.monotonic()
                     if now - last_sample >= 15:
                         last_sample = now
-                        samples.append({"t": round(now - started, 1), "web_mb": round(servers.tree_rss(web.pid) / 2**20, 1),
-                                        "worker_mb": round(servers.tree_rss(worker.pid) / 2**20, 1)})
+                        samples.append(
+                            {
+                                "t": round(now - started, 1),
+                                "web_mb": round(servers.tree_rss(web.pid) / 2**20, 1),
+                                "worker_mb": round(servers.tree_rss(worker.pid) / 2**20, 1),
+                            }
+                        )
                     stop.wait(10)
 
             thread = threading.Thread(target=background, daemon=True)
@@ -75,11 +83,23 @@ def main() -> None:
 
             def make(i: int) -> bytes:
                 if i % 5 == 4:
-                    return loadgen.build_request("GET", "/front-door/dashboard/", port=port,
-                                                 headers={"Cookie": f"sessionid={manager_session}"})
-                return loadgen.build_request("POST", "/api/v1/referrals/", port=port, body=body, headers={
-                    "Authorization": f"Token {tokens[i % len(tokens)]}", "Content-Type": "application/json",
-                    "Idempotency-Key": str(uuid.uuid4())})
+                    return loadgen.build_request(
+                        "GET",
+                        "/front-door/dashboard/",
+                        port=port,
+                        headers={"Cookie": f"sessionid={manager_session}"},
+                    )
+                return loadgen.build_request(
+                    "POST",
+                    "/api/v1/referrals/",
+                    port=port,
+                    body=body,
+                    headers={
+                        "Authorization": f"Token {tokens[i % len(tokens)]}",
+                        "Content-Type": "application/json",
+                        "Idempotency-Key": str(uuid.uuid4()),
+                    },
+                )
 
             deadline = time.monotonic() + args.seconds
             runs = []
@@ -87,7 +107,9 @@ def main() -> None:
                 chunk = min(60.0, deadline - time.monotonic())
                 if chunk < 1:
                     break
-                runs.append(loadgen.paced(port, make, rate=args.rate * 1.25, seconds=chunk).summary())
+                runs.append(
+                    loadgen.paced(port, make, rate=args.rate * 1.25, seconds=chunk).summary()
+                )
             stop.set()
             thread.join()
     steady = [s for s in samples if s["t"] >= 60] or samples
@@ -96,18 +118,29 @@ def main() -> None:
     def growth(key: str) -> dict:
         first = statistics.median(s[key] for s in steady[:tenth])
         last = statistics.median(s[key] for s in steady[-tenth:])
-        return {"first_mb": first, "last_mb": last, "growth_pct": round((last - first) / first * 100, 1),
-                "max_mb": max(s[key] for s in samples)}
+        return {
+            "first_mb": first,
+            "last_mb": last,
+            "growth_pct": round((last - first) / first * 100, 1),
+            "max_mb": max(s[key] for s in samples),
+        }
 
     requests = sum(r["requests"] for r in runs)
     out = {
-        "seconds": args.seconds, "rate_per_s": args.rate, "requests": requests,
+        "seconds": args.seconds,
+        "rate_per_s": args.rate,
+        "requests": requests,
         "errors": sum(r["errors"] for r in runs),
-        "p95_ms_by_minute": [r["p95_ms"] for r in runs], "tasks_sent": tasks_sent,
-        "web": growth("web_mb"), "worker": growth("worker_mb"), "samples": samples,
+        "p95_ms_by_minute": [r["p95_ms"] for r in runs],
+        "tasks_sent": tasks_sent,
+        "web": growth("web_mb"),
+        "worker": growth("worker_mb"),
+        "samples": samples,
     }
     Path(args.out).write_text(json.dumps(out, indent=2))
-    print(f"[soak] web {out['web']['growth_pct']}%, worker {out['worker']['growth_pct']}%", flush=True)
+    print(
+        f"[soak] web {out['web']['growth_pct']}%, worker {out['worker']['growth_pct']}%", flush=True
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@ from core.models import Heartbeat
 
 def beat(name: str, *, now: dt.datetime | None = None) -> None:
     """Record that the job called `name` has just finished successfully."""
-    Heartbeat.objects.update_or_create(name=name, defaults={"last_success_at": now or timezone.now()})
+    Heartbeat.objects.update_or_create(
+        name=name, defaults={"last_success_at": now or timezone.now()}
+    )
 
 
 def heartbeat_status(name: str, *, now: dt.datetime, stalled_after_minutes: int) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Paths to a referral's pages without resolving the URL each time.
 
 Django's reverse() is not free: nothing for one link, but the dashboard has
-three links a row and a catch-up sweep words one email per manager per breach. The path is resolved once per URL name and
-script prefix with a stand-in for the reference, which is then replaced.
+three links a row and a catch-up sweep words one email per manager per breach.
+The path is resolved once per URL name and script prefix with a stand-in for
+the reference, which is then replaced.
 """
 
 from __future__ import annotations

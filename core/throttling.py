@@ -31,8 +31,10 @@ class _FailOpen:
             return super().allow_request(request, view)  # type: ignore[misc]
         except Exception:  # noqa: BLE001 - any cache failure: let the request through
             _cache_down_until = time.monotonic() + CACHE_BACKOFF_SECONDS
-            logger.warning("Rate-limit cache unreachable; requests allowed without counting for %ss",
-                           CACHE_BACKOFF_SECONDS)
+            logger.warning(
+                "Rate-limit cache unreachable; requests allowed without counting for %ss",
+                CACHE_BACKOFF_SECONDS,
+            )
             return True
 
 

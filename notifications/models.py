@@ -60,10 +60,19 @@ class Notification(models.Model):
     # one sweep escalated) has no referral; this says whose front door it is,
     # so it is on that front door's dashboard if it fails.
     front_door = models.ForeignKey(
-        "agencies.Agency", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        "agencies.Agency",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     webhook = models.ForeignKey(
-        "agencies.Webhook", on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+        "agencies.Webhook",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deliveries",
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

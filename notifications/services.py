@@ -176,9 +176,14 @@ def _mark_sent(mine: QuerySet[Notification], *, lease_expires_at: dt.datetime | 
     pause = 0.2
     while True:
         try:
-            return mine.update(status=DeliveryStatus.SENT, sent_at=timezone.now(), lease_expires_at=None)
+            return mine.update(
+                status=DeliveryStatus.SENT, sent_at=timezone.now(), lease_expires_at=None
+            )
         except (OperationalError, InterfaceError):
-            if lease_expires_at is None or timezone.now() + dt.timedelta(seconds=pause + 1) >= lease_expires_at:
+            if (
+                lease_expires_at is None
+                or timezone.now() + dt.timedelta(seconds=pause + 1) >= lease_expires_at
+            ):
                 raise
             logger.warning("Database unreachable while recording a sent message; trying again")
             if not db_connection.in_atomic_block:
@@ -211,9 +216,11 @@ def dispatch_due_notifications(
         status=DeliveryStatus.SENDING, lease_expires_at__lt=now
     ).update(status=DeliveryStatus.PENDING, lease_expires_at=None, claim_token=None)
 
-    due = _due_ids(now=now, limit=limit) if only_ids is None else [
-        i for i in _due_ids(now=now, limit=10_000) if i in set(only_ids)
-    ]
+    due = (
+        _due_ids(now=now, limit=limit)
+        if only_ids is None
+        else [i for i in _due_ids(now=now, limit=10_000) if i in set(only_ids)]
+    )
     for notification_id in due:
         notification = _claim(notification_id, now=now)
         if notification is None:

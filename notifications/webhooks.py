@@ -56,8 +56,14 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
     return f"t={timestamp},v1={digest}"
 
 
-def verify(secret: str, header: str, body: bytes, *, now: float | None = None,
-           tolerance: int = REPLAY_WINDOW_SECONDS) -> bool:
+def verify(
+    secret: str,
+    header: str,
+    body: bytes,
+    *,
+    now: float | None = None,
+    tolerance: int = REPLAY_WINDOW_SECONDS,
+) -> bool:
     try:
         fields = dict(part.split("=", 1) for part in header.split(","))
         timestamp = int(fields["t"])
@@ -65,7 +71,9 @@ def verify(secret: str, header: str, body: bytes, *, now: float | None = None,
         return False
     if abs((now if now is not None else time.time()) - timestamp) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret, body, timestamp), f"t={timestamp},v1={fields.get('v1', '')}")
+    return hmac.compare_digest(
+        sign(secret, body, timestamp), f"t={timestamp},v1={fields.get('v1', '')}"
+    )
 
 
 def active_webhooks(agency_ids: set[int]) -> dict[int, list[Any]]:
@@ -78,33 +86,49 @@ def active_webhooks(agency_ids: set[int]) -> dict[int, list[Any]]:
     return hooks
 
 
-def webhook_notifications(*, referral: Any, event: str, now: dt.datetime,
-                          hooks: list[Any] | None = None) -> list[Notification]:
+def webhook_notifications(
+    *, referral: Any, event: str, now: dt.datetime, hooks: list[Any] | None = None
+) -> list[Notification]:
     """Unsaved outbox rows for the sending agency's webhooks that want `event`."""
     if hooks is None:
         hooks = active_webhooks({referral.sending_agency_id})[referral.sending_agency_id]
     hooks = [h for h in hooks if h.wants(event)]
     if not hooks:
         return []
-    payload = json.dumps({
-        "event": event,
-        "reference": referral.reference,
-        "status": referral.status,
-        "occurred_at": now.isoformat(),
-        "url": settings.PORTAL_BASE_URL + reverse("api-referral-detail", args=[referral.reference]),
-    }, separators=(",", ":"))
+    payload = json.dumps(
+        {
+            "event": event,
+            "reference": referral.reference,
+            "status": referral.status,
+            "occurred_at": now.isoformat(),
+            "url": settings.PORTAL_BASE_URL
+            + reverse("api-referral-detail", args=[referral.reference]),
+        },
+        separators=(",", ":"),
+    )
     return [
         Notification(
-            channel=Channel.WEBHOOK, purpose=Purpose.WEBHOOK, referral_id=referral.pk, webhook=hook,
-            to_address=hook.url, subject=event, body=payload, next_attempt_at=now, created_at=now,
+            channel=Channel.WEBHOOK,
+            purpose=Purpose.WEBHOOK,
+            referral_id=referral.pk,
+            webhook=hook,
+            to_address=hook.url,
+            subject=event,
+            body=payload,
+            next_attempt_at=now,
+            created_at=now,
         )
         for hook in hooks
     ]
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> None:
-        raise urllib.error.HTTPError(req.full_url, code, f"redirect to {newurl} refused", headers, fp)
+    def redirect_request(
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> None:
+        raise urllib.error.HTTPError(
+            req.full_url, code, f"redirect to {newurl} refused", headers, fp
+        )
 
 
 _OPENER = urllib.request.build_opener(_NoRedirects)

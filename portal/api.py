@@ -24,8 +24,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"error": "invalid", "message": "Check the fields listed", "fields": response.data}
+        response.data = {
+            "error": "invalid",
+            "message": "Check the fields listed",
+            "fields": response.data,
+        }
     elif isinstance(response.data, dict) and "detail" in response.data:
-        code = getattr(getattr(exc, "detail", None), "code", None) or getattr(exc, "default_code", "error")
+        code = getattr(getattr(exc, "detail", None), "code", None) or getattr(
+            exc, "default_code", "error"
+        )
         response.data = {"error": code, "message": str(response.data["detail"])}
     return response

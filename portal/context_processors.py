@@ -32,7 +32,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Subject access", reverse("subject-access")))
     items.append(("Your account", reverse("account")))
     path = request.path
-    nav = [
-        {"label": label, "url": url, "active": path == url} for label, url in items
-    ]
-    return {"nav_items": nav or [{"label": "Home", "url": reverse("home"), "active": path == reverse("home")}]}
+    nav = [{"label": label, "url": url, "active": path == url} for label, url in items]
+    return {
+        "nav_items": nav
+        or [{"label": "Home", "url": reverse("home"), "active": path == reverse("home")}]
+    }

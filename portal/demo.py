@@ -55,12 +55,24 @@ PARTNERS = [
 PEOPLE = [
     DemoPerson("hv.demo", "Hannah", "Vale", HEALTH_VISITING, Role.REFERRER, "Health visitor"),
     DemoPerson("gp.demo", "Gareth", "Price", GP_PRACTICE, Role.REFERRER, "GP"),
-    DemoPerson("mash.demo", "Maya", "Ashworth", FRONT_DOOR, Role.PRACTITIONER, "Social worker", "Duty team"),
-    DemoPerson("manager.demo", "Mark", "Anders", FRONT_DOOR, Role.MANAGER, "Team manager", "Duty team"),
+    DemoPerson(
+        "mash.demo", "Maya", "Ashworth", FRONT_DOOR, Role.PRACTITIONER, "Social worker", "Duty team"
+    ),
+    DemoPerson(
+        "manager.demo", "Mark", "Anders", FRONT_DOOR, Role.MANAGER, "Team manager", "Duty team"
+    ),
     DemoPerson("senior.demo", "Sunita", "Rao", FRONT_DOOR, Role.SENIOR_MANAGER, "Head of service"),
-    DemoPerson("admin.demo", "Adam", "Dunn", FRONT_DOOR, Role.ADMINISTRATOR, "Systems administrator"),
-    DemoPerson("partnership.demo", "Priya", "Shah", FRONT_DOOR, Role.PARTNERSHIP_VIEWER,
-               "Safeguarding partnership business manager"),
+    DemoPerson(
+        "admin.demo", "Adam", "Dunn", FRONT_DOOR, Role.ADMINISTRATOR, "Systems administrator"
+    ),
+    DemoPerson(
+        "partnership.demo",
+        "Priya",
+        "Shah",
+        FRONT_DOOR,
+        Role.PARTNERSHIP_VIEWER,
+        "Safeguarding partnership business manager",
+    ),
 ]
 
 
@@ -77,7 +89,8 @@ def demo_authenticator(user: Any) -> TOTPDevice:
 
 def demo_code(username: str) -> str:
     device = TOTPDevice.objects.get(user__username=username, name=DEMO_DEVICE_NAME)
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{code:0{device.digits}d}"
 
 
 def seed_demo(*, password: str) -> list[str]:
@@ -86,9 +99,11 @@ def seed_demo(*, password: str) -> list[str]:
     inside one). Returns what it did, one line each, for the command to print.
     """
     done = _seed(password=password)
-    challenged = Referral.objects.filter(
-        challenges__isnull=False, sender__username="hv.demo"
-    ).order_by("received_at").first()
+    challenged = (
+        Referral.objects.filter(challenges__isnull=False, sender__username="hv.demo")
+        .order_by("received_at")
+        .first()
+    )
     if challenged is not None and not challenged.notifications.filter(status="failed").exists():
         done.append(f"Email that could not be delivered: {_fail_one_email(challenged)}")
     return done
@@ -184,145 +199,283 @@ def _submit(user: Any, document: dict[str, Any], when: dt.datetime) -> Referral:
 def _sample_referrals(users: dict) -> list[str]:
     now = timezone.now()
     today = timezone.localdate()
-    overdue = _submit(users["gp.demo"], _document(
-        children=[{
-            "first_name": "Leo", "last_name": "Marsh", "born": "yes", "date_of_birth": "2019-06-14",
-            "sex": "male", "nhs_number": "943 476 5919", "address": "14 Canal Row, Northbridge",
-            "postcode": "NB1 4QT", "school_or_nursery": "St Anne's Primary School",
-            "interpreter_needed": "no", "plan_status": "none",
-        }],
-        adults=[
-            {"first_name": "Kirsty", "last_name": "Marsh", "relationship": "mother",
-             "lives_with_child": "yes", "parental_responsibility": "yes", "known_concerns": []},
-            {"first_name": "Dean", "last_name": "Hollis", "relationship": "mothers_partner",
-             "lives_with_child": "not_known", "parental_responsibility": "no",
-             "known_concerns": ["alcohol_misuse"]},
-        ],
-        concern={
-            "categories": ["physical_abuse", "neglect"],
-            "what_happened": (
-                "Leo (6) came to surgery with his mother with a healed burn on his forearm. "
-                "Mother said he touched the oven door two weeks ago; no medical advice was "
-                "sought at the time. Third missed immunisation appointment this year."
-            ),
-            "when_happened": "About two weeks before the appointment",
-            "childs_experience": "Leo was quiet and said 'Dean was cross'.",
-            "action_taken": "Discussed with the practice safeguarding lead.",
-            "immediate_risk": "no",
-        },
-        sender={"phone": "01632 960 111", "availability": "Surgery hours"},
-    ), now - dt.timedelta(days=4))
-    waiting = _submit(users["hv.demo"], _document(
-        kind="consultation",
-        children=[{
-            "first_name": "Amira", "last_name": "Okafor", "born": "yes", "date_of_birth": "2025-09-02",
-            "sex": "female", "address": "Flat 3, 88 Station Road, Northbridge", "postcode": "NB2 7HD",
-            "interpreter_needed": "no", "plan_status": "none",
-        }],
-        adults=[{"first_name": "Grace", "last_name": "Okafor", "relationship": "mother",
-                 "lives_with_child": "yes", "parental_responsibility": "yes",
-                 "known_concerns": ["domestic_abuse_victim"]}],
-        father_not_recorded_reason="Mother says Amira's father lives abroad and has no contact; she would not give his name.",
-        concern={
-            "categories": ["domestic_abuse"],
-            "what_happened": (
-                "At today's visit mother said her new partner shouts at her and she is "
-                "frightened when he drinks. Baby well cared for and thriving. Advice wanted "
-                "on whether this meets the threshold for a referral."
-            ),
-            "when_happened": "Told at today's visit",
-            "childs_experience": "Amira is alert, feeding well and gaining weight.",
-            "action_taken": "Gave mother the domestic abuse helpline number.",
-            "immediate_risk": "no",
-        },
-    ), now - dt.timedelta(minutes=20))
+    overdue = _submit(
+        users["gp.demo"],
+        _document(
+            children=[
+                {
+                    "first_name": "Leo",
+                    "last_name": "Marsh",
+                    "born": "yes",
+                    "date_of_birth": "2019-06-14",
+                    "sex": "male",
+                    "nhs_number": "943 476 5919",
+                    "address": "14 Canal Row, Northbridge",
+                    "postcode": "NB1 4QT",
+                    "school_or_nursery": "St Anne's Primary School",
+                    "interpreter_needed": "no",
+                    "plan_status": "none",
+                }
+            ],
+            adults=[
+                {
+                    "first_name": "Kirsty",
+                    "last_name": "Marsh",
+                    "relationship": "mother",
+                    "lives_with_child": "yes",
+                    "parental_responsibility": "yes",
+                    "known_concerns": [],
+                },
+                {
+                    "first_name": "Dean",
+                    "last_name": "Hollis",
+                    "relationship": "mothers_partner",
+                    "lives_with_child": "not_known",
+                    "parental_responsibility": "no",
+                    "known_concerns": ["alcohol_misuse"],
+                },
+            ],
+            concern={
+                "categories": ["physical_abuse", "neglect"],
+                "what_happened": (
+                    "Leo (6) came to surgery with his mother with a healed burn on his forearm. "
+                    "Mother said he touched the oven door two weeks ago; no medical advice was "
+                    "sought at the time. Third missed immunisation appointment this year."
+                ),
+                "when_happened": "About two weeks before the appointment",
+                "childs_experience": "Leo was quiet and said 'Dean was cross'.",
+                "action_taken": "Discussed with the practice safeguarding lead.",
+                "immediate_risk": "no",
+            },
+            sender={"phone": "01632 960 111", "availability": "Surgery hours"},
+        ),
+        now - dt.timedelta(days=4),
+    )
+    waiting = _submit(
+        users["hv.demo"],
+        _document(
+            kind="consultation",
+            children=[
+                {
+                    "first_name": "Amira",
+                    "last_name": "Okafor",
+                    "born": "yes",
+                    "date_of_birth": "2025-09-02",
+                    "sex": "female",
+                    "address": "Flat 3, 88 Station Road, Northbridge",
+                    "postcode": "NB2 7HD",
+                    "interpreter_needed": "no",
+                    "plan_status": "none",
+                }
+            ],
+            adults=[
+                {
+                    "first_name": "Grace",
+                    "last_name": "Okafor",
+                    "relationship": "mother",
+                    "lives_with_child": "yes",
+                    "parental_responsibility": "yes",
+                    "known_concerns": ["domestic_abuse_victim"],
+                }
+            ],
+            father_not_recorded_reason="Mother says Amira's father lives abroad and has no "
+            "contact; she would not give his name.",
+            concern={
+                "categories": ["domestic_abuse"],
+                "what_happened": (
+                    "At today's visit mother said her new partner shouts at her and she is "
+                    "frightened when he drinks. Baby well cared for and thriving. Advice wanted "
+                    "on whether this meets the threshold for a referral."
+                ),
+                "when_happened": "Told at today's visit",
+                "childs_experience": "Amira is alert, feeding well and gaining weight.",
+                "action_taken": "Gave mother the domestic abuse helpline number.",
+                "immediate_risk": "no",
+            },
+        ),
+        now - dt.timedelta(minutes=20),
+    )
     baby_born = today - dt.timedelta(weeks=12)
-    acknowledged = _submit(users["hv.demo"], _document(
-        children=[{
-            "first_name": "Noah", "last_name": "Fielding", "born": "yes",
-            "date_of_birth": baby_born.isoformat(), "sex": "male",
-            "address": "2 Orchard Close, Northbridge", "postcode": "NB3 1AA",
-            "interpreter_needed": "no", "plan_status": "none",
-        }],
-        adults=[
-            {"first_name": "Chloe", "last_name": "Fielding", "relationship": "mother",
-             "lives_with_child": "yes", "parental_responsibility": "yes", "known_concerns": []},
-            {"first_name": "Ryan", "last_name": "Fielding", "relationship": "father",
-             "lives_with_child": "yes", "parental_responsibility": "yes", "known_concerns": []},
-        ],
-        concern={
-            "categories": ["non_mobile_injury"],
-            "what_happened": (
-                "Noah (12 weeks, not yet rolling) has a 2cm bruise on his left cheek. "
-                "Father says his older sister hit him with a toy."
-            ),
-            "when_happened": "Seen at this morning's visit",
-            "childs_experience": "Noah was settled and feeding; the bruise is blue-purple.",
-            "action_taken": "Told parents I must refer today.",
-            "immediate_risk": "no",
-        },
-    ), now - dt.timedelta(hours=3))
-    acknowledge_referral(referral=acknowledged, actor=users["mash.demo"], origin=COMMAND,
-                         now=now - dt.timedelta(hours=2, minutes=45))
+    acknowledged = _submit(
+        users["hv.demo"],
+        _document(
+            children=[
+                {
+                    "first_name": "Noah",
+                    "last_name": "Fielding",
+                    "born": "yes",
+                    "date_of_birth": baby_born.isoformat(),
+                    "sex": "male",
+                    "address": "2 Orchard Close, Northbridge",
+                    "postcode": "NB3 1AA",
+                    "interpreter_needed": "no",
+                    "plan_status": "none",
+                }
+            ],
+            adults=[
+                {
+                    "first_name": "Chloe",
+                    "last_name": "Fielding",
+                    "relationship": "mother",
+                    "lives_with_child": "yes",
+                    "parental_responsibility": "yes",
+                    "known_concerns": [],
+                },
+                {
+                    "first_name": "Ryan",
+                    "last_name": "Fielding",
+                    "relationship": "father",
+                    "lives_with_child": "yes",
+                    "parental_responsibility": "yes",
+                    "known_concerns": [],
+                },
+            ],
+            concern={
+                "categories": ["non_mobile_injury"],
+                "what_happened": (
+                    "Noah (12 weeks, not yet rolling) has a 2cm bruise on his left cheek. "
+                    "Father says his older sister hit him with a toy."
+                ),
+                "when_happened": "Seen at this morning's visit",
+                "childs_experience": "Noah was settled and feeding; the bruise is blue-purple.",
+                "action_taken": "Told parents I must refer today.",
+                "immediate_risk": "no",
+            },
+        ),
+        now - dt.timedelta(hours=3),
+    )
+    acknowledge_referral(
+        referral=acknowledged,
+        actor=users["mash.demo"],
+        origin=COMMAND,
+        now=now - dt.timedelta(hours=2, minutes=45),
+    )
 
     # Earlier history: the school referred Leo eight months ago.
     school_user = users["hv.demo"]
-    earlier = _submit(school_user, _document(
-        kind="consultation",
-        children=[{
-            "first_name": "Leo", "last_name": "Marsh", "born": "yes", "date_of_birth": "2019-06-14",
-            "sex": "male", "nhs_number": "943 476 5919", "address": "14 Canal Row, Northbridge",
-            "postcode": "NB1 4QT", "interpreter_needed": "no", "plan_status": "none",
-        }],
-        adults=[{"first_name": "Kirsty", "last_name": "Marsh", "relationship": "mother",
-                 "lives_with_child": "yes", "parental_responsibility": "yes", "known_concerns": []}],
-        father_not_recorded_reason="Not known to the health visiting service.",
-        concern={
-            "categories": ["neglect"],
-            "what_happened": "Leo arrived at clinic hungry and in unwashed clothes on two visits.",
-            "when_happened": "March and April",
-            "childs_experience": "Leo ate everything he was offered.",
-            "action_taken": "Spoke to mother about support.",
-            "immediate_risk": "no",
-        },
-    ), now - dt.timedelta(days=240))
-    decide_referral(referral=earlier, actor=users["mash.demo"], decision="advice",
-                    reasons="Advice given to the health visitor; mother accepted a referral to the family hub.",
-                    next_steps="", next_steps_owner="", origin=COMMAND, now=now - dt.timedelta(days=239))
+    earlier = _submit(
+        school_user,
+        _document(
+            kind="consultation",
+            children=[
+                {
+                    "first_name": "Leo",
+                    "last_name": "Marsh",
+                    "born": "yes",
+                    "date_of_birth": "2019-06-14",
+                    "sex": "male",
+                    "nhs_number": "943 476 5919",
+                    "address": "14 Canal Row, Northbridge",
+                    "postcode": "NB1 4QT",
+                    "interpreter_needed": "no",
+                    "plan_status": "none",
+                }
+            ],
+            adults=[
+                {
+                    "first_name": "Kirsty",
+                    "last_name": "Marsh",
+                    "relationship": "mother",
+                    "lives_with_child": "yes",
+                    "parental_responsibility": "yes",
+                    "known_concerns": [],
+                }
+            ],
+            father_not_recorded_reason="Not known to the health visiting service.",
+            concern={
+                "categories": ["neglect"],
+                "what_happened": "Leo arrived at clinic hungry and in unwashed clothes on two "
+                "visits.",
+                "when_happened": "March and April",
+                "childs_experience": "Leo ate everything he was offered.",
+                "action_taken": "Spoke to mother about support.",
+                "immediate_risk": "no",
+            },
+        ),
+        now - dt.timedelta(days=240),
+    )
+    decide_referral(
+        referral=earlier,
+        actor=users["mash.demo"],
+        decision="advice",
+        reasons="Advice given to the health visitor; mother accepted a referral to the family hub.",
+        next_steps="",
+        next_steps_owner="",
+        origin=COMMAND,
+        now=now - dt.timedelta(days=239),
+    )
 
     # A decision the health visitor disagreed with; nobody answered in time.
-    challenged = _submit(users["hv.demo"], _document(
-        children=[{
-            "first_name": "Mia", "last_name": "Carter", "born": "yes", "date_of_birth": "2023-11-20",
-            "sex": "female", "address": "5 Lock Street, Northbridge", "postcode": "NB4 2LS",
-            "interpreter_needed": "no", "plan_status": "none",
-        }],
-        adults=[
-            {"first_name": "Jade", "last_name": "Carter", "relationship": "mother",
-             "lives_with_child": "yes", "parental_responsibility": "yes", "known_concerns": ["alcohol_misuse"]},
-            {"first_name": "Lewis", "last_name": "Carter", "relationship": "father",
-             "lives_with_child": "no", "parental_responsibility": "yes", "known_concerns": []},
-        ],
-        concern={
-            "categories": ["parental_substance_misuse", "neglect"],
-            "what_happened": "Mother smelt of alcohol at 10am on two visits; Mia was in a soiled nappy.",
-            "when_happened": "Visits this month",
-            "childs_experience": "Mia was quiet and did not look to her mother for comfort.",
-            "action_taken": "Discussed with my safeguarding lead.",
-            "immediate_risk": "no",
-        },
-    ), now - dt.timedelta(days=10))
-    decide_referral(referral=challenged, actor=users["manager.demo"], decision="nfa",
-                    reasons="Mother is engaging with the drug and alcohol service.", next_steps="",
-                    next_steps_owner="", origin=COMMAND, now=now - dt.timedelta(days=9))
-    raise_challenge(referral=challenged, actor=users["hv.demo"],
-                    reasons="The drug and alcohol service says mother has missed her last three appointments.",
-                    origin=COMMAND, now=now - dt.timedelta(days=8))
+    challenged = _submit(
+        users["hv.demo"],
+        _document(
+            children=[
+                {
+                    "first_name": "Mia",
+                    "last_name": "Carter",
+                    "born": "yes",
+                    "date_of_birth": "2023-11-20",
+                    "sex": "female",
+                    "address": "5 Lock Street, Northbridge",
+                    "postcode": "NB4 2LS",
+                    "interpreter_needed": "no",
+                    "plan_status": "none",
+                }
+            ],
+            adults=[
+                {
+                    "first_name": "Jade",
+                    "last_name": "Carter",
+                    "relationship": "mother",
+                    "lives_with_child": "yes",
+                    "parental_responsibility": "yes",
+                    "known_concerns": ["alcohol_misuse"],
+                },
+                {
+                    "first_name": "Lewis",
+                    "last_name": "Carter",
+                    "relationship": "father",
+                    "lives_with_child": "no",
+                    "parental_responsibility": "yes",
+                    "known_concerns": [],
+                },
+            ],
+            concern={
+                "categories": ["parental_substance_misuse", "neglect"],
+                "what_happened": "Mother smelt of alcohol at 10am on two visits; Mia was in a "
+                "soiled nappy.",
+                "when_happened": "Visits this month",
+                "childs_experience": "Mia was quiet and did not look to her mother for comfort.",
+                "action_taken": "Discussed with my safeguarding lead.",
+                "immediate_risk": "no",
+            },
+        ),
+        now - dt.timedelta(days=10),
+    )
+    decide_referral(
+        referral=challenged,
+        actor=users["manager.demo"],
+        decision="nfa",
+        reasons="Mother is engaging with the drug and alcohol service.",
+        next_steps="",
+        next_steps_owner="",
+        origin=COMMAND,
+        now=now - dt.timedelta(days=9),
+    )
+    raise_challenge(
+        referral=challenged,
+        actor=users["hv.demo"],
+        reasons="The drug and alcohol service says mother has missed her last three appointments.",
+        origin=COMMAND,
+        now=now - dt.timedelta(days=8),
+    )
     return [
         f"Sample referral {overdue.reference}: overdue, nobody has acknowledged it",
         f"Sample consultation {waiting.reference}: just arrived",
-        f"Sample urgent referral {acknowledged.reference}: injured non-mobile baby, police notified, acknowledged",
-        f"Earlier consultation {earlier.reference}: Leo Marsh, eight months ago (shows as earlier history)",
+        f"Sample urgent referral {acknowledged.reference}: injured non-mobile baby, police "
+        "notified, acknowledged",
+        f"Earlier consultation {earlier.reference}: Leo Marsh, eight months ago (shows as earlier "
+        "history)",
         f"Decided referral {challenged.reference}: challenged by hv.demo, not answered in time",
     ]
 
@@ -340,7 +493,9 @@ def _fail_one_email(referral: Referral) -> str:
     note = Notification.objects.filter(referral=referral, purpose="challenge").first()
     if note is None:
         return "none"
-    nowhere = get_connection("django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=9, timeout=2)
+    nowhere = get_connection(
+        "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=9, timeout=2
+    )
     later = timezone.now()
     for _ in range(settings.NOTIFICATION_MAX_ATTEMPTS):
         later += dt.timedelta(hours=2)

@@ -169,8 +169,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -306,7 +308,9 @@ DISPATCH_INTERVAL_SECONDS = env_int("DISPATCH_INTERVAL_SECONDS", 60)
 # /healthz answers 503 when no sweep has succeeded for this long (default:
 # five missed sweeps, at least 5 minutes) or when an email has been due for
 # longer than OUTBOX_BACKLOG_AFTER_MINUTES without being sent.
-SWEEP_STALLED_AFTER_MINUTES = env_int("SWEEP_STALLED_AFTER_MINUTES", max(5, 5 * SWEEP_INTERVAL_SECONDS // 60))
+SWEEP_STALLED_AFTER_MINUTES = env_int(
+    "SWEEP_STALLED_AFTER_MINUTES", max(5, 5 * SWEEP_INTERVAL_SECONDS // 60)
+)
 OUTBOX_BACKLOG_AFTER_MINUTES = env_int("OUTBOX_BACKLOG_AFTER_MINUTES", 15)
 CELERY_BEAT_SCHEDULE = {
     # The sweep is correct whenever it runs: a late or missed beat only delays
@@ -333,13 +337,24 @@ WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", Fa
 
 # --- Cache: API rate limits are counted here, so it must be shared by every
 # web process: Redis in production, a folder under var/ in the embedded mode.
-CACHE_URL = env_str("CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis://") else "")
+CACHE_URL = env_str(
+    "CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis://") else ""
+)
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-                          "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "frontdoor")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "frontdoor"),
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache")}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # --- REST framework --------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -356,10 +371,14 @@ REST_FRAMEWORK = {
     # Per signed-in user (so per API key): a runaway agency system gets 429
     # with Retry-After instead of crowding out everyone else.
     # Fail open if the cache (Redis) is down: see portal/throttling.py.
-    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.UserRateThrottle",
-                                 "core.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env_str("API_RATE_LIMIT", "600/minute"),
-                               "anon": env_str("API_ANON_RATE_LIMIT", "60/minute")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttling.UserRateThrottle",
+        "core.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("API_RATE_LIMIT", "600/minute"),
+        "anon": env_str("API_ANON_RATE_LIMIT", "60/minute"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 

@@ -23,13 +23,25 @@ urlpatterns = [
     # API
     path("api/v1/", include("referrals.api.urls")),
     path("api/v1/webhooks/", agency_api.WebhookList.as_view(), name="api-webhooks"),
-    path("api/v1/webhooks/<int:webhook_id>/", agency_api.WebhookDetail.as_view(), name="api-webhook"),
-    path("api/v1/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
+    path(
+        "api/v1/webhooks/<int:webhook_id>/", agency_api.WebhookDetail.as_view(), name="api-webhook"
+    ),
+    path(
+        "api/v1/schema/",
+        SpectacularAPIView.as_view(permission_classes=[AllowAny]),
+        name="api-schema",
+    ),
     # Swagger UI sets inline styles; this page (the schema, no personal data)
     # is the only one allowed them. Its script is served as a file (split view).
-    path("api/v1/docs/", csp_update({"style-src": ["'unsafe-inline'"]})(
-        SpectacularSwaggerSplitView.as_view(url_name="api-schema", permission_classes=[AllowAny])
-    ), name="api-docs"),
+    path(
+        "api/v1/docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", permission_classes=[AllowAny]
+            )
+        ),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 

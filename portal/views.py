@@ -70,8 +70,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
         status = "unavailable"
     else:
         status = "degraded"
-    return JsonResponse({"status": status, "problems": problems, "checks": checks},
-                        status=200 if not problems else 503)
+    return JsonResponse(
+        {"status": status, "problems": problems, "checks": checks},
+        status=200 if not problems else 503,
+    )
 
 
 def _sweep_status(now: dt.datetime) -> dict[str, Any]:
@@ -96,8 +98,12 @@ def _outbox_status(now: dt.datetime) -> dict[str, Any]:
 
     limit = settings.OUTBOX_BACKLOG_AFTER_MINUTES
     pending = Notification.objects.filter(status=DeliveryStatus.PENDING)
-    oldest = pending.filter(next_attempt_at__lte=now).order_by("next_attempt_at").values_list(
-        "next_attempt_at", flat=True).first()
+    oldest = (
+        pending.filter(next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
     late = pending.filter(next_attempt_at__lte=now - dt.timedelta(minutes=limit))
     late_count = late[:BACKLOG_COUNT_CAP].count()
     return {
@@ -132,21 +138,31 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         # even when the database was only restarting: say what happened.
         return service_unavailable(request)
     if _is_api(request):
-        return JsonResponse({"error": "bad_request", "message": "This request could not be accepted: "
-                             "it may be too large (the limit is 2.5 MB) or malformed"}, status=400)
+        return JsonResponse(
+            {
+                "error": "bad_request",
+                "message": "This request could not be accepted: "
+                "it may be too large (the limit is 2.5 MB) or malformed",
+            },
+            status=400,
+        )
     return render(request, "400.html", status=400)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"error": "not_found", "message": "There is nothing at this address"}, status=404)
+        return JsonResponse(
+            {"error": "not_found", "message": "There is nothing at this address"}, status=404
+        )
     return render(request, "404.html", status=404)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     record_refusal(request)
     if _is_api(request):
-        return JsonResponse({"error": "permission_denied", "message": "You cannot do this"}, status=403)
+        return JsonResponse(
+            {"error": "permission_denied", "message": "You cannot do this"}, status=403
+        )
     return render(request, "403.html", status=403)
 
 
@@ -175,8 +191,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _database_unavailable():
         return service_unavailable(request)
     if _is_api(request):
-        return JsonResponse({"error": "server_error", "message": "Something went wrong; nothing was changed"},
-                            status=500)
+        return JsonResponse(
+            {"error": "server_error", "message": "Something went wrong; nothing was changed"},
+            status=500,
+        )
     # Rendered without the request context: whatever broke (the database,
     # say) must not break the error page too.
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
@@ -191,12 +209,16 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     is still there to send (a draft that did go through says so).
     """
     if _is_api(request):
-        response: HttpResponse = JsonResponse({
-            "error": "unavailable",
-            "message": "The service could not reach its database, so this request was not completed. "
-                       "Send it again in a few seconds; with the same Idempotency-Key a referral is "
-                       "never recorded twice",
-        }, status=503)
+        response: HttpResponse = JsonResponse(
+            {
+                "error": "unavailable",
+                "message": "The service could not reach its database, so this request was not "
+                "completed. "
+                "Send it again in a few seconds; with the same Idempotency-Key a referral is "
+                "never recorded twice",
+            },
+            status=503,
+        )
     else:
         response = HttpResponse(loader.get_template("503.html").render({}), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

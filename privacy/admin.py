@@ -27,9 +27,14 @@ class RetentionHoldAdmin(admin.ModelAdmin):
             obj.placed_by = request.user
             obj.placed_at = timezone.now()
         super().save_model(request, obj, form, change)
-        record_event(actor=request.user, action=Action.RETENTION_HOLD, object_type="referral",
-                     object_ref=obj.referral.reference, origin=Origin.of(request),
-                     detail={"lifted": obj.lifted_at is not None})
+        record_event(
+            actor=request.user,
+            action=Action.RETENTION_HOLD,
+            object_type="referral",
+            object_ref=obj.referral.reference,
+            origin=Origin.of(request),
+            detail={"lifted": obj.lifted_at is not None},
+        )
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False  # lift a hold instead: the record of it stays

@@ -11,18 +11,26 @@ from referrals.forms.content import clean_nhs_number
 
 class SubjectAccessForm(GovukForm):
     nhs_number = forms.CharField(
-        label="NHS number", required=False, max_length=20,
+        label="NHS number",
+        required=False,
+        max_length=20,
         help_text="10 digits, like 943 476 5919. Leave blank to search by name and date of birth.",
     )
     last_name = forms.CharField(label="Last name", required=False, max_length=100)
     date_of_birth = GovukDateField(
-        label="Date of birth", noun="the date of birth", must_be_past=True,
-        earliest=dt.date(1990, 1, 1), required=False, help_text="For example, 27 3 2019",
+        label="Date of birth",
+        noun="the date of birth",
+        must_be_past=True,
+        earliest=dt.date(1990, 1, 1),
+        required=False,
+        help_text="For example, 27 3 2019",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["nhs_number"].widget.attrs.update({"inputmode": "numeric", "spellcheck": "false"})
+        self.fields["nhs_number"].widget.attrs.update(
+            {"inputmode": "numeric", "spellcheck": "false"}
+        )
         self.fields["nhs_number"].widget.govuk_width = "10"  # type: ignore[attr-defined]
         self.fields["last_name"].widget.govuk_width = "20"  # type: ignore[attr-defined]
 
@@ -35,7 +43,12 @@ class SubjectAccessForm(GovukForm):
             return data
         if not data.get("nhs_number"):
             if not data.get("last_name"):
-                self.add_error("last_name", "Enter the child's NHS number, or their last name and date of birth")
+                self.add_error(
+                    "last_name",
+                    "Enter the child's NHS number, or their last name and date of birth",
+                )
             if not data.get("date_of_birth"):
-                self.add_error("date_of_birth", "Enter the child's date of birth, or their NHS number")
+                self.add_error(
+                    "date_of_birth", "Enter the child's date of birth, or their NHS number"
+                )
         return data

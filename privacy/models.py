@@ -10,7 +10,10 @@ from referrals.models import Decision
 
 
 class RecordType(models.TextChoices):
-    DECIDED_REFERRAL = "decided_referral", "Decided referrals and consultations, with everything on them"
+    DECIDED_REFERRAL = (
+        "decided_referral",
+        "Decided referrals and consultations, with everything on them",
+    )
     DRAFT = "draft", "Unsent drafts"
     IDEMPOTENCY = "idempotency", "API retry records (Idempotency-Key)"
 
@@ -21,11 +24,14 @@ class RetentionRule(models.Model):
 
     record_type = models.CharField(max_length=32, choices=RecordType.choices)
     decision = models.CharField(
-        max_length=32, choices=Decision.choices, blank=True,
+        max_length=32,
+        choices=Decision.choices,
+        blank=True,
         help_text="Decided referrals only: leave blank for every decision.",
     )
     keep_for_days = models.PositiveIntegerField(
-        help_text="Counted from the decision (referrals) or the last change (drafts, retry records).",
+        help_text="Counted from the decision (referrals) or the last change (drafts, retry "
+        "records).",
     )
     basis = models.TextField(
         help_text="Why this long: the local retention schedule or law it follows.",
@@ -35,7 +41,9 @@ class RetentionRule(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["record_type", "decision"], name="one_rule_per_record_and_decision"),
+            models.UniqueConstraint(
+                fields=["record_type", "decision"], name="one_rule_per_record_and_decision"
+            ),
         ]
         ordering = ["record_type", "decision"]
 
@@ -48,15 +56,24 @@ class RetentionHold(models.Model):
     """Keep this referral (and everything linked to it as the same child's
     history) whatever the rules say: an inquiry, a review, a legal claim."""
 
-    referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="retention_holds")
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="retention_holds"
+    )
     reason = models.TextField()
-    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     placed_at = models.DateTimeField()
     lifted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["referral"], name="hold_active_referral",
-                                condition=models.Q(lifted_at__isnull=True))]
+        indexes = [
+            models.Index(
+                fields=["referral"],
+                name="hold_active_referral",
+                condition=models.Q(lifted_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Hold on {self.referral.reference}" + (" (lifted)" if self.lifted_at else "")

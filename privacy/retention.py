@@ -41,8 +41,10 @@ class RetentionReport:
 
     def lines(self) -> list[str]:
         verb = "Would destroy" if self.dry_run else "Destroyed"
-        out = [f"Retention rules applied as of {self.as_of:%Y-%m-%d %H:%M %Z}" + (" (dry run: nothing changed)"
-                                                                              if self.dry_run else "")]
+        out = [
+            f"Retention rules applied as of {self.as_of:%Y-%m-%d %H:%M %Z}"
+            + (" (dry run: nothing changed)" if self.dry_run else "")
+        ]
         out.append(f"{verb} {len(self.referrals)} decided referrals")
         for rule, count in sorted(self.by_rule.items()):
             out.append(f"  {count:>7}  under: {rule}")
@@ -50,8 +52,10 @@ class RetentionReport:
             shown = ", ".join(self.referrals[:20]) + (" …" if len(self.referrals) > 20 else "")
             out.append(f"  references: {shown}")
         out.append(f"Kept because a retention hold is on them: {len(self.kept_on_hold)}")
-        out.append(f"Kept because a linked referral about the same child is still kept: "
-                   f"{len(self.kept_for_history)}")
+        out.append(
+            f"Kept because a linked referral about the same child is still kept: "
+            f"{len(self.kept_for_history)}"
+        )
         out.append(f"{verb} {self.drafts} unsent drafts")
         out.append(f"{verb} {self.idempotency_records} API retry records")
         return out
@@ -69,11 +73,16 @@ def _rules() -> dict[str, list[RetentionRule]]:
 def _still_decided() -> QuerySet[Referral]:
     """Decided, and nothing about it is still going on: no open challenge,
     no unanswered question."""
-    return (Referral.objects.filter(status=Status.DECIDED, decided_at__isnull=False)
-            .exclude(challenges__is_open=True).exclude(information_requests__is_open=True))
+    return (
+        Referral.objects.filter(status=Status.DECIDED, decided_at__isnull=False)
+        .exclude(challenges__is_open=True)
+        .exclude(information_requests__is_open=True)
+    )
 
 
-def _due_referrals(rules: list[RetentionRule], as_of: dt.datetime) -> dict[int, tuple[str, RetentionRule]]:
+def _due_referrals(
+    rules: list[RetentionRule], as_of: dt.datetime
+) -> dict[int, tuple[str, RetentionRule]]:
     """Decided referrals past their period: {id: (reference, rule)}."""
     specific = {rule.decision: rule for rule in rules if rule.decision}
     general = next((rule for rule in rules if not rule.decision), None)
@@ -83,7 +92,9 @@ def _due_referrals(rules: list[RetentionRule], as_of: dt.datetime) -> dict[int, 
         if not rule.is_active:
             continue
         cutoff = as_of - dt.timedelta(days=rule.keep_for_days)
-        for pk, reference in decided.filter(decision=decision, decided_at__lt=cutoff).values_list("pk", "reference"):
+        for pk, reference in decided.filter(decision=decision, decided_at__lt=cutoff).values_list(
+            "pk", "reference"
+        ):
             due[pk] = (reference, rule)
     if general is not None and general.is_active:
         cutoff = as_of - dt.timedelta(days=general.keep_for_days)
@@ -93,16 +104,23 @@ def _due_referrals(rules: list[RetentionRule], as_of: dt.datetime) -> dict[int, 
     return due
 
 
-def _keep_whole_histories(due: dict[int, tuple[str, RetentionRule]], report: RetentionReport) -> None:
+def _keep_whole_histories(
+    due: dict[int, tuple[str, RetentionRule]], report: RetentionReport
+) -> None:
     """Drop from `due` anything on hold, then, repeatedly, anything linked to
     a referral that is not being destroyed."""
-    held = set(RetentionHold.objects.filter(lifted_at__isnull=True, referral_id__in=list(due))
-               .values_list("referral_id", flat=True))
+    held = set(
+        RetentionHold.objects.filter(lifted_at__isnull=True, referral_id__in=list(due)).values_list(
+            "referral_id", flat=True
+        )
+    )
     for pk in held:
         report.kept_on_hold.append(due.pop(pk)[0])
-    links = list(ReferralLink.objects.filter(status=LinkStatus.CONFIRMED)
-                 .filter(Q(referral_id__in=list(due)) | Q(earlier_id__in=list(due)))
-                 .values_list("referral_id", "earlier_id"))
+    links = list(
+        ReferralLink.objects.filter(status=LinkStatus.CONFIRMED)
+        .filter(Q(referral_id__in=list(due)) | Q(earlier_id__in=list(due)))
+        .values_list("referral_id", "earlier_id")
+    )
     changed = True
     while changed:
         changed = False
@@ -133,26 +151,46 @@ def _destroy(batch: list[tuple[int, str, RetentionRule]], due: set[int], now: dt
     again under a lock: a challenge, a question, a hold or a new link may
     have come since the list was made. Returns how many went."""
     wanted = [pk for pk, _, _ in batch]
-    ids = list(_still_decided().select_for_update(of=("self",)).filter(pk__in=wanted)
-               .exclude(pk__in=RetentionHold.objects.filter(lifted_at__isnull=True).values("referral_id"))
-               .values_list("pk", flat=True))
+    ids = list(
+        _still_decided()
+        .select_for_update(of=("self",))
+        .filter(pk__in=wanted)
+        .exclude(pk__in=RetentionHold.objects.filter(lifted_at__isnull=True).values("referral_id"))
+        .values_list("pk", flat=True)
+    )
     linked_to_kept = {
-        this for a, b in ReferralLink.objects.filter(status=LinkStatus.CONFIRMED)
-        .filter(Q(referral_id__in=ids) | Q(earlier_id__in=ids)).values_list("referral_id", "earlier_id")
-        for this, other in ((a, b), (b, a)) if other not in due
+        this
+        for a, b in ReferralLink.objects.filter(status=LinkStatus.CONFIRMED)
+        .filter(Q(referral_id__in=ids) | Q(earlier_id__in=ids))
+        .values_list("referral_id", "earlier_id")
+        for this, other in ((a, b), (b, a))
+        if other not in due
     }
     ids = [pk for pk in ids if pk not in linked_to_kept]
     if not ids:
         return 0
-    rows = {pk: (kind, fd, received, decided) for pk, kind, fd, received, decided in
-            Referral.objects.filter(pk__in=ids).values_list("pk", "kind", "front_door_id", "received_at",
-                                                            "decided_at")}
-    DestructionRecord.objects.bulk_create([
-        DestructionRecord(reference=reference, front_door_id=rows[pk][1], kind=rows[pk][0],
-                          received_on=rows[pk][2].date(), decided_on=rows[pk][3].date(),
-                          rule=str(rule)[:200], destroyed_at=now)
-        for pk, reference, rule in batch if pk in rows
-    ], ignore_conflicts=True)
+    rows = {
+        pk: (kind, fd, received, decided)
+        for pk, kind, fd, received, decided in Referral.objects.filter(pk__in=ids).values_list(
+            "pk", "kind", "front_door_id", "received_at", "decided_at"
+        )
+    }
+    DestructionRecord.objects.bulk_create(
+        [
+            DestructionRecord(
+                reference=reference,
+                front_door_id=rows[pk][1],
+                kind=rows[pk][0],
+                received_on=rows[pk][2].date(),
+                decided_on=rows[pk][3].date(),
+                rule=str(rule)[:200],
+                destroyed_at=now,
+            )
+            for pk, reference, rule in batch
+            if pk in rows
+        ],
+        ignore_conflicts=True,
+    )
     ReferralLink.objects.filter(Q(referral_id__in=ids) | Q(earlier_id__in=ids)).delete()
     RetentionHold.objects.filter(referral_id__in=ids, lifted_at__isnull=False).delete()
     Referral.objects.filter(pk__in=ids).delete()
@@ -162,8 +200,9 @@ def _destroy(batch: list[tuple[int, str, RetentionRule]], due: set[int], now: dt
     return len(ids)
 
 
-def apply_retention(*, as_of: dt.datetime | None = None, dry_run: bool = True,
-                    actor: object | None = None) -> RetentionReport:
+def apply_retention(
+    *, as_of: dt.datetime | None = None, dry_run: bool = True, actor: object | None = None
+) -> RetentionReport:
     as_of = as_of or timezone.now()
     report = RetentionReport(as_of=as_of, dry_run=dry_run)
     rules = _rules()
@@ -180,7 +219,9 @@ def apply_retention(*, as_of: dt.datetime | None = None, dry_run: bool = True,
         drafts = Draft.objects.filter(updated_at__lt=as_of - dt.timedelta(days=rule.keep_for_days))
     retries = IdempotencyRecord.objects.none()
     for rule in rules.get(RecordType.IDEMPOTENCY, []):
-        retries = IdempotencyRecord.objects.filter(created_at__lt=as_of - dt.timedelta(days=rule.keep_for_days))
+        retries = IdempotencyRecord.objects.filter(
+            created_at__lt=as_of - dt.timedelta(days=rule.keep_for_days)
+        )
     report.drafts = drafts.count()
     report.idempotency_records = retries.count()
     if dry_run:
@@ -191,7 +232,9 @@ def apply_retention(*, as_of: dt.datetime | None = None, dry_run: bool = True,
     destroyed = 0
     try:
         for start in range(0, len(ordered), BATCH):
-            chunk = [(pk, reference, rule) for pk, (reference, rule) in ordered[start:start + BATCH]]
+            chunk = [
+                (pk, reference, rule) for pk, (reference, rule) in ordered[start : start + BATCH]
+            ]
             with transaction.atomic():
                 destroyed += _destroy(chunk, due_ids, now)
         with transaction.atomic():
@@ -199,15 +242,26 @@ def apply_retention(*, as_of: dt.datetime | None = None, dry_run: bool = True,
             retries.delete()
     finally:
         # Whatever happened, the audit says what was done.
-        record_event(actor=actor, action=Action.RETENTION_APPLIED, object_type="retention",
-                     object_ref=f"{as_of:%Y-%m-%d}", origin=COMMAND,
-                     detail={"referrals": destroyed, "drafts": report.drafts,
-                             "idempotency_records": report.idempotency_records,
-                             "kept_on_hold": len(report.kept_on_hold),
-                             "kept_for_history": len(report.kept_for_history)})
+        record_event(
+            actor=actor,
+            action=Action.RETENTION_APPLIED,
+            object_type="retention",
+            object_ref=f"{as_of:%Y-%m-%d}",
+            origin=COMMAND,
+            detail={
+                "referrals": destroyed,
+                "drafts": report.drafts,
+                "idempotency_records": report.idempotency_records,
+                "kept_on_hold": len(report.kept_on_hold),
+                "kept_for_history": len(report.kept_for_history),
+            },
+        )
     if destroyed != len(ordered):
-        kept = set(report.referrals) - set(DestructionRecord.objects.filter(
-            reference__in=report.referrals).values_list("reference", flat=True))
+        kept = set(report.referrals) - set(
+            DestructionRecord.objects.filter(reference__in=report.referrals).values_list(
+                "reference", flat=True
+            )
+        )
         report.referrals = [ref for ref in report.referrals if ref not in kept]
         report.kept_for_history += sorted(kept)
     return report

@@ -24,23 +24,38 @@ from privacy.subject_access import export_for_child
 def subject_access(request: HttpRequest) -> HttpResponse:
     front_doors = get_access(request.user).front_door_ids_with({Role.ADMINISTRATOR})
     if not front_doors:
-        raise PermissionDenied("Only a front door's administrators can export what is held about a child")
+        raise PermissionDenied(
+            "Only a front door's administrators can export what is held about a child"
+        )
     front_door = Agency.objects.filter(pk__in=front_doors).order_by("name").first()
     form = SubjectAccessForm(request.POST or None)
     context = {"form": form, "front_door": front_door}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        export = export_for_child(front_door.pk, nhs_number=data["nhs_number"], last_name=data["last_name"],
-                                  date_of_birth=data["date_of_birth"])
-        record_event(actor=request.user, action=Action.SUBJECT_ACCESS_EXPORTED, object_type="child",
-                     object_ref=f"{export['referral_count']} referrals", origin=Origin.of(request),
-                     detail={"references": [item["reference"] for item in export["referrals"]],
-                             "searched_by": "nhs_number" if data["nhs_number"] else "name_and_date_of_birth"})
+        export = export_for_child(
+            front_door.pk,
+            nhs_number=data["nhs_number"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+        )
+        record_event(
+            actor=request.user,
+            action=Action.SUBJECT_ACCESS_EXPORTED,
+            object_type="child",
+            object_ref=f"{export['referral_count']} referrals",
+            origin=Origin.of(request),
+            detail={
+                "references": [item["reference"] for item in export["referrals"]],
+                "searched_by": "nhs_number" if data["nhs_number"] else "name_and_date_of_birth",
+            },
+        )
         if export["referral_count"] == 0:
             context["nothing_found"] = True
             return render(request, "privacy/subject_access.html", context)
-        response = HttpResponse(json.dumps(export, indent=2, ensure_ascii=False),
-                                content_type="application/json; charset=utf-8")
+        response = HttpResponse(
+            json.dumps(export, indent=2, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="subject-access-{stamp}.json"'
         response["Cache-Control"] = "no-store"

@@ -46,21 +46,49 @@ class Section:
 # document; the others are nested objects or lists of objects.
 SECTIONS: tuple[Section, ...] = (
     Section("", TypeForm, title="Referral or consultation", page="type"),
-    Section("children", ChildForm, many=True, title="Children", page="children",
-            min_items=1, max_items=12),
+    Section(
+        "children",
+        ChildForm,
+        many=True,
+        title="Children",
+        page="children",
+        min_items=1,
+        max_items=12,
+    ),
     Section("adults", AdultForm, many=True, title="Adults", page="adults", max_items=20),
     Section("", FatherForm, title="Father or male carer", page="adults"),
-    Section("other_agencies", AgencyForm, many=True, title="Other agencies involved",
-            page="other-agencies", max_items=20),
-    Section("previous_areas", PreviousAreaForm, many=True, title="Previous areas",
-            page="previous-areas", max_items=20),
+    Section(
+        "other_agencies",
+        AgencyForm,
+        many=True,
+        title="Other agencies involved",
+        page="other-agencies",
+        max_items=20,
+    ),
+    Section(
+        "previous_areas",
+        PreviousAreaForm,
+        many=True,
+        title="Previous areas",
+        page="previous-areas",
+        max_items=20,
+    ),
     Section("concern", ConcernForm, title="The concern", page="concern"),
     Section("consent", ConsentForm, title="Consent and information sharing", page="consent"),
     Section("sender", SenderForm, title="How to reach you", page="you"),
 )
 
 # The question pages in the order a sender meets them.
-PAGE_ORDER = ("type", "children", "adults", "other-agencies", "previous-areas", "concern", "consent", "you")
+PAGE_ORDER = (
+    "type",
+    "children",
+    "adults",
+    "other-agencies",
+    "previous-areas",
+    "concern",
+    "consent",
+    "you",
+)
 PAGE_TITLES = {
     "type": "Referral or consultation",
     "children": "The children",
@@ -99,7 +127,11 @@ class Content:
 
     @property
     def earliest_due_date(self) -> dt.date | None:
-        dates = [c["expected_date_of_delivery"] for c in self.children if c.get("expected_date_of_delivery")]
+        dates = [
+            c["expected_date_of_delivery"]
+            for c in self.children
+            if c.get("expected_date_of_delivery")
+        ]
         return min(dates) if dates else None
 
 
@@ -124,7 +156,9 @@ def bind(form_class: type[forms.Form], values: Any) -> forms.Form:
     return form_class(data=_json_ready(values) if isinstance(values, dict) else {})
 
 
-def _check_section(section: Section, values: Any, problems: list[Problem], index: int | None = None) -> dict:
+def _check_section(
+    section: Section, values: Any, problems: list[Problem], index: int | None = None
+) -> dict:
     if values is not None and not isinstance(values, dict):
         where = f"{section.key}.{index}" if index is not None else section.key or "body"
         problems.append(Problem(where, "Must be an object", section.page, index))
@@ -155,9 +189,13 @@ def validate_content(document: Any) -> tuple[Content | None, list[Problem]]:
                 problems.append(Problem(section.key, "Must be a list", section.page))
                 continue
             if len(items) < section.min_items:
-                problems.append(Problem(section.key, f"Add at least one {_singular(section)}", section.page))
+                problems.append(
+                    Problem(section.key, f"Add at least one {_singular(section)}", section.page)
+                )
             if len(items) > section.max_items:
-                problems.append(Problem(section.key, f"Add no more than {section.max_items}", section.page))
+                problems.append(
+                    Problem(section.key, f"Add no more than {section.max_items}", section.page)
+                )
             cleaned[section.key] = [
                 _check_section(section, item, problems, index) for index, item in enumerate(items)
             ]
@@ -177,11 +215,13 @@ def validate_content(document: Any) -> tuple[Content | None, list[Problem]]:
         map(is_father_figure, raw_adults)
     )
     if not has_father_figure and not str(cleaned.get("father_not_recorded_reason") or "").strip():
-        problems.append(Problem(
-            "father_not_recorded_reason",
-            "Add the child's father or a male carer, or say why they are not known",
-            "adults",
-        ))
+        problems.append(
+            Problem(
+                "father_not_recorded_reason",
+                "Add the child's father or a male carer, or say why they are not known",
+                "adults",
+            )
+        )
     if problems:
         return None, problems
     return Content(
@@ -204,9 +244,23 @@ def _singular(section: Section) -> str:
 
 # Words that hide what the sender means (Child S, question 6). A prompt, not a block.
 VAGUE_WORDS = (
-    "likely", "unlikely", "possibly", "possible", "probably", "probable", "may have",
-    "might have", "appears", "appeared", "seems", "seemed", "perhaps", "maybe",
-    "could be", "allegedly", "suspected",
+    "likely",
+    "unlikely",
+    "possibly",
+    "possible",
+    "probably",
+    "probable",
+    "may have",
+    "might have",
+    "appears",
+    "appeared",
+    "seems",
+    "seemed",
+    "perhaps",
+    "maybe",
+    "could be",
+    "allegedly",
+    "suspected",
 )
 
 

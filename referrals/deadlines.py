@@ -53,8 +53,13 @@ def compute_deadlines(rules: Rules, *, received_at: dt.datetime, urgent: bool) -
         decision_senior = decide_by + rules.senior_escalation_after
     else:
         day = cal.receipt_day(received_at)
-        acknowledge_by = cal.close_of(cal.add_working_days(day, rules.acknowledge_within_working_days))
-        decide_by = max(cal.close_of(cal.add_working_days(day, rules.decide_within_working_days)), acknowledge_by)
+        acknowledge_by = cal.close_of(
+            cal.add_working_days(day, rules.acknowledge_within_working_days)
+        )
+        decide_by = max(
+            cal.close_of(cal.add_working_days(day, rules.decide_within_working_days)),
+            acknowledge_by,
+        )
         senior = cal.add_working_time(acknowledge_by, rules.senior_escalation_after)
         decision_senior = cal.add_working_time(decide_by, rules.senior_escalation_after)
     return Deadlines(
@@ -79,7 +84,9 @@ def challenge_deadlines(rules: Rules, *, raised_at: dt.datetime) -> tuple[dt.dat
     cal = rules.calendar
     step_one = working_days_from(rules, raised_at, rules.challenge_step_within_working_days)
     step_two = cal.close_of(
-        cal.add_working_days(step_one.astimezone(cal.tz).date(), rules.challenge_step_within_working_days)
+        cal.add_working_days(
+            step_one.astimezone(cal.tz).date(), rules.challenge_step_within_working_days
+        )
     ).astimezone(dt.UTC)
     return step_one, step_two
 

@@ -94,11 +94,15 @@ class ReferralMention(Protocol):
 URGENCY_LABELS, KIND_LABELS = dict(Urgency.choices), dict(Kind.choices)
 
 
-def escalation_subject(referral: ReferralMention, *, rule: str = "not_acknowledged", level: int = 1) -> str:
+def escalation_subject(
+    referral: ReferralMention, *, rule: str = "not_acknowledged", level: int = 1
+) -> str:
     return f"Escalation: {referral.reference} {ESCALATION_SUBJECTS.get(rule, 'overdue')}"
 
 
-def escalation_body(referral: ReferralMention, *, rule: str = "not_acknowledged", level: int = 1, summary: str = "") -> str:
+def escalation_body(
+    referral: ReferralMention, *, rule: str = "not_acknowledged", level: int = 1, summary: str = ""
+) -> str:
     return (
         f"{URGENCY_LABELS[referral.urgency]} {KIND_LABELS[referral.kind].lower()} "
         f"{referral.reference}: {summary or ESCALATION_SUBJECTS.get(rule, 'overdue')}.\n\n"
@@ -111,23 +115,35 @@ def escalation_body(referral: ReferralMention, *, rule: str = "not_acknowledged"
 SUMMARY_LISTS = 50
 
 
-def escalation_summary(shown: Sequence[ReferralMention], *, total: int, rule: str, summary: str) -> tuple[str, str]:
+def escalation_summary(
+    shown: Sequence[ReferralMention], *, total: int, rule: str, summary: str
+) -> tuple[str, str]:
     """Subject and body of one email to a manager for every referral one
     sweep escalated at one step of one ladder (`shown`: the first of them,
     at most SUMMARY_LISTS; `total`: how many). At the close of the day many
     referrals breach at once, and after an outage thousands may: one email
     each would bury the ones that matter."""
     if total == 1:
-        return escalation_subject(shown[0], rule=rule), escalation_body(shown[0], rule=rule, summary=summary)
-    lines = [f"- {r.reference} ({URGENCY_LABELS[r.urgency].lower()} {KIND_LABELS[r.kind].lower()}): "
-             f"{referral_url(r)}" for r in shown]
+        return escalation_subject(shown[0], rule=rule), escalation_body(
+            shown[0], rule=rule, summary=summary
+        )
+    lines = [
+        f"- {r.reference} ({URGENCY_LABELS[r.urgency].lower()} {KIND_LABELS[r.kind].lower()}): "
+        f"{referral_url(r)}"
+        for r in shown
+    ]
     if total > len(shown):
-        lines.append(f"- and {total - len(shown)} more: "
-                     f"{settings.PORTAL_BASE_URL}{reverse('front-door-queue')}?escalated=1")
+        lines.append(
+            f"- and {total - len(shown)} more: "
+            f"{settings.PORTAL_BASE_URL}{reverse('front-door-queue')}?escalated=1"
+        )
     subject = f"Escalation: {total} referrals {ESCALATION_SUBJECTS.get(rule, 'overdue')}"
     body = (
-        f"{summary or ESCALATION_SUBJECTS.get(rule, 'overdue').capitalize()}: {total} referrals.\n\n"
-        + "\n".join(lines) + "\n\nMake sure someone owns each of them now." + _footer()
+        f"{summary or ESCALATION_SUBJECTS.get(rule, 'overdue').capitalize()}: {total} "
+        "referrals.\n\n"
+        + "\n".join(lines)
+        + "\n\nMake sure someone owns each of them now."
+        + _footer()
     )
     return subject, body
 
@@ -149,7 +165,10 @@ def information_given_subject(referral: Referral) -> str:
 
 
 def information_given_body(referral: Referral) -> str:
-    return f"The referrer has answered your question on {referral.reference}: {referral_url(referral)}" + _footer()
+    return (
+        f"The referrer has answered your question on {referral.reference}: {referral_url(referral)}"
+        + _footer()
+    )
 
 
 def outcome_subject(referral: Referral) -> str:
@@ -190,7 +209,10 @@ def challenge_answered_subject(referral: Referral) -> str:
 
 
 def challenge_answered_body(referral: Referral) -> str:
-    return f"Sign in to see the answer to your challenge on {referral.reference}: {referral_url(referral)}" + _footer()
+    return (
+        f"Sign in to see the answer to your challenge on {referral.reference}: "
+        f"{referral_url(referral)}" + _footer()
+    )
 
 
 def police_subject(referral: Referral) -> str:
@@ -201,7 +223,8 @@ def police_body(referral: Referral) -> str:
     return (
         f"The front door has received a referral ({referral.reference}) at "
         f"{when(referral.received_at)} about an injury to a baby who is not yet mobile.\n\n"
-        f"A strategy discussion is due by {when(referral.strategy_discussion_by or referral.decide_by)}. "
+        "A strategy discussion is due by "
+        f"{when(referral.strategy_discussion_by or referral.decide_by)}. "
         f"The front-door manager will contact you. Details are in Front Door: "
         f"{referral_url(referral)}" + _footer()
     )

@@ -30,7 +30,8 @@ def pathway_for(content: Content, *, received_at: dt.datetime, rules: Rules) -> 
     categories = set(content.concern["categories"])
     today = timezone.localtime(received_at).date()
     young_babies = [
-        c for c in content.children
+        c
+        for c in content.children
         if c.get("date_of_birth") and (today - c["date_of_birth"]).days < NON_MOBILE_AGE_DAYS
     ]
     non_mobile = ConcernCategory.NON_MOBILE_INJURY in categories or bool(
@@ -44,5 +45,9 @@ def pathway_for(content: Content, *, received_at: dt.datetime, rules: Rules) -> 
     if early_pre_birth:
         reasons.append(f"baby due within {rules.pre_birth_urgent_within_weeks} weeks")
     urgent = content.urgency == Urgency.URGENT or non_mobile or early_pre_birth
-    return Pathway(urgent=urgent, non_mobile_injury=non_mobile, early_pre_birth=early_pre_birth,
-                   reasons=tuple(reasons))
+    return Pathway(
+        urgent=urgent,
+        non_mobile_injury=non_mobile,
+        early_pre_birth=early_pre_birth,
+        reasons=tuple(reasons),
+    )

@@ -48,7 +48,7 @@ def normalise_reference(text: str) -> str | None:
     """
     compact = "".join(ch for ch in text.upper() if ch.isalnum() or ch in "*~$=")
     if compact.startswith(PREFIX):
-        compact = compact[len(PREFIX):]
+        compact = compact[len(PREFIX) :]
     if len(compact) != BODY_LENGTH + 1:
         return None
     body = compact[:BODY_LENGTH].translate(_TYPING_FIXES)

@@ -17,10 +17,14 @@ def sweep_overdue_referrals() -> int:
     result = run_sweep()
     # One line per rule and level, not per referral: a catch-up after an
     # outage escalates thousands at once (each is in its history and timeline).
-    for (rule, level), count in sorted(Counter((i.rule, i.level) for i in result.escalated).items()):
+    for (rule, level), count in sorted(
+        Counter((i.rule, i.level) for i in result.escalated).items()
+    ):
         logger.info("Escalated %s referral(s) to level %s (%s)", count, level, rule)
     for item in result.escalated:
         logger.debug("Escalated %s to level %s (%s)", item.reference, item.level, item.rule)
     if result.failed_steps:
-        logger.error("Escalation sweep incomplete; failed steps: %s", ", ".join(result.failed_steps))
+        logger.error(
+            "Escalation sweep incomplete; failed steps: %s", ", ".join(result.failed_steps)
+        )
     return result.count

@@ -29,7 +29,8 @@ def pytest_report_header(config: Any) -> list[str]:
     where = db["ENGINE"].rsplit(".", 1)[-1]
     host = f"{db.get('HOST') or 'local'}:{db.get('PORT') or '-'}" if where != "sqlite3" else "file"
     return [
-        f"Front Door test backends: database={where} ({host}), broker={broker.split('://')[0]} ({broker})"
+        f"Front Door test backends: database={where} ({host}), broker={broker.split('://')[0]} "
+        f"({broker})"
     ]
 
 
@@ -77,10 +78,16 @@ def world(db: Any) -> World:
         other_front_door=other,
         agency_a=agency_a,
         agency_b=agency_b,
-        hv=make_user("hv.visitor", agency=agency_a, role=Role.REFERRER, first="Hannah", last="Vale"),
-        gp=make_user("gp.doctor", agency=agency_b, role=Role.REFERRER, first="Gareth", last="Price"),
+        hv=make_user(
+            "hv.visitor", agency=agency_a, role=Role.REFERRER, first="Hannah", last="Vale"
+        ),
+        gp=make_user(
+            "gp.doctor", agency=agency_b, role=Role.REFERRER, first="Gareth", last="Price"
+        ),
         lead_a=make_user("lead.nurse", agency=agency_a, role=Role.AGENCY_LEAD),
-        mash=make_user("mash.worker", agency=front_door, role=Role.PRACTITIONER, first="Maya", last="Ashworth"),
+        mash=make_user(
+            "mash.worker", agency=front_door, role=Role.PRACTITIONER, first="Maya", last="Ashworth"
+        ),
         manager=make_user("manager.duty", agency=front_door, role=Role.MANAGER),
         senior=make_user("senior.head", agency=front_door, role=Role.SENIOR_MANAGER),
         admin=make_user("admin.systems", agency=front_door, role=Role.ADMINISTRATOR),
@@ -100,17 +107,37 @@ def a_document(**overrides: Any) -> dict[str, Any]:
     document: dict[str, Any] = {
         "kind": "referral",
         "urgency": "standard",
-        "children": [{
-            "first_name": "Leo", "last_name": "Marsh", "born": "yes",
-            "date_of_birth": "2019-06-14", "sex": "male", "nhs_number": "943 476 5919",
-            "address": "14 Canal Row, Northbridge", "postcode": "NB1 4QT",
-            "interpreter_needed": "no", "plan_status": "none",
-        }],
+        "children": [
+            {
+                "first_name": "Leo",
+                "last_name": "Marsh",
+                "born": "yes",
+                "date_of_birth": "2019-06-14",
+                "sex": "male",
+                "nhs_number": "943 476 5919",
+                "address": "14 Canal Row, Northbridge",
+                "postcode": "NB1 4QT",
+                "interpreter_needed": "no",
+                "plan_status": "none",
+            }
+        ],
         "adults": [
-            {"first_name": "Kirsty", "last_name": "Marsh", "relationship": "mother",
-             "lives_with_child": "yes", "parental_responsibility": "yes", "known_concerns": []},
-            {"first_name": "Sam", "last_name": "Marsh", "relationship": "father",
-             "lives_with_child": "no", "parental_responsibility": "yes", "known_concerns": []},
+            {
+                "first_name": "Kirsty",
+                "last_name": "Marsh",
+                "relationship": "mother",
+                "lives_with_child": "yes",
+                "parental_responsibility": "yes",
+                "known_concerns": [],
+            },
+            {
+                "first_name": "Sam",
+                "last_name": "Marsh",
+                "relationship": "father",
+                "lives_with_child": "no",
+                "parental_responsibility": "yes",
+                "known_concerns": [],
+            },
         ],
         "other_agencies": [],
         "previous_areas": [],
@@ -154,8 +181,15 @@ def decided(world: World, **kwargs: Any) -> Referral:
     from referrals.services.decision import decide_referral
 
     referral = submit(world.hv, now=kwargs.pop("now", WEDNESDAY_10AM))
-    decide_referral(referral=referral, actor=world.mash, decision="nfa", reasons="Below threshold.",
-                    next_steps="", next_steps_owner="", now=WEDNESDAY_10AM + dt.timedelta(hours=2))
+    decide_referral(
+        referral=referral,
+        actor=world.mash,
+        decision="nfa",
+        reasons="Below threshold.",
+        next_steps="",
+        next_steps_owner="",
+        now=WEDNESDAY_10AM + dt.timedelta(hours=2),
+    )
     referral.refresh_from_db()
     return referral
 
@@ -190,7 +224,9 @@ def broker_down() -> Any:
     saved = {key: app.conf[key] for key in keys}
     dead = "redis://127.0.0.1:9/0"
     app.conf.update(
-        broker_url=dead, broker_write_url=dead, broker_read_url=dead,
+        broker_url=dead,
+        broker_write_url=dead,
+        broker_read_url=dead,
         broker_transport_options={"socket_connect_timeout": 1},
     )
     app._pool = None

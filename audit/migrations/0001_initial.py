@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,22 +14,76 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True)),
-                ('actor_label', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(choices=[('viewed', 'Viewed'), ('listed', 'Listed'), ('created', 'Created'), ('acknowledged', 'Acknowledged'), ('escalated', 'Escalated'), ('refused', 'Refused access'), ('signed_in', 'Signed in'), ('signed_out', 'Signed out'), ('sign_in_failed', 'Sign-in failed'), ('token_issued', 'API token issued'), ('token_rotated', 'API key rotated'), ('token_revoked', 'API key revoked'), ('api_key_used', 'API key used'), ('webhook_registered', 'Webhook registered'), ('webhook_removed', 'Webhook removed'), ('converted', 'Converted to a referral'), ('assigned', 'Assigned'), ('information_requested', 'Information requested'), ('information_given', 'Information given'), ('decided', 'Decided'), ('challenged', 'Challenged'), ('challenge_answered', 'Challenge answered'), ('linked', 'Earlier history linked'), ('reported', 'Viewed partnership figures'), ('exported', 'Exported')], max_length=32)),
-                ('object_type', models.CharField(blank=True, max_length=64)),
-                ('object_ref', models.CharField(blank=True, max_length=64)),
-                ('via', models.CharField(blank=True, help_text='web, api, task or command', max_length=16)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                ("actor_label", models.CharField(blank=True, max_length=150)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("viewed", "Viewed"),
+                            ("listed", "Listed"),
+                            ("created", "Created"),
+                            ("acknowledged", "Acknowledged"),
+                            ("escalated", "Escalated"),
+                            ("refused", "Refused access"),
+                            ("signed_in", "Signed in"),
+                            ("signed_out", "Signed out"),
+                            ("sign_in_failed", "Sign-in failed"),
+                            ("token_issued", "API token issued"),
+                            ("token_rotated", "API key rotated"),
+                            ("token_revoked", "API key revoked"),
+                            ("api_key_used", "API key used"),
+                            ("webhook_registered", "Webhook registered"),
+                            ("webhook_removed", "Webhook removed"),
+                            ("converted", "Converted to a referral"),
+                            ("assigned", "Assigned"),
+                            ("information_requested", "Information requested"),
+                            ("information_given", "Information given"),
+                            ("decided", "Decided"),
+                            ("challenged", "Challenged"),
+                            ("challenge_answered", "Challenge answered"),
+                            ("linked", "Earlier history linked"),
+                            ("reported", "Viewed partnership figures"),
+                            ("exported", "Exported"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=64)),
+                ("object_ref", models.CharField(blank=True, max_length=64)),
+                (
+                    "via",
+                    models.CharField(
+                        blank=True, help_text="web, api, task or command", max_length=16
+                    ),
+                ),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_ref', '-at'], name='audit_object'), models.Index(fields=['actor', '-at'], name='audit_actor')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_ref", "-at"], name="audit_object"),
+                    models.Index(fields=["actor", "-at"], name="audit_actor"),
+                ],
             },
         ),
     ]

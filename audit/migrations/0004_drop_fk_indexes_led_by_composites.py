@@ -12,9 +12,8 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0003_more_actions'),
+        ("audit", "0003_more_actions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -22,16 +21,23 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='auditevent',
-                    name='actor',
-                    field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+                    model_name="auditevent",
+                    name="actor",
+                    field=models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
                 ),
             ],
             database_operations=[
                 migrations.RunSQL(
                     'DROP INDEX IF EXISTS "audit_auditevent_actor_id_270bb4b7"',
                     reverse_sql='CREATE INDEX IF NOT EXISTS "audit_auditevent_actor_id_270bb4b7" '
-                                'ON "audit_auditevent" ("actor_id")',
+                    'ON "audit_auditevent" ("actor_id")',
                 ),
             ],
         ),

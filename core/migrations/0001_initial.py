@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -19,7 +18,10 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name="Heartbeat",
                     fields=[
-                        ("name", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                        (
+                            "name",
+                            models.CharField(max_length=64, primary_key=True, serialize=False),
+                        ),
                         ("last_success_at", models.DateTimeField()),
                     ],
                     options={"db_table": "portal_heartbeat"},

@@ -1,7 +1,7 @@
 """Render Django form fields with GOV.UK Design System markup.
 
-    {% govuk_field form.child_first_name %}
-    {% govuk_field form.kind legend_size="m" %}
+{% govuk_field form.child_first_name %}
+{% govuk_field form.kind legend_size="m" %}
 """
 
 from __future__ import annotations
@@ -71,9 +71,9 @@ def govuk_field(
         "width": width or getattr(widget, "govuk_width", ""),
         "required": field.field.required,
         # A password is never sent back to the browser (shared machines).
-        "value": "" if value is None or (
-            isinstance(widget, forms.PasswordInput) and not widget.render_value
-        ) else value,
+        "value": ""
+        if value is None or (isinstance(widget, forms.PasswordInput) and not widget.render_value)
+        else value,
         "attrs": widget.attrs,
     }
     if kind == "input":
@@ -174,15 +174,20 @@ def reference_url(reference: str, name: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def select_options(context: template.Context, choices: list[tuple[Any, str]], selected: Any = None) -> SafeString:
+def select_options(
+    context: template.Context, choices: list[tuple[Any, str]], selected: Any = None
+) -> SafeString:
     """<option>s for (value, label) pairs, escaped once per page and list:
     the dashboard offers every worker on every row."""
     key = ("select_options", id(choices))
     rendered = context.render_context.get(key)
     if rendered is None:
         rendered = context.render_context[key] = str(
-            format_html_join("", '<option value="{}">{}</option>', choices))
+            format_html_join("", '<option value="{}">{}</option>', choices)
+        )
     if selected is not None:
         value = str(format_html_join("", "{}", [(selected,)]))
-        rendered = rendered.replace(f'<option value="{value}">', f'<option value="{value}" selected>', 1)
+        rendered = rendered.replace(
+            f'<option value="{value}">', f'<option value="{value}" selected>', 1
+        )
     return mark_safe(rendered)  # noqa: S308 - built by format_html_join above; # nosec B308, B703

@@ -7,41 +7,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('referrals', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("referrals", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('idempotency_key', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('webhook', 'Webhook')], default='email', max_length=16)),
-                ('purpose', models.CharField(choices=[('receipt', 'Receipt to the sender'), ('arrival', 'New referral alert to the front door'), ('acknowledged', 'Acknowledgement to the sender'), ('escalation', 'Escalation'), ('police', 'Police notification'), ('urgent_alert', 'Urgent alert to managers'), ('converted', 'Consultation converted to a referral'), ('out_of_hours', 'Out-of-hours alert to the emergency duty team'), ('assigned', 'Assigned to a worker'), ('information_request', 'Request for more information'), ('information_given', 'More information given'), ('outcome', 'Outcome to the referrer'), ('challenge', 'Challenge to a decision'), ('challenge_answered', 'Answer to a challenge'), ('webhook', 'Status webhook to an agency system')], max_length=32)),
-                ('to_address', models.CharField(max_length=254)),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('status', models.CharField(choices=[('pending', 'Waiting to send'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=16)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('lease_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('claim_token', models.UUIDField(blank=True, editable=False, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='referrals.referral')),
-                ('webhook', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='agencies.webhook')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "idempotency_key",
+                    models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "Email"), ("webhook", "Webhook")],
+                        default="email",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Receipt to the sender"),
+                            ("arrival", "New referral alert to the front door"),
+                            ("acknowledged", "Acknowledgement to the sender"),
+                            ("escalation", "Escalation"),
+                            ("police", "Police notification"),
+                            ("urgent_alert", "Urgent alert to managers"),
+                            ("converted", "Consultation converted to a referral"),
+                            ("out_of_hours", "Out-of-hours alert to the emergency duty team"),
+                            ("assigned", "Assigned to a worker"),
+                            ("information_request", "Request for more information"),
+                            ("information_given", "More information given"),
+                            ("outcome", "Outcome to the referrer"),
+                            ("challenge", "Challenge to a decision"),
+                            ("challenge_answered", "Answer to a challenge"),
+                            ("webhook", "Status webhook to an agency system"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("to_address", models.CharField(max_length=254)),
+                ("subject", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to send"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField()),
+                ("lease_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("claim_token", models.UUIDField(blank=True, editable=False, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "webhook",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="agencies.webhook",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='notification_due'), models.Index(condition=models.Q(('status', 'sending')), fields=['lease_expires_at'], name='notification_leased'), models.Index(condition=models.Q(('status', 'failed')), fields=['-created_at'], name='notification_failed')],
+                "ordering": ["created_at", "id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "pending")),
+                        fields=["next_attempt_at"],
+                        name="notification_due",
+                    ),
+                    models.Index(
+                        condition=models.Q(("status", "sending")),
+                        fields=["lease_expires_at"],
+                        name="notification_leased",
+                    ),
+                    models.Index(
+                        condition=models.Q(("status", "failed")),
+                        fields=["-created_at"],
+                        name="notification_failed",
+                    ),
+                ],
             },
         ),
     ]

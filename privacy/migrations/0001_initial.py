@@ -6,59 +6,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('referrals', '0001_initial'),
+        ("referrals", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DestructionRecord',
+            name="DestructionRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=12, unique=True)),
-                ('front_door_id', models.BigIntegerField(db_index=True)),
-                ('kind', models.CharField(max_length=16)),
-                ('received_on', models.DateField()),
-                ('decided_on', models.DateField()),
-                ('rule', models.CharField(max_length=200)),
-                ('destroyed_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=12, unique=True)),
+                ("front_door_id", models.BigIntegerField(db_index=True)),
+                ("kind", models.CharField(max_length=16)),
+                ("received_on", models.DateField()),
+                ("decided_on", models.DateField()),
+                ("rule", models.CharField(max_length=200)),
+                ("destroyed_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-destroyed_at'],
+                "ordering": ["-destroyed_at"],
             },
         ),
         migrations.CreateModel(
-            name='RetentionRule',
+            name="RetentionRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_type', models.CharField(choices=[('decided_referral', 'Decided referrals and consultations, with everything on them'), ('draft', 'Unsent drafts'), ('idempotency', 'API retry records (Idempotency-Key)')], max_length=32)),
-                ('decision', models.CharField(blank=True, choices=[('nfa', 'No further action'), ('advice', 'Advice and information given'), ('early_help', 'Early help'), ('assessment', 'Child and family assessment (section 17)'), ('strategy_discussion', 'Strategy discussion (section 47)'), ('open_case', 'Passed to the team that already has the case')], help_text='Decided referrals only: leave blank for every decision.', max_length=32)),
-                ('keep_for_days', models.PositiveIntegerField(help_text='Counted from the decision (referrals) or the last change (drafts, retry records).')),
-                ('basis', models.TextField(help_text='Why this long: the local retention schedule or law it follows.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "record_type",
+                    models.CharField(
+                        choices=[
+                            (
+                                "decided_referral",
+                                "Decided referrals and consultations, with everything on them",
+                            ),
+                            ("draft", "Unsent drafts"),
+                            ("idempotency", "API retry records (Idempotency-Key)"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("nfa", "No further action"),
+                            ("advice", "Advice and information given"),
+                            ("early_help", "Early help"),
+                            ("assessment", "Child and family assessment (section 17)"),
+                            ("strategy_discussion", "Strategy discussion (section 47)"),
+                            ("open_case", "Passed to the team that already has the case"),
+                        ],
+                        help_text="Decided referrals only: leave blank for every decision.",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "keep_for_days",
+                    models.PositiveIntegerField(
+                        help_text="Counted from the decision (referrals) or the last change (drafts, retry records)."
+                    ),
+                ),
+                (
+                    "basis",
+                    models.TextField(
+                        help_text="Why this long: the local retention schedule or law it follows."
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['record_type', 'decision'],
-                'constraints': [models.UniqueConstraint(fields=('record_type', 'decision'), name='one_rule_per_record_and_decision')],
+                "ordering": ["record_type", "decision"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("record_type", "decision"), name="one_rule_per_record_and_decision"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RetentionHold',
+            name="RetentionHold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField()),
-                ('placed_at', models.DateTimeField()),
-                ('lifted_at', models.DateTimeField(blank=True, null=True)),
-                ('placed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='retention_holds', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("placed_at", models.DateTimeField()),
+                ("lifted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "placed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="retention_holds",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('lifted_at__isnull', True)), fields=['referral'], name='hold_active_referral')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("lifted_at__isnull", True)),
+                        fields=["referral"],
+                        name="hold_active_referral",
+                    )
+                ],
             },
         ),
     ]

@@ -54,8 +54,9 @@ def submission_body() -> Any:
             continue
         name = "Referral" + "".join(part.title() for part in section.key.split("_"))
         if section.many:
-            fields[section.key] = form_body(name, section.form, many=True,
-                                            required=bool(section.min_items))
+            fields[section.key] = form_body(
+                name, section.form, many=True, required=bool(section.min_items)
+            )
         else:
             fields[section.key] = form_body(name, section.form)
     return inline_serializer("ReferralSubmission", fields)
@@ -63,7 +64,9 @@ def submission_body() -> Any:
 
 def action(summary: str, body: Any = None) -> Any:
     """A front-door or referrer action on one referral: a body in, the referral out."""
-    return extend_schema(summary=summary, request=body, responses={200: ReferralSerializer, **ERRORS})
+    return extend_schema(
+        summary=summary, request=body, responses={200: ReferralSerializer, **ERRORS}
+    )
 
 
 submit = extend_schema(
@@ -91,32 +94,66 @@ listing = extend_schema(
         OpenApiParameter("cursor", str, required=False),
         OpenApiParameter("page_size", int, required=False),
     ],
-    responses={200: inline_serializer("ReferralPage", {
-        "next": serializers.URLField(allow_null=True, help_text="The next page, or null on the last"),
-        "previous": serializers.URLField(allow_null=True),
-        "results": ListItemSerializer(many=True),
-    }), **ERRORS},
+    responses={
+        200: inline_serializer(
+            "ReferralPage",
+            {
+                "next": serializers.URLField(
+                    allow_null=True, help_text="The next page, or null on the last"
+                ),
+                "previous": serializers.URLField(allow_null=True),
+                "results": ListItemSerializer(many=True),
+            },
+        ),
+        **ERRORS,
+    },
 )
 
-detail = extend_schema(operation_id="referrals_retrieve", summary="One referral: content, status, timeline",
-                       responses={200: ReferralSerializer, **ERRORS})
+detail = extend_schema(
+    operation_id="referrals_retrieve",
+    summary="One referral: content, status, timeline",
+    responses={200: ReferralSerializer, **ERRORS},
+)
 acknowledge = action("Acknowledge (front door)")
 convert = action("Turn a consultation into a referral (front door)")
-assign = action("Assign to a worker (front door)", inline_serializer("AssignBody", {
-    "assignee": serializers.CharField(help_text='"me" or a user id'),
-}))
-request_information = action("Ask the referrer or a partner agency for more (front door)",
-                             form_body("InformationRequestBody", InformationRequestForm,
-                                       help={"to_agency": 'An agency id, or "referrer" (the default)'}))
-answer_information = action("Answer the front door's question (referrer)",
-                            form_body("InformationAnswerBody", InformationAnswerForm))
-decide = action("Record the decision; the outcome goes to the referrer (front door)",
-                form_body("DecisionBody", DecisionForm))
-challenge = action("Challenge the decision (referrer or their agency's lead)",
-                   form_body("ChallengeBody", ChallengeForm))
-answer_challenge = action("Answer a challenge (managers)", form_body("ChallengeAnswerBody", ChallengeAnswerForm))
-questions = extend_schema(summary="Questions the front door asked your agency",
-                          responses={200: QuestionSerializer(many=True), **ERRORS})
-answer_question = extend_schema(summary="Answer a question put to your agency",
-                                request=form_body("AgencyAnswerBody", InformationAnswerForm),
-                                responses={200: QuestionSerializer, **ERRORS})
+assign = action(
+    "Assign to a worker (front door)",
+    inline_serializer(
+        "AssignBody",
+        {
+            "assignee": serializers.CharField(help_text='"me" or a user id'),
+        },
+    ),
+)
+request_information = action(
+    "Ask the referrer or a partner agency for more (front door)",
+    form_body(
+        "InformationRequestBody",
+        InformationRequestForm,
+        help={"to_agency": 'An agency id, or "referrer" (the default)'},
+    ),
+)
+answer_information = action(
+    "Answer the front door's question (referrer)",
+    form_body("InformationAnswerBody", InformationAnswerForm),
+)
+decide = action(
+    "Record the decision; the outcome goes to the referrer (front door)",
+    form_body("DecisionBody", DecisionForm),
+)
+challenge = action(
+    "Challenge the decision (referrer or their agency's lead)",
+    form_body("ChallengeBody", ChallengeForm),
+)
+answer_challenge = action(
+    "Answer a challenge (managers)", form_body("ChallengeAnswerBody", ChallengeAnswerForm)
+)
+questions = extend_schema(
+    summary="Questions the front door asked your agency",
+    responses={200: QuestionSerializer(many=True), **ERRORS},
+)
+answer_question = extend_schema(
+    summary="Answer a question put to your agency",
+    request=form_body("AgencyAnswerBody", InformationAnswerForm),
+    responses={200: QuestionSerializer, **ERRORS},
+)

@@ -52,10 +52,10 @@ class _Output(serializers.ModelSerializer):  # type: ignore[type-arg]
     """Output only; datetimes in UTC."""
 
     serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        **{field: UTCDateTimeField for field, serializer_field in
-           serializers.ModelSerializer.serializer_field_mapping.items()
-           if serializer_field is serializers.DateTimeField},
+        field: UTCDateTimeField
+        if serializer_field is serializers.DateTimeField
+        else serializer_field
+        for field, serializer_field in serializers.ModelSerializer.serializer_field_mapping.items()
     }
 
 
@@ -64,7 +64,15 @@ class ReceiptSerializer(_Output):
 
     class Meta:
         model = Referral
-        fields = ["reference", "kind", "urgency", "status", "received_at", "acknowledge_by", "decide_by"]
+        fields = [
+            "reference",
+            "kind",
+            "urgency",
+            "status",
+            "received_at",
+            "acknowledge_by",
+            "decide_by",
+        ]
         read_only_fields = fields
 
 
@@ -89,8 +97,19 @@ class ListItemSerializer(_Output):
 
     class Meta:
         model = Referral
-        fields = ["reference", "kind", "urgency", "status", "received_at", "acknowledge_by", "acknowledged_at",
-                  "decide_by", "decided_at", "decision", "updated_at"]
+        fields = [
+            "reference",
+            "kind",
+            "urgency",
+            "status",
+            "received_at",
+            "acknowledge_by",
+            "acknowledged_at",
+            "decide_by",
+            "decided_at",
+            "decision",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field({"type": "string", "nullable": True})
@@ -101,8 +120,16 @@ class ListItemSerializer(_Output):
 class ChildSerializer(_Output):
     class Meta:
         model = Child
-        fields = ["first_name", "last_name", "date_of_birth", "expected_date_of_delivery", "sex", "nhs_number",
-                  "postcode", "plan_status"]
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "expected_date_of_delivery",
+            "sex",
+            "nhs_number",
+            "postcode",
+            "plan_status",
+        ]
         read_only_fields = fields
 
 
@@ -111,8 +138,14 @@ class AdultSerializer(_Output):
 
     class Meta:
         model = Adult
-        fields = ["first_name", "last_name", "relationship", "lives_with_child", "parental_responsibility",
-                  "known_concerns"]
+        fields = [
+            "first_name",
+            "last_name",
+            "relationship",
+            "lives_with_child",
+            "parental_responsibility",
+            "known_concerns",
+        ]
         read_only_fields = fields
 
 
@@ -131,12 +164,20 @@ class PreviousAreaSerializer(_Output):
 
 
 class ConcernSerializer(_Output):
-    categories = serializers.ListField(child=serializers.CharField(), source="concern_categories", read_only=True)
+    categories = serializers.ListField(
+        child=serializers.CharField(), source="concern_categories", read_only=True
+    )
 
     class Meta:
         model = Referral
-        fields = ["categories", "what_happened", "when_happened", "childs_experience", "action_taken",
-                  "immediate_risk"]
+        fields = [
+            "categories",
+            "what_happened",
+            "when_happened",
+            "childs_experience",
+            "action_taken",
+            "immediate_risk",
+        ]
         read_only_fields = fields
 
 
@@ -159,8 +200,16 @@ class DecisionSerializer(_Output):
 
     class Meta:
         model = Referral
-        fields = ["decision", "label", "reasons", "next_steps", "next_steps_owner", "decided_at", "decided_by",
-                  "outcome_sent_at"]
+        fields = [
+            "decision",
+            "label",
+            "reasons",
+            "next_steps",
+            "next_steps_owner",
+            "decided_at",
+            "decided_by",
+            "outcome_sent_at",
+        ]
         read_only_fields = fields
 
 
@@ -173,8 +222,18 @@ class InformationRequestSerializer(_Output):
 
     class Meta:
         model = InformationRequest
-        fields = ["id", "question", "asked_at", "asked_by", "asked_of", "due_by", "open", "answer", "answered_at",
-                  "answered_by"]
+        fields = [
+            "id",
+            "question",
+            "asked_at",
+            "asked_by",
+            "asked_of",
+            "due_by",
+            "open",
+            "answer",
+            "answered_at",
+            "answered_by",
+        ]
         read_only_fields = fields
 
     @extend_schema_field({"type": "string", "nullable": True})
@@ -191,15 +250,31 @@ class ChallengeSerializer(_Output):
 
     class Meta:
         model = Challenge
-        fields = ["id", "reasons", "raised_at", "raised_by", "open", "with_whom", "step_one_due", "step_two_due",
-                  "outcome", "response", "responded_at"]
+        fields = [
+            "id",
+            "reasons",
+            "raised_at",
+            "raised_by",
+            "open",
+            "with_whom",
+            "step_one_due",
+            "step_two_due",
+            "outcome",
+            "response",
+            "responded_at",
+        ]
         read_only_fields = fields
 
     def get_fields(self) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
         # Given as "with" (who must answer it now), a word Python keeps for itself.
-        return {("with" if name == "with_whom" else name): field for name, field in super().get_fields().items()}
+        return {
+            ("with" if name == "with_whom" else name): field
+            for name, field in super().get_fields().items()
+        }
 
-    @extend_schema_field({"type": "string", "nullable": True, "description": "Who must answer it now"})
+    @extend_schema_field(
+        {"type": "string", "nullable": True, "description": "Who must answer it now"}
+    )
     def get_with_whom(self, challenge: Challenge) -> str | None:
         return challenge.with_whom if challenge.is_open else None
 
@@ -251,10 +326,27 @@ class ReferralSerializer(ReceiptSerializer):
     class Meta(ReceiptSerializer.Meta):
         fields = [
             *ReceiptSerializer.Meta.fields,
-            "sending_agency", "pre_birth", "expected_due_date", "non_mobile_injury", "police_notified_at",
-            "strategy_discussion_by", "children", "adults", "father_not_recorded_reason", "other_agencies",
-            "previous_areas", "concern", "consent", "acknowledgement", "assigned_to", "decision",
-            "information_requests", "challenges", "escalation_level", "escalations", "timeline",
+            "sending_agency",
+            "pre_birth",
+            "expected_due_date",
+            "non_mobile_injury",
+            "police_notified_at",
+            "strategy_discussion_by",
+            "children",
+            "adults",
+            "father_not_recorded_reason",
+            "other_agencies",
+            "previous_areas",
+            "concern",
+            "consent",
+            "acknowledgement",
+            "assigned_to",
+            "decision",
+            "information_requests",
+            "challenges",
+            "escalation_level",
+            "escalations",
+            "timeline",
         ]
         read_only_fields = fields
 
@@ -292,18 +384,39 @@ class QuestionSerializer(_Output):
 
     class Meta:
         model = InformationRequest
-        fields = ["id", "reference", "about", "question", "asked_at", "due_by", "open", "answer", "answered_at"]
+        fields = [
+            "id",
+            "reference",
+            "about",
+            "question",
+            "asked_at",
+            "due_by",
+            "open",
+            "answer",
+            "answered_at",
+        ]
         read_only_fields = fields
 
-    @extend_schema_field(inline_serializer("QuestionAbout", {
-        "first_name": serializers.CharField(), "last_name": serializers.CharField(),
-        "date_of_birth": serializers.DateField(allow_null=True),
-        "expected_date_of_delivery": serializers.DateField(allow_null=True),
-    }, many=True))
+    @extend_schema_field(
+        inline_serializer(
+            "QuestionAbout",
+            {
+                "first_name": serializers.CharField(),
+                "last_name": serializers.CharField(),
+                "date_of_birth": serializers.DateField(allow_null=True),
+                "expected_date_of_delivery": serializers.DateField(allow_null=True),
+            },
+            many=True,
+        )
+    )
     def get_about(self, info: InformationRequest) -> list[dict[str, Any]]:
         return [
-            {"first_name": c.first_name, "last_name": c.last_name,
-             "date_of_birth": c.date_of_birth, "expected_date_of_delivery": c.expected_date_of_delivery}
+            {
+                "first_name": c.first_name,
+                "last_name": c.last_name,
+                "date_of_birth": c.date_of_birth,
+                "expected_date_of_delivery": c.expected_date_of_delivery,
+            }
             for c in info.referral.children.all()
         ]
 
@@ -313,16 +426,20 @@ class QuestionSerializer(_Output):
 
 
 class ErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    error = serializers.CharField(help_text="A code: invalid, not_found, permission_denied, conflict...")
+    error = serializers.CharField(
+        help_text="A code: invalid, not_found, permission_denied, conflict..."
+    )
     message = serializers.CharField()
     fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False,
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
         help_text='Messages by field path, e.g. "children.0.nhs_number".',
     )
 
 
-def form_fields(form_class: type[forms.Form],
-                help: dict[str, str] | None = None) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
+def form_fields(
+    form_class: type[forms.Form], help: dict[str, str] | None = None
+) -> dict[str, serializers.Field]:  # type: ignore[type-arg]
     """A page form's fields as serializer fields, for the schema: each one's
     name, whether it is required, its choices and its help (or `help`'s, for
     a field whose choices the form sets per request)."""
@@ -346,7 +463,8 @@ def form_fields(form_class: type[forms.Form],
     return fields
 
 
-def form_body(name: str, form_class: type[forms.Form], help: dict[str, str] | None = None,
-              **kwargs: Any) -> Any:
+def form_body(
+    name: str, form_class: type[forms.Form], help: dict[str, str] | None = None, **kwargs: Any
+) -> Any:
     """A request body for the schema, read from the page form that checks it."""
     return inline_serializer(name, form_fields(form_class, help), **kwargs)

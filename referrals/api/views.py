@@ -1,18 +1,18 @@
 """The referrals API: the same services and access path as the pages.
 
-    GET  /api/v1/referrals/                         the referrals you may see, newest first
-    POST /api/v1/referrals/                         submit; 201 with the receipt
-    GET  /api/v1/referrals/{reference}/             content, status, escalations, timeline
-    POST /api/v1/referrals/{reference}/acknowledge/ front-door staff only
-    POST /api/v1/referrals/{reference}/convert/     consultation -> referral, front door only
-    POST /api/v1/referrals/{reference}/assign/      {"assignee": "me" | user id}
-    POST /api/v1/referrals/{reference}/request-information/                 {"question"}
-    POST /api/v1/referrals/{reference}/information-requests/{id}/answer/    {"answer"}
-    POST /api/v1/referrals/{reference}/decide/      {"decision", "reasons", "next_steps", "next_steps_owner"}
-    POST /api/v1/referrals/{reference}/challenge/   {"reasons"}
-    POST /api/v1/referrals/{reference}/challenges/{id}/answer/  {"outcome", "response"}
-    GET  /api/v1/questions/                         questions the front door asked your agency
-    POST /api/v1/questions/{id}/answer/             {"answer"}
+GET  /api/v1/referrals/                         the referrals you may see, newest first
+POST /api/v1/referrals/                         submit; 201 with the receipt
+GET  /api/v1/referrals/{reference}/             content, status, escalations, timeline
+POST /api/v1/referrals/{reference}/acknowledge/ front-door staff only
+POST /api/v1/referrals/{reference}/convert/     consultation -> referral, front door only
+POST /api/v1/referrals/{reference}/assign/      {"assignee": "me" | user id}
+POST /api/v1/referrals/{reference}/request-information/                 {"question"}
+POST /api/v1/referrals/{reference}/information-requests/{id}/answer/    {"answer"}
+POST /api/v1/referrals/{reference}/decide/      {"decision", "reasons", "next_steps", ...}
+POST /api/v1/referrals/{reference}/challenge/   {"reasons"}
+POST /api/v1/referrals/{reference}/challenges/{id}/answer/  {"outcome", "response"}
+GET  /api/v1/questions/                         questions the front door asked your agency
+POST /api/v1/questions/{id}/answer/             {"answer"}
 """
 
 from __future__ import annotations
@@ -104,19 +104,26 @@ def referral_json(referral: Referral, *, viewer: Any) -> Any:
     """The referral as this viewer may see it."""
     with_parts(referral)
     escalations = escalations_for(referral)
-    return ReferralSerializer(referral, context={
-        "escalations": escalations,
-        "timeline": timeline(referral, viewer=viewer, escalations=escalations),
-        "information_requests": information_requests_for(referral, viewer=viewer),
-    }).data
+    return ReferralSerializer(
+        referral,
+        context={
+            "escalations": escalations,
+            "timeline": timeline(referral, viewer=viewer, escalations=escalations),
+            "information_requests": information_requests_for(referral, viewer=viewer),
+        },
+    ).data
 
 
 def _plain(value: Any) -> Any:
     return value if isinstance(value, str | list) else ("" if value is None else str(value))
 
 
-def _act(request: Request, reference: str, form_class: Callable[..., forms.Form],
-         action: Callable[[Referral, dict[str, Any]], Any]) -> Response:
+def _act(
+    request: Request,
+    reference: str,
+    form_class: Callable[..., forms.Form],
+    action: Callable[[Referral, dict[str, Any]], Any],
+) -> Response:
     """Validate with the page's form, run one service, answer with the referral."""
     referral = get_referral_for_user(request.user, reference)
     data = request.data if isinstance(request.data, dict) else {}
@@ -126,8 +133,10 @@ def _act(request: Request, reference: str, form_class: Callable[..., forms.Form]
     try:
         action(referral, form.cleaned_data)
     except ValidationError as exc:
-        return Response({"error": "invalid", "message": CHECK_FIELDS, "fields": exc.message_dict},
-                        status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"error": "invalid", "message": CHECK_FIELDS, "fields": exc.message_dict},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     except NotAllowedNow as exc:
         return Response({"error": "conflict", "message": str(exc)}, status=status.HTTP_409_CONFLICT)
     referral.refresh_from_db()
@@ -184,24 +193,35 @@ class ReferralListCreate(APIView):
         if bad:
             errors[bad] = ["Use a date and time like 2026-11-25T09:00:00Z"]
         if errors:
-            return Response({"error": "invalid", "message": CHECK_FIELDS, "fields": errors},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"error": "invalid", "message": CHECK_FIELDS, "fields": errors},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         referrals = referrals_visible_to(request.user)
         if status_filter:
             referrals = referrals.filter(status=status_filter)
         tz = timezone.get_current_timezone()
         if after:
-            referrals = referrals.filter(received_at__gte=dt.datetime.combine(after, dt.time.min, tzinfo=tz))
+            referrals = referrals.filter(
+                received_at__gte=dt.datetime.combine(after, dt.time.min, tzinfo=tz)
+            )
         if before:
             referrals = referrals.filter(
-                received_at__lt=dt.datetime.combine(before + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+                received_at__lt=dt.datetime.combine(
+                    before + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+                )
             )
         if since:
             referrals = referrals.filter(updated_at__gte=since)
         paginator = ReferralCursor()
         page = paginator.paginate_queryset(referrals, request, view=self)
-        record_event(actor=request.user, action=Action.LISTED, object_type="referral", origin=_origin(request),
-                     detail={"count": len(page or [])})
+        record_event(
+            actor=request.user,
+            action=Action.LISTED,
+            object_type="referral",
+            origin=_origin(request),
+            detail={"count": len(page or [])},
+        )
         return paginator.get_paginated_response(ListItemSerializer(page or [], many=True).data)
 
     @schema.submit
@@ -210,32 +230,48 @@ class ReferralListCreate(APIView):
             raise PermissionDenied("Only people at a partner agency can send referrals")
         key = request.headers.get("Idempotency-Key")
         if key is not None and not (1 <= len(key) <= 200 and key.isprintable()):
-            return Response({"error": "invalid", "message": "Idempotency-Key must be 1 to 200 printable characters",
-                             "fields": {"Idempotency-Key": ["Use a unique value per referral, like a UUID"]}},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {
+                    "error": "invalid",
+                    "message": "Idempotency-Key must be 1 to 200 printable characters",
+                    "fields": {"Idempotency-Key": ["Use a unique value per referral, like a UUID"]},
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         content, problems = validate_content(request.data)
         if content is None:
             return Response(problems_json(problems), status=status.HTTP_400_BAD_REQUEST)
         replayed = False
         if key is None:
-            referral = submit_referral(sender=request.user, content=content, origin=_origin(request))
+            referral = submit_referral(
+                sender=request.user, content=content, origin=_origin(request)
+            )
         else:
             try:
                 referral, created = submit_referral_once(
-                    sender=request.user, content=content, idempotency_key=key,
-                    fingerprint=fingerprint_of(request.data), origin=_origin(request),
+                    sender=request.user,
+                    content=content,
+                    idempotency_key=key,
+                    fingerprint=fingerprint_of(request.data),
+                    origin=_origin(request),
                 )
             except IdempotencyConflict:
-                return Response({"error": "idempotency_conflict",
-                                 "message": "This Idempotency-Key was used with a different referral"},
-                                status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+                return Response(
+                    {
+                        "error": "idempotency_conflict",
+                        "message": "This Idempotency-Key was used with a different referral",
+                    },
+                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                )
             replayed = not created
         warnings = [
             f"The concern uses '{word}': say what you saw or were told, and what you mean."
             for word in vague_words_in(referral.what_happened, referral.childs_experience)
         ]
-        response = Response(SubmittedSerializer(referral, context={"warnings": warnings}).data,
-                            status=status.HTTP_201_CREATED)
+        response = Response(
+            SubmittedSerializer(referral, context={"warnings": warnings}).data,
+            status=status.HTTP_201_CREATED,
+        )
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response
@@ -245,8 +281,13 @@ class ReferralDetail(APIView):
     @schema.detail
     def get(self, request: Request, reference: str) -> Response:
         referral = get_referral_for_user(request.user, reference)
-        record_event(actor=request.user, action=Action.VIEWED, object_type="referral",
-                     object_ref=referral.reference, origin=_origin(request))
+        record_event(
+            actor=request.user,
+            action=Action.VIEWED,
+            object_type="referral",
+            object_ref=referral.reference,
+            origin=_origin(request),
+        )
         return Response(referral_json(referral, viewer=request.user))
 
 
@@ -254,7 +295,9 @@ class ReferralConvert(APIView):
     @schema.convert
     def post(self, request: Request, reference: str) -> Response:
         referral = get_referral_for_user(request.user, reference)
-        referral = convert_to_referral(referral=referral, actor=request.user, origin=_origin(request))
+        referral = convert_to_referral(
+            referral=referral, actor=request.user, origin=_origin(request)
+        )
         return Response(referral_json(referral, viewer=request.user))
 
 
@@ -263,12 +306,16 @@ class ReferralAcknowledge(APIView):
     def post(self, request: Request, reference: str) -> Response:
         referral = get_referral_for_user(request.user, reference)
         try:
-            referral = acknowledge_referral(referral=referral, actor=request.user, origin=_origin(request))
+            referral = acknowledge_referral(
+                referral=referral, actor=request.user, origin=_origin(request)
+            )
         except AlreadyAcknowledged as exc:
             return Response(
-                {"error": "already_acknowledged",
-                 "message": f"{exc.referral.reference} is already acknowledged",
-                 "referral": referral_json(exc.referral, viewer=request.user)},
+                {
+                    "error": "already_acknowledged",
+                    "message": f"{exc.referral.reference} is already acknowledged",
+                    "referral": referral_json(exc.referral, viewer=request.user),
+                },
                 status=status.HTTP_409_CONFLICT,
             )
         return Response(referral_json(referral, viewer=request.user))
@@ -283,12 +330,23 @@ class ReferralAssign(APIView):
         value = request.data.get("assignee") if isinstance(request.data, dict) else None
         assignee = request.user if value == "me" else user_by_id(value)
         if assignee is None:
-            return Response({"error": "invalid", "message": CHECK_FIELDS,
-                             "fields": {"assignee": ["Choose who to assign it to"]}}, status=400)
+            return Response(
+                {
+                    "error": "invalid",
+                    "message": CHECK_FIELDS,
+                    "fields": {"assignee": ["Choose who to assign it to"]},
+                },
+                status=400,
+            )
         try:
-            assign_referral(referral=referral, actor=request.user, assignee=assignee, origin=_origin(request))
+            assign_referral(
+                referral=referral, actor=request.user, assignee=assignee, origin=_origin(request)
+            )
         except ValidationError as exc:
-            return Response({"error": "invalid", "message": CHECK_FIELDS, "fields": exc.message_dict}, status=400)
+            return Response(
+                {"error": "invalid", "message": CHECK_FIELDS, "fields": exc.message_dict},
+                status=400,
+            )
         referral.refresh_from_db()
         return Response(referral_json(referral, viewer=request.user))
 
@@ -306,8 +364,14 @@ class ReferralRequestInformation(APIView):
 
         def action(r: Referral, d: dict[str, Any]) -> None:
             to_agency = next((a for a in agencies if str(a.pk) == d["to_agency"]), None)
-            request_information(referral=r, actor=request.user, question=d["question"], to_agency=to_agency,
-                                origin=_origin(request))
+            request_information(
+                referral=r,
+                actor=request.user,
+                question=d["question"],
+                to_agency=to_agency,
+                origin=_origin(request),
+            )
+
         return _act(request, reference, form_class, action)
 
 
@@ -318,24 +382,43 @@ class ReferralAnswerInformation(APIView):
             info = referral.information_requests.filter(pk=request_id).first()
             if info is None:
                 raise Http404("No such question")
-            answer_information_request(info=info, actor=request.user, answer=data["answer"],
-                                       origin=_origin(request))
+            answer_information_request(
+                info=info, actor=request.user, answer=data["answer"], origin=_origin(request)
+            )
+
         return _act(request, reference, InformationAnswerForm, action)
 
 
 class ReferralDecide(APIView):
     @schema.decide
     def post(self, request: Request, reference: str) -> Response:
-        return _act(request, reference, DecisionForm, lambda r, d: decide_referral(
-            referral=r, actor=request.user, decision=d["decision"], reasons=d["reasons"],
-            next_steps=d["next_steps"], next_steps_owner=d["next_steps_owner"], origin=_origin(request)))
+        return _act(
+            request,
+            reference,
+            DecisionForm,
+            lambda r, d: decide_referral(
+                referral=r,
+                actor=request.user,
+                decision=d["decision"],
+                reasons=d["reasons"],
+                next_steps=d["next_steps"],
+                next_steps_owner=d["next_steps_owner"],
+                origin=_origin(request),
+            ),
+        )
 
 
 class ReferralChallenge(APIView):
     @schema.challenge
     def post(self, request: Request, reference: str) -> Response:
-        return _act(request, reference, ChallengeForm, lambda r, d: raise_challenge(
-            referral=r, actor=request.user, reasons=d["reasons"], origin=_origin(request)))
+        return _act(
+            request,
+            reference,
+            ChallengeForm,
+            lambda r, d: raise_challenge(
+                referral=r, actor=request.user, reasons=d["reasons"], origin=_origin(request)
+            ),
+        )
 
 
 class ReferralAnswerChallenge(APIView):
@@ -345,8 +428,14 @@ class ReferralAnswerChallenge(APIView):
             item = referral.challenges.filter(pk=challenge_id).first()
             if item is None:
                 raise Http404("No such challenge")
-            answer_challenge(challenge=item, actor=request.user, outcome=data["outcome"],
-                             response=data["response"], origin=_origin(request))
+            answer_challenge(
+                challenge=item,
+                actor=request.user,
+                outcome=data["outcome"],
+                response=data["response"],
+                origin=_origin(request),
+            )
+
         return _act(request, reference, ChallengeAnswerForm, action)
 
 
@@ -369,9 +458,15 @@ class AnswerQuestionForAgency(APIView):
         if not form.is_valid():
             return Response(form_errors_json(form), status=status.HTTP_400_BAD_REQUEST)
         try:
-            answer_information_request(info=info, actor=request.user, answer=form.cleaned_data["answer"],
-                                       origin=_origin(request))
+            answer_information_request(
+                info=info,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+                origin=_origin(request),
+            )
         except NotAllowedNow as exc:
-            return Response({"error": "conflict", "message": str(exc)}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"error": "conflict", "message": str(exc)}, status=status.HTTP_409_CONFLICT
+            )
         info.refresh_from_db()
         return Response(QuestionSerializer(info).data)

@@ -43,9 +43,16 @@ class Breach(NamedTuple):
 
     def as_referral(self) -> Referral:
         """An unsaved stand-in carrying just those columns, for the wording."""
-        return Referral(id=self.id, reference=self.reference, kind=self.kind, urgency=self.urgency,
-                        status=self.status, front_door_id=self.front_door_id,
-                        sending_agency_id=self.sending_agency_id, sender_id=self.sender_id)
+        return Referral(
+            id=self.id,
+            reference=self.reference,
+            kind=self.kind,
+            urgency=self.urgency,
+            status=self.status,
+            front_door_id=self.front_door_id,
+            sending_agency_id=self.sending_agency_id,
+            sender_id=self.sender_id,
+        )
 
 
 # The referral's columns a claim brings back, in Breach's order after `subject`.
@@ -57,12 +64,16 @@ def claim_sql(step: Step, returning: str = "") -> str:
     (by default the claimed row's key and its referral's id)."""
     q = connection.ops.quote_name
     table, pk, due = step.model._meta.db_table, q(step.pk_column), q(step.due_column)
-    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    )
     opens = ", ".join(["%s"] * len(step.open_values))
     condition = f"{q(step.open_column)} IN ({opens}) AND {q(step.level_column)} = %s"
     # Only our own table and column names are put into the text; every value
     # is a parameter.
-    chosen = f"SELECT {pk} FROM {table} WHERE {condition} AND {due} <= %s ORDER BY {due} LIMIT %s{lock}"  # noqa: S608 - table and column names from our models; # nosec B608
+    chosen = (
+        f"SELECT {pk} FROM {table} WHERE {condition} AND {due} <= %s ORDER BY {due} LIMIT %s{lock}"  # noqa: S608 - table and column names from our models; # nosec B608
+    )
     if connection.vendor == "postgresql":
         # ARRAY(...) is worked out once, then the UPDATE finds the claimed rows
         # by primary key. With "id IN (SELECT ...)" PostgreSQL hash-joined the
@@ -72,7 +83,10 @@ def claim_sql(step: Step, returning: str = "") -> str:
     else:
         which = f"{pk} IN ({chosen})"
     returning = returning or f"{pk}, {q(step.referral_column)}"
-    return f"UPDATE {table} SET {q(step.level_column)} = %s WHERE {which} AND {condition} RETURNING {returning}"  # noqa: S608 - table and column names from our models; # nosec B608
+    return (
+        f"UPDATE {table} SET {q(step.level_column)} = %s "  # noqa: S608 - our names; # nosec B608
+        f"WHERE {which} AND {condition} RETURNING {returning}"
+    )
 
 
 def claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[tuple[Any, ...]]:
@@ -92,18 +106,27 @@ def claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[tuple[Any, 
     claim_params = [step.level, *condition, at, limit, *condition]
     # What tells one escalation under the rule from another: the round of a
     # rule about the referral itself, or the request or challenge.
-    subject_value = (q(step.round_column) if step.round_column else "0") if step.is_about_referral \
+    subject_value = (
+        (q(step.round_column) if step.round_column else "0")
+        if step.is_about_referral
         else q(step.pk_column)
+    )
     escalation_columns = "referral_id, rule, subject_id, level, due_at, escalated_at"
     referral_columns = ", ".join(f"r.{q(name)}" for name in REFERRAL_COLUMNS)
     if connection.vendor == "postgresql":
-        claim = claim_sql(step, returning=(
-            f"{q(step.pk_column)} AS subject_pk, {q(step.referral_column)} AS claimed_referral_id, "
-            f"{subject_value} AS subject_value, {q(step.due_column)} AS due_at"))
+        claim = claim_sql(
+            step,
+            returning=(
+                f"{q(step.pk_column)} AS subject_pk, {q(step.referral_column)} AS "
+                "claimed_referral_id, "
+                f"{subject_value} AS subject_value, {q(step.due_column)} AS due_at"
+            ),
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH claimed AS ({claim}), recorded AS (INSERT INTO {Escalation._meta.db_table} "  # noqa: S608 - table and column names from our models; # nosec B608
-                f"({escalation_columns}) SELECT claimed_referral_id, %s, subject_value, %s, due_at, "
+                f"({escalation_columns}) SELECT claimed_referral_id, %s, subject_value, %s, "
+                "due_at, "
                 f"{typed_parameter('timestamp with time zone')} FROM claimed) "
                 f"SELECT subject_pk, {referral_columns} FROM claimed "
                 f"JOIN {Referral._meta.db_table} r ON r.id = claimed_referral_id",

@@ -26,9 +26,11 @@ def start_clocks(referral: Referral, deadlines: Deadlines) -> ReferralClock:
     """Both ladders of a new referral (made with `deadline_fields`), in the
     transaction that submits it."""
     return ReferralClock.objects.create(
-        referral=referral, acknowledge_by=deadlines.acknowledge_by,
+        referral=referral,
+        acknowledge_by=deadlines.acknowledge_by,
         senior_escalation_at=deadlines.senior_escalation_at,
-        decide_by=deadlines.decide_by, decision_senior_at=deadlines.decision_senior_at,
+        decide_by=deadlines.decide_by,
+        decision_senior_at=deadlines.decision_senior_at,
     )
 
 
@@ -47,6 +49,9 @@ def restart_decision_clock(referral_id: int, deadlines: Deadlines) -> None:
     deadline, and a new round of "no decision in time" from level 0."""
     Referral.objects.filter(pk=referral_id).update(decide_by=deadlines.decide_by)
     ReferralClock.objects.filter(pk=referral_id).update(
-        decide_open=True, decide_by=deadlines.decide_by, decision_senior_at=deadlines.decision_senior_at,
-        decision_escalation_level=0, decision_round=F("decision_round") + 1,
+        decide_open=True,
+        decide_by=deadlines.decide_by,
+        decision_senior_at=deadlines.decision_senior_at,
+        decision_escalation_level=0,
+        decision_round=F("decision_round") + 1,
     )

@@ -50,31 +50,99 @@ class Step:
         return self.model is ReferralClock
 
 
-def _referral_steps(rule: str, due: str, senior_due: str, level_col: str, open_col: str, what: str,
-                    round_column: str = "") -> tuple[Step, ...]:
+def _referral_steps(
+    rule: str,
+    due: str,
+    senior_due: str,
+    level_col: str,
+    open_col: str,
+    what: str,
+    round_column: str = "",
+) -> tuple[Step, ...]:
     return (
-        Step(rule, 1, ReferralClock, due, level_col, open_col, (True,), FRONT_DOOR_MANAGERS,
-             summary=f"{what}: escalated to front-door managers", round_column=round_column),
-        Step(rule, 2, ReferralClock, senior_due, level_col, open_col, (True,), SENIOR_MANAGERS,
-             summary=f"{what}: escalated to senior managers", round_column=round_column),
+        Step(
+            rule,
+            1,
+            ReferralClock,
+            due,
+            level_col,
+            open_col,
+            (True,),
+            FRONT_DOOR_MANAGERS,
+            summary=f"{what}: escalated to front-door managers",
+            round_column=round_column,
+        ),
+        Step(
+            rule,
+            2,
+            ReferralClock,
+            senior_due,
+            level_col,
+            open_col,
+            (True,),
+            SENIOR_MANAGERS,
+            summary=f"{what}: escalated to senior managers",
+            round_column=round_column,
+        ),
     )
 
 
 LADDER: tuple[Step, ...] = (
-    *_referral_steps(EscalationRule.NOT_ACKNOWLEDGED, "acknowledge_by", "senior_escalation_at",
-                     "escalation_level", "acknowledge_open", "Not acknowledged in time"),
-    *_referral_steps(EscalationRule.NOT_DECIDED, "decide_by", "decision_senior_at",
-                     "decision_escalation_level", "decide_open", "No decision in time",
-                     round_column="decision_round"),
-    Step(EscalationRule.INFORMATION_UNANSWERED, 1, InformationRequest, "due_by", "escalation_level",
-         "is_open", (True,), FRONT_DOOR_MANAGERS, tell_referrer=True,
-         summary="Request for more information not answered in time: referrer reminded, managers told"),
-    Step(EscalationRule.CHALLENGE_UNRESOLVED, 1, Challenge, "step_one_due", "escalation_level",
-         "is_open", (True,), SENIOR_MANAGERS, tell_referrer=True,
-         summary="Challenge not answered by the front-door managers in time: now with senior managers"),
-    Step(EscalationRule.CHALLENGE_UNRESOLVED, 2, Challenge, "step_two_due", "escalation_level",
-         "is_open", (True,), SENIOR_MANAGERS + FRONT_DOOR_MANAGERS, tell_referrer=True,
-         summary="Challenge still not answered by senior managers in time"),
+    *_referral_steps(
+        EscalationRule.NOT_ACKNOWLEDGED,
+        "acknowledge_by",
+        "senior_escalation_at",
+        "escalation_level",
+        "acknowledge_open",
+        "Not acknowledged in time",
+    ),
+    *_referral_steps(
+        EscalationRule.NOT_DECIDED,
+        "decide_by",
+        "decision_senior_at",
+        "decision_escalation_level",
+        "decide_open",
+        "No decision in time",
+        round_column="decision_round",
+    ),
+    Step(
+        EscalationRule.INFORMATION_UNANSWERED,
+        1,
+        InformationRequest,
+        "due_by",
+        "escalation_level",
+        "is_open",
+        (True,),
+        FRONT_DOOR_MANAGERS,
+        tell_referrer=True,
+        summary="Request for more information not answered in time: referrer reminded, managers "
+        "told",
+    ),
+    Step(
+        EscalationRule.CHALLENGE_UNRESOLVED,
+        1,
+        Challenge,
+        "step_one_due",
+        "escalation_level",
+        "is_open",
+        (True,),
+        SENIOR_MANAGERS,
+        tell_referrer=True,
+        summary="Challenge not answered by the front-door managers in time: now with senior "
+        "managers",
+    ),
+    Step(
+        EscalationRule.CHALLENGE_UNRESOLVED,
+        2,
+        Challenge,
+        "step_two_due",
+        "escalation_level",
+        "is_open",
+        (True,),
+        SENIOR_MANAGERS + FRONT_DOOR_MANAGERS,
+        tell_referrer=True,
+        summary="Challenge still not answered by senior managers in time",
+    ),
 )
 
 # What each step did, in the words the referral's timeline uses.

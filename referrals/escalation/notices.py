@@ -24,7 +24,9 @@ from referrals.selectors.people import agency_contacts
 People = dict[tuple[int, tuple[str, ...]], list[Recipient]]
 
 
-def notices_for(step: Step, breaches: list[Breach], *, people: People, now: dt.datetime) -> list[Notification]:
+def notices_for(
+    step: Step, breaches: list[Breach], *, people: People, now: dt.datetime
+) -> list[Notification]:
     """Every message a claimed batch owes, unsaved, for the outbox."""
     outbox = manager_summaries(step, breaches, people=people, now=now)
     if step.tell_referrer:
@@ -34,8 +36,9 @@ def notices_for(step: Step, breaches: list[Breach], *, people: People, now: dt.d
     return outbox
 
 
-def manager_summaries(step: Step, breaches: list[Breach], *, people: People,
-                      now: dt.datetime) -> list[Notification]:
+def manager_summaries(
+    step: Step, breaches: list[Breach], *, people: People, now: dt.datetime
+) -> list[Notification]:
     """One email to each of a front door's managers for the step's roles,
     listing the batch's referrals at that front door. The people are looked
     up once per front door and set of roles in the whole sweep."""
@@ -46,25 +49,42 @@ def manager_summaries(step: Step, breaches: list[Breach], *, people: People,
     for fd_id, listed in by_front_door.items():
         key = (fd_id, step.front_door_roles)
         if key not in people:
-            people[key] = recipients_for_users(
-                m.user for m in members_with_role(agency_id=fd_id, roles=step.front_door_roles)
-            ) if step.front_door_roles else []
+            people[key] = (
+                recipients_for_users(
+                    m.user for m in members_with_role(agency_id=fd_id, roles=step.front_door_roles)
+                )
+                if step.front_door_roles
+                else []
+            )
         if not people[key]:
             continue
-        subject, body = messages.escalation_summary(listed[:messages.SUMMARY_LISTS], total=len(listed),
-                                                    rule=step.rule, summary=step.summary)
+        subject, body = messages.escalation_summary(
+            listed[: messages.SUMMARY_LISTS],
+            total=len(listed),
+            rule=step.rule,
+            summary=step.summary,
+        )
         outbox += build_notifications(
-            purpose=Purpose.ESCALATION, recipients=people[key], subject=subject, body=body,
+            purpose=Purpose.ESCALATION,
+            recipients=people[key],
+            subject=subject,
+            body=body,
             # A summary of one referral belongs on that referral's timeline.
-            referral_id=listed[0].id if len(listed) == 1 else None, front_door_id=fd_id, now=now,
+            referral_id=listed[0].id if len(listed) == 1 else None,
+            front_door_id=fd_id,
+            now=now,
         )
     return outbox
 
 
-def referrer_side_reminders(step: Step, breaches: list[Breach], *, now: dt.datetime) -> list[Notification]:
+def referrer_side_reminders(
+    step: Step, breaches: list[Breach], *, now: dt.datetime
+) -> list[Notification]:
     """The referrer (or, for a question put to another agency, that agency)
     is reminded about their own referral, one email each."""
-    senders = {u.pk: u for u in get_user_model().objects.filter(pk__in={b.sender_id for b in breaches})}
+    senders = {
+        u.pk: u for u in get_user_model().objects.filter(pk__in={b.sender_id for b in breaches})
+    }
     agency_people: dict[int, list[Recipient]] = {}
     outbox: list[Notification] = []
     for b in breaches:
@@ -72,15 +92,21 @@ def referrer_side_reminders(step: Step, breaches: list[Breach], *, now: dt.datet
         if step.model is InformationRequest and subject.to_agency_id:
             # A question to another agency reminds that agency, not the referrer.
             if subject.to_agency_id not in agency_people:
-                agency_people[subject.to_agency_id] = recipients_for_users(agency_contacts(subject.to_agency_id))
+                agency_people[subject.to_agency_id] = recipients_for_users(
+                    agency_contacts(subject.to_agency_id)
+                )
             recipients = agency_people[subject.to_agency_id]
         else:
             recipients = recipients_for_users([senders[r.sender_id]])
         outbox += build_notifications(
-            purpose=Purpose.ESCALATION, recipients=recipients,
+            purpose=Purpose.ESCALATION,
+            recipients=recipients,
             subject=messages.escalation_subject(r, rule=step.rule, level=step.level),
-            body=messages.escalation_body(r, rule=step.rule, level=step.level, summary=step.summary),
-            referral_id=r.pk, now=now,
+            body=messages.escalation_body(
+                r, rule=step.rule, level=step.level, summary=step.summary
+            ),
+            referral_id=r.pk,
+            now=now,
         )
     return outbox
 
@@ -91,6 +117,10 @@ def _status_webhooks(breaches: list[Breach], *, now: dt.datetime) -> list[Notifi
     outbox: list[Notification] = []
     for b in breaches:
         if hooks[b.sending_agency_id]:
-            outbox += webhook_notifications(referral=b.as_referral(), event=WebhookEvent.ESCALATED, now=now,
-                                            hooks=hooks[b.sending_agency_id])
+            outbox += webhook_notifications(
+                referral=b.as_referral(),
+                event=WebhookEvent.ESCALATED,
+                now=now,
+                hooks=hooks[b.sending_agency_id],
+            )
     return outbox

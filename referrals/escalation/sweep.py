@@ -101,7 +101,9 @@ def escalate_overdue_referrals(
     return result
 
 
-def _record(step: Step, claimed: list[tuple[Any, ...]], *, now: dt.datetime, people: People) -> list[Escalated]:
+def _record(
+    step: Step, claimed: list[tuple[Any, ...]], *, now: dt.datetime, people: People
+) -> list[Escalated]:
     """Write what a claimed batch owes besides its escalation rows (which
     `claim_batch` wrote, and the referral's timeline shows): history, audit
     and outbox, in the claim's transaction.
@@ -121,19 +123,33 @@ def _record(step: Step, claimed: list[tuple[Any, ...]], *, now: dt.datetime, peo
         subjects: dict[Any, Any] = {}
     else:
         extra = ["to_agency_id"] if step.model is InformationRequest else []
-        subjects = step.model._default_manager.filter(id__in=subject_ids).only("id", "referral_id", *extra).in_bulk()
+        subjects = (
+            step.model._default_manager.filter(id__in=subject_ids)
+            .only("id", "referral_id", *extra)
+            .in_bulk()
+        )
     breaches = [Breach(subjects.get(row[0]), *row[1:]) for row in claimed]
     # Most urgent first in each summary, then by reference.
     breaches.sort(key=lambda b: (b.urgency != Urgency.URGENT, b.reference))
     queue_notifications(notices_for(step, breaches, people=people, now=now))
-    escalated = [Escalated(reference=b.reference, rule=step.rule, level=step.level) for b in breaches]
+    escalated = [
+        Escalated(reference=b.reference, rule=step.rule, level=step.level) for b in breaches
+    ]
     # The escalation rows are each referral's record of the change (the
     # timeline shows them); the audit records the sweep's action once.
     AuditEvent.objects.create(
-        at=now, actor=None, action=Action.ESCALATED, object_type="escalation_sweep",
-        object_ref=f"{step.rule} level {step.level}"[:64], via="task",
-        detail={"rule": step.rule, "level": step.level, "escalated": len(escalated),
-                "references": [e.reference for e in escalated]},
+        at=now,
+        actor=None,
+        action=Action.ESCALATED,
+        object_type="escalation_sweep",
+        object_ref=f"{step.rule} level {step.level}"[:64],
+        via="task",
+        detail={
+            "rule": step.rule,
+            "level": step.level,
+            "escalated": len(escalated),
+            "references": [e.reference for e in escalated],
+        },
     )
     return escalated
 
@@ -149,12 +165,15 @@ def _copy_history(step: Step, subject_ids: list[int], *, now: dt.datetime) -> No
     q = connection.ops.quote_name
     model = history.model
     ids, id_params = id_list(subject_ids)
-    tracked = ", ".join(q(f.column) for f in model._meta.fields if not f.name.startswith("history_"))
+    tracked = ", ".join(
+        q(f.column) for f in model._meta.fields if not f.name.startswith("history_")
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {model._meta.db_table} ({tracked}, history_date, history_change_reason, "  # noqa: S608 - table and column names from our models; # nosec B608
-            f"history_type, history_user_id) SELECT {tracked}, {typed_parameter('timestamp with time zone')}, "
-            f"%s, %s, NULL FROM {step.model._meta.db_table} WHERE {q(step.pk_column)} IN ({ids})",
+            f"history_type, history_user_id) SELECT {tracked}, "
+            f"{typed_parameter('timestamp with time zone')}, %s, %s, NULL "
+            f"FROM {step.model._meta.db_table} WHERE {q(step.pk_column)} IN ({ids})",
             [connection.ops.adapt_datetimefield_value(now), step.summary[:100], "~", *id_params],
         )
 
@@ -165,9 +184,11 @@ def preview_overdue_referrals(*, as_of: dt.datetime) -> list[Escalated]:
     for step in LADDER:
         earlier = [s for s in LADDER if s.rule == step.rule and s.level < step.level]
         rows = step.model._default_manager.filter(
-            **{f"{step.open_column}__in": step.open_values,
-               f"{step.level_column}__lt": step.level,
-               f"{step.due_column}__lte": as_of}
+            **{
+                f"{step.open_column}__in": step.open_values,
+                f"{step.level_column}__lt": step.level,
+                f"{step.due_column}__lte": as_of,
+            }
         )
         for previous in earlier:
             rows = rows.filter(**{f"{previous.due_column}__lte": as_of})

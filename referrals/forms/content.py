@@ -36,7 +36,8 @@ YES_NO_NOT_KNOWN = [(YES, "Yes"), (NO, "No"), (NOT_KNOWN, "Not known")]
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 # The shape of a UK postcode (BS 7666), with or without the space.
 POSTCODE_RE = re.compile(
-    r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]([0-9]|[ABEHMNPRV-Y])?|[0-9][A-HJKPS-UW]) ?[0-9][ABD-HJLNP-UW-Z]{2})$"
+    r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]([0-9]|[ABEHMNPRV-Y])?|[0-9][A-HJKPS-UW]) "
+    "?[0-9][ABD-HJLNP-UW-Z]{2})$"
 )
 
 
@@ -70,7 +71,9 @@ def clean_nhs_number(value: str) -> str:
     return f"{compact[:3]} {compact[3:6]} {compact[6:]}"
 
 
-def text(label: str, *, required_message: str = "", max_length: int = 200, **kwargs: Any) -> forms.CharField:
+def text(
+    label: str, *, required_message: str = "", max_length: int = 200, **kwargs: Any
+) -> forms.CharField:
     short = label[0].upper() + label[1:]
     messages = {"max_length": f"{short} must be {max_length:,} characters or fewer"}
     if required_message:
@@ -85,11 +88,18 @@ def text(label: str, *, required_message: str = "", max_length: int = 200, **kwa
 
 
 def long_text(label: str, *, required_message: str = "", **kwargs: Any) -> forms.CharField:
-    return text(label, required_message=required_message, max_length=10_000,
-                widget=forms.Textarea(attrs={"rows": 6}), **kwargs)
+    return text(
+        label,
+        required_message=required_message,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        **kwargs,
+    )
 
 
-def radios(label: str, choices: Any, *, required_message: str, hints: dict | None = None, **kwargs: Any) -> forms.ChoiceField:
+def radios(
+    label: str, choices: Any, *, required_message: str, hints: dict | None = None, **kwargs: Any
+) -> forms.ChoiceField:
     field = forms.ChoiceField(
         label=label,
         choices=choices,
@@ -104,7 +114,9 @@ def radios(label: str, choices: Any, *, required_message: str, hints: dict | Non
     return field
 
 
-def checkboxes(label: str, choices: Any, *, required_message: str = "", **kwargs: Any) -> forms.MultipleChoiceField:
+def checkboxes(
+    label: str, choices: Any, *, required_message: str = "", **kwargs: Any
+) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         label=label,
         choices=choices,
@@ -121,7 +133,9 @@ class SectionForm(GovukForm):
     def json_data(self) -> dict[str, Any]:
         values = {}
         for name, field in self.fields.items():
-            values[name] = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            values[name] = field.widget.value_from_datadict(
+                self.data, self.files, self.add_prefix(name)
+            )
         return values
 
 
@@ -143,7 +157,8 @@ class TypeForm(SectionForm):
         Urgency.choices,
         required_message="Select how urgent it is",
         hints={
-            Urgency.STANDARD: "The front door will acknowledge it today and decide next steps within one working day.",
+            Urgency.STANDARD: "The front door will acknowledge it today and decide next steps "
+            "within one working day.",
             Urgency.URGENT: (
                 "You think the child may suffer significant harm today. The front door will "
                 "acknowledge it within the hour, day or night."
@@ -153,9 +168,17 @@ class TypeForm(SectionForm):
 
 
 class ChildForm(SectionForm):
-    first_name = text("First name", required_message="Enter the child's first name, or 'Baby' if not yet named", max_length=100)
+    first_name = text(
+        "First name",
+        required_message="Enter the child's first name, or 'Baby' if not yet named",
+        max_length=100,
+    )
     last_name = text("Last name", required_message="Enter the child's last name", max_length=100)
-    born = radios("Has the child been born?", YES_NO, required_message="Select whether the child has been born")
+    born = radios(
+        "Has the child been born?",
+        YES_NO,
+        required_message="Select whether the child has been born",
+    )
     date_of_birth = GovukDateField(
         label="Date of birth",
         noun="the child's date of birth",
@@ -169,18 +192,28 @@ class ChildForm(SectionForm):
         noun="the expected date of delivery",
         required=False,
         window=(31, 300),
-        window_message="Expected date of delivery must be between a month ago and 10 months from now",
+        window_message="Expected date of delivery must be between a month ago and 10 months from "
+        "now",
         help_text="For example, 14 6 2027",
     )
     sex = radios("Sex", Sex.choices, required_message="Select the child's sex, or 'Not known'")
-    nhs_number = text("NHS number (optional)", max_length=20, help_text="10 digits, like 943 476 5919")
-    address = long_text("Address", required_message="Enter the child's address, or where they are staying")
-    postcode = text("Postcode", max_length=10, help_text="Leave blank if they have no fixed address")
+    nhs_number = text(
+        "NHS number (optional)", max_length=20, help_text="10 digits, like 943 476 5919"
+    )
+    address = long_text(
+        "Address", required_message="Enter the child's address, or where they are staying"
+    )
+    postcode = text(
+        "Postcode", max_length=10, help_text="Leave blank if they have no fixed address"
+    )
     school_or_nursery = text("School or nursery (optional)")
     gp_practice = text("GP practice (optional)")
     first_language = text("First language (optional)", max_length=100)
-    interpreter_needed = radios("Does the family need an interpreter?", YES_NO_NOT_KNOWN,
-                                required_message="Select whether the family needs an interpreter")
+    interpreter_needed = radios(
+        "Does the family need an interpreter?",
+        YES_NO_NOT_KNOWN,
+        required_message="Select whether the family needs an interpreter",
+    )
     disability = text("Any disability or additional needs (optional)", max_length=500)
     plan_status = radios(
         "Is the child known to have a plan or to be looked after?",
@@ -190,7 +223,9 @@ class ChildForm(SectionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["nhs_number"].widget.attrs.update({"inputmode": "numeric", "spellcheck": "false"})
+        self.fields["nhs_number"].widget.attrs.update(
+            {"inputmode": "numeric", "spellcheck": "false"}
+        )
         self.fields["nhs_number"].widget.govuk_width = "10"  # type: ignore[attr-defined]
         self.fields["postcode"].widget.attrs.update({"autocomplete": "off"})
         self.fields["postcode"].widget.govuk_width = "10"  # type: ignore[attr-defined]
@@ -203,10 +238,17 @@ class ChildForm(SectionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("born") == YES and not data.get("date_of_birth") and "date_of_birth" not in self.errors:
+        if (
+            data.get("born") == YES
+            and not data.get("date_of_birth")
+            and "date_of_birth" not in self.errors
+        ):
             self.add_error("date_of_birth", "Enter the child's date of birth")
         if data.get("born") == NO:
-            if not data.get("expected_date_of_delivery") and "expected_date_of_delivery" not in self.errors:
+            if (
+                not data.get("expected_date_of_delivery")
+                and "expected_date_of_delivery" not in self.errors
+            ):
                 self.add_error("expected_date_of_delivery", "Enter the expected date of delivery")
             data["date_of_birth"] = None
         elif data.get("born") == YES:
@@ -215,21 +257,41 @@ class ChildForm(SectionForm):
 
 
 class AdultForm(SectionForm):
-    first_name = text("First name", required_message="Enter the adult's first name, or 'Not known'", max_length=100)
-    last_name = text("Last name", required_message="Enter the adult's last name, or 'Not known'", max_length=100)
-    relationship = radios("Relationship to the child", Relationship.choices,
-                          required_message="Select the adult's relationship to the child")
+    first_name = text(
+        "First name",
+        required_message="Enter the adult's first name, or 'Not known'",
+        max_length=100,
+    )
+    last_name = text(
+        "Last name", required_message="Enter the adult's last name, or 'Not known'", max_length=100
+    )
+    relationship = radios(
+        "Relationship to the child",
+        Relationship.choices,
+        required_message="Select the adult's relationship to the child",
+    )
     date_of_birth = GovukDateField(
-        label="Date of birth (optional)", noun="the adult's date of birth", must_be_past=True,
-        earliest=dt.date(1900, 1, 1), required=False, help_text="For example, 4 11 1990",
+        label="Date of birth (optional)",
+        noun="the adult's date of birth",
+        must_be_past=True,
+        earliest=dt.date(1900, 1, 1),
+        required=False,
+        help_text="For example, 4 11 1990",
     )
     address = long_text("Address (optional)", help_text="Leave blank if it is the child's address")
-    lives_with_child = radios("Does this adult live with the child?", YES_NO_NOT_KNOWN,
-                              required_message="Select whether this adult lives with the child")
-    parental_responsibility = radios("Do they have parental responsibility?", YES_NO_NOT_KNOWN,
-                                     required_message="Select whether they have parental responsibility")
+    lives_with_child = radios(
+        "Does this adult live with the child?",
+        YES_NO_NOT_KNOWN,
+        required_message="Select whether this adult lives with the child",
+    )
+    parental_responsibility = radios(
+        "Do they have parental responsibility?",
+        YES_NO_NOT_KNOWN,
+        required_message="Select whether they have parental responsibility",
+    )
     known_concerns = checkboxes(
-        "What is known about them?", AdultConcern.choices,
+        "What is known about them?",
+        AdultConcern.choices,
         help_text="Select all that apply",
     )
     notes = long_text("Anything else the front door should know about them (optional)")
@@ -246,12 +308,20 @@ class FatherForm(SectionForm):
 
 
 class AgencyForm(SectionForm):
-    agency_type = radios("Type of agency", AgencyType.choices, required_message="Select the type of agency")
+    agency_type = radios(
+        "Type of agency", AgencyType.choices, required_message="Select the type of agency"
+    )
     organisation = text("Organisation", required_message="Enter the name of the organisation")
     practitioner = text("Practitioner's name (optional)")
     phone = text("Phone (optional)", max_length=40)
-    email = forms.EmailField(label="Email (optional)", required=False, max_length=254,
-                             error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"})
+    email = forms.EmailField(
+        label="Email (optional)",
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
 
     def clean_phone(self) -> str:
         value = self.cleaned_data["phone"]
@@ -260,14 +330,20 @@ class AgencyForm(SectionForm):
 
 class PreviousAreaForm(SectionForm):
     address = long_text("Previous address", required_message="Enter the previous address")
-    local_authority = text("Local authority", required_message="Enter the local authority, or 'Not known'")
-    when = text("When did they live there? (optional)", max_length=100,
-                help_text="For example, 'until March 2025' or '2023 to 2024'")
+    local_authority = text(
+        "Local authority", required_message="Enter the local authority, or 'Not known'"
+    )
+    when = text(
+        "When did they live there? (optional)",
+        max_length=100,
+        help_text="For example, 'until March 2025' or '2023 to 2024'",
+    )
 
 
 class ConcernForm(SectionForm):
     categories = checkboxes(
-        "What kind of concern is it?", ConcernCategory.choices,
+        "What kind of concern is it?",
+        ConcernCategory.choices,
         required_message="Select at least one kind of concern",
         help_text="Select all that apply",
     )
@@ -279,29 +355,43 @@ class ConcernForm(SectionForm):
             "Say exactly what you mean: avoid words like 'likely' or 'possibly'."
         ),
     )
-    when_happened = text("When did it happen?", required_message="Enter when it happened, or 'Not known'",
-                         help_text="For example, 'this morning at 9am' or 'over the last 3 weeks'")
+    when_happened = text(
+        "When did it happen?",
+        required_message="Enter when it happened, or 'Not known'",
+        help_text="For example, 'this morning at 9am' or 'over the last 3 weeks'",
+    )
     childs_experience = long_text(
         "What is daily life like for the child? What have they said?",
         required_message="Enter what life is like for the child, and what they have said",
         help_text="If the child is too young to speak, describe what you saw of them.",
     )
-    action_taken = long_text("What have you done already?", required_message="Enter what you have done already",
-                             help_text="For example, 'spoke to mother', 'told my safeguarding lead'")
+    action_taken = long_text(
+        "What have you done already?",
+        required_message="Enter what you have done already",
+        help_text="For example, 'spoke to mother', 'told my safeguarding lead'",
+    )
     immediate_risk = radios(
-        "Is the child at risk of harm right now?", YES_NO,
+        "Is the child at risk of harm right now?",
+        YES_NO,
         required_message="Select whether the child is at risk of harm right now",
         hints={YES: "Call 999 first if they are in immediate danger. Then send this."},
     )
 
 
 class ConsentForm(SectionForm):
-    family_aware = radios("Do the parents or carers know you are making this referral?", YES_NO,
-                          required_message="Select whether the parents or carers know")
-    consent = radios("Have they agreed to it?", Consent.choices,
-                     required_message="Select whether they have agreed")
+    family_aware = radios(
+        "Do the parents or carers know you are making this referral?",
+        YES_NO,
+        required_message="Select whether the parents or carers know",
+    )
+    consent = radios(
+        "Have they agreed to it?",
+        Consent.choices,
+        required_message="Select whether they have agreed",
+    )
     no_consent_basis = radios(
-        "Why are you sharing this without their agreement?", NoConsentBasis.choices,
+        "Why are you sharing this without their agreement?",
+        NoConsentBasis.choices,
         required_message="Select why you are sharing this without their agreement",
         required=False,
     )
@@ -314,9 +404,16 @@ class ConsentForm(SectionForm):
         data = super().clean()
         if data.get("consent") and data["consent"] != Consent.GIVEN:
             if not data.get("no_consent_basis") and "no_consent_basis" not in self.errors:
-                self.add_error("no_consent_basis", "Select why you are sharing this without their agreement")
-            if not (data.get("no_consent_reason") or "").strip() and "no_consent_reason" not in self.errors:
-                self.add_error("no_consent_reason", "Explain why you are sharing this without their agreement")
+                self.add_error(
+                    "no_consent_basis", "Select why you are sharing this without their agreement"
+                )
+            if (
+                not (data.get("no_consent_reason") or "").strip()
+                and "no_consent_reason" not in self.errors
+            ):
+                self.add_error(
+                    "no_consent_reason", "Explain why you are sharing this without their agreement"
+                )
         elif data.get("consent") == Consent.GIVEN:
             data["no_consent_basis"] = ""
             data["no_consent_reason"] = ""
@@ -324,10 +421,16 @@ class ConsentForm(SectionForm):
 
 
 class SenderForm(SectionForm):
-    phone = text("Phone number the front door can reach you on today", max_length=40,
-                 required_message="Enter a phone number the front door can reach you on today")
-    availability = text("When can they reach you today? (optional)", max_length=200,
-                        help_text="For example, 'until 4pm, then my colleague on the same number'")
+    phone = text(
+        "Phone number the front door can reach you on today",
+        max_length=40,
+        required_message="Enter a phone number the front door can reach you on today",
+    )
+    availability = text(
+        "When can they reach you today? (optional)",
+        max_length=200,
+        help_text="For example, 'until 4pm, then my colleague on the same number'",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

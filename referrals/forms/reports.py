@@ -9,10 +9,19 @@ from core.forms import GovukDateField, GovukForm
 
 
 class ReportForm(GovukForm):
-    start = GovukDateField(label="From", noun="the start date", must_be_past=True,
-                           earliest=dt.date(2020, 1, 1), help_text="For example, 1 10 2026")
-    end = GovukDateField(label="To", noun="the end date", earliest=dt.date(2020, 1, 1),
-                         help_text="For example, 31 10 2026")
+    start = GovukDateField(
+        label="From",
+        noun="the start date",
+        must_be_past=True,
+        earliest=dt.date(2020, 1, 1),
+        help_text="For example, 1 10 2026",
+    )
+    end = GovukDateField(
+        label="To",
+        noun="the end date",
+        earliest=dt.date(2020, 1, 1),
+        help_text="For example, 31 10 2026",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -10,662 +10,1880 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
+        ("agencies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalDeadlinePolicy',
+            name="HistoricalDeadlinePolicy",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('office_opens', models.TimeField(default=datetime.time(9, 0))),
-                ('office_closes', models.TimeField(default=datetime.time(17, 0))),
-                ('cut_off', models.TimeField(default=datetime.time(16, 0), help_text='Referrals received after this time count as received the next working day.')),
-                ('bank_holiday_region', models.CharField(choices=[('ENG', 'England'), ('WLS', 'Wales'), ('SCT', 'Scotland'), ('NIR', 'Northern Ireland')], default='ENG', max_length=3)),
-                ('acknowledge_within_working_days', models.PositiveSmallIntegerField(default=0, help_text='0 means by the close of the working day the referral is received.', validators=[django.core.validators.MaxValueValidator(10)])),
-                ('decide_within_working_days', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)])),
-                ('urgent_acknowledge_within_minutes', models.PositiveIntegerField(default=60, help_text='Minutes from receipt, day or night, for urgent referrals.')),
-                ('urgent_decide_within_minutes', models.PositiveIntegerField(default=240, help_text='Minutes from receipt, day or night, for urgent referrals.')),
-                ('information_request_within_working_days', models.PositiveSmallIntegerField(default=1, help_text='Working days an agency has to answer a request for more information.')),
-                ('challenge_step_within_working_days', models.PositiveSmallIntegerField(default=2, help_text='Working days for each step of a professional challenge (manager, then senior manager).')),
-                ('strategy_discussion_within_hours', models.PositiveIntegerField(default=24, help_text='Injury to a non-mobile baby: hours from receipt to the strategy discussion.')),
-                ('pre_birth_urgent_within_weeks', models.PositiveSmallIntegerField(default=12, help_text='Pre-birth referrals due within this many weeks run on urgent deadlines.')),
-                ('senior_escalation_after_minutes', models.PositiveIntegerField(default=120, help_text='Working minutes after the acknowledgement deadline before senior managers are told.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('front_door', models.ForeignKey(blank=True, db_constraint=False, limit_choices_to={'kind': 'front_door'}, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agencies.agency')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("office_opens", models.TimeField(default=datetime.time(9, 0))),
+                ("office_closes", models.TimeField(default=datetime.time(17, 0))),
+                (
+                    "cut_off",
+                    models.TimeField(
+                        default=datetime.time(16, 0),
+                        help_text="Referrals received after this time count as received the next working day.",
+                    ),
+                ),
+                (
+                    "bank_holiday_region",
+                    models.CharField(
+                        choices=[
+                            ("ENG", "England"),
+                            ("WLS", "Wales"),
+                            ("SCT", "Scotland"),
+                            ("NIR", "Northern Ireland"),
+                        ],
+                        default="ENG",
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "acknowledge_within_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="0 means by the close of the working day the referral is received.",
+                        validators=[django.core.validators.MaxValueValidator(10)],
+                    ),
+                ),
+                (
+                    "decide_within_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                    ),
+                ),
+                (
+                    "urgent_acknowledge_within_minutes",
+                    models.PositiveIntegerField(
+                        default=60,
+                        help_text="Minutes from receipt, day or night, for urgent referrals.",
+                    ),
+                ),
+                (
+                    "urgent_decide_within_minutes",
+                    models.PositiveIntegerField(
+                        default=240,
+                        help_text="Minutes from receipt, day or night, for urgent referrals.",
+                    ),
+                ),
+                (
+                    "information_request_within_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="Working days an agency has to answer a request for more information.",
+                    ),
+                ),
+                (
+                    "challenge_step_within_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="Working days for each step of a professional challenge (manager, then senior manager).",
+                    ),
+                ),
+                (
+                    "strategy_discussion_within_hours",
+                    models.PositiveIntegerField(
+                        default=24,
+                        help_text="Injury to a non-mobile baby: hours from receipt to the strategy discussion.",
+                    ),
+                ),
+                (
+                    "pre_birth_urgent_within_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        help_text="Pre-birth referrals due within this many weeks run on urgent deadlines.",
+                    ),
+                ),
+                (
+                    "senior_escalation_after_minutes",
+                    models.PositiveIntegerField(
+                        default=120,
+                        help_text="Working minutes after the acknowledgement deadline before senior managers are told.",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "front_door",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        limit_choices_to={"kind": "front_door"},
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical deadline policy',
-                'verbose_name_plural': 'historical deadline policies',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical deadline policy",
+                "verbose_name_plural": "historical deadline policies",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalReferral',
+            name="HistoricalReferral",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reference', models.CharField(db_index=True, editable=False, max_length=12)),
-                ('kind', models.CharField(choices=[('referral', 'Referral'), ('consultation', 'Consultation')], default='referral', max_length=16)),
-                ('urgency', models.CharField(choices=[('standard', 'Standard'), ('urgent', 'Urgent')], default='standard', max_length=16)),
-                ('status', models.CharField(choices=[('submitted', 'Received, waiting to be acknowledged'), ('acknowledged', 'Acknowledged'), ('decided', 'Decided')], default='submitted', max_length=16)),
-                ('sender_phone', models.CharField(max_length=40)),
-                ('sender_availability', models.CharField(blank=True, max_length=200)),
-                ('concern_categories', models.JSONField(default=list)),
-                ('what_happened', models.TextField()),
-                ('when_happened', models.CharField(max_length=200)),
-                ('childs_experience', models.TextField()),
-                ('action_taken', models.TextField()),
-                ('immediate_risk', models.BooleanField(default=False)),
-                ('family_aware', models.BooleanField(default=False)),
-                ('consent', models.CharField(choices=[('given', 'Yes'), ('refused', 'No, they refused'), ('not_sought', 'I have not asked them')], max_length=16)),
-                ('no_consent_basis', models.CharField(blank=True, choices=[('risk_to_child', 'Asking would put the child at greater risk of harm'), ('risk_to_adult', 'Asking would put an adult at risk'), ('prejudice_investigation', 'Asking could prejudice a police investigation'), ('significant_harm', 'The child is at risk of significant harm and cannot wait'), ('not_contactable', 'I could not reach them and delay would harm the child'), ('other', 'Another reason, explained below')], max_length=32)),
-                ('no_consent_reason', models.TextField(blank=True)),
-                ('father_not_recorded_reason', models.TextField(blank=True)),
-                ('expected_due_date', models.DateField(blank=True, null=True)),
-                ('non_mobile_injury', models.BooleanField(default=False)),
-                ('police_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('strategy_discussion_by', models.DateTimeField(blank=True, null=True)),
-                ('received_at', models.DateTimeField()),
-                ('acknowledge_by', models.DateTimeField()),
-                ('decide_by', models.DateTimeField()),
-                ('senior_escalation_at', models.DateTimeField()),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('decision', models.CharField(blank=True, choices=[('nfa', 'No further action'), ('advice', 'Advice and information given'), ('early_help', 'Early help'), ('assessment', 'Child and family assessment (section 17)'), ('strategy_discussion', 'Strategy discussion (section 47)'), ('open_case', 'Passed to the team that already has the case')], max_length=32)),
-                ('decision_reasons', models.TextField(blank=True)),
-                ('next_steps', models.TextField(blank=True)),
-                ('next_steps_owner', models.CharField(blank=True, max_length=200)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_senior_at', models.DateTimeField()),
-                ('decision_escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('decision_round', models.PositiveSmallIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('acknowledged_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assigned_to', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('front_door', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agencies.agency')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sender', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sending_agency', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agencies.agency')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(db_index=True, editable=False, max_length=12)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("referral", "Referral"), ("consultation", "Consultation")],
+                        default="referral",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("urgent", "Urgent")],
+                        default="standard",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Received, waiting to be acknowledged"),
+                            ("acknowledged", "Acknowledged"),
+                            ("decided", "Decided"),
+                        ],
+                        default="submitted",
+                        max_length=16,
+                    ),
+                ),
+                ("sender_phone", models.CharField(max_length=40)),
+                ("sender_availability", models.CharField(blank=True, max_length=200)),
+                ("concern_categories", models.JSONField(default=list)),
+                ("what_happened", models.TextField()),
+                ("when_happened", models.CharField(max_length=200)),
+                ("childs_experience", models.TextField()),
+                ("action_taken", models.TextField()),
+                ("immediate_risk", models.BooleanField(default=False)),
+                ("family_aware", models.BooleanField(default=False)),
+                (
+                    "consent",
+                    models.CharField(
+                        choices=[
+                            ("given", "Yes"),
+                            ("refused", "No, they refused"),
+                            ("not_sought", "I have not asked them"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "no_consent_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("risk_to_child", "Asking would put the child at greater risk of harm"),
+                            ("risk_to_adult", "Asking would put an adult at risk"),
+                            (
+                                "prejudice_investigation",
+                                "Asking could prejudice a police investigation",
+                            ),
+                            (
+                                "significant_harm",
+                                "The child is at risk of significant harm and cannot wait",
+                            ),
+                            (
+                                "not_contactable",
+                                "I could not reach them and delay would harm the child",
+                            ),
+                            ("other", "Another reason, explained below"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("no_consent_reason", models.TextField(blank=True)),
+                ("father_not_recorded_reason", models.TextField(blank=True)),
+                ("expected_due_date", models.DateField(blank=True, null=True)),
+                ("non_mobile_injury", models.BooleanField(default=False)),
+                ("police_notified_at", models.DateTimeField(blank=True, null=True)),
+                ("strategy_discussion_by", models.DateTimeField(blank=True, null=True)),
+                ("received_at", models.DateTimeField()),
+                ("acknowledge_by", models.DateTimeField()),
+                ("decide_by", models.DateTimeField()),
+                ("senior_escalation_at", models.DateTimeField()),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0)),
+                ("assigned_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("nfa", "No further action"),
+                            ("advice", "Advice and information given"),
+                            ("early_help", "Early help"),
+                            ("assessment", "Child and family assessment (section 17)"),
+                            ("strategy_discussion", "Strategy discussion (section 47)"),
+                            ("open_case", "Passed to the team that already has the case"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("decision_reasons", models.TextField(blank=True)),
+                ("next_steps", models.TextField(blank=True)),
+                ("next_steps_owner", models.CharField(blank=True, max_length=200)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_senior_at", models.DateTimeField()),
+                ("decision_escalation_level", models.PositiveSmallIntegerField(default=0)),
+                ("decision_round", models.PositiveSmallIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "front_door",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sending_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical referral',
-                'verbose_name_plural': 'historical referrals',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical referral",
+                "verbose_name_plural": "historical referrals",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(editable=False, max_length=12, unique=True)),
-                ('kind', models.CharField(choices=[('referral', 'Referral'), ('consultation', 'Consultation')], default='referral', max_length=16)),
-                ('urgency', models.CharField(choices=[('standard', 'Standard'), ('urgent', 'Urgent')], default='standard', max_length=16)),
-                ('status', models.CharField(choices=[('submitted', 'Received, waiting to be acknowledged'), ('acknowledged', 'Acknowledged'), ('decided', 'Decided')], default='submitted', max_length=16)),
-                ('sender_phone', models.CharField(max_length=40)),
-                ('sender_availability', models.CharField(blank=True, max_length=200)),
-                ('concern_categories', models.JSONField(default=list)),
-                ('what_happened', models.TextField()),
-                ('when_happened', models.CharField(max_length=200)),
-                ('childs_experience', models.TextField()),
-                ('action_taken', models.TextField()),
-                ('immediate_risk', models.BooleanField(default=False)),
-                ('family_aware', models.BooleanField(default=False)),
-                ('consent', models.CharField(choices=[('given', 'Yes'), ('refused', 'No, they refused'), ('not_sought', 'I have not asked them')], max_length=16)),
-                ('no_consent_basis', models.CharField(blank=True, choices=[('risk_to_child', 'Asking would put the child at greater risk of harm'), ('risk_to_adult', 'Asking would put an adult at risk'), ('prejudice_investigation', 'Asking could prejudice a police investigation'), ('significant_harm', 'The child is at risk of significant harm and cannot wait'), ('not_contactable', 'I could not reach them and delay would harm the child'), ('other', 'Another reason, explained below')], max_length=32)),
-                ('no_consent_reason', models.TextField(blank=True)),
-                ('father_not_recorded_reason', models.TextField(blank=True)),
-                ('expected_due_date', models.DateField(blank=True, null=True)),
-                ('non_mobile_injury', models.BooleanField(default=False)),
-                ('police_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('strategy_discussion_by', models.DateTimeField(blank=True, null=True)),
-                ('received_at', models.DateTimeField()),
-                ('acknowledge_by', models.DateTimeField()),
-                ('decide_by', models.DateTimeField()),
-                ('senior_escalation_at', models.DateTimeField()),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('decision', models.CharField(blank=True, choices=[('nfa', 'No further action'), ('advice', 'Advice and information given'), ('early_help', 'Early help'), ('assessment', 'Child and family assessment (section 17)'), ('strategy_discussion', 'Strategy discussion (section 47)'), ('open_case', 'Passed to the team that already has the case')], max_length=32)),
-                ('decision_reasons', models.TextField(blank=True)),
-                ('next_steps', models.TextField(blank=True)),
-                ('next_steps_owner', models.CharField(blank=True, max_length=200)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_senior_at', models.DateTimeField()),
-                ('decision_escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('decision_round', models.PositiveSmallIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='acknowledged_referrals', to=settings.AUTH_USER_MODEL)),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_referrals', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='decided_referrals', to=settings.AUTH_USER_MODEL)),
-                ('front_door', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='received_referrals', to='agencies.agency')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sent_referrals', to=settings.AUTH_USER_MODEL)),
-                ('sending_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sent_referrals', to='agencies.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(editable=False, max_length=12, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("referral", "Referral"), ("consultation", "Consultation")],
+                        default="referral",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("urgent", "Urgent")],
+                        default="standard",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Received, waiting to be acknowledged"),
+                            ("acknowledged", "Acknowledged"),
+                            ("decided", "Decided"),
+                        ],
+                        default="submitted",
+                        max_length=16,
+                    ),
+                ),
+                ("sender_phone", models.CharField(max_length=40)),
+                ("sender_availability", models.CharField(blank=True, max_length=200)),
+                ("concern_categories", models.JSONField(default=list)),
+                ("what_happened", models.TextField()),
+                ("when_happened", models.CharField(max_length=200)),
+                ("childs_experience", models.TextField()),
+                ("action_taken", models.TextField()),
+                ("immediate_risk", models.BooleanField(default=False)),
+                ("family_aware", models.BooleanField(default=False)),
+                (
+                    "consent",
+                    models.CharField(
+                        choices=[
+                            ("given", "Yes"),
+                            ("refused", "No, they refused"),
+                            ("not_sought", "I have not asked them"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "no_consent_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("risk_to_child", "Asking would put the child at greater risk of harm"),
+                            ("risk_to_adult", "Asking would put an adult at risk"),
+                            (
+                                "prejudice_investigation",
+                                "Asking could prejudice a police investigation",
+                            ),
+                            (
+                                "significant_harm",
+                                "The child is at risk of significant harm and cannot wait",
+                            ),
+                            (
+                                "not_contactable",
+                                "I could not reach them and delay would harm the child",
+                            ),
+                            ("other", "Another reason, explained below"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("no_consent_reason", models.TextField(blank=True)),
+                ("father_not_recorded_reason", models.TextField(blank=True)),
+                ("expected_due_date", models.DateField(blank=True, null=True)),
+                ("non_mobile_injury", models.BooleanField(default=False)),
+                ("police_notified_at", models.DateTimeField(blank=True, null=True)),
+                ("strategy_discussion_by", models.DateTimeField(blank=True, null=True)),
+                ("received_at", models.DateTimeField()),
+                ("acknowledge_by", models.DateTimeField()),
+                ("decide_by", models.DateTimeField()),
+                ("senior_escalation_at", models.DateTimeField()),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0)),
+                ("assigned_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("nfa", "No further action"),
+                            ("advice", "Advice and information given"),
+                            ("early_help", "Early help"),
+                            ("assessment", "Child and family assessment (section 17)"),
+                            ("strategy_discussion", "Strategy discussion (section 47)"),
+                            ("open_case", "Passed to the team that already has the case"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("decision_reasons", models.TextField(blank=True)),
+                ("next_steps", models.TextField(blank=True)),
+                ("next_steps_owner", models.CharField(blank=True, max_length=200)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_senior_at", models.DateTimeField()),
+                ("decision_escalation_level", models.PositiveSmallIntegerField(default=0)),
+                ("decision_round", models.PositiveSmallIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="acknowledged_referrals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assigned_referrals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decided_referrals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "front_door",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="received_referrals",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sent_referrals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "sending_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sent_referrals",
+                        to="agencies.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at'],
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='PreviousArea',
+            name="PreviousArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('address', models.TextField()),
-                ('local_authority', models.CharField(max_length=200)),
-                ('when', models.CharField(blank=True, max_length=100)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='previous_areas', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("address", models.TextField()),
+                ("local_authority", models.CharField(max_length=200)),
+                ("when", models.CharField(blank=True, max_length=100)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="previous_areas",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['referral', 'position'],
+                "ordering": ["referral", "position"],
             },
         ),
         migrations.CreateModel(
-            name='InvolvedAgency',
+            name="InvolvedAgency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('agency_type', models.CharField(choices=[('gp', 'GP'), ('health_visitor', 'Health visitor'), ('midwife', 'Midwife'), ('school', 'School or nursery'), ('police', 'Police'), ('housing', 'Housing'), ('adult_mental_health', 'Adult mental health'), ('substance_misuse', 'Drug and alcohol service'), ('probation', 'Probation'), ('hospital', 'Hospital'), ('other', 'Other')], max_length=32)),
-                ('organisation', models.CharField(max_length=200)),
-                ('practitioner', models.CharField(blank=True, max_length=200)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='involved_agencies', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "agency_type",
+                    models.CharField(
+                        choices=[
+                            ("gp", "GP"),
+                            ("health_visitor", "Health visitor"),
+                            ("midwife", "Midwife"),
+                            ("school", "School or nursery"),
+                            ("police", "Police"),
+                            ("housing", "Housing"),
+                            ("adult_mental_health", "Adult mental health"),
+                            ("substance_misuse", "Drug and alcohol service"),
+                            ("probation", "Probation"),
+                            ("hospital", "Hospital"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("organisation", models.CharField(max_length=200)),
+                ("practitioner", models.CharField(blank=True, max_length=200)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="involved_agencies",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'involved agencies',
-                'ordering': ['referral', 'position'],
+                "verbose_name_plural": "involved agencies",
+                "ordering": ["referral", "position"],
             },
         ),
         migrations.CreateModel(
-            name='InformationRequest',
+            name="InformationRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.TextField()),
-                ('asked_at', models.DateTimeField()),
-                ('due_by', models.DateTimeField()),
-                ('answer', models.TextField(blank=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('is_open', models.BooleanField(default=True)),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('asked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='information_requests', to='agencies.agency')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='information_requests', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question", models.TextField()),
+                ("asked_at", models.DateTimeField()),
+                ("due_by", models.DateTimeField()),
+                ("answer", models.TextField(blank=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("is_open", models.BooleanField(default=True)),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="information_requests",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="information_requests",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['asked_at', 'id'],
+                "ordering": ["asked_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyRecord',
+            name="IdempotencyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200)),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200)),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HistoricalReferralLink',
+            name="HistoricalReferralLink",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('confirmed', 'Same child or household'), ('rejected', 'Not the same')], max_length=16)),
-                ('reason', models.CharField(max_length=200)),
-                ('decided_at', models.DateTimeField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('earlier', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.referral')),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Same child or household"),
+                            ("rejected", "Not the same"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(max_length=200)),
+                ("decided_at", models.DateTimeField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "earlier",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical referral link',
-                'verbose_name_plural': 'historical referral links',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical referral link",
+                "verbose_name_plural": "historical referral links",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPreviousArea',
+            name="HistoricalPreviousArea",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('address', models.TextField()),
-                ('local_authority', models.CharField(max_length=200)),
-                ('when', models.CharField(blank=True, max_length=100)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("address", models.TextField()),
+                ("local_authority", models.CharField(max_length=200)),
+                ("when", models.CharField(blank=True, max_length=100)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical previous area',
-                'verbose_name_plural': 'historical previous areas',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical previous area",
+                "verbose_name_plural": "historical previous areas",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalInvolvedAgency',
+            name="HistoricalInvolvedAgency",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('agency_type', models.CharField(choices=[('gp', 'GP'), ('health_visitor', 'Health visitor'), ('midwife', 'Midwife'), ('school', 'School or nursery'), ('police', 'Police'), ('housing', 'Housing'), ('adult_mental_health', 'Adult mental health'), ('substance_misuse', 'Drug and alcohol service'), ('probation', 'Probation'), ('hospital', 'Hospital'), ('other', 'Other')], max_length=32)),
-                ('organisation', models.CharField(max_length=200)),
-                ('practitioner', models.CharField(blank=True, max_length=200)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "agency_type",
+                    models.CharField(
+                        choices=[
+                            ("gp", "GP"),
+                            ("health_visitor", "Health visitor"),
+                            ("midwife", "Midwife"),
+                            ("school", "School or nursery"),
+                            ("police", "Police"),
+                            ("housing", "Housing"),
+                            ("adult_mental_health", "Adult mental health"),
+                            ("substance_misuse", "Drug and alcohol service"),
+                            ("probation", "Probation"),
+                            ("hospital", "Hospital"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("organisation", models.CharField(max_length=200)),
+                ("practitioner", models.CharField(blank=True, max_length=200)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical involved agency',
-                'verbose_name_plural': 'historical involved agencies',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical involved agency",
+                "verbose_name_plural": "historical involved agencies",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalInformationRequest',
+            name="HistoricalInformationRequest",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('question', models.TextField()),
-                ('asked_at', models.DateTimeField()),
-                ('due_by', models.DateTimeField()),
-                ('answer', models.TextField(blank=True)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('is_open', models.BooleanField(default=True)),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('answered_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('asked_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_agency', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='agencies.agency')),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("question", models.TextField()),
+                ("asked_at", models.DateTimeField()),
+                ("due_by", models.DateTimeField()),
+                ("answer", models.TextField(blank=True)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("is_open", models.BooleanField(default=True)),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical information request',
-                'verbose_name_plural': 'historical information requests',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical information request",
+                "verbose_name_plural": "historical information requests",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalChild',
+            name="HistoricalChild",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('expected_date_of_delivery', models.DateField(blank=True, null=True)),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('not_known', 'Not known')], max_length=16)),
-                ('nhs_number', models.CharField(blank=True, max_length=12)),
-                ('address', models.TextField()),
-                ('postcode', models.CharField(blank=True, max_length=8)),
-                ('school_or_nursery', models.CharField(blank=True, max_length=200)),
-                ('gp_practice', models.CharField(blank=True, max_length=200)),
-                ('first_language', models.CharField(blank=True, max_length=100)),
-                ('interpreter_needed', models.CharField(blank=True, max_length=16)),
-                ('disability', models.CharField(blank=True, max_length=500)),
-                ('plan_status', models.CharField(choices=[('none', 'No'), ('child_in_need', 'Yes: child in need plan'), ('child_protection', 'Yes: child protection plan'), ('looked_after', 'Yes: looked after by a local authority'), ('not_known', 'Not known')], max_length=32)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("expected_date_of_delivery", models.DateField(blank=True, null=True)),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("not_known", "Not known"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("nhs_number", models.CharField(blank=True, max_length=12)),
+                ("address", models.TextField()),
+                ("postcode", models.CharField(blank=True, max_length=8)),
+                ("school_or_nursery", models.CharField(blank=True, max_length=200)),
+                ("gp_practice", models.CharField(blank=True, max_length=200)),
+                ("first_language", models.CharField(blank=True, max_length=100)),
+                ("interpreter_needed", models.CharField(blank=True, max_length=16)),
+                ("disability", models.CharField(blank=True, max_length=500)),
+                (
+                    "plan_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "No"),
+                            ("child_in_need", "Yes: child in need plan"),
+                            ("child_protection", "Yes: child protection plan"),
+                            ("looked_after", "Yes: looked after by a local authority"),
+                            ("not_known", "Not known"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical child',
-                'verbose_name_plural': 'historical children',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical child",
+                "verbose_name_plural": "historical children",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalChallenge',
+            name="HistoricalChallenge",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('reasons', models.TextField()),
-                ('raised_at', models.DateTimeField()),
-                ('step_one_due', models.DateTimeField()),
-                ('step_two_due', models.DateTimeField()),
-                ('is_open', models.BooleanField(default=True)),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('outcome', models.CharField(blank=True, choices=[('upheld', 'The decision stands'), ('changed', 'The decision will be changed')], max_length=16)),
-                ('response', models.TextField(blank=True)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('raised_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('responded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("reasons", models.TextField()),
+                ("raised_at", models.DateTimeField()),
+                ("step_one_due", models.DateTimeField()),
+                ("step_two_due", models.DateTimeField()),
+                ("is_open", models.BooleanField(default=True)),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("upheld", "The decision stands"),
+                            ("changed", "The decision will be changed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("response", models.TextField(blank=True)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical challenge',
-                'verbose_name_plural': 'historical challenges',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical challenge",
+                "verbose_name_plural": "historical challenges",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAdult',
+            name="HistoricalAdult",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('relationship', models.CharField(choices=[('mother', 'Mother'), ('father', 'Father'), ('step_parent', 'Step-parent'), ('mothers_partner', "Mother's partner"), ('fathers_partner', "Father's partner"), ('male_carer', 'Other male carer'), ('female_carer', 'Other female carer'), ('grandparent', 'Grandparent'), ('other_household', 'Other adult in the household'), ('other', 'Other')], max_length=32)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('address', models.TextField(blank=True)),
-                ('lives_with_child', models.CharField(max_length=16)),
-                ('parental_responsibility', models.CharField(max_length=16)),
-                ('known_concerns', models.JSONField(default=list)),
-                ('notes', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("mother", "Mother"),
+                            ("father", "Father"),
+                            ("step_parent", "Step-parent"),
+                            ("mothers_partner", "Mother's partner"),
+                            ("fathers_partner", "Father's partner"),
+                            ("male_carer", "Other male carer"),
+                            ("female_carer", "Other female carer"),
+                            ("grandparent", "Grandparent"),
+                            ("other_household", "Other adult in the household"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("address", models.TextField(blank=True)),
+                ("lives_with_child", models.CharField(max_length=16)),
+                ("parental_responsibility", models.CharField(max_length=16)),
+                ("known_concerns", models.JSONField(default=list)),
+                ("notes", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical adult',
-                'verbose_name_plural': 'historical adults',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical adult",
+                "verbose_name_plural": "historical adults",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Escalation',
+            name="Escalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(choices=[('not_acknowledged', 'Not acknowledged in time'), ('not_decided', 'No decision in time'), ('information_unanswered', 'Request for information not answered in time'), ('challenge_unresolved', 'Challenge not resolved in time')], max_length=32)),
-                ('subject_id', models.BigIntegerField(default=0)),
-                ('level', models.PositiveSmallIntegerField()),
-                ('due_at', models.DateTimeField(help_text='The deadline that was missed.')),
-                ('escalated_at', models.DateTimeField()),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalations', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("not_acknowledged", "Not acknowledged in time"),
+                            ("not_decided", "No decision in time"),
+                            (
+                                "information_unanswered",
+                                "Request for information not answered in time",
+                            ),
+                            ("challenge_unresolved", "Challenge not resolved in time"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("subject_id", models.BigIntegerField(default=0)),
+                ("level", models.PositiveSmallIntegerField()),
+                ("due_at", models.DateTimeField(help_text="The deadline that was missed.")),
+                ("escalated_at", models.DateTimeField()),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalations",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['escalated_at', 'level'],
+                "ordering": ["escalated_at", "level"],
             },
         ),
         migrations.CreateModel(
-            name='Child',
+            name="Child",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('expected_date_of_delivery', models.DateField(blank=True, null=True)),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('not_known', 'Not known')], max_length=16)),
-                ('nhs_number', models.CharField(blank=True, max_length=12)),
-                ('address', models.TextField()),
-                ('postcode', models.CharField(blank=True, max_length=8)),
-                ('school_or_nursery', models.CharField(blank=True, max_length=200)),
-                ('gp_practice', models.CharField(blank=True, max_length=200)),
-                ('first_language', models.CharField(blank=True, max_length=100)),
-                ('interpreter_needed', models.CharField(blank=True, max_length=16)),
-                ('disability', models.CharField(blank=True, max_length=500)),
-                ('plan_status', models.CharField(choices=[('none', 'No'), ('child_in_need', 'Yes: child in need plan'), ('child_protection', 'Yes: child protection plan'), ('looked_after', 'Yes: looked after by a local authority'), ('not_known', 'Not known')], max_length=32)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='children', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("expected_date_of_delivery", models.DateField(blank=True, null=True)),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("not_known", "Not known"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("nhs_number", models.CharField(blank=True, max_length=12)),
+                ("address", models.TextField()),
+                ("postcode", models.CharField(blank=True, max_length=8)),
+                ("school_or_nursery", models.CharField(blank=True, max_length=200)),
+                ("gp_practice", models.CharField(blank=True, max_length=200)),
+                ("first_language", models.CharField(blank=True, max_length=100)),
+                ("interpreter_needed", models.CharField(blank=True, max_length=16)),
+                ("disability", models.CharField(blank=True, max_length=500)),
+                (
+                    "plan_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "No"),
+                            ("child_in_need", "Yes: child in need plan"),
+                            ("child_protection", "Yes: child protection plan"),
+                            ("looked_after", "Yes: looked after by a local authority"),
+                            ("not_known", "Not known"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'children',
-                'ordering': ['referral', 'position'],
+                "verbose_name_plural": "children",
+                "ordering": ["referral", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Challenge',
+            name="Challenge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reasons', models.TextField()),
-                ('raised_at', models.DateTimeField()),
-                ('step_one_due', models.DateTimeField()),
-                ('step_two_due', models.DateTimeField()),
-                ('is_open', models.BooleanField(default=True)),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('outcome', models.CharField(blank=True, choices=[('upheld', 'The decision stands'), ('changed', 'The decision will be changed')], max_length=16)),
-                ('response', models.TextField(blank=True)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='challenges', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reasons", models.TextField()),
+                ("raised_at", models.DateTimeField()),
+                ("step_one_due", models.DateTimeField()),
+                ("step_two_due", models.DateTimeField()),
+                ("is_open", models.BooleanField(default=True)),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("upheld", "The decision stands"),
+                            ("changed", "The decision will be changed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("response", models.TextField(blank=True)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="challenges",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['raised_at', 'id'],
+                "ordering": ["raised_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Adult',
+            name="Adult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('relationship', models.CharField(choices=[('mother', 'Mother'), ('father', 'Father'), ('step_parent', 'Step-parent'), ('mothers_partner', "Mother's partner"), ('fathers_partner', "Father's partner"), ('male_carer', 'Other male carer'), ('female_carer', 'Other female carer'), ('grandparent', 'Grandparent'), ('other_household', 'Other adult in the household'), ('other', 'Other')], max_length=32)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('address', models.TextField(blank=True)),
-                ('lives_with_child', models.CharField(max_length=16)),
-                ('parental_responsibility', models.CharField(max_length=16)),
-                ('known_concerns', models.JSONField(default=list)),
-                ('notes', models.TextField(blank=True)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='adults', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("mother", "Mother"),
+                            ("father", "Father"),
+                            ("step_parent", "Step-parent"),
+                            ("mothers_partner", "Mother's partner"),
+                            ("fathers_partner", "Father's partner"),
+                            ("male_carer", "Other male carer"),
+                            ("female_carer", "Other female carer"),
+                            ("grandparent", "Grandparent"),
+                            ("other_household", "Other adult in the household"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                ("address", models.TextField(blank=True)),
+                ("lives_with_child", models.CharField(max_length=16)),
+                ("parental_responsibility", models.CharField(max_length=16)),
+                ("known_concerns", models.JSONField(default=list)),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="adults",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['referral', 'position'],
+                "ordering": ["referral", "position"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralEvent',
+            name="ReferralEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'Received'), ('acknowledged', 'Acknowledged'), ('escalated', 'Escalated'), ('police_notified', 'Police notified'), ('out_of_hours', 'Emergency duty team alerted'), ('assigned', 'Assigned'), ('information_requested', 'More information requested'), ('information_given', 'More information given'), ('decided', 'Decision made'), ('outcome_sent', 'Outcome sent to the referrer'), ('challenged', 'Decision challenged'), ('challenge_answered', 'Challenge answered'), ('history_linked', 'Earlier history linked'), ('managers_alerted', 'Managers alerted'), ('converted', 'Converted to a referral')], max_length=32)),
-                ('at', models.DateTimeField()),
-                ('summary', models.CharField(max_length=300)),
-                ('front_door_only', models.BooleanField(default=False)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Received"),
+                            ("acknowledged", "Acknowledged"),
+                            ("escalated", "Escalated"),
+                            ("police_notified", "Police notified"),
+                            ("out_of_hours", "Emergency duty team alerted"),
+                            ("assigned", "Assigned"),
+                            ("information_requested", "More information requested"),
+                            ("information_given", "More information given"),
+                            ("decided", "Decision made"),
+                            ("outcome_sent", "Outcome sent to the referrer"),
+                            ("challenged", "Decision challenged"),
+                            ("challenge_answered", "Challenge answered"),
+                            ("history_linked", "Earlier history linked"),
+                            ("managers_alerted", "Managers alerted"),
+                            ("converted", "Converted to a referral"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("summary", models.CharField(max_length=300)),
+                ("front_door_only", models.BooleanField(default=False)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralLink',
+            name="ReferralLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('confirmed', 'Same child or household'), ('rejected', 'Not the same')], max_length=16)),
-                ('reason', models.CharField(max_length=200)),
-                ('decided_at', models.DateTimeField()),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('earlier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='referrals.referral')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Same child or household"),
+                            ("rejected", "Not the same"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.CharField(max_length=200)),
+                ("decided_at", models.DateTimeField()),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "earlier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="referrals.referral",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at'],
+                "ordering": ["-decided_at"],
             },
         ),
         migrations.CreateModel(
-            name='DeadlinePolicy',
+            name="DeadlinePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('office_opens', models.TimeField(default=datetime.time(9, 0))),
-                ('office_closes', models.TimeField(default=datetime.time(17, 0))),
-                ('cut_off', models.TimeField(default=datetime.time(16, 0), help_text='Referrals received after this time count as received the next working day.')),
-                ('bank_holiday_region', models.CharField(choices=[('ENG', 'England'), ('WLS', 'Wales'), ('SCT', 'Scotland'), ('NIR', 'Northern Ireland')], default='ENG', max_length=3)),
-                ('acknowledge_within_working_days', models.PositiveSmallIntegerField(default=0, help_text='0 means by the close of the working day the referral is received.', validators=[django.core.validators.MaxValueValidator(10)])),
-                ('decide_within_working_days', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)])),
-                ('urgent_acknowledge_within_minutes', models.PositiveIntegerField(default=60, help_text='Minutes from receipt, day or night, for urgent referrals.')),
-                ('urgent_decide_within_minutes', models.PositiveIntegerField(default=240, help_text='Minutes from receipt, day or night, for urgent referrals.')),
-                ('information_request_within_working_days', models.PositiveSmallIntegerField(default=1, help_text='Working days an agency has to answer a request for more information.')),
-                ('challenge_step_within_working_days', models.PositiveSmallIntegerField(default=2, help_text='Working days for each step of a professional challenge (manager, then senior manager).')),
-                ('strategy_discussion_within_hours', models.PositiveIntegerField(default=24, help_text='Injury to a non-mobile baby: hours from receipt to the strategy discussion.')),
-                ('pre_birth_urgent_within_weeks', models.PositiveSmallIntegerField(default=12, help_text='Pre-birth referrals due within this many weeks run on urgent deadlines.')),
-                ('senior_escalation_after_minutes', models.PositiveIntegerField(default=120, help_text='Working minutes after the acknowledgement deadline before senior managers are told.')),
-                ('front_door', models.OneToOneField(limit_choices_to={'kind': 'front_door'}, on_delete=django.db.models.deletion.CASCADE, related_name='deadline_policy', to='agencies.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("office_opens", models.TimeField(default=datetime.time(9, 0))),
+                ("office_closes", models.TimeField(default=datetime.time(17, 0))),
+                (
+                    "cut_off",
+                    models.TimeField(
+                        default=datetime.time(16, 0),
+                        help_text="Referrals received after this time count as received the next working day.",
+                    ),
+                ),
+                (
+                    "bank_holiday_region",
+                    models.CharField(
+                        choices=[
+                            ("ENG", "England"),
+                            ("WLS", "Wales"),
+                            ("SCT", "Scotland"),
+                            ("NIR", "Northern Ireland"),
+                        ],
+                        default="ENG",
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "acknowledge_within_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="0 means by the close of the working day the referral is received.",
+                        validators=[django.core.validators.MaxValueValidator(10)],
+                    ),
+                ),
+                (
+                    "decide_within_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                    ),
+                ),
+                (
+                    "urgent_acknowledge_within_minutes",
+                    models.PositiveIntegerField(
+                        default=60,
+                        help_text="Minutes from receipt, day or night, for urgent referrals.",
+                    ),
+                ),
+                (
+                    "urgent_decide_within_minutes",
+                    models.PositiveIntegerField(
+                        default=240,
+                        help_text="Minutes from receipt, day or night, for urgent referrals.",
+                    ),
+                ),
+                (
+                    "information_request_within_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="Working days an agency has to answer a request for more information.",
+                    ),
+                ),
+                (
+                    "challenge_step_within_working_days",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="Working days for each step of a professional challenge (manager, then senior manager).",
+                    ),
+                ),
+                (
+                    "strategy_discussion_within_hours",
+                    models.PositiveIntegerField(
+                        default=24,
+                        help_text="Injury to a non-mobile baby: hours from receipt to the strategy discussion.",
+                    ),
+                ),
+                (
+                    "pre_birth_urgent_within_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        help_text="Pre-birth referrals due within this many weeks run on urgent deadlines.",
+                    ),
+                ),
+                (
+                    "senior_escalation_after_minutes",
+                    models.PositiveIntegerField(
+                        default=120,
+                        help_text="Working minutes after the acknowledgement deadline before senior managers are told.",
+                    ),
+                ),
+                (
+                    "front_door",
+                    models.OneToOneField(
+                        limit_choices_to={"kind": "front_door"},
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deadline_policy",
+                        to="agencies.agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'deadline policies',
-                'constraints': [models.CheckConstraint(condition=models.Q(('office_opens__lt', models.F('office_closes'))), name='deadline_policy_opens_before_closes'), models.CheckConstraint(condition=models.Q(('cut_off__gte', models.F('office_opens')), ('cut_off__lte', models.F('office_closes'))), name='deadline_policy_cut_off_in_office_hours')],
+                "verbose_name_plural": "deadline policies",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("office_opens__lt", models.F("office_closes"))),
+                        name="deadline_policy_opens_before_closes",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("cut_off__gte", models.F("office_opens")),
+                            ("cut_off__lte", models.F("office_closes")),
+                        ),
+                        name="deadline_policy_cut_off_in_office_hours",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Draft',
+            name="Draft",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('data', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("data", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="drafts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at'],
-                'indexes': [models.Index(fields=['author', '-updated_at'], name='draft_author_recent')],
+                "ordering": ["-updated_at"],
+                "indexes": [
+                    models.Index(fields=["author", "-updated_at"], name="draft_author_recent")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(condition=models.Q(('escalation_level', 0), ('status', 'submitted')), fields=['acknowledge_by'], name='referral_ack_due_l1'),
+            model_name="referral",
+            index=models.Index(
+                condition=models.Q(("escalation_level", 0), ("status", "submitted")),
+                fields=["acknowledge_by"],
+                name="referral_ack_due_l1",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(condition=models.Q(('escalation_level', 1), ('status', 'submitted')), fields=['senior_escalation_at'], name='referral_ack_due_l2'),
+            model_name="referral",
+            index=models.Index(
+                condition=models.Q(("escalation_level", 1), ("status", "submitted")),
+                fields=["senior_escalation_at"],
+                name="referral_ack_due_l2",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(condition=models.Q(('decision_escalation_level', 0), ('status__in', ['submitted', 'acknowledged'])), fields=['decide_by'], name='referral_decide_due_l1'),
+            model_name="referral",
+            index=models.Index(
+                condition=models.Q(
+                    ("decision_escalation_level", 0), ("status__in", ["submitted", "acknowledged"])
+                ),
+                fields=["decide_by"],
+                name="referral_decide_due_l1",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(condition=models.Q(('decision_escalation_level', 1), ('status__in', ['submitted', 'acknowledged'])), fields=['decision_senior_at'], name='referral_decide_due_l2'),
+            model_name="referral",
+            index=models.Index(
+                condition=models.Q(
+                    ("decision_escalation_level", 1), ("status__in", ["submitted", "acknowledged"])
+                ),
+                fields=["decision_senior_at"],
+                name="referral_decide_due_l2",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(condition=models.Q(('status', 'submitted')), fields=['front_door', 'acknowledge_by'], name='referral_queue_open'),
+            model_name="referral",
+            index=models.Index(
+                condition=models.Q(("status", "submitted")),
+                fields=["front_door", "acknowledge_by"],
+                name="referral_queue_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['front_door', '-received_at'], name='referral_fd_received'),
+            model_name="referral",
+            index=models.Index(fields=["front_door", "-received_at"], name="referral_fd_received"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['sender', '-received_at'], name='referral_sender_received'),
+            model_name="referral",
+            index=models.Index(fields=["sender", "-received_at"], name="referral_sender_received"),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['sending_agency', '-received_at'], name='referral_agency_received'),
+            model_name="referral",
+            index=models.Index(
+                fields=["sending_agency", "-received_at"], name="referral_agency_received"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('escalation_level__gte', 0), ('escalation_level__lte', 2)), name='referral_escalation_level_range'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("escalation_level__gte", 0), ("escalation_level__lte", 2)),
+                name="referral_escalation_level_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'submitted'), models.Q(('acknowledged_at__isnull', False), ('acknowledged_by__isnull', False)), _connector='OR'), name='referral_acknowledged_has_who_and_when'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "submitted"),
+                    models.Q(
+                        ("acknowledged_at__isnull", False), ("acknowledged_by__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="referral_acknowledged_has_who_and_when",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'decided'), _negated=True), models.Q(('decided_at__isnull', False), ('decided_by__isnull', False), models.Q(('decision', ''), _negated=True)), _connector='OR'), name='referral_decided_has_decision_who_and_when'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "decided"), _negated=True),
+                    models.Q(
+                        ("decided_at__isnull", False),
+                        ("decided_by__isnull", False),
+                        models.Q(("decision", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="referral_decided_has_decision_who_and_when",
+            ),
         ),
         migrations.AddIndex(
-            model_name='informationrequest',
-            index=models.Index(condition=models.Q(('escalation_level', 0), ('is_open', True)), fields=['due_by'], name='info_request_due'),
+            model_name="informationrequest",
+            index=models.Index(
+                condition=models.Q(("escalation_level", 0), ("is_open", True)),
+                fields=["due_by"],
+                name="info_request_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='informationrequest',
-            index=models.Index(fields=['to_agency', 'is_open'], name='info_request_agency'),
+            model_name="informationrequest",
+            index=models.Index(fields=["to_agency", "is_open"], name="info_request_agency"),
         ),
         migrations.AddConstraint(
-            model_name='idempotencyrecord',
-            constraint=models.UniqueConstraint(fields=('user', 'key'), name='idempotency_key_once_per_user'),
+            model_name="idempotencyrecord",
+            constraint=models.UniqueConstraint(
+                fields=("user", "key"), name="idempotency_key_once_per_user"
+            ),
         ),
         migrations.AddIndex(
-            model_name='escalation',
-            index=models.Index(fields=['-escalated_at'], name='escalation_recent'),
+            model_name="escalation",
+            index=models.Index(fields=["-escalated_at"], name="escalation_recent"),
         ),
         migrations.AddConstraint(
-            model_name='escalation',
-            constraint=models.UniqueConstraint(fields=('referral', 'rule', 'subject_id', 'level'), name='escalation_once_per_level'),
+            model_name="escalation",
+            constraint=models.UniqueConstraint(
+                fields=("referral", "rule", "subject_id", "level"), name="escalation_once_per_level"
+            ),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(condition=models.Q(('nhs_number', ''), _negated=True), fields=['nhs_number'], name='child_nhs_number'),
+            model_name="child",
+            index=models.Index(
+                condition=models.Q(("nhs_number", ""), _negated=True),
+                fields=["nhs_number"],
+                name="child_nhs_number",
+            ),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(fields=['last_name', 'date_of_birth'], name='child_name_dob'),
+            model_name="child",
+            index=models.Index(fields=["last_name", "date_of_birth"], name="child_name_dob"),
         ),
         migrations.AddIndex(
-            model_name='child',
-            index=models.Index(condition=models.Q(('postcode', ''), _negated=True), fields=['postcode'], name='child_postcode'),
+            model_name="child",
+            index=models.Index(
+                condition=models.Q(("postcode", ""), _negated=True),
+                fields=["postcode"],
+                name="child_postcode",
+            ),
         ),
         migrations.AddIndex(
-            model_name='challenge',
-            index=models.Index(condition=models.Q(('escalation_level', 0), ('is_open', True)), fields=['step_one_due'], name='challenge_step_one_due'),
+            model_name="challenge",
+            index=models.Index(
+                condition=models.Q(("escalation_level", 0), ("is_open", True)),
+                fields=["step_one_due"],
+                name="challenge_step_one_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='challenge',
-            index=models.Index(condition=models.Q(('escalation_level', 1), ('is_open', True)), fields=['step_two_due'], name='challenge_step_two_due'),
+            model_name="challenge",
+            index=models.Index(
+                condition=models.Q(("escalation_level", 1), ("is_open", True)),
+                fields=["step_two_due"],
+                name="challenge_step_two_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referralevent',
-            index=models.Index(fields=['referral', 'at'], name='referral_event_timeline'),
+            model_name="referralevent",
+            index=models.Index(fields=["referral", "at"], name="referral_event_timeline"),
         ),
         migrations.AddConstraint(
-            model_name='referrallink',
-            constraint=models.UniqueConstraint(fields=('referral', 'earlier'), name='referral_link_once'),
+            model_name="referrallink",
+            constraint=models.UniqueConstraint(
+                fields=("referral", "earlier"), name="referral_link_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referrallink',
-            constraint=models.CheckConstraint(condition=models.Q(('referral', models.F('earlier')), _negated=True), name='referral_link_not_self'),
+            model_name="referrallink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("referral", models.F("earlier")), _negated=True),
+                name="referral_link_not_self",
+            ),
         ),
     ]

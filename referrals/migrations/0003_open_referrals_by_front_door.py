@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('referrals', '0002_drop_indexes_served_by_others'),
+        ("agencies", "0001_initial"),
+        ("referrals", "0002_drop_indexes_served_by_others"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(condition=models.Q(('status__in', ['submitted', 'acknowledged'])), fields=['front_door'], name='referral_fd_open'),
+            model_name="referral",
+            index=models.Index(
+                condition=models.Q(("status__in", ["submitted", "acknowledged"])),
+                fields=["front_door"],
+                name="referral_fd_open",
+            ),
         ),
     ]

@@ -18,23 +18,32 @@ INDEXES = [
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0003_open_referrals_by_front_door'),
+        ("referrals", "0003_open_referrals_by_front_door"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='escalation',
-                    name='referral',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='escalations', to='referrals.referral'),
+                    model_name="escalation",
+                    name="referral",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalations",
+                        to="referrals.referral",
+                    ),
                 ),
                 migrations.AlterField(
-                    model_name='referralevent',
-                    name='referral',
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='referrals.referral'),
+                    model_name="referralevent",
+                    name="referral",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="referrals.referral",
+                    ),
                 ),
             ],
             database_operations=[

@@ -34,107 +34,139 @@ SELECT referral_id, 'escalated', escalated_at, NULL, 'Escalated', FALSE FROM ref
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0004_drop_fk_indexes_led_by_composites'),
+        ("referrals", "0004_drop_fk_indexes_led_by_composites"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferralClock',
+            name="ReferralClock",
             fields=[
-                ('referral', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='clock', serialize=False, to='referrals.referral')),
-                ('acknowledge_open', models.BooleanField(default=True)),
-                ('acknowledge_by', models.DateTimeField()),
-                ('senior_escalation_at', models.DateTimeField()),
-                ('escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('decide_open', models.BooleanField(default=True)),
-                ('decide_by', models.DateTimeField()),
-                ('decision_senior_at', models.DateTimeField()),
-                ('decision_escalation_level', models.PositiveSmallIntegerField(default=0)),
-                ('decision_round', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "referral",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="clock",
+                        serialize=False,
+                        to="referrals.referral",
+                    ),
+                ),
+                ("acknowledge_open", models.BooleanField(default=True)),
+                ("acknowledge_by", models.DateTimeField()),
+                ("senior_escalation_at", models.DateTimeField()),
+                ("escalation_level", models.PositiveSmallIntegerField(default=0)),
+                ("decide_open", models.BooleanField(default=True)),
+                ("decide_by", models.DateTimeField()),
+                ("decision_senior_at", models.DateTimeField()),
+                ("decision_escalation_level", models.PositiveSmallIntegerField(default=0)),
+                ("decision_round", models.PositiveSmallIntegerField(default=0)),
             ],
         ),
         migrations.RunSQL(FORWARD, BACKWARD),
         migrations.RunSQL(DROP_ESCALATION_EVENTS, RESTORE_ESCALATION_EVENTS),
         migrations.RemoveConstraint(
-            model_name='referral',
-            name='referral_escalation_level_range',
+            model_name="referral",
+            name="referral_escalation_level_range",
         ),
         migrations.RemoveIndex(
-            model_name='referral',
-            name='referral_ack_due_l1',
+            model_name="referral",
+            name="referral_ack_due_l1",
         ),
         migrations.RemoveIndex(
-            model_name='referral',
-            name='referral_ack_due_l2',
+            model_name="referral",
+            name="referral_ack_due_l2",
         ),
         migrations.RemoveIndex(
-            model_name='referral',
-            name='referral_decide_due_l1',
+            model_name="referral",
+            name="referral_decide_due_l1",
         ),
         migrations.RemoveIndex(
-            model_name='referral',
-            name='referral_decide_due_l2',
+            model_name="referral",
+            name="referral_decide_due_l2",
         ),
         migrations.RemoveField(
-            model_name='historicalreferral',
-            name='decision_escalation_level',
+            model_name="historicalreferral",
+            name="decision_escalation_level",
         ),
         migrations.RemoveField(
-            model_name='historicalreferral',
-            name='decision_round',
+            model_name="historicalreferral",
+            name="decision_round",
         ),
         migrations.RemoveField(
-            model_name='historicalreferral',
-            name='decision_senior_at',
+            model_name="historicalreferral",
+            name="decision_senior_at",
         ),
         migrations.RemoveField(
-            model_name='historicalreferral',
-            name='escalation_level',
+            model_name="historicalreferral",
+            name="escalation_level",
         ),
         migrations.RemoveField(
-            model_name='historicalreferral',
-            name='senior_escalation_at',
+            model_name="historicalreferral",
+            name="senior_escalation_at",
         ),
         migrations.RemoveField(
-            model_name='referral',
-            name='decision_escalation_level',
+            model_name="referral",
+            name="decision_escalation_level",
         ),
         migrations.RemoveField(
-            model_name='referral',
-            name='decision_round',
+            model_name="referral",
+            name="decision_round",
         ),
         migrations.RemoveField(
-            model_name='referral',
-            name='decision_senior_at',
+            model_name="referral",
+            name="decision_senior_at",
         ),
         migrations.RemoveField(
-            model_name='referral',
-            name='escalation_level',
+            model_name="referral",
+            name="escalation_level",
         ),
         migrations.RemoveField(
-            model_name='referral',
-            name='senior_escalation_at',
+            model_name="referral",
+            name="senior_escalation_at",
         ),
         migrations.AddIndex(
-            model_name='referralclock',
-            index=models.Index(condition=models.Q(('acknowledge_open', True), ('escalation_level', 0)), fields=['acknowledge_by'], name='clock_ack_due_l1'),
+            model_name="referralclock",
+            index=models.Index(
+                condition=models.Q(("acknowledge_open", True), ("escalation_level", 0)),
+                fields=["acknowledge_by"],
+                name="clock_ack_due_l1",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referralclock',
-            index=models.Index(condition=models.Q(('acknowledge_open', True), ('escalation_level', 1)), fields=['senior_escalation_at'], name='clock_ack_due_l2'),
+            model_name="referralclock",
+            index=models.Index(
+                condition=models.Q(("acknowledge_open", True), ("escalation_level", 1)),
+                fields=["senior_escalation_at"],
+                name="clock_ack_due_l2",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referralclock',
-            index=models.Index(condition=models.Q(('decide_open', True), ('decision_escalation_level', 0)), fields=['decide_by'], name='clock_decide_due_l1'),
+            model_name="referralclock",
+            index=models.Index(
+                condition=models.Q(("decide_open", True), ("decision_escalation_level", 0)),
+                fields=["decide_by"],
+                name="clock_decide_due_l1",
+            ),
         ),
         migrations.AddIndex(
-            model_name='referralclock',
-            index=models.Index(condition=models.Q(('decide_open', True), ('decision_escalation_level', 1)), fields=['decision_senior_at'], name='clock_decide_due_l2'),
+            model_name="referralclock",
+            index=models.Index(
+                condition=models.Q(("decide_open", True), ("decision_escalation_level", 1)),
+                fields=["decision_senior_at"],
+                name="clock_decide_due_l2",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referralclock',
-            constraint=models.CheckConstraint(condition=models.Q(('decision_escalation_level__gte', 0), ('decision_escalation_level__lte', 2), ('escalation_level__gte', 0), ('escalation_level__lte', 2)), name='clock_escalation_level_range'),
+            model_name="referralclock",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decision_escalation_level__gte", 0),
+                    ("decision_escalation_level__lte", 2),
+                    ("escalation_level__gte", 0),
+                    ("escalation_level__lte", 2),
+                ),
+                name="clock_escalation_level_range",
+            ),
         ),
     ]

@@ -30,42 +30,59 @@ def mark_re_referrals(apps, schema_editor):
         referral__received_at__gte=OuterRef("referral__received_at") - WINDOW,
     )
     children_referred_before = (
-        Child.objects.exclude(nhs_number="").filter(Exists(earlier_same_child)).values("referral_id")
+        Child.objects.exclude(nhs_number="")
+        .filter(Exists(earlier_same_child))
+        .values("referral_id")
     )
     linked_to_earlier = ReferralLink.objects.filter(
         status="confirmed",
         earlier__received_at__lt=F("referral__received_at"),
         earlier__received_at__gte=F("referral__received_at") - WINDOW,
     ).values("referral_id")
-    Referral.objects.filter(Q(pk__in=children_referred_before) | Q(pk__in=linked_to_earlier)).update(
-        is_re_referral=True
-    )
+    Referral.objects.filter(
+        Q(pk__in=children_referred_before) | Q(pk__in=linked_to_earlier)
+    ).update(is_re_referral=True)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0005_referral_clock'),
+        ("referrals", "0005_referral_clock"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='referral',
-            name='referral_fd_received',
+            model_name="referral",
+            name="referral_fd_received",
         ),
         migrations.AddField(
-            model_name='historicalreferral',
-            name='is_re_referral',
+            model_name="historicalreferral",
+            name="is_re_referral",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='is_re_referral',
+            model_name="referral",
+            name="is_re_referral",
             field=models.BooleanField(default=False),
         ),
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(fields=['front_door', '-received_at'], include=('id', 'sending_agency', 'kind', 'status', 'decision', 'acknowledged_at', 'acknowledge_by', 'decided_at', 'decide_by', 'expected_due_date', 'is_re_referral'), name='referral_fd_received'),
+            model_name="referral",
+            index=models.Index(
+                fields=["front_door", "-received_at"],
+                include=(
+                    "id",
+                    "sending_agency",
+                    "kind",
+                    "status",
+                    "decision",
+                    "acknowledged_at",
+                    "acknowledge_by",
+                    "decided_at",
+                    "decide_by",
+                    "expected_due_date",
+                    "is_re_referral",
+                ),
+                name="referral_fd_received",
+            ),
         ),
         # Last: on PostgreSQL, changing a table's schema after updating its
         # rows in the same transaction can fail on pending trigger events.

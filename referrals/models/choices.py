@@ -74,7 +74,12 @@ class Relationship(models.TextChoices):
 # Relationships that answer "who are the men around this child?"
 # ("The Myth of Invisible Men"; Child BF finding 3).
 FATHER_FIGURES = frozenset(
-    {Relationship.FATHER, Relationship.MALE_CARER, Relationship.MOTHERS_PARTNER, Relationship.STEP_PARENT}
+    {
+        Relationship.FATHER,
+        Relationship.MALE_CARER,
+        Relationship.MOTHERS_PARTNER,
+        Relationship.STEP_PARENT,
+    }
 )
 
 
@@ -125,8 +130,14 @@ class Consent(models.TextChoices):
 class NoConsentBasis(models.TextChoices):
     RISK_TO_CHILD = "risk_to_child", "Asking would put the child at greater risk of harm"
     RISK_TO_ADULT = "risk_to_adult", "Asking would put an adult at risk"
-    PREJUDICE_INVESTIGATION = "prejudice_investigation", "Asking could prejudice a police investigation"
-    SIGNIFICANT_HARM = "significant_harm", "The child is at risk of significant harm and cannot wait"
+    PREJUDICE_INVESTIGATION = (
+        "prejudice_investigation",
+        "Asking could prejudice a police investigation",
+    )
+    SIGNIFICANT_HARM = (
+        "significant_harm",
+        "The child is at risk of significant harm and cannot wait",
+    )
     NOT_CONTACTABLE = "not_contactable", "I could not reach them and delay would harm the child"
     OTHER = "other", "Another reason, explained below"
 
@@ -134,5 +145,8 @@ class NoConsentBasis(models.TextChoices):
 class EscalationRule(models.TextChoices):
     NOT_ACKNOWLEDGED = "not_acknowledged", "Not acknowledged in time"
     NOT_DECIDED = "not_decided", "No decision in time"
-    INFORMATION_UNANSWERED = "information_unanswered", "Request for information not answered in time"
+    INFORMATION_UNANSWERED = (
+        "information_unanswered",
+        "Request for information not answered in time",
+    )
     CHALLENGE_UNRESOLVED = "challenge_unresolved", "Challenge not resolved in time"

@@ -59,7 +59,8 @@ class DeadlinePolicy(models.Model):
     )
     challenge_step_within_working_days = models.PositiveSmallIntegerField(
         default=2,
-        help_text="Working days for each step of a professional challenge (manager, then senior manager).",
+        help_text="Working days for each step of a professional challenge (manager, then senior "
+        "manager).",
     )
     strategy_discussion_within_hours = models.PositiveIntegerField(
         default=24,
@@ -71,7 +72,8 @@ class DeadlinePolicy(models.Model):
     )
     senior_escalation_after_minutes = models.PositiveIntegerField(
         default=120,
-        help_text="Working minutes after the acknowledgement deadline before senior managers are told.",
+        help_text="Working minutes after the acknowledgement deadline before senior managers are "
+        "told.",
     )
 
     history = HistoricalRecords()

@@ -24,7 +24,9 @@ class ReferralClock(models.Model):
     the sweep did; this row is only its state.
     """
 
-    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, primary_key=True, related_name="clock")
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, primary_key=True, related_name="clock"
+    )
     # "Not acknowledged": level 1 (front-door managers) at acknowledge_by,
     # level 2 (senior managers) at senior_escalation_at.
     acknowledge_open = models.BooleanField(default=True)
@@ -48,19 +50,35 @@ class ReferralClock(models.Model):
             #      AND acknowledge_by <= now ...
             # Only rows still waiting for that step are in each index, so the
             # steady-state sweep does not grow with closed referrals.
-            models.Index(fields=["acknowledge_by"], name="clock_ack_due_l1",
-                         condition=Q(acknowledge_open=True, escalation_level=0)),
-            models.Index(fields=["senior_escalation_at"], name="clock_ack_due_l2",
-                         condition=Q(acknowledge_open=True, escalation_level=1)),
-            models.Index(fields=["decide_by"], name="clock_decide_due_l1",
-                         condition=Q(decide_open=True, decision_escalation_level=0)),
-            models.Index(fields=["decision_senior_at"], name="clock_decide_due_l2",
-                         condition=Q(decide_open=True, decision_escalation_level=1)),
+            models.Index(
+                fields=["acknowledge_by"],
+                name="clock_ack_due_l1",
+                condition=Q(acknowledge_open=True, escalation_level=0),
+            ),
+            models.Index(
+                fields=["senior_escalation_at"],
+                name="clock_ack_due_l2",
+                condition=Q(acknowledge_open=True, escalation_level=1),
+            ),
+            models.Index(
+                fields=["decide_by"],
+                name="clock_decide_due_l1",
+                condition=Q(decide_open=True, decision_escalation_level=0),
+            ),
+            models.Index(
+                fields=["decision_senior_at"],
+                name="clock_decide_due_l2",
+                condition=Q(decide_open=True, decision_escalation_level=1),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(escalation_level__gte=0, escalation_level__lte=2,
-                            decision_escalation_level__gte=0, decision_escalation_level__lte=2),
+                condition=Q(
+                    escalation_level__gte=0,
+                    escalation_level__lte=2,
+                    decision_escalation_level__gte=0,
+                    decision_escalation_level__lte=2,
+                ),
                 name="clock_escalation_level_range",
             ),
         ]
@@ -76,7 +94,9 @@ class Escalation(models.Model):
     (0 for rules about the referral itself)."""
 
     # escalation_once_per_level starts with the referral: no index of its own.
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="escalations", db_index=False)
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="escalations", db_index=False
+    )
     rule = models.CharField(max_length=32, choices=EscalationRule.choices)
     subject_id = models.BigIntegerField(default=0)
     level = models.PositiveSmallIntegerField()

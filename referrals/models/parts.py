@@ -39,7 +39,9 @@ class Child(models.Model):
         verbose_name_plural = "children"
         indexes = [
             # Serve finding earlier referrals about the same child (triage).
-            models.Index(fields=["nhs_number"], name="child_nhs_number", condition=~Q(nhs_number="")),
+            models.Index(
+                fields=["nhs_number"], name="child_nhs_number", condition=~Q(nhs_number="")
+            ),
             models.Index(fields=["last_name", "date_of_birth"], name="child_name_dob"),
             models.Index(fields=["postcode"], name="child_postcode", condition=~Q(postcode="")),
         ]
@@ -54,7 +56,6 @@ class Child(models.Model):
     @property
     def is_unborn(self) -> bool:
         return self.date_of_birth is None and self.expected_date_of_delivery is not None
-
 
 
 class Adult(models.Model):
@@ -88,7 +89,9 @@ class Adult(models.Model):
 
 
 class InvolvedAgency(models.Model):
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="involved_agencies")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="involved_agencies"
+    )
     position = models.PositiveSmallIntegerField(default=0)
     agency_type = models.CharField(max_length=32, choices=AgencyType.choices)
     organisation = models.CharField(max_length=200)
@@ -130,7 +133,9 @@ class Draft(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
+    )
     data = models.JSONField(default=dict)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()

@@ -29,13 +29,19 @@ class Referral(models.Model):
     # and serve the same lookups. Every index is paid for on each insert and
     # on each escalation (which changes an indexed column, so no HOT update).
     front_door = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, related_name="received_referrals", db_index=False
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="received_referrals",
+        db_index=False,
     )
     sending_agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.PROTECT, related_name="sent_referrals", db_index=False
     )
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sent_referrals", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sent_referrals",
+        db_index=False,
     )
     sender_phone = models.CharField(max_length=40)
 
@@ -88,7 +94,10 @@ class Referral(models.Model):
 
     # Triage
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="assigned_referrals",
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
@@ -100,7 +109,10 @@ class Referral(models.Model):
     next_steps_owner = models.CharField(max_length=200, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="decided_referrals",
     )
     outcome_sent_at = models.DateTimeField(null=True, blank=True)
@@ -108,8 +120,16 @@ class Referral(models.Model):
 
     # The history is read by referral (id) and date; the people and agencies
     # in it are not searched, so their columns carry no index of their own.
-    history = HistoricalRecords(no_db_index=["front_door", "sending_agency", "sender", "acknowledged_by",
-                                             "assigned_to", "decided_by"])
+    history = HistoricalRecords(
+        no_db_index=[
+            "front_door",
+            "sending_agency",
+            "sender",
+            "acknowledged_by",
+            "assigned_to",
+            "decided_by",
+        ]
+    )
 
     class Meta:
         ordering = ["-received_at"]
@@ -142,9 +162,21 @@ class Referral(models.Model):
             # recorded. SQLite ignores `include` (models.W040 is silenced in
             # the settings for it).
             models.Index(
-                fields=["front_door", "-received_at"], name="referral_fd_received",
-                include=["id", "sending_agency", "kind", "status", "decision", "acknowledged_at",
-                         "acknowledge_by", "decided_at", "decide_by", "expected_due_date", "is_re_referral"],
+                fields=["front_door", "-received_at"],
+                name="referral_fd_received",
+                include=[
+                    "id",
+                    "sending_agency",
+                    "kind",
+                    "status",
+                    "decision",
+                    "acknowledged_at",
+                    "acknowledge_by",
+                    "decided_at",
+                    "decide_by",
+                    "expected_due_date",
+                    "is_re_referral",
+                ],
             ),
             # Serves "Your referrals" for a sender and for their agency's lead.
             models.Index(fields=["sender", "-received_at"], name="referral_sender_received"),
@@ -179,7 +211,11 @@ class Referral(models.Model):
         if not children:
             return ""
         first = children[0].name
-        return first if len(children) == 1 else f"{first} and {len(children) - 1} other{'s' if len(children) > 2 else ''}"
+        return (
+            first
+            if len(children) == 1
+            else f"{first} and {len(children) - 1} other{'s' if len(children) > 2 else ''}"
+        )
 
     def concern_category_labels(self) -> list[str]:
         labels = dict(ConcernCategory.choices)
@@ -210,11 +246,16 @@ class ReferralEvent(models.Model):
     said) are not shown to the referrer's side."""
 
     # referral_event_timeline starts with the referral: no index of its own.
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events", db_index=False)
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=32, choices=EventKind.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     summary = models.CharField(max_length=300)

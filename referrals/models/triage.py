@@ -18,11 +18,19 @@ class InformationRequest(models.Model):
     on the referral's timeline, not in someone's inbox. Another agency sees
     only the question and who it is about, never the whole referral."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="information_requests")
-    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="information_requests"
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     # None: the referrer (and their agency's safeguarding lead).
     to_agency = models.ForeignKey(
-        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="information_requests"
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="information_requests",
     )
     question = models.TextField()
     asked_at = models.DateTimeField()
@@ -41,8 +49,11 @@ class InformationRequest(models.Model):
         ordering = ["asked_at", "id"]
         indexes = [
             # Serves the "request not answered in time" sweep.
-            models.Index(fields=["due_by"], name="info_request_due",
-                         condition=Q(is_open=True, escalation_level=0)),
+            models.Index(
+                fields=["due_by"],
+                name="info_request_due",
+                condition=Q(is_open=True, escalation_level=0),
+            ),
             # Serves an agency's list of questions waiting for it.
             models.Index(fields=["to_agency", "is_open"], name="info_request_agency"),
         ]
@@ -61,7 +72,9 @@ class Challenge(models.Model):
     if not, the sweep takes it to senior managers, who answer by `step_two_due`."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="challenges")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     reasons = models.TextField()
     raised_at = models.DateTimeField()
     step_one_due = models.DateTimeField()
@@ -83,10 +96,16 @@ class Challenge(models.Model):
         ordering = ["raised_at", "id"]
         indexes = [
             # Serve the two steps of the "challenge not resolved in time" sweep.
-            models.Index(fields=["step_one_due"], name="challenge_step_one_due",
-                         condition=Q(is_open=True, escalation_level=0)),
-            models.Index(fields=["step_two_due"], name="challenge_step_two_due",
-                         condition=Q(is_open=True, escalation_level=1)),
+            models.Index(
+                fields=["step_one_due"],
+                name="challenge_step_one_due",
+                condition=Q(is_open=True, escalation_level=0),
+            ),
+            models.Index(
+                fields=["step_two_due"],
+                name="challenge_step_two_due",
+                condition=Q(is_open=True, escalation_level=1),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -105,7 +124,9 @@ class ReferralLink(models.Model):
     earlier = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=16, choices=LinkStatus.choices)
     reason = models.CharField(max_length=200)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField()
 
     history = HistoricalRecords()
@@ -114,7 +135,9 @@ class ReferralLink(models.Model):
         ordering = ["-decided_at"]
         constraints = [
             models.UniqueConstraint(fields=["referral", "earlier"], name="referral_link_once"),
-            models.CheckConstraint(condition=~Q(referral=models.F("earlier")), name="referral_link_not_self"),
+            models.CheckConstraint(
+                condition=~Q(referral=models.F("earlier")), name="referral_link_not_self"
+            ),
         ]
 
     def __str__(self) -> str:

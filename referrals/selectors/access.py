@@ -77,8 +77,13 @@ def get_referral_for_user(user: User, reference: str) -> Referral:
         if Referral.objects.filter(reference=canonical).exists():
             # Someone tried a referral that is not theirs: the same 404 as a
             # missing one for them, a refusal in the audit for the front door.
-            record_event(actor=user, action=Action.REFUSED, object_type="referral", object_ref=canonical,
-                         detail={"reason": "not visible to this person"})
+            record_event(
+                actor=user,
+                action=Action.REFUSED,
+                object_type="referral",
+                object_ref=canonical,
+                detail={"reason": "not visible to this person"},
+            )
         raise Http404("No referral with that reference") from exc
 
 
@@ -113,7 +118,8 @@ def permissions_for(user: User, referral: Referral) -> ReferralPermissions:
         can_link_history=holds(LINKING_ROLES),
         can_answer_challenge=holds(CHALLENGE_ANSWERING_ROLES),
         can_answer_escalated_challenge=holds(frozenset({Role.SENIOR_MANAGER})),
-        referrer_side=access.user_id is not None and (
+        referrer_side=access.user_id is not None
+        and (
             access.user_id == referral.sender_id
             or referral.sending_agency_id in access.agency_ids_with({Role.AGENCY_LEAD})
         ),

@@ -57,10 +57,22 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         open=Count("id"),
         not_acknowledged=Count("id", filter=waiting),
         age_under_1h=Count("id", filter=waiting & Q(received_at__gt=now - dt.timedelta(hours=1))),
-        age_1_to_4h=Count("id", filter=waiting & Q(received_at__lte=now - dt.timedelta(hours=1),
-                                                    received_at__gt=now - dt.timedelta(hours=4))),
-        age_4_to_24h=Count("id", filter=waiting & Q(received_at__lte=now - dt.timedelta(hours=4),
-                                                     received_at__gt=now - dt.timedelta(hours=24))),
+        age_1_to_4h=Count(
+            "id",
+            filter=waiting
+            & Q(
+                received_at__lte=now - dt.timedelta(hours=1),
+                received_at__gt=now - dt.timedelta(hours=4),
+            ),
+        ),
+        age_4_to_24h=Count(
+            "id",
+            filter=waiting
+            & Q(
+                received_at__lte=now - dt.timedelta(hours=4),
+                received_at__gt=now - dt.timedelta(hours=24),
+            ),
+        ),
         age_over_24h=Count("id", filter=waiting & Q(received_at__lte=now - dt.timedelta(hours=24))),
         overdue=Count("id", filter=waiting & Q(acknowledge_by__lte=now)),
         decision_overdue=Count("id", filter=Q(decide_by__lte=now)),
@@ -84,35 +96,67 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         for name, queryset, order in (
             ("not_acknowledged", waiting_refs, ("acknowledge_by",)),
             ("overdue", waiting_refs.filter(acknowledge_by__lte=now), ("acknowledge_by",)),
-            ("escalated", waiting_refs.filter(clock__escalation_level__gte=1),
-             ("-clock__escalation_level", "acknowledge_by")),
+            (
+                "escalated",
+                waiting_refs.filter(clock__escalation_level__gte=1),
+                ("-clock__escalation_level", "acknowledge_by"),
+            ),
         )
     }
     loaded = {
-        r.pk: r for r in with_list_columns(Referral.objects.filter(id__in=set().union(*chosen.values())))
-        .prefetch_related(Prefetch("escalations", queryset=Escalation.objects.order_by("level")))
+        r.pk: r
+        for r in with_list_columns(
+            Referral.objects.filter(id__in=set().union(*chosen.values()))
+        ).prefetch_related(Prefetch("escalations", queryset=Escalation.objects.order_by("level")))
     }
 
     # A manager's summary of several escalations has no referral, only its front door.
-    deliveries = Notification.objects.filter(Q(referral__front_door_id__in=front_doors)
-                                             | Q(referral__isnull=True, front_door_id__in=front_doors))
+    deliveries = Notification.objects.filter(
+        Q(referral__front_door_id__in=front_doors)
+        | Q(referral__isnull=True, front_door_id__in=front_doors)
+    )
     # Only failed and pending rows, spelled as an OR so PostgreSQL can combine
     # the two partial indexes (notification_failed, notification_due) instead
     # of counting through every email ever sent.
-    counts.update(deliveries.filter(Q(status=DeliveryStatus.FAILED) | Q(status=DeliveryStatus.PENDING)).aggregate(
-        failed_notifications=Count("id", filter=Q(status=DeliveryStatus.FAILED)),
-        retrying_notifications=Count("id", filter=Q(status=DeliveryStatus.PENDING, attempts__gte=1)),
-    ))
-    delivery_fields = ("to_address", "purpose", "subject", "created_at", "attempts", "last_error",
-                       "next_attempt_at", "referral__reference")
-    failed = list(deliveries.filter(status=DeliveryStatus.FAILED).select_related("referral")
-                  .only(*delivery_fields).order_by("-created_at")[:20])
-    retrying = list(deliveries.filter(status=DeliveryStatus.PENDING, attempts__gte=1).select_related("referral")
-                    .only(*delivery_fields).order_by("next_attempt_at")[:20])
+    counts.update(
+        deliveries.filter(
+            Q(status=DeliveryStatus.FAILED) | Q(status=DeliveryStatus.PENDING)
+        ).aggregate(
+            failed_notifications=Count("id", filter=Q(status=DeliveryStatus.FAILED)),
+            retrying_notifications=Count(
+                "id", filter=Q(status=DeliveryStatus.PENDING, attempts__gte=1)
+            ),
+        )
+    )
+    delivery_fields = (
+        "to_address",
+        "purpose",
+        "subject",
+        "created_at",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "referral__reference",
+    )
+    failed = list(
+        deliveries.filter(status=DeliveryStatus.FAILED)
+        .select_related("referral")
+        .only(*delivery_fields)
+        .order_by("-created_at")[:20]
+    )
+    retrying = list(
+        deliveries.filter(status=DeliveryStatus.PENDING, attempts__gte=1)
+        .select_related("referral")
+        .only(*delivery_fields)
+        .order_by("next_attempt_at")[:20]
+    )
     challenges = Challenge.objects.filter(is_open=True, referral__front_door_id__in=front_doors)
-    counts.update(challenges.aggregate(
-        challenges_open=Count("id"), challenges_escalated=Count("id", filter=Q(escalation_level__gte=1))
-    ))
+    counts.update(
+        challenges.aggregate(
+            challenges_open=Count("id"),
+            challenges_escalated=Count("id", filter=Q(escalation_level__gte=1)),
+        )
+    )
     counts["questions_open"] = InformationRequest.objects.filter(
         is_open=True, referral__front_door_id__in=front_doors
     ).count()
@@ -123,30 +167,42 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         counts=counts,
         failed_notifications=failed,
         retrying_notifications=retrying,
-        challenges=list(challenges.select_related("referral", "raised_by")
-                        .order_by("-escalation_level", "step_one_due")[:50]),
+        challenges=list(
+            challenges.select_related("referral", "raised_by").order_by(
+                "-escalation_level", "step_one_due"
+            )[:50]
+        ),
         workload=_workload(front_doors, open_refs, now),
         workers=queue_filter_choices(user)["workers"],
     )
 
 
-def _workload(front_doors: frozenset[int], open_refs: QuerySet[Referral], now: dt.datetime) -> list[dict[str, Any]]:
+def _workload(
+    front_doors: frozenset[int], open_refs: QuerySet[Referral], now: dt.datetime
+) -> list[dict[str, Any]]:
     """Open referrals per worker, with their team: two queries."""
     from agencies.models import Membership
 
     per_worker = {
         row["assigned_to"]: row
-        for row in open_refs.exclude(assigned_to__isnull=True).values("assigned_to").annotate(
+        for row in open_refs.exclude(assigned_to__isnull=True)
+        .values("assigned_to")
+        .annotate(
             open=Count("id"),
-            overdue=Count("id", filter=Q(status=Status.SUBMITTED, acknowledge_by__lte=now)
-                          | Q(status=Status.ACKNOWLEDGED, decide_by__lte=now)),
+            overdue=Count(
+                "id",
+                filter=Q(status=Status.SUBMITTED, acknowledge_by__lte=now)
+                | Q(status=Status.ACKNOWLEDGED, decide_by__lte=now),
+            ),
             urgent=Count("id", filter=Q(urgency=Urgency.URGENT)),
         )
     }
     people = (
-        Membership.objects.filter(agency_id__in=front_doors, role__in=[Role.PRACTITIONER, Role.MANAGER],
-                                  is_active=True)
-        .select_related("user", "team").order_by("team__name", "user__first_name")
+        Membership.objects.filter(
+            agency_id__in=front_doors, role__in=[Role.PRACTITIONER, Role.MANAGER], is_active=True
+        )
+        .select_related("user", "team")
+        .order_by("team__name", "user__first_name")
     )
     rows, seen = [], set()
     for m in people:
@@ -154,10 +210,14 @@ def _workload(front_doors: frozenset[int], open_refs: QuerySet[Referral], now: d
             continue
         seen.add(m.user_id)
         load = per_worker.get(m.user_id, {})
-        rows.append({
-            "user_id": m.user_id,
-            "name": display_name(m.user),
-            "team": m.team.name if m.team else "No team",
-            "open": load.get("open", 0), "overdue": load.get("overdue", 0), "urgent": load.get("urgent", 0),
-        })
+        rows.append(
+            {
+                "user_id": m.user_id,
+                "name": display_name(m.user),
+                "team": m.team.name if m.team else "No team",
+                "open": load.get("open", 0),
+                "overdue": load.get("overdue", 0),
+                "urgent": load.get("urgent", 0),
+            }
+        )
     return rows

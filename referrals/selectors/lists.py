@@ -20,25 +20,45 @@ from referrals.selectors.access import User, referrals_visible_to
 def with_list_columns(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
     """What every list of referrals shows, in a fixed number of queries."""
     return (
-        queryset.select_related("sending_agency", "acknowledged_by", "sender", "assigned_to", "clock")
+        queryset.select_related(
+            "sending_agency", "acknowledged_by", "sender", "assigned_to", "clock"
+        )
         .only(
-            "decision", "decided_at", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username",
-            "reference", "kind", "urgency", "status", "received_at", "acknowledge_by",
-            "decide_by", "acknowledged_at", "clock__escalation_level", "expected_due_date",
-            "non_mobile_injury", "sending_agency__name",
-            "acknowledged_by__first_name", "acknowledged_by__last_name",
-            "acknowledged_by__username", "sender__first_name", "sender__last_name",
+            "decision",
+            "decided_at",
+            "assigned_to__first_name",
+            "assigned_to__last_name",
+            "assigned_to__username",
+            "reference",
+            "kind",
+            "urgency",
+            "status",
+            "received_at",
+            "acknowledge_by",
+            "decide_by",
+            "acknowledged_at",
+            "clock__escalation_level",
+            "expected_due_date",
+            "non_mobile_injury",
+            "sending_agency__name",
+            "acknowledged_by__first_name",
+            "acknowledged_by__last_name",
+            "acknowledged_by__username",
+            "sender__first_name",
+            "sender__last_name",
             "sender__username",
         )
         .prefetch_related(
-            Prefetch("children", queryset=Child.objects.only("referral_id", "position", "first_name", "last_name"))
+            Prefetch(
+                "children",
+                queryset=Child.objects.only("referral_id", "position", "first_name", "last_name"),
+            )
         )
     )
 
 
-
 def sent_referrals(user: User) -> QuerySet[Referral]:
-    """"Your referrals": what this person sent, or their agency sent if they lead it."""
+    """ "Your referrals": what this person sent, or their agency sent if they lead it."""
     access = get_access(user)
     lead_agencies = access.agency_ids_with({Role.AGENCY_LEAD})
     rule = Q(sender_id=access.user_id)
@@ -48,7 +68,9 @@ def sent_referrals(user: User) -> QuerySet[Referral]:
         with_list_columns(referrals_visible_to(user).filter(rule))
         .annotate(
             challenge_count=Count("challenges", distinct=True),
-            open_challenge_count=Count("challenges", filter=Q(challenges__is_open=True), distinct=True),
+            open_challenge_count=Count(
+                "challenges", filter=Q(challenges__is_open=True), distinct=True
+            ),
         )
         .order_by("-received_at")
     )
@@ -78,8 +100,10 @@ class QueueFilters:
             urgency=query.get("urgency", "") if query.get("urgency") in Urgency.values else "",
             status=query.get("status", "") if query.get("status") in OPEN_STATUSES else "",
             agency=number(query.get("agency", "")),
-            assigned=query.get("assigned", "") if query.get("assigned") in {"me", "nobody"}
-            or number(query.get("assigned", "")) is not None else "",
+            assigned=query.get("assigned", "")
+            if query.get("assigned") in {"me", "nobody"}
+            or number(query.get("assigned", "")) is not None
+            else "",
             pre_birth=query.get("pre_birth") == "1",
             non_mobile=query.get("non_mobile") == "1",
             due=query.get("due", "") if query.get("due") in {"hour", "today", "overdue"} else "",
@@ -91,7 +115,9 @@ def front_door_queue(user: User, filters: QueueFilters | None = None) -> QuerySe
     """Referrals the front door still owes a decision on: urgent first, then
     the nearest deadline (acknowledgement while unacknowledged, else decision)."""
     access = get_access(user)
-    queue = with_list_columns(referrals_visible_to(user, front_door_only=True)).filter(status__in=OPEN_STATUSES)
+    queue = with_list_columns(referrals_visible_to(user, front_door_only=True)).filter(
+        status__in=OPEN_STATUSES
+    )
     f = filters or QueueFilters()
     if f.urgency:
         queue = queue.filter(urgency=f.urgency)
@@ -110,10 +136,14 @@ def front_door_queue(user: User, filters: QueueFilters | None = None) -> QuerySe
     if f.non_mobile:
         queue = queue.filter(non_mobile_injury=True)
     if f.escalated:
-        queue = queue.filter(Q(clock__escalation_level__gte=1) | Q(clock__decision_escalation_level__gte=1))
+        queue = queue.filter(
+            Q(clock__escalation_level__gte=1) | Q(clock__decision_escalation_level__gte=1)
+        )
     queue = queue.annotate(
         urgent_first=Case(When(urgency=Urgency.URGENT, then=0), default=1),
-        next_due=Case(When(status=Status.SUBMITTED, then=F("acknowledge_by")), default=F("decide_by")),
+        next_due=Case(
+            When(status=Status.SUBMITTED, then=F("acknowledge_by")), default=F("decide_by")
+        ),
     )
     now = timezone.now()
     if f.due == "overdue":
@@ -130,10 +160,17 @@ def queue_filter_choices(user: User) -> dict[str, Any]:
     from agencies.models import Agency, Membership
 
     front_doors = get_access(user).front_door_ids_with(FRONT_DOOR_ROLES)
-    agencies = Agency.objects.filter(front_door_id__in=front_doors).order_by("name").values_list("id", "name")
+    agencies = (
+        Agency.objects.filter(front_door_id__in=front_doors)
+        .order_by("name")
+        .values_list("id", "name")
+    )
     workers = (
-        Membership.objects.filter(agency_id__in=front_doors, role__in=[Role.PRACTITIONER, Role.MANAGER], is_active=True)
-        .select_related("user").order_by("user__first_name")
+        Membership.objects.filter(
+            agency_id__in=front_doors, role__in=[Role.PRACTITIONER, Role.MANAGER], is_active=True
+        )
+        .select_related("user")
+        .order_by("user__first_name")
     )
     people = {m.user_id: display_name(m.user) for m in workers}
     return {"agencies": list(agencies), "workers": sorted(people.items(), key=lambda p: p[1])}

@@ -81,8 +81,11 @@ def earlier_history(referral: Referral) -> list[Match]:
     if postcodes:
         lookup |= Q(postcode__in=postcodes)
     candidates = (
-        Child.objects.filter(lookup, referral__front_door_id=referral.front_door_id,
-                             referral__received_at__lt=referral.received_at)
+        Child.objects.filter(
+            lookup,
+            referral__front_door_id=referral.front_door_id,
+            referral__received_at__lt=referral.received_at,
+        )
         .exclude(referral_id=referral.pk)
         .select_related("referral", "referral__sending_agency")
         .order_by("-referral__received_at")[:CANDIDATE_LIMIT]
@@ -97,7 +100,10 @@ def earlier_history(referral: Referral) -> list[Match]:
                     if reason not in match.reasons:
                         match.reasons.append(reason)
                 match.strength = max(match.strength, strength)
-    decided = {link.earlier_id: link for link in ReferralLink.objects.filter(referral=referral).select_related("earlier")}
+    decided = {
+        link.earlier_id: link
+        for link in ReferralLink.objects.filter(referral=referral).select_related("earlier")
+    }
     for earlier_id, link in decided.items():
         if link.status == LinkStatus.CONFIRMED and earlier_id not in matches:
             matches[earlier_id] = Match(earlier=link.earlier, reasons=[link.reason], strength=3)
@@ -108,7 +114,14 @@ def earlier_history(referral: Referral) -> list[Match]:
             continue
         match.status = link.status if link else ""
         result.append(match)
-    return sorted(result, key=lambda m: (m.status != LinkStatus.CONFIRMED, -m.strength, -m.earlier.received_at.timestamp()))
+    return sorted(
+        result,
+        key=lambda m: (
+            m.status != LinkStatus.CONFIRMED,
+            -m.strength,
+            -m.earlier.received_at.timestamp(),
+        ),
+    )
 
 
 def _compare(child: Child, other: Child) -> tuple[list[str], int]:
@@ -121,7 +134,11 @@ def _compare(child: Child, other: Child) -> tuple[list[str], int]:
     if child.date_of_birth and child.date_of_birth == other.date_of_birth and same_name:
         reasons.append(f"Same date of birth and a similar name ({other.name})")
         strength = max(strength, 2)
-    if child.postcode and child.postcode == other.postcode and addresses_match(child.address, other.address):
+    if (
+        child.postcode
+        and child.postcode == other.postcode
+        and addresses_match(child.address, other.address)
+    ):
         reasons.append(f"Same address ({other.postcode})")
         strength = max(strength, 1)
     return reasons, strength

@@ -21,7 +21,9 @@ def assignable_people(referral: Referral) -> list[AbstractBaseUser]:
 
 def partner_agencies(referral: Referral) -> list[Agency]:
     """Agencies that may be asked about a referral: the front door's partners."""
-    return list(Agency.objects.filter(front_door_id=referral.front_door_id, is_active=True).order_by("name"))
+    return list(
+        Agency.objects.filter(front_door_id=referral.front_door_id, is_active=True).order_by("name")
+    )
 
 
 def agency_contacts(agency_id: int) -> list[AbstractBaseUser]:

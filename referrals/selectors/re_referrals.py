@@ -19,11 +19,14 @@ RE_REFERRAL_WINDOW = dt.timedelta(days=365)
 
 
 def _received_in_year_before(received_at: dt.datetime) -> QuerySet[Referral]:
-    return Referral.objects.filter(received_at__gte=received_at - RE_REFERRAL_WINDOW, received_at__lt=received_at)
+    return Referral.objects.filter(
+        received_at__gte=received_at - RE_REFERRAL_WINDOW, received_at__lt=received_at
+    )
 
 
-def referred_in_year_before(*, front_door_id: int, nhs_numbers: Iterable[str | None],
-                            received_at: dt.datetime) -> bool:
+def referred_in_year_before(
+    *, front_door_id: int, nhs_numbers: Iterable[str | None], received_at: dt.datetime
+) -> bool:
     """Whether a child with one of these NHS numbers was in a referral this
     front door received in the 12 months before `received_at`.
 
@@ -34,9 +37,11 @@ def referred_in_year_before(*, front_door_id: int, nhs_numbers: Iterable[str | N
     numbers = sorted({number for number in nhs_numbers if number})
     if not numbers:
         return False
-    return _received_in_year_before(received_at).filter(
-        front_door_id=front_door_id, children__nhs_number__in=numbers
-    ).exists()
+    return (
+        _received_in_year_before(received_at)
+        .filter(front_door_id=front_door_id, children__nhs_number__in=numbers)
+        .exists()
+    )
 
 
 def is_re_referral(referral: Referral) -> bool:
@@ -46,8 +51,12 @@ def is_re_referral(referral: Referral) -> bool:
     Asked again each time a link is recorded, so a link confirmed and later
     rejected stops counting."""
     earlier = _received_in_year_before(referral.received_at)
-    numbers = Child.objects.filter(referral_id=referral.pk).exclude(nhs_number="").values("nhs_number")
-    if earlier.filter(front_door_id=referral.front_door_id, children__nhs_number__in=numbers).exists():
+    numbers = (
+        Child.objects.filter(referral_id=referral.pk).exclude(nhs_number="").values("nhs_number")
+    )
+    if earlier.filter(
+        front_door_id=referral.front_door_id, children__nhs_number__in=numbers
+    ).exists():
         return True
     confirmed = ReferralLink.objects.filter(referral_id=referral.pk, status=LinkStatus.CONFIRMED)
     return earlier.filter(pk__in=confirmed.values("earlier_id")).exists()

@@ -67,8 +67,18 @@ from referrals.models import (
     Status,
 )
 
-_COUNTS = ("referrals", "consultations", "acknowledgement_breaches", "decision_breaches", "re_referrals",
-           "pre_birth", "challenges_raised", "challenges_upheld", "challenges_changed", "challenges_open")
+_COUNTS = (
+    "referrals",
+    "consultations",
+    "acknowledgement_breaches",
+    "decision_breaches",
+    "re_referrals",
+    "pre_birth",
+    "challenges_raised",
+    "challenges_upheld",
+    "challenges_changed",
+    "challenges_open",
+)
 
 
 @dataclass
@@ -158,8 +168,14 @@ def _hours(delta: dt.timedelta) -> float:
     return delta.total_seconds() / 3600
 
 
-def partnership_report(*, front_door_id: int, front_door_name: str, start: dt.date, end: dt.date,
-                       now: dt.datetime | None = None) -> Report:
+def partnership_report(
+    *,
+    front_door_id: int,
+    front_door_name: str,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime | None = None,
+) -> Report:
     """Figures for referrals received from `start` to `end` (inclusive); the
     steps are in the module's docstring."""
     now = now or timezone.now()
@@ -177,21 +193,32 @@ def partnership_report(*, front_door_id: int, front_door_name: str, start: dt.da
     groups = period.values("sending_agency_id").annotate(
         referrals=Count("pk", filter=~Q(kind=Kind.CONSULTATION)),
         consultations=Count("pk", filter=Q(kind=Kind.CONSULTATION)),
-        acknowledgement_breaches=Count("pk", filter=_late("acknowledged_at", "acknowledge_by", now)),
+        acknowledgement_breaches=Count(
+            "pk", filter=_late("acknowledged_at", "acknowledge_by", now)
+        ),
         decision_breaches=Count("pk", filter=_late("decided_at", "decide_by", now)),
         re_referrals=Count("pk", filter=Q(is_re_referral=True)),
         pre_birth=Count("pk", filter=Q(expected_due_date__isnull=False)),
-        **{f"decided_{decision}": Count("pk", filter=Q(status=Status.DECIDED, decision=decision))
-           for decision in Decision.values},
-        first_id=Min("pk"), last_id=Max("pk"),
+        **{
+            f"decided_{decision}": Count("pk", filter=Q(status=Status.DECIDED, decision=decision))
+            for decision in Decision.values
+        },
+        first_id=Min("pk"),
+        last_id=Max("pk"),
         **(_packed_durations(tz) if durations_packed else {}),
     )
     ids: list[int] = []
     for group in groups:
         ids += [group["first_id"], group["last_id"]]
         figures = by_id[group["sending_agency_id"]]
-        for name in ("referrals", "consultations", "acknowledgement_breaches", "decision_breaches",
-                     "re_referrals", "pre_birth"):
+        for name in (
+            "referrals",
+            "consultations",
+            "acknowledgement_breaches",
+            "decision_breaches",
+            "re_referrals",
+            "pre_birth",
+        ):
             setattr(figures, name, group[name])
         for decision in Decision.values:
             if group[f"decided_{decision}"]:
@@ -209,17 +236,22 @@ def partnership_report(*, front_door_id: int, front_door_name: str, start: dt.da
     # escalation ever made (bench/notes.md: the partnership figures).
     between = Q(referral_id__gte=min(ids), referral_id__lte=max(ids)) if ids else Q()
     escalations = (
-        Escalation.objects.filter(between, _received_in(front_door_id, lower, upper, "referral__")).order_by()
-        .values_list("referral__sending_agency_id", "rule", "level").annotate(count=Count("pk"))
+        Escalation.objects.filter(between, _received_in(front_door_id, lower, upper, "referral__"))
+        .order_by()
+        .values_list("referral__sending_agency_id", "rule", "level")
+        .annotate(count=Count("pk"))
     )
     for agency_id, rule, level, count in escalations:
         by_id[agency_id].escalations[(rule, level)] += count
 
     # 3. Challenges, bounded the same way.
     challenges = (
-        Challenge.objects.filter(between, _received_in(front_door_id, lower, upper, "referral__")).order_by()
-        .values_list("referral__sending_agency_id").annotate(
-            raised=Count("pk"), still_open=Count("pk", filter=Q(is_open=True)),
+        Challenge.objects.filter(between, _received_in(front_door_id, lower, upper, "referral__"))
+        .order_by()
+        .values_list("referral__sending_agency_id")
+        .annotate(
+            raised=Count("pk"),
+            still_open=Count("pk", filter=Q(is_open=True)),
             upheld=Count("pk", filter=Q(outcome=ChallengeOutcome.UPHELD)),
             changed=Count("pk", filter=Q(outcome=ChallengeOutcome.CHANGED)),
         )
@@ -241,20 +273,29 @@ def partnership_report(*, front_door_id: int, front_door_name: str, start: dt.da
         overall.add(figures)
     overall.sort_durations()  # a merge of the agencies' sorted lists
     return Report(
-        front_door_name=front_door_name, start=start, end=end, overall=overall,
+        front_door_name=front_door_name,
+        start=start,
+        end=end,
+        overall=overall,
         by_agency=sorted(per_agency.items()),
     )
 
 
 def _received_in(front_door_id: int, lower: dt.datetime, upper: dt.datetime, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}front_door_id": front_door_id, f"{prefix}received_at__gte": lower,
-                f"{prefix}received_at__lt": upper})
+    return Q(
+        **{
+            f"{prefix}front_door_id": front_door_id,
+            f"{prefix}received_at__gte": lower,
+            f"{prefix}received_at__lt": upper,
+        }
+    )
 
 
 def _late(done: str, due: str, now: dt.datetime) -> Q:
     """Done after its deadline, or not done and the deadline has passed."""
-    return Q(**{f"{done}__isnull": False, f"{done}__gt": F(due)}) | Q(**{f"{done}__isnull": True,
-                                                                       f"{due}__lt": now})
+    return Q(**{f"{done}__isnull": False, f"{done}__gt": F(due)}) | Q(
+        **{f"{done}__isnull": True, f"{due}__lt": now}
+    )
 
 
 class _DaysBetween(Func):
@@ -294,10 +335,13 @@ def _packed_durations(tz: dt.tzinfo) -> dict[str, _PackedFloats]:
     def hours(done: str) -> Any:
         return Cast(Extract(F(done) - F("received_at"), "epoch"), FloatField()) / Value(3600.0)
 
-    weeks = Cast(_DaysBetween(F("expected_due_date"), TruncDate("received_at", tzinfo=tz)),
-                 FloatField()) / Value(7.0)
+    weeks = Cast(
+        _DaysBetween(F("expected_due_date"), TruncDate("received_at", tzinfo=tz)), FloatField()
+    ) / Value(7.0)
     return {
-        "hours_to_acknowledge": _PackedFloats(hours("acknowledged_at"), filter=Q(acknowledged_at__isnull=False)),
+        "hours_to_acknowledge": _PackedFloats(
+            hours("acknowledged_at"), filter=Q(acknowledged_at__isnull=False)
+        ),
         "hours_to_decide": _PackedFloats(hours("decided_at"), filter=Q(decided_at__isnull=False)),
         "weeks_before_due": _PackedFloats(weeks, filter=Q(expected_due_date__isnull=False)),
     }
@@ -306,7 +350,9 @@ def _packed_durations(tz: dt.tzinfo) -> dict[str, _PackedFloats]:
 def _add_durations(period: QuerySet[Referral], by_id: dict[int, Figures], tz: dt.tzinfo) -> None:
     """Other databases: the durations of the period's referrals, a row each."""
     rows = period.filter(
-        Q(acknowledged_at__isnull=False) | Q(decided_at__isnull=False) | Q(expected_due_date__isnull=False)
+        Q(acknowledged_at__isnull=False)
+        | Q(decided_at__isnull=False)
+        | Q(expected_due_date__isnull=False)
     ).values_list(
         "sending_agency_id",
         ExpressionWrapper(F("acknowledged_at") - F("received_at"), output_field=DurationField()),
@@ -331,27 +377,54 @@ RULE_LABELS = dict(EscalationRule.choices)
 def csv_rows(report: Report) -> list[list[Any]]:
     """The report as spreadsheet rows: one row per sending agency and a total."""
     header = [
-        "Sending agency", "Referrals", "Consultations",
-        "Hours to acknowledge (median)", "Hours to acknowledge (90th percentile)",
-        "Hours to decide (median)", "Hours to decide (90th percentile)",
-        "Acknowledgement deadlines missed", "Decision deadlines missed",
-        *[f"Escalations: {RULE_LABELS[rule].lower()}, level {level}"
-          for rule in EscalationRule.values for level in (1, 2)],
+        "Sending agency",
+        "Referrals",
+        "Consultations",
+        "Hours to acknowledge (median)",
+        "Hours to acknowledge (90th percentile)",
+        "Hours to decide (median)",
+        "Hours to decide (90th percentile)",
+        "Acknowledgement deadlines missed",
+        "Decision deadlines missed",
+        *[
+            f"Escalations: {RULE_LABELS[rule].lower()}, level {level}"
+            for rule in EscalationRule.values
+            for level in (1, 2)
+        ],
         *[f"Outcome: {label}" for label in DECISION_LABELS.values()],
-        "Re-referrals within 12 months", "Pre-birth referrals", "Weeks before due date (median)",
-        "Challenges raised", "Challenges upheld", "Challenges that changed the decision", "Challenges open",
+        "Re-referrals within 12 months",
+        "Pre-birth referrals",
+        "Weeks before due date (median)",
+        "Challenges raised",
+        "Challenges upheld",
+        "Challenges that changed the decision",
+        "Challenges open",
     ]
 
     def row(name: str, f: Figures) -> list[Any]:
         return [
-            name, f.referrals, f.consultations,
-            f.acknowledge_median, f.acknowledge_p90, f.decide_median, f.decide_p90,
-            f.acknowledgement_breaches, f.decision_breaches,
+            name,
+            f.referrals,
+            f.consultations,
+            f.acknowledge_median,
+            f.acknowledge_p90,
+            f.decide_median,
+            f.decide_p90,
+            f.acknowledgement_breaches,
+            f.decision_breaches,
             *[f.escalations[(rule, level)] for rule in EscalationRule.values for level in (1, 2)],
             *[f.outcomes[decision] for decision in DECISION_LABELS],
-            f.re_referrals, f.pre_birth, f.pre_birth_median_weeks,
-            f.challenges_raised, f.challenges_upheld, f.challenges_changed, f.challenges_open,
+            f.re_referrals,
+            f.pre_birth,
+            f.pre_birth_median_weeks,
+            f.challenges_raised,
+            f.challenges_upheld,
+            f.challenges_changed,
+            f.challenges_open,
         ]
 
-    return [header, *[row(name, f) for name, f in report.by_agency], row("All agencies", report.overall)]
-
+    return [
+        header,
+        *[row(name, f) for name, f in report.by_agency],
+        row("All agencies", report.overall),
+    ]

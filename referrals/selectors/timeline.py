@@ -23,7 +23,6 @@ def with_parts(referral: Referral) -> Referral:
     return referral
 
 
-
 @dataclass(frozen=True)
 class TimelineItem:
     at: dt.datetime
@@ -32,7 +31,9 @@ class TimelineItem:
     summary: str
 
 
-def timeline(referral: Referral, *, viewer: User, escalations: list[Escalation] | None = None) -> list[TimelineItem]:
+def timeline(
+    referral: Referral, *, viewer: User, escalations: list[Escalation] | None = None
+) -> list[TimelineItem]:
     """Everything that happened, oldest first: the services' events, the
     escalations, and the emails sent or failed (so a failed message is never
     invisible).
@@ -53,19 +54,35 @@ def timeline(referral: Referral, *, viewer: User, escalations: list[Escalation] 
     ]
     # The sweep's record of each escalation is the escalation row itself.
     items += [
-        TimelineItem(at=e.escalated_at, kind=EventKind.ESCALATED, title=EventKind.ESCALATED.label,
-                     summary=STEP_SUMMARIES.get((e.rule, e.level), f"{e.get_rule_display()}: escalated"))
+        TimelineItem(
+            at=e.escalated_at,
+            kind=EventKind.ESCALATED,
+            title=EventKind.ESCALATED.label,
+            summary=STEP_SUMMARIES.get((e.rule, e.level), f"{e.get_rule_display()}: escalated"),
+        )
         for e in (escalations_for(referral) if escalations is None else escalations)
     ]
     # "referral" too: the related manager sets each row's referral from its
     # referral_id, which would otherwise be fetched once per email (N+1).
     for note in notes.only("referral", "purpose", "status", "to_address", "sent_at", "created_at"):
         if note.status == DeliveryStatus.SENT:
-            items.append(TimelineItem(at=note.sent_at or note.created_at, kind="email_sent", title="Email sent",
-                                      summary=f"{note.get_purpose_display()} to {note.to_address}"))
+            items.append(
+                TimelineItem(
+                    at=note.sent_at or note.created_at,
+                    kind="email_sent",
+                    title="Email sent",
+                    summary=f"{note.get_purpose_display()} to {note.to_address}",
+                )
+            )
         else:
-            items.append(TimelineItem(at=note.created_at, kind="email_failed", title="Email failed",
-                                      summary=f"{note.get_purpose_display()} to {note.to_address} could not be sent"))
+            items.append(
+                TimelineItem(
+                    at=note.created_at,
+                    kind="email_failed",
+                    title="Email failed",
+                    summary=f"{note.get_purpose_display()} to {note.to_address} could not be sent",
+                )
+            )
     return sorted(items, key=lambda item: item.at)
 
 

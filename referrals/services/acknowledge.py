@@ -44,8 +44,10 @@ def acknowledge_referral(
     concurrent escalation sweep (which claims only open clocks) either ran
     before or will not run at all.
     """
-    require(permissions_for(actor, referral).can_act,
-            "Only front-door practitioners and managers can acknowledge")
+    require(
+        permissions_for(actor, referral).can_act,
+        "Only front-door practitioners and managers can acknowledge",
+    )
     now = now or timezone.now()
     with transaction.atomic():
         claimed = Referral.objects.filter(pk=referral.pk, status=Status.SUBMITTED).update(
@@ -64,8 +66,13 @@ def acknowledge_referral(
         )
         name = display_name(actor)
         add_event(referral, EventKind.ACKNOWLEDGED, actor, f"Acknowledged by {name}", now)
-        record_event(actor=actor, action=Action.ACKNOWLEDGED, object_type="referral",
-                     object_ref=referral.reference, origin=origin)
+        record_event(
+            actor=actor,
+            action=Action.ACKNOWLEDGED,
+            object_type="referral",
+            object_ref=referral.reference,
+            origin=origin,
+        )
         queue_notifications(
             build_notifications(
                 purpose=Purpose.ACKNOWLEDGED,

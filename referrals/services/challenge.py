@@ -38,8 +38,10 @@ def raise_challenge(
     """A referrer (or their agency's lead) challenges the decision. Step one
     is with the front-door managers; the sweep moves it to senior managers if
     they do not answer in time."""
-    require(permissions_for(actor, referral).referrer_side,
-            "Only the referrer or their agency's safeguarding lead can do this")
+    require(
+        permissions_for(actor, referral).referrer_side,
+        "Only the referrer or their agency's safeguarding lead can do this",
+    )
     if referral.status != Status.DECIDED:
         raise NotAllowedNow("You can challenge a decision once it has been made")
     if not reasons.strip():
@@ -52,19 +54,38 @@ def raise_challenge(
         if Challenge.objects.filter(referral=referral, is_open=True).exists():
             raise NotAllowedNow("There is already an open challenge on this decision")
         challenge = Challenge.objects.create(
-            referral=referral, raised_by=actor, reasons=reasons.strip(), raised_at=now,
-            step_one_due=step_one, step_two_due=step_two,
+            referral=referral,
+            raised_by=actor,
+            reasons=reasons.strip(),
+            raised_at=now,
+            step_one_due=step_one,
+            step_two_due=step_two,
         )
-        add_event(referral, EventKind.CHALLENGED, actor, f"{display_name(actor)} challenged the decision", now)
-        record_event(actor=actor, action=Action.CHALLENGED, object_type="referral",
-                     object_ref=referral.reference, origin=origin)
+        add_event(
+            referral,
+            EventKind.CHALLENGED,
+            actor,
+            f"{display_name(actor)} challenged the decision",
+            now,
+        )
+        record_event(
+            actor=actor,
+            action=Action.CHALLENGED,
+            object_type="referral",
+            object_ref=referral.reference,
+            origin=origin,
+        )
         managers = members_with_role(agency_id=referral.front_door_id, roles=[Role.MANAGER])
-        queue_notifications(build_notifications(
-            purpose=Purpose.CHALLENGE, recipients=recipients_for_users(m.user for m in managers),
-            subject=messages.challenge_subject(referral),
-            body=messages.challenge_body(referral, due_by=step_one),
-            referral_id=referral.pk, now=now,
-        ))
+        queue_notifications(
+            build_notifications(
+                purpose=Purpose.CHALLENGE,
+                recipients=recipients_for_users(m.user for m in managers),
+                subject=messages.challenge_subject(referral),
+                body=messages.challenge_body(referral, due_by=step_one),
+                referral_id=referral.pk,
+                now=now,
+            )
+        )
     return challenge
 
 
@@ -80,8 +101,10 @@ def answer_challenge(
     """A front-door or senior manager answers. If the decision will change,
     the referral reopens for a new decision, due within one working day."""
     referral = challenge.referral
-    require(permissions_for(actor, referral).may_answer(challenge),
-            "Only the front door's managers can answer this challenge")
+    require(
+        permissions_for(actor, referral).may_answer(challenge),
+        "Only the front door's managers can answer this challenge",
+    )
     if outcome not in ChallengeOutcome.values:
         raise ValidationError({"outcome": "Select whether the decision stands"})
     if not response.strip():
@@ -89,28 +112,51 @@ def answer_challenge(
     now = now or timezone.now()
     with transaction.atomic():
         changed = Challenge.objects.filter(pk=challenge.pk, is_open=True).update(
-            is_open=False, outcome=outcome, response=response.strip(), responded_by=actor, responded_at=now
+            is_open=False,
+            outcome=outcome,
+            response=response.strip(),
+            responded_by=actor,
+            responded_at=now,
         )
         if not changed:
             raise NotAllowedNow("This challenge has already been answered")
         challenge.refresh_from_db()
-        Challenge.history.bulk_history_create([challenge], update=True, default_user=actor, default_date=now)
-        add_event(referral, EventKind.CHALLENGE_ANSWERED, actor,
-                  f"{display_name(actor)} answered the challenge: {ChallengeOutcome(outcome).label.lower()}", now)
+        Challenge.history.bulk_history_create(
+            [challenge], update=True, default_user=actor, default_date=now
+        )
+        add_event(
+            referral,
+            EventKind.CHALLENGE_ANSWERED,
+            actor,
+            f"{display_name(actor)} answered the challenge: "
+            f"{ChallengeOutcome(outcome).label.lower()}",
+            now,
+        )
         if outcome == ChallengeOutcome.CHANGED:
             deadlines = compute_deadlines(front_door_rules(referral), received_at=now, urgent=False)
             reopened = Referral.objects.filter(pk=referral.pk, status=Status.DECIDED).update(
-                status=Status.ACKNOWLEDGED, updated_at=now,
+                status=Status.ACKNOWLEDGED,
+                updated_at=now,
             )
             if reopened:
                 restart_decision_clock(referral.pk, deadlines)
             record_history(referral, actor, "Reopened for a new decision after a challenge", now)
-        record_event(actor=actor, action=Action.CHALLENGE_ANSWERED, object_type="referral",
-                     object_ref=referral.reference, origin=origin, detail={"outcome": outcome})
-        queue_notifications(build_notifications(
-            purpose=Purpose.CHALLENGE_ANSWERED, recipients=recipients_for_users([challenge.raised_by]),
-            subject=messages.challenge_answered_subject(referral),
-            body=messages.challenge_answered_body(referral),
-            referral_id=referral.pk, now=now,
-        ))
+        record_event(
+            actor=actor,
+            action=Action.CHALLENGE_ANSWERED,
+            object_type="referral",
+            object_ref=referral.reference,
+            origin=origin,
+            detail={"outcome": outcome},
+        )
+        queue_notifications(
+            build_notifications(
+                purpose=Purpose.CHALLENGE_ANSWERED,
+                recipients=recipients_for_users([challenge.raised_by]),
+                subject=messages.challenge_answered_subject(referral),
+                body=messages.challenge_answered_body(referral),
+                referral_id=referral.pk,
+                now=now,
+            )
+        )
     return challenge

@@ -29,23 +29,44 @@ def history_of(model: type[models.Model]) -> Any:
     return model.history  # type: ignore[attr-defined]
 
 
-def record_history(referral: Referral, actor: AbstractBaseUser | None, reason: str, now: dt.datetime) -> None:
+def record_history(
+    referral: Referral, actor: AbstractBaseUser | None, reason: str, now: dt.datetime
+) -> None:
     """A new version of the referral in its history, read back after a
     conditional update (which django-simple-history does not see)."""
     referral.refresh_from_db()
     history_of(Referral).bulk_history_create(
-        [referral], update=True, default_user=actor, default_change_reason=reason[:100], default_date=now
+        [referral],
+        update=True,
+        default_user=actor,
+        default_change_reason=reason[:100],
+        default_date=now,
     )
 
 
-def add_event(referral: Referral, kind: str, actor: AbstractBaseUser | None, summary: str, now: dt.datetime,
-              *, front_door_only: bool = False) -> ReferralEvent:
+def add_event(
+    referral: Referral,
+    kind: str,
+    actor: AbstractBaseUser | None,
+    summary: str,
+    now: dt.datetime,
+    *,
+    front_door_only: bool = False,
+) -> ReferralEvent:
     """A line on the referral's timeline. `front_door_only` lines (earlier
     history linked, what another agency said) are not shown to the referrer."""
-    return ReferralEvent.objects.create(referral=referral, kind=kind, at=now, actor=actor, summary=summary[:300],
-                                        front_door_only=front_door_only)
+    return ReferralEvent.objects.create(
+        referral=referral,
+        kind=kind,
+        at=now,
+        actor=actor,
+        summary=summary[:300],
+        front_door_only=front_door_only,
+    )
 
 
 def front_door_rules(referral: Referral) -> Rules:
     """The deadline rules of the referral's front door."""
-    return rules_from_policy(DeadlinePolicy.objects.filter(front_door_id=referral.front_door_id).first())
+    return rules_from_policy(
+        DeadlinePolicy.objects.filter(front_door_id=referral.front_door_id).first()
+    )

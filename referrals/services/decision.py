@@ -42,7 +42,10 @@ def decide_referral(
     decision without its outcome message cannot exist. Deciding a referral
     nobody acknowledged also acknowledges it.
     """
-    require(permissions_for(actor, referral).can_act, "Only front-door staff of this front door can do this")
+    require(
+        permissions_for(actor, referral).can_act,
+        "Only front-door staff of this front door can do this",
+    )
     if decision not in Decision.values:
         raise ValidationError({"decision": "Select a decision"})
     if not reasons.strip():
@@ -54,22 +57,44 @@ def decide_referral(
             status=Status.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=actor
         )
         changed = Referral.objects.filter(pk=referral.pk, status=Status.ACKNOWLEDGED).update(
-            status=Status.DECIDED, decision=decision, decision_reasons=reasons.strip(),
-            next_steps=next_steps.strip(), next_steps_owner=next_steps_owner.strip(),
-            decided_at=now, decided_by=actor, outcome_sent_at=now, updated_at=now,
+            status=Status.DECIDED,
+            decision=decision,
+            decision_reasons=reasons.strip(),
+            next_steps=next_steps.strip(),
+            next_steps_owner=next_steps_owner.strip(),
+            decided_at=now,
+            decided_by=actor,
+            outcome_sent_at=now,
+            updated_at=now,
         )
         if not changed:
             referral.refresh_from_db()
             raise NotAllowedNow(f"{referral.reference} has already been decided")
         stop_clocks(referral.pk, acknowledgement=True, decision=True)
         record_history(referral, actor, f"Decided: {label}", now)
-        add_event(referral, EventKind.DECIDED, actor, f"{display_name(actor)} decided: {label}", now)
-        add_event(referral, EventKind.OUTCOME_SENT, None, "Outcome and reasons sent to the referrer", now)
-        record_event(actor=actor, action=Action.DECIDED, object_type="referral",
-                     object_ref=referral.reference, origin=origin, detail={"decision": decision})
-        queue_notifications(build_notifications(
-            purpose=Purpose.OUTCOME, recipients=recipients_for_users([referral.sender]),
-            subject=messages.outcome_subject(referral), body=messages.outcome_body(referral),
-            referral_id=referral.pk, now=now,
-        ) + webhook_notifications(referral=referral, event=WebhookEvent.DECIDED, now=now))
+        add_event(
+            referral, EventKind.DECIDED, actor, f"{display_name(actor)} decided: {label}", now
+        )
+        add_event(
+            referral, EventKind.OUTCOME_SENT, None, "Outcome and reasons sent to the referrer", now
+        )
+        record_event(
+            actor=actor,
+            action=Action.DECIDED,
+            object_type="referral",
+            object_ref=referral.reference,
+            origin=origin,
+            detail={"decision": decision},
+        )
+        queue_notifications(
+            build_notifications(
+                purpose=Purpose.OUTCOME,
+                recipients=recipients_for_users([referral.sender]),
+                subject=messages.outcome_subject(referral),
+                body=messages.outcome_body(referral),
+                referral_id=referral.pk,
+                now=now,
+            )
+            + webhook_notifications(referral=referral, event=WebhookEvent.DECIDED, now=now)
+        )
     return referral

@@ -22,7 +22,9 @@ def start_draft(*, author: AbstractBaseUser, prefill: dict[str, Any] | None = No
     return Draft.objects.create(author=author, data=prefill or {}, created_at=now, updated_at=now)
 
 
-def save_section(*, draft: Draft, key: str, values: dict[str, Any], index: int | None = None) -> Draft:
+def save_section(
+    *, draft: Draft, key: str, values: dict[str, Any], index: int | None = None
+) -> Draft:
     """Store what was typed on one page, valid or not, so nothing is lost.
 
     `key` "" means top-level answers; a list section takes an item `index`

@@ -72,7 +72,9 @@ def _create_with_unique_reference(*, sender: AbstractBaseUser, **fields: Any) ->
                 raise
     else:
         raise RuntimeError("Could not allocate a unique reference")
-    history_of(Referral).bulk_history_create([referral], default_user=sender, default_date=referral.received_at)
+    history_of(Referral).bulk_history_create(
+        [referral], default_user=sender, default_date=referral.received_at
+    )
     return referral
 
 
@@ -137,13 +139,15 @@ def submit_referral(
             father_not_recorded_reason=content.father_not_recorded_reason,
             expected_due_date=content.earliest_due_date,
             is_re_referral=referred_in_year_before(
-                front_door_id=front_door.pk, received_at=received_at,
+                front_door_id=front_door.pk,
+                received_at=received_at,
                 nhs_numbers=[child.get("nhs_number") for child in content.children],
             ),
             non_mobile_injury=pathway.non_mobile_injury,
             strategy_discussion_by=(
                 received_at + dt.timedelta(hours=rules.strategy_discussion_within_hours)
-                if pathway.non_mobile_injury else None
+                if pathway.non_mobile_injury
+                else None
             ),
             police_notified_at=received_at if pathway.non_mobile_injury else None,
             received_at=received_at,
@@ -186,7 +190,11 @@ def submit_referral(
         )
         if pathway.non_mobile_injury:
             outbox += _non_mobile_baby_alerts(referral, front_door, received_at)
-        if pathway.urgent and not rules.calendar.is_working_time(received_at) and front_door.edt_alert_email:
+        if (
+            pathway.urgent
+            and not rules.calendar.is_working_time(received_at)
+            and front_door.edt_alert_email
+        ):
             # Out of office hours an urgent referral goes to the emergency duty
             # team as well: its deadlines run on the clock, not the office day.
             outbox += build_notifications(
@@ -198,8 +206,11 @@ def submit_referral(
                 now=received_at,
             )
             ReferralEvent.objects.create(
-                referral=referral, kind=EventKind.OUT_OF_HOURS, at=received_at,
-                summary=f"Out of office hours: emergency duty team alerted ({front_door.edt_alert_email})",
+                referral=referral,
+                kind=EventKind.OUT_OF_HOURS,
+                at=received_at,
+                summary="Out of office hours: emergency duty team alerted "
+                f"({front_door.edt_alert_email})",
             )
         queue_notifications(outbox)
     return referral
@@ -210,16 +221,38 @@ def _create_parts(referral: Referral, content: Content) -> None:
     child_fields = {f.name for f in Child._meta.fields} - {"id", "referral", "position"}
     adult_fields = {f.name for f in Adult._meta.fields} - {"id", "referral", "position"}
     parts = {
-        Child: [Child(referral=referral, position=i, **{k: v if v is not None else _blank(Child, k)
-                      for k, v in child.items() if k in child_fields})
-                for i, child in enumerate(content.children)],
-        Adult: [Adult(referral=referral, position=i, **{k: v if v is not None else _blank(Adult, k)
-                      for k, v in adult.items() if k in adult_fields})
-                for i, adult in enumerate(content.adults)],
-        InvolvedAgency: [InvolvedAgency(referral=referral, position=i, **agency)
-                         for i, agency in enumerate(content.other_agencies)],
-        PreviousArea: [PreviousArea(referral=referral, position=i, **area)
-                       for i, area in enumerate(content.previous_areas)],
+        Child: [
+            Child(
+                referral=referral,
+                position=i,
+                **{
+                    k: v if v is not None else _blank(Child, k)
+                    for k, v in child.items()
+                    if k in child_fields
+                },
+            )
+            for i, child in enumerate(content.children)
+        ],
+        Adult: [
+            Adult(
+                referral=referral,
+                position=i,
+                **{
+                    k: v if v is not None else _blank(Adult, k)
+                    for k, v in adult.items()
+                    if k in adult_fields
+                },
+            )
+            for i, adult in enumerate(content.adults)
+        ],
+        InvolvedAgency: [
+            InvolvedAgency(referral=referral, position=i, **agency)
+            for i, agency in enumerate(content.other_agencies)
+        ],
+        PreviousArea: [
+            PreviousArea(referral=referral, position=i, **area)
+            for i, area in enumerate(content.previous_areas)
+        ],
     }
     for model, rows in parts.items():
         if not rows:
@@ -237,7 +270,9 @@ def _blank(model: type, name: str) -> Any:
     return None if model._meta.get_field(name).null else ""
 
 
-def _non_mobile_baby_alerts(referral: Referral, front_door: Agency, now: dt.datetime) -> list[Notification]:
+def _non_mobile_baby_alerts(
+    referral: Referral, front_door: Agency, now: dt.datetime
+) -> list[Notification]:
     """Injury to a non-mobile baby: police and managers told at once, and the
     timeline says so (Child BF finding 7: police were told late)."""
     alerts = []
@@ -252,8 +287,11 @@ def _non_mobile_baby_alerts(referral: Referral, front_door: Agency, now: dt.date
             now=now,
         )
         ReferralEvent.objects.create(
-            referral=referral, kind=EventKind.POLICE_NOTIFIED, at=now,
-            summary=f"Police notified at once ({front_door.police_alert_email}): injury to a non-mobile baby",
+            referral=referral,
+            kind=EventKind.POLICE_NOTIFIED,
+            at=now,
+            summary=f"Police notified at once ({front_door.police_alert_email}): injury to a "
+            "non-mobile baby",
         )
     managers = recipients_for_users(
         m.user for m in members_with_role(agency_id=front_door.pk, roles=[Role.MANAGER])
@@ -267,7 +305,9 @@ def _non_mobile_baby_alerts(referral: Referral, front_door: Agency, now: dt.date
         now=now,
     )
     ReferralEvent.objects.create(
-        referral=referral, kind=EventKind.MANAGERS_ALERTED, at=now,
+        referral=referral,
+        kind=EventKind.MANAGERS_ALERTED,
+        at=now,
         summary="Front-door managers alerted at once: injury to a non-mobile baby",
     )
     return alerts
@@ -276,9 +316,7 @@ def _non_mobile_baby_alerts(referral: Referral, front_door: Agency, now: dt.date
 def _front_door_alert_recipients(front_door: Agency) -> list[Recipient]:
     if front_door.alert_email:
         return [Recipient(address=front_door.alert_email)]
-    members = members_with_role(
-        agency_id=front_door.pk, roles=[Role.PRACTITIONER, Role.MANAGER]
-    )
+    members = members_with_role(agency_id=front_door.pk, roles=[Role.PRACTITIONER, Role.MANAGER])
     return recipients_for_users(m.user for m in members)
 
 
@@ -313,11 +351,14 @@ def submit_referral_once(
     try:
         with transaction.atomic():
             referral = submit_referral(sender=sender, content=content, origin=origin)
-            if not _claim_idempotency_key(sender=sender, key=idempotency_key, fingerprint=fingerprint,
-                                          referral=referral):
+            if not _claim_idempotency_key(
+                sender=sender, key=idempotency_key, fingerprint=fingerprint, referral=referral
+            ):
                 raise _KeyTaken()
     except _KeyTaken:
-        existing = IdempotencyRecord.objects.select_related("referral").get(user=sender, key=idempotency_key)
+        existing = IdempotencyRecord.objects.select_related("referral").get(
+            user=sender, key=idempotency_key
+        )
         if existing.fingerprint != fingerprint:
             raise IdempotencyConflict() from None
         return existing.referral, False
@@ -328,12 +369,21 @@ class _KeyTaken(Exception):
     """Another submission with this Idempotency-Key committed first."""
 
 
-def _claim_idempotency_key(*, sender: AbstractBaseUser, key: str, fingerprint: str, referral: Referral) -> bool:
+def _claim_idempotency_key(
+    *, sender: AbstractBaseUser, key: str, fingerprint: str, referral: Referral
+) -> bool:
     table, key_column = IdempotencyRecord._meta.db_table, connection.ops.quote_name("key")
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (user_id, {key_column}, fingerprint, referral_id, created_at) "  # noqa: S608 - our own table and column names; # nosec B608
-            f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT (user_id, {key_column}) DO NOTHING RETURNING id",
-            [sender.pk, key, fingerprint, referral.pk, connection.ops.adapt_datetimefield_value(referral.received_at)],
+            f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT (user_id, {key_column}) DO NOTHING "
+            "RETURNING id",
+            [
+                sender.pk,
+                key,
+                fingerprint,
+                referral.pk,
+                connection.ops.adapt_datetimefield_value(referral.received_at),
+            ],
         )
         return cursor.fetchone() is not None

@@ -61,21 +61,39 @@ def assign_referral(
         raise ValidationError({"assignee": "Choose a practitioner or manager of this front door"})
     now = now or timezone.now()
     with transaction.atomic():
-        Referral.objects.filter(pk=referral.pk).update(assigned_to=assignee, assigned_at=now, updated_at=now)
+        Referral.objects.filter(pk=referral.pk).update(
+            assigned_to=assignee, assigned_at=now, updated_at=now
+        )
         record_history(referral, actor, f"Assigned to {display_name(assignee)}", now)
         taken = assignee.pk == actor.pk
-        add_event(referral, EventKind.ASSIGNED, actor,
-                  f"Taken by {display_name(actor)}" if taken
-                  else f"Assigned to {display_name(assignee)} by {display_name(actor)}", now)
-        record_event(actor=actor, action=Action.ASSIGNED, object_type="referral",
-                     object_ref=referral.reference, origin=origin,
-                     detail={"assignee": assignee.get_username()})
+        add_event(
+            referral,
+            EventKind.ASSIGNED,
+            actor,
+            f"Taken by {display_name(actor)}"
+            if taken
+            else f"Assigned to {display_name(assignee)} by {display_name(actor)}",
+            now,
+        )
+        record_event(
+            actor=actor,
+            action=Action.ASSIGNED,
+            object_type="referral",
+            object_ref=referral.reference,
+            origin=origin,
+            detail={"assignee": assignee.get_username()},
+        )
         if not taken:
-            queue_notifications(build_notifications(
-                purpose=Purpose.ASSIGNED, recipients=recipients_for_users([assignee]),
-                subject=messages.assigned_subject(referral), body=messages.assigned_body(referral),
-                referral_id=referral.pk, now=now,
-            ))
+            queue_notifications(
+                build_notifications(
+                    purpose=Purpose.ASSIGNED,
+                    recipients=recipients_for_users([assignee]),
+                    subject=messages.assigned_subject(referral),
+                    body=messages.assigned_body(referral),
+                    referral_id=referral.pk,
+                    now=now,
+                )
+            )
     return referral
 
 
@@ -89,8 +107,10 @@ def convert_to_referral(
     """Turn a consultation into a referral, keeping its reference, its history
     and its deadlines (the clock started when it arrived) (Plymouth review:
     consultations confused with referrals). The sender is told."""
-    require(permissions_for(actor, referral).can_act,
-            "Only front-door practitioners and managers can convert a consultation")
+    require(
+        permissions_for(actor, referral).can_act,
+        "Only front-door practitioners and managers can convert a consultation",
+    )
     now = now or timezone.now()
     with transaction.atomic():
         changed = Referral.objects.filter(pk=referral.pk, kind=Kind.CONSULTATION).update(
@@ -100,18 +120,30 @@ def convert_to_referral(
             referral.refresh_from_db()
             return referral
         record_history(referral, actor, "Converted from a consultation to a referral", now)
-        add_event(referral, EventKind.CONVERTED, actor,
-                  f"Converted from a consultation to a referral by {display_name(actor)}", now)
-        record_event(actor=actor, action=Action.CONVERTED, object_type="referral",
-                     object_ref=referral.reference, origin=origin)
-        queue_notifications(build_notifications(
-            purpose=Purpose.CONVERTED,
-            recipients=recipients_for_users([referral.sender]),
-            subject=messages.converted_subject(referral),
-            body=messages.converted_body(referral),
-            referral_id=referral.pk,
-            now=now,
-        ))
+        add_event(
+            referral,
+            EventKind.CONVERTED,
+            actor,
+            f"Converted from a consultation to a referral by {display_name(actor)}",
+            now,
+        )
+        record_event(
+            actor=actor,
+            action=Action.CONVERTED,
+            object_type="referral",
+            object_ref=referral.reference,
+            origin=origin,
+        )
+        queue_notifications(
+            build_notifications(
+                purpose=Purpose.CONVERTED,
+                recipients=recipients_for_users([referral.sender]),
+                subject=messages.converted_subject(referral),
+                body=messages.converted_body(referral),
+                referral_id=referral.pk,
+                now=now,
+            )
+        )
     return referral
 
 
@@ -127,7 +159,9 @@ def request_information(
     """Ask the referrer (or another partner agency) for more, with a deadline
     on the working-day calendar."""
     require(permissions_for(actor, referral).can_act, FRONT_DOOR_ONLY)
-    if to_agency is not None and (to_agency.front_door_id != referral.front_door_id or not to_agency.is_active):
+    if to_agency is not None and (
+        to_agency.front_door_id != referral.front_door_id or not to_agency.is_active
+    ):
         raise ValidationError({"to_agency": "Choose a partner agency of this front door"})
     if referral.status not in OPEN_STATUSES:
         raise NotAllowedNow("The decision has been made: record further work in the case file")
@@ -139,25 +173,48 @@ def request_information(
     due_by = working_days_from(rules, now, rules.information_request_within_working_days)
     with transaction.atomic():
         info = InformationRequest.objects.create(
-            referral=referral, asked_by=actor, question=question, asked_at=now, due_by=due_by,
+            referral=referral,
+            asked_by=actor,
+            question=question,
+            asked_at=now,
+            due_by=due_by,
             to_agency=to_agency,
         )
-        add_event(referral, EventKind.INFORMATION_REQUESTED, actor,
-                  f"{display_name(actor)} asked {info.asked_of} for more information", now,
-                  front_door_only=to_agency is not None)
-        record_event(actor=actor, action=Action.INFORMATION_REQUESTED, object_type="referral",
-                     object_ref=referral.reference, origin=origin,
-                     detail={"to_agency": to_agency.name if to_agency else "referrer"})
-        people = agency_contacts(to_agency.pk) if to_agency else [referral.sender]
-        hooks: list[Notification] = [] if to_agency else webhook_notifications(
-            referral=referral, event=WebhookEvent.INFORMATION_REQUESTED, now=now
+        add_event(
+            referral,
+            EventKind.INFORMATION_REQUESTED,
+            actor,
+            f"{display_name(actor)} asked {info.asked_of} for more information",
+            now,
+            front_door_only=to_agency is not None,
         )
-        queue_notifications(build_notifications(
-            purpose=Purpose.INFORMATION_REQUEST, recipients=recipients_for_users(people),
-            subject=messages.information_request_subject(referral),
-            body=messages.information_request_body(referral, due_by=due_by),
-            referral_id=referral.pk, now=now,
-        ) + hooks)
+        record_event(
+            actor=actor,
+            action=Action.INFORMATION_REQUESTED,
+            object_type="referral",
+            object_ref=referral.reference,
+            origin=origin,
+            detail={"to_agency": to_agency.name if to_agency else "referrer"},
+        )
+        people = agency_contacts(to_agency.pk) if to_agency else [referral.sender]
+        hooks: list[Notification] = (
+            []
+            if to_agency
+            else webhook_notifications(
+                referral=referral, event=WebhookEvent.INFORMATION_REQUESTED, now=now
+            )
+        )
+        queue_notifications(
+            build_notifications(
+                purpose=Purpose.INFORMATION_REQUEST,
+                recipients=recipients_for_users(people),
+                subject=messages.information_request_subject(referral),
+                body=messages.information_request_body(referral, due_by=due_by),
+                referral_id=referral.pk,
+                now=now,
+            )
+            + hooks
+        )
     return info
 
 
@@ -174,8 +231,10 @@ def answer_information_request(
     if info.to_agency_id:
         require(may_answer_for_agency(actor, info), "Only the agency that was asked can answer")
     else:
-        require(permissions_for(actor, referral).referrer_side,
-                "Only the referrer or their agency's safeguarding lead can do this")
+        require(
+            permissions_for(actor, referral).referrer_side,
+            "Only the referrer or their agency's safeguarding lead can do this",
+        )
     answer = answer.strip()
     if not answer:
         raise ValidationError({"answer": "Enter your answer"})
@@ -187,19 +246,35 @@ def answer_information_request(
         if not changed:
             raise NotAllowedNow("This question has already been answered")
         info.refresh_from_db()
-        InformationRequest.history.bulk_history_create([info], update=True, default_user=actor, default_date=now)
+        InformationRequest.history.bulk_history_create(
+            [info], update=True, default_user=actor, default_date=now
+        )
         where = f" ({info.to_agency.name})" if info.to_agency else ""
-        add_event(referral, EventKind.INFORMATION_GIVEN, actor,
-                  f"{display_name(actor)}{where} answered the front door's question", now,
-                  front_door_only=bool(info.to_agency_id))
-        record_event(actor=actor, action=Action.INFORMATION_GIVEN, object_type="referral",
-                     object_ref=referral.reference, origin=origin)
-        queue_notifications(build_notifications(
-            purpose=Purpose.INFORMATION_GIVEN, recipients=recipients_for_users([info.asked_by]),
-            subject=messages.information_given_subject(referral),
-            body=messages.information_given_body(referral),
-            referral_id=referral.pk, now=now,
-        ))
+        add_event(
+            referral,
+            EventKind.INFORMATION_GIVEN,
+            actor,
+            f"{display_name(actor)}{where} answered the front door's question",
+            now,
+            front_door_only=bool(info.to_agency_id),
+        )
+        record_event(
+            actor=actor,
+            action=Action.INFORMATION_GIVEN,
+            object_type="referral",
+            object_ref=referral.reference,
+            origin=origin,
+        )
+        queue_notifications(
+            build_notifications(
+                purpose=Purpose.INFORMATION_GIVEN,
+                recipients=recipients_for_users([info.asked_by]),
+                subject=messages.information_given_subject(referral),
+                body=messages.information_given_body(referral),
+                referral_id=referral.pk,
+                now=now,
+            )
+        )
     return info
 
 
@@ -223,9 +298,14 @@ def record_link(
     status = LinkStatus.CONFIRMED if confirmed else LinkStatus.REJECTED
     with transaction.atomic():
         link, _ = ReferralLink.objects.update_or_create(
-            referral=referral, earlier=earlier,
-            defaults={"status": status, "reason": (reason or "Linked by a worker")[:200],
-                      "decided_by": actor, "decided_at": now},
+            referral=referral,
+            earlier=earlier,
+            defaults={
+                "status": status,
+                "reason": (reason or "Linked by a worker")[:200],
+                "decided_by": actor,
+                "decided_at": now,
+            },
         )
         # The partnership figures count a referral linked to one from the 12
         # months before as a re-referral. Worked out again from all its links,
@@ -235,9 +315,21 @@ def record_link(
         Referral.objects.select_for_update().filter(pk=referral.pk).first()
         Referral.objects.filter(pk=referral.pk).update(is_re_referral=is_re_referral(referral))
         if confirmed:
-            add_event(referral, EventKind.HISTORY_LINKED, actor,
-                      f"{display_name(actor)} linked earlier {earlier.get_kind_display().lower()} "
-                      f"{earlier.reference}", now, front_door_only=True)
-        record_event(actor=actor, action=Action.LINKED, object_type="referral", object_ref=referral.reference,
-                     origin=origin, detail={"earlier": earlier.reference, "status": status})
+            add_event(
+                referral,
+                EventKind.HISTORY_LINKED,
+                actor,
+                f"{display_name(actor)} linked earlier {earlier.get_kind_display().lower()} "
+                f"{earlier.reference}",
+                now,
+                front_door_only=True,
+            )
+        record_event(
+            actor=actor,
+            action=Action.LINKED,
+            object_type="referral",
+            object_ref=referral.reference,
+            origin=origin,
+            detail={"earlier": earlier.reference, "status": status},
+        )
     return link

@@ -15,11 +15,22 @@ from referrals.selectors.access import get_referral_for_user, permissions_for, r
 @login_required
 def referral_audit(request: HttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
-    require(permissions_for(request.user, referral).administrator,
-            "Only the front door's administrators can see who viewed a referral")
+    require(
+        permissions_for(request.user, referral).administrator,
+        "Only the front door's administrators can see who viewed a referral",
+    )
     # Looking at the audit is itself recorded.
-    record_event(actor=request.user, action=Action.VIEWED, object_type="referral_audit",
-                 object_ref=referral.reference, origin=Origin.of(request))
-    events = AuditEvent.objects.filter(object_type="referral", object_ref=referral.reference).order_by("-at", "-id")
+    record_event(
+        actor=request.user,
+        action=Action.VIEWED,
+        object_type="referral_audit",
+        object_ref=referral.reference,
+        origin=Origin.of(request),
+    )
+    events = AuditEvent.objects.filter(
+        object_type="referral", object_ref=referral.reference
+    ).order_by("-at", "-id")
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    return render(request, "audit/referral_audit.html", {"referral": referral, "page_obj": page, "query": ""})
+    return render(
+        request, "audit/referral_audit.html", {"referral": referral, "page_obj": page, "query": ""}
+    )

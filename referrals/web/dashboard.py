@@ -20,6 +20,11 @@ def manager_dashboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only front-door managers can see the dashboard")
     now = timezone.now()
     dashboard = dashboard_for(request.user, now=now)
-    record_event(actor=request.user, action=Action.LISTED, object_type="referral",
-                 origin=Origin.of(request), detail={"page": "dashboard"})
+    record_event(
+        actor=request.user,
+        action=Action.LISTED,
+        object_type="referral",
+        origin=Origin.of(request),
+        detail={"page": "dashboard"},
+    )
     return render(request, "referrals/dashboard.html", {"dashboard": dashboard, "now": now})

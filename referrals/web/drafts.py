@@ -88,15 +88,26 @@ def _bound_quietly(section: Section, values: dict[str, Any]) -> Any:
 def start(request: HttpRequest) -> HttpResponse:
     grant = _sender_grant(request)
     if request.method == "POST":
-        phone = request.user.memberships.filter(is_active=True).exclude(phone="").values_list(  # type: ignore[union-attr]
-            "phone", flat=True
-        ).first()
-        draft = drafts.start_draft(author=request.user, prefill={"sender": {"phone": phone or "", "availability": ""}})
+        phone = (
+            request.user.memberships.filter(is_active=True)
+            .exclude(phone="")
+            .values_list(  # type: ignore[union-attr]
+                "phone", flat=True
+            )
+            .first()
+        )
+        draft = drafts.start_draft(
+            author=request.user, prefill={"sender": {"phone": phone or "", "availability": ""}}
+        )
         return redirect("draft-page", draft.pk, PAGE_ORDER[0])
-    return render(request, "referrals/drafts/start.html", {
-        "agency_name": grant.agency_name,
-        "drafts": drafts_of(request.user),
-    })
+    return render(
+        request,
+        "referrals/drafts/start.html",
+        {
+            "agency_name": grant.agency_name,
+            "drafts": drafts_of(request.user),
+        },
+    )
 
 
 @login_required
@@ -115,10 +126,18 @@ def page(request: HttpRequest, draft_id: str, page: str) -> HttpResponse:
             return redirect(_next_url(draft, page, request))
     else:
         form = _initial_form(section, _values_for(section, draft.data))
-    return render(request, "referrals/drafts/section.html", {
-        "draft": draft, "form": form, "page": page, "title": PAGE_TITLES[page],
-        "step": _step(page), "back": _back_url(draft, page),
-    })
+    return render(
+        request,
+        "referrals/drafts/section.html",
+        {
+            "draft": draft,
+            "form": form,
+            "page": page,
+            "title": PAGE_TITLES[page],
+            "step": _step(page),
+            "back": _back_url(draft, page),
+        },
+    )
 
 
 def _back_url(draft: Draft, page: str) -> str:
@@ -144,18 +163,31 @@ def _list_page(request: HttpRequest, draft: Draft, page: str) -> HttpResponse:
     if request.method == "POST":
         _, problems = validate_content(draft.data)
         errors = [
-            (p.path.replace(".", "-"), p.message) for p in problems
+            (p.path.replace(".", "-"), p.message)
+            for p in problems
             if p.page == page and p.index is None
         ]
         if not errors:
             return redirect(_next_url(draft, page, request))
     noun, add_label = ITEM_NOUNS[page]
     summaries = [_summary(section, item) for item in items]
-    return render(request, "referrals/drafts/list.html", {
-        "draft": draft, "page": page, "title": PAGE_TITLES[page], "step": _step(page),
-        "items": summaries, "noun": noun, "add_label": add_label, "father_form": father_form,
-        "errors": errors, "back": _back_url(draft, page), "return_to": request.GET.get("return", ""),
-    })
+    return render(
+        request,
+        "referrals/drafts/list.html",
+        {
+            "draft": draft,
+            "page": page,
+            "title": PAGE_TITLES[page],
+            "step": _step(page),
+            "items": summaries,
+            "noun": noun,
+            "add_label": add_label,
+            "father_form": father_form,
+            "errors": errors,
+            "back": _back_url(draft, page),
+            "return_to": request.GET.get("return", ""),
+        },
+    )
 
 
 def _summary(section: Section, item: dict[str, Any]) -> dict[str, Any]:
@@ -208,7 +240,9 @@ def item(request: HttpRequest, draft_id: str, page: str, index: int | None = Non
     noun, _ = ITEM_NOUNS[page]
     if request.method == "POST":
         form = section.form(request.POST)
-        drafts.save_section(draft=draft, key=section.key, values=drafts.json_safe(form.json_data()), index=index)
+        drafts.save_section(
+            draft=draft, key=section.key, values=drafts.json_safe(form.json_data()), index=index
+        )
         if form.is_valid():
             back = reverse("draft-page", args=[draft.pk, page])
             if request.GET.get("return") == "check":
@@ -218,13 +252,29 @@ def item(request: HttpRequest, draft_id: str, page: str, index: int | None = Non
             # Saved as a new item: further corrections edit that item.
             index = len(items)
     else:
-        form = _initial_form(section, _values_for(section, draft.data, index)) if index is not None else section.form()
-    return render(request, "referrals/drafts/item.html", {
-        "draft": draft, "form": form, "page": page, "noun": noun, "index": index,
-        "title": f"{'Change' if index is not None and index < len(items) else 'Add'} {'an' if noun[0] in 'aeiou' else 'a'} {noun}",
-        "back": reverse("draft-page", args=[draft.pk, page]),
-        "action": reverse("draft-item", args=[draft.pk, page, index]) if index is not None else "",
-    })
+        form = (
+            _initial_form(section, _values_for(section, draft.data, index))
+            if index is not None
+            else section.form()
+        )
+    verb = "Change" if index is not None and index < len(items) else "Add"
+    article = "an" if noun[0] in "aeiou" else "a"
+    return render(
+        request,
+        "referrals/drafts/item.html",
+        {
+            "draft": draft,
+            "form": form,
+            "page": page,
+            "noun": noun,
+            "index": index,
+            "title": f"{verb} {article} {noun}",
+            "back": reverse("draft-page", args=[draft.pk, page]),
+            "action": reverse("draft-item", args=[draft.pk, page, index])
+            if index is not None
+            else "",
+        },
+    )
 
 
 @login_required
@@ -250,29 +300,40 @@ def check(request: HttpRequest, draft_id: str) -> HttpResponse:
         # Send pressed again after the first press went through but its
         # answer never arrived (the connection or the database dropped on the
         # way back): point to the list with the receipt, not a missing page.
-        messages.info(request, "That draft is no longer here: it has been sent or deleted. "
-                               "Everything you have sent is listed below, with its receipt.")
+        messages.info(
+            request,
+            "That draft is no longer here: it has been sent or deleted. "
+            "Everything you have sent is listed below, with its receipt.",
+        )
         return redirect("referral-sent")
     content, problems = validate_content(draft.data)
     if request.method == "POST" and content is not None:
         try:
-            referral = submit_referral(sender=request.user, content=content, origin=Origin.of(request), draft=draft)
+            referral = submit_referral(
+                sender=request.user, content=content, origin=Origin.of(request), draft=draft
+            )
         except DraftAlreadySent:
-            messages.info(request, "That draft has already been sent. Its receipt is in your referrals.")
+            messages.info(
+                request, "That draft has already been sent. Its receipt is in your referrals."
+            )
             return redirect("referral-sent")
         return redirect("referral-receipt", reference=referral.reference)
     concern = draft.data.get("concern") or {}
     vague = vague_words_in(
         str(concern.get("what_happened") or ""), str(concern.get("childs_experience") or "")
     )
-    return render(request, "referrals/drafts/check.html", {
-        "draft": draft,
-        "problems": problems,
-        "fix_links": _fix_links(draft, problems),
-        "sections": _check_sections(draft),
-        "vague_words": vague,
-        "submitted": request.method == "POST",
-    })
+    return render(
+        request,
+        "referrals/drafts/check.html",
+        {
+            "draft": draft,
+            "problems": problems,
+            "fix_links": _fix_links(draft, problems),
+            "sections": _check_sections(draft),
+            "vague_words": vague,
+            "submitted": request.method == "POST",
+        },
+    )
 
 
 def _fix_links(draft: Draft, problems: list[Any]) -> list[tuple[str, str]]:
@@ -304,8 +365,20 @@ def _check_sections(draft: Draft) -> list[dict[str, Any]]:
             for number, summary in enumerate(items, start=1):
                 rows.append((f"{ITEM_NOUNS[page][0].capitalize()} {number}", summary["title"]))
             if page == "adults" and draft.data.get("father_not_recorded_reason"):
-                rows.append(("Why no father or male carer is recorded", draft.data["father_not_recorded_reason"]))
-            sections.append({"title": PAGE_TITLES[page], "rows": rows or [("", "None added")], "change": change, "items": items})
+                rows.append(
+                    (
+                        "Why no father or male carer is recorded",
+                        draft.data["father_not_recorded_reason"],
+                    )
+                )
+            sections.append(
+                {
+                    "title": PAGE_TITLES[page],
+                    "rows": rows or [("", "None added")],
+                    "change": change,
+                    "items": items,
+                }
+            )
         else:
             section = SINGLE_PAGES[page]
             values = _values_for(section, draft.data)
@@ -314,7 +387,13 @@ def _check_sections(draft: Draft) -> list[dict[str, Any]]:
                 for name, field in section.form.base_fields.items()
                 if values.get(name) not in (None, "", [], {})
             ]
-            sections.append({"title": PAGE_TITLES[page], "rows": rows or [("", "Not answered yet")], "change": change})
+            sections.append(
+                {
+                    "title": PAGE_TITLES[page],
+                    "rows": rows or [("", "Not answered yet")],
+                    "change": change,
+                }
+            )
     return sections
 
 

@@ -29,12 +29,23 @@ def _page(request: HttpRequest, queryset: Any) -> Page:
 @login_required
 def sent_referrals(request: HttpRequest) -> HttpResponse:
     page = _page(request, lists.sent_referrals(request.user))
-    record_event(actor=request.user, action=Action.LISTED, object_type="referral",
-                 origin=Origin.of(request), detail={"page": "sent", "number": page.number})
-    return render(request, "referrals/sent_list.html", {
-        "referrals": page.object_list, "page_obj": page, "now": timezone.now(),
-        "is_lead": get_access(request.user).has_role(Role.AGENCY_LEAD),
-    })
+    record_event(
+        actor=request.user,
+        action=Action.LISTED,
+        object_type="referral",
+        origin=Origin.of(request),
+        detail={"page": "sent", "number": page.number},
+    )
+    return render(
+        request,
+        "referrals/sent_list.html",
+        {
+            "referrals": page.object_list,
+            "page_obj": page,
+            "now": timezone.now(),
+            "is_lead": get_access(request.user).has_role(Role.AGENCY_LEAD),
+        },
+    )
 
 
 @login_required
@@ -43,12 +54,24 @@ def front_door_queue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only front-door staff can see the queue")
     filters = lists.QueueFilters.from_query(request.GET)
     page = _page(request, lists.front_door_queue(request.user, filters))
-    record_event(actor=request.user, action=Action.LISTED, object_type="referral",
-                 origin=Origin.of(request), detail={"page": "queue", "number": page.number})
+    record_event(
+        actor=request.user,
+        action=Action.LISTED,
+        object_type="referral",
+        origin=Origin.of(request),
+        detail={"page": "queue", "number": page.number},
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "referrals/queue.html", {
-        "referrals": page.object_list, "page_obj": page, "now": timezone.now(),
-        "filters": filters, "choices": lists.queue_filter_choices(request.user),
-        "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "referrals/queue.html",
+        {
+            "referrals": page.object_list,
+            "page_obj": page,
+            "now": timezone.now(),
+            "filters": filters,
+            "choices": lists.queue_filter_choices(request.user),
+            "query": query.urlencode(),
+        },
+    )

@@ -28,8 +28,14 @@ from referrals.services.triage import convert_to_referral
 
 
 def _audit_view(request: HttpRequest, reference: str, page: str) -> None:
-    record_event(actor=request.user, action=Action.VIEWED, object_type="referral", object_ref=reference,
-                 origin=Origin.of(request), detail={"page": page})
+    record_event(
+        actor=request.user,
+        action=Action.VIEWED,
+        object_type="referral",
+        object_ref=reference,
+        origin=Origin.of(request),
+        detail={"page": page},
+    )
 
 
 @login_required
@@ -60,13 +66,16 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "referrer_side": may.referrer_side,
             "information_requests": information_requests_for(referral, viewer=request.user),
             "challenges": challenges,
-            "can_challenge": may.referrer_side and referral.status == Status.DECIDED
+            "can_challenge": may.referrer_side
+            and referral.status == Status.DECIDED
             and not any(c.is_open for c in challenges),
             "answerable_challenges": {c.pk for c in challenges if c.is_open and may.may_answer(c)},
             "earlier_history": earlier_history(referral) if may.front_door_staff else [],
             "assignable": assignable_people(referral) if may.can_act and is_open else [],
             "can_convert": may.can_act and referral.kind == Kind.CONSULTATION,
-            "police_notifications": list(referral.notifications.filter(purpose="police").order_by("id")),
+            "police_notifications": list(
+                referral.notifications.filter(purpose="police").order_by("id")
+            ),
             "is_front_door": may.front_door_staff,
             "is_administrator": may.administrator,
             "now": timezone.now(),
@@ -85,7 +94,9 @@ def acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
         name = display_name(who) if who else "someone else"
         messages.info(request, f"{referral.reference} was already acknowledged by {name}.")
     else:
-        messages.success(request, f"You acknowledged {referral.reference}. The sender has been told.")
+        messages.success(
+            request, f"You acknowledged {referral.reference}. The sender has been told."
+        )
     return redirect("referral-detail", reference=referral.reference)
 
 

@@ -28,7 +28,10 @@ def _last_month() -> tuple[dt.date, dt.date]:
 def _bars(items: list[tuple[str, float | int | None]]) -> list[dict]:
     """Rows for a bar chart, each with its width as a share of the largest."""
     top = max((value or 0 for _, value in items), default=0) or 1
-    return [{"label": label, "value": value, "width": round(100 * (value or 0) / top, 1)} for label, value in items]
+    return [
+        {"label": label, "value": value, "width": round(100 * (value or 0) / top, 1)}
+        for label, value in items
+    ]
 
 
 @login_required
@@ -47,35 +50,59 @@ def partnership(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     if not form.is_bound or form.is_valid():
-        report = partnership_report(front_door_id=front_door.pk, front_door_name=front_door.name,
-                                    start=start, end=end)
+        report = partnership_report(
+            front_door_id=front_door.pk, front_door_name=front_door.name, start=start, end=end
+        )
     if report is not None and request.GET.get("format") == "csv":
-        record_event(actor=request.user, action=Action.EXPORTED, object_type="partnership_report",
-                     object_ref=f"{start}..{end}", origin=Origin.of(request), detail={"front_door": front_door.pk})
+        record_event(
+            actor=request.user,
+            action=Action.EXPORTED,
+            object_type="partnership_report",
+            object_ref=f"{start}..{end}",
+            origin=Origin.of(request),
+            detail={"front_door": front_door.pk},
+        )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="front-door-figures-{start}-to-{end}.csv"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="front-door-figures-{start}-to-{end}.csv"'
+        )
         response.write("\ufeff")  # so spreadsheet programs read the text as UTF-8
         writer = csv.writer(response)
         for row in csv_rows(report):
             writer.writerow(["" if cell is None else _safe_cell(cell) for cell in row])
         return response
-    record_event(actor=request.user, action=Action.REPORTED, object_type="partnership_report",
-                 object_ref=f"{start}..{end}", origin=Origin.of(request), detail={"front_door": front_door.pk})
+    record_event(
+        actor=request.user,
+        action=Action.REPORTED,
+        object_type="partnership_report",
+        object_ref=f"{start}..{end}",
+        origin=Origin.of(request),
+        detail={"front_door": front_door.pk},
+    )
     context = {"form": form, "report": report, "start": start, "end": end}
     if report is not None:
         overall = report.overall
-        context.update({
-            "outcome_bars": _bars([(label, overall.outcomes[key]) for key, label in DECISION_LABELS.items()]),
-            "acknowledge_bars": _bars([(name, f.acknowledge_median) for name, f in report.by_agency]),
-            "received_bars": _bars([(name, f.received) for name, f in report.by_agency]),
-            "escalation_rows": [
-                (RULE_LABELS[rule], overall.escalations[(rule, 1)], overall.escalations[(rule, 2)])
-                for rule in RULE_LABELS
-            ],
-            "csv_query": request.GET.urlencode() or (
-                f"start={start.isoformat()}&end={end.isoformat()}"
-            ),
-        })
+        context.update(
+            {
+                "outcome_bars": _bars(
+                    [(label, overall.outcomes[key]) for key, label in DECISION_LABELS.items()]
+                ),
+                "acknowledge_bars": _bars(
+                    [(name, f.acknowledge_median) for name, f in report.by_agency]
+                ),
+                "received_bars": _bars([(name, f.received) for name, f in report.by_agency]),
+                "escalation_rows": [
+                    (
+                        RULE_LABELS[rule],
+                        overall.escalations[(rule, 1)],
+                        overall.escalations[(rule, 2)],
+                    )
+                    for rule in RULE_LABELS
+                ],
+                "csv_query": request.GET.urlencode()
+                or (f"start={start.isoformat()}&end={end.isoformat()}"),
+            }
+        )
     return render(request, "referrals/reports/partnership.html", context)
 
 

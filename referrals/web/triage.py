@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from agencies.models import Agency
 from audit.services import Origin
 from core.names import display_name
 from referrals.forms.triage import (
@@ -46,12 +47,28 @@ FRONT_DOOR_ONLY = "Only front-door staff of this front door can do this"
 REFERRER_ONLY = "Only the referrer or their agency's safeguarding lead can do this"
 
 
-def _form_page(request: HttpRequest, *, referral: Any, form: Any, title: str, button: str,
-               intro: str = "", context: dict[str, Any] | None = None) -> HttpResponse:
-    return render(request, "referrals/triage/form.html", {
-        "referral": referral, "form": form, "title": title, "button": button, "intro": intro,
-        **(context or {}),
-    })
+def _form_page(
+    request: HttpRequest,
+    *,
+    referral: Any,
+    form: Any,
+    title: str,
+    button: str,
+    intro: str = "",
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "referrals/triage/form.html",
+        {
+            "referral": referral,
+            "form": form,
+            "title": title,
+            "button": button,
+            "intro": intro,
+            **(context or {}),
+        },
+    )
 
 
 def _apply(form: Any, action: Any) -> bool:
@@ -73,15 +90,36 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     require(permissions_for(request.user, referral).can_act, FRONT_DOOR_ONLY)
     form = DecisionForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: decide_referral(
-        referral=referral, actor=request.user, decision=form.cleaned_data["decision"],
-        reasons=form.cleaned_data["reasons"], next_steps=form.cleaned_data["next_steps"],
-        next_steps_owner=form.cleaned_data["next_steps_owner"], origin=Origin.of(request),
-    )):
-        messages.success(request, f"Decision recorded. {referral.sender.get_full_name() or 'The referrer'} has been sent the outcome and reasons.")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
+            form,
+            lambda: decide_referral(
+                referral=referral,
+                actor=request.user,
+                decision=form.cleaned_data["decision"],
+                reasons=form.cleaned_data["reasons"],
+                next_steps=form.cleaned_data["next_steps"],
+                next_steps_owner=form.cleaned_data["next_steps_owner"],
+                origin=Origin.of(request),
+            ),
+        )
+    ):
+        messages.success(
+            request,
+            f"Decision recorded. {referral.sender.get_full_name() or 'The referrer'} has been "
+            "sent the outcome and reasons.",
+        )
         return redirect("referral-detail", reference=referral.reference)
-    return _form_page(request, referral=referral, form=form, title="Record the decision", button="Record decision",
-                      intro="The referrer is told the decision and your reasons as soon as you record it.")
+    return _form_page(
+        request,
+        referral=referral,
+        form=form,
+        title="Record the decision",
+        button="Record decision",
+        intro="The referrer is told the decision and your reasons as soon as you record it.",
+    )
 
 
 @login_required
@@ -89,17 +127,37 @@ def ask(request: HttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     require(permissions_for(request.user, referral).can_act, FRONT_DOOR_ONLY)
     agencies = partner_agencies(referral)
-    form = InformationRequestForm(request.POST if request.method == "POST" else None, agencies=agencies)
-    chosen = lambda: next((a for a in agencies if str(a.pk) == form.cleaned_data["to_agency"]), None)  # noqa: E731
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: request_information(
-        referral=referral, actor=request.user, question=form.cleaned_data["question"],
-        to_agency=chosen(), origin=Origin.of(request),
-    )):
+    form = InformationRequestForm(
+        request.POST if request.method == "POST" else None, agencies=agencies
+    )
+
+    def chosen() -> Agency | None:
+        return next((a for a in agencies if str(a.pk) == form.cleaned_data["to_agency"]), None)
+
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
+            form,
+            lambda: request_information(
+                referral=referral,
+                actor=request.user,
+                question=form.cleaned_data["question"],
+                to_agency=chosen(),
+                origin=Origin.of(request),
+            ),
+        )
+    ):
         who = chosen().name if chosen() else "The referrer"
         messages.success(request, f"Question sent. {who} has been asked to answer in Front Door.")
         return redirect("referral-detail", reference=referral.reference)
-    return _form_page(request, referral=referral, form=form, title="Ask for more information",
-                      button="Send question")
+    return _form_page(
+        request,
+        referral=referral,
+        form=form,
+        title="Ask for more information",
+        button="Send question",
+    )
 
 
 @login_required
@@ -113,9 +171,19 @@ def agency_questions(request: HttpRequest) -> HttpResponse:
 def answer_agency_question(request: HttpRequest, question_id: int) -> HttpResponse:
     info = get_question_for_user(request.user, question_id)
     form = InformationAnswerForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: answer_information_request(
-        info=info, actor=request.user, answer=form.cleaned_data["answer"], origin=Origin.of(request),
-    )):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
+            form,
+            lambda: answer_information_request(
+                info=info,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+                origin=Origin.of(request),
+            ),
+        )
+    ):
         messages.success(request, "Answer sent to the front door.")
         return redirect("agency-questions")
     return render(request, "referrals/triage/agency_answer.html", {"info": info, "form": form})
@@ -129,13 +197,29 @@ def answer(request: HttpRequest, reference: str, request_id: int) -> HttpRespons
         raise Http404("No such question")
     require(permissions_for(request.user, referral).referrer_side, REFERRER_ONLY)
     form = InformationAnswerForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: answer_information_request(
-        info=info, actor=request.user, answer=form.cleaned_data["answer"], origin=Origin.of(request),
-    )):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
+            form,
+            lambda: answer_information_request(
+                info=info,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+                origin=Origin.of(request),
+            ),
+        )
+    ):
         messages.success(request, "Answer sent to the front door.")
         return redirect("referral-detail", reference=referral.reference)
-    return _form_page(request, referral=referral, form=form, title="Answer the front door's question",
-                      button="Send answer", context={"question": info.question})
+    return _form_page(
+        request,
+        referral=referral,
+        form=form,
+        title="Answer the front door's question",
+        button="Send answer",
+        context={"question": info.question},
+    )
 
 
 @login_required
@@ -143,14 +227,32 @@ def challenge(request: HttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     require(permissions_for(request.user, referral).referrer_side, REFERRER_ONLY)
     form = ChallengeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: raise_challenge(
-        referral=referral, actor=request.user, reasons=form.cleaned_data["reasons"], origin=Origin.of(request),
-    )):
-        messages.success(request, "Challenge sent. A front-door manager must answer it; you will be told.")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
+            form,
+            lambda: raise_challenge(
+                referral=referral,
+                actor=request.user,
+                reasons=form.cleaned_data["reasons"],
+                origin=Origin.of(request),
+            ),
+        )
+    ):
+        messages.success(
+            request, "Challenge sent. A front-door manager must answer it; you will be told."
+        )
         return redirect("referral-detail", reference=referral.reference)
-    return _form_page(request, referral=referral, form=form, title="Challenge the decision", button="Send challenge",
-                      intro="If you disagree with the decision, say why. A front-door manager must answer; "
-                            "if they do not answer in time, it goes to senior managers.")
+    return _form_page(
+        request,
+        referral=referral,
+        form=form,
+        title="Challenge the decision",
+        button="Send challenge",
+        intro="If you disagree with the decision, say why. A front-door manager must answer; "
+        "if they do not answer in time, it goes to senior managers.",
+    )
 
 
 @login_required
@@ -161,33 +263,57 @@ def answer_challenge(request: HttpRequest, reference: str, challenge_id: int) ->
         raise Http404("No such challenge")
     require(permissions_for(request.user, referral).can_answer_challenge, FRONT_DOOR_ONLY)
     form = ChallengeAnswerForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid() and _apply(form, lambda: answer_challenge_service(
-        challenge=item, actor=request.user, outcome=form.cleaned_data["outcome"],
-        response=form.cleaned_data["response"], origin=Origin.of(request),
-    )):
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _apply(
+            form,
+            lambda: answer_challenge_service(
+                challenge=item,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                response=form.cleaned_data["response"],
+                origin=Origin.of(request),
+            ),
+        )
+    ):
         messages.success(request, "Answer recorded. The referrer has been told.")
         return redirect("referral-detail", reference=referral.reference)
-    return _form_page(request, referral=referral, form=form, title="Answer the challenge", button="Record answer",
-                      context={"question": item.reasons})
+    return _form_page(
+        request,
+        referral=referral,
+        form=form,
+        title="Answer the challenge",
+        button="Record answer",
+        context={"question": item.reasons},
+    )
 
 
 @login_required
 @require_POST
 def assign(request: HttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
-    assignee = request.user if request.POST.get("assignee") == "me" else user_by_id(request.POST.get("assignee"))
+    assignee = (
+        request.user
+        if request.POST.get("assignee") == "me"
+        else user_by_id(request.POST.get("assignee"))
+    )
     if assignee is None:
         messages.error(request, "Choose who to assign it to")
         return redirect("referral-detail", reference=referral.reference)
     try:
-        assign_referral(referral=referral, actor=request.user, assignee=assignee, origin=Origin.of(request))
+        assign_referral(
+            referral=referral, actor=request.user, assignee=assignee, origin=Origin.of(request)
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         who = "you" if assignee == request.user else display_name(assignee)
         messages.success(request, f"{referral.reference} is assigned to {who}.")
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)
     return redirect("referral-detail", reference=referral.reference)
 
@@ -198,7 +324,15 @@ def link(request: HttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     earlier = get_referral_for_user(request.user, request.POST.get("earlier", ""))
     confirmed = request.POST.get("decision") == "confirm"
-    record_link(referral=referral, earlier=earlier, actor=request.user, confirmed=confirmed,
-                       reason=request.POST.get("reason", ""), origin=Origin.of(request))
-    messages.success(request, f"{earlier.reference} {'linked' if confirmed else 'marked as not the same'}.")
+    record_link(
+        referral=referral,
+        earlier=earlier,
+        actor=request.user,
+        confirmed=confirmed,
+        reason=request.POST.get("reason", ""),
+        origin=Origin.of(request),
+    )
+    messages.success(
+        request, f"{earlier.reference} {'linked' if confirmed else 'marked as not the same'}."
+    )
     return redirect("referral-detail", reference=referral.reference)

@@ -36,9 +36,18 @@ def test_using_a_page_starts_the_time_again_but_a_background_refresh_does_not(wo
     client = client_for(world.manager)
     idle_for(client, 1700)
     client.get("/front-door/dashboard/", HTTP_X_FRONT_DOOR_BACKGROUND="1")
-    assert 90 <= client.get("/session/keep-alive/", HTTP_X_FRONT_DOOR_BACKGROUND="1").json()["seconds_left"] <= 100
+    assert (
+        90
+        <= client.get("/session/keep-alive/", HTTP_X_FRONT_DOOR_BACKGROUND="1").json()[
+            "seconds_left"
+        ]
+        <= 100
+    )
     client.get("/front-door/dashboard/")
-    assert client.get("/session/keep-alive/", HTTP_X_FRONT_DOOR_BACKGROUND="1").json()["seconds_left"] >= 1790
+    assert (
+        client.get("/session/keep-alive/", HTTP_X_FRONT_DOOR_BACKGROUND="1").json()["seconds_left"]
+        >= 1790
+    )
 
 
 @override_settings(SESSION_IDLE_TIMEOUT=1800)
@@ -78,8 +87,13 @@ def test_work_typed_before_the_time_out_is_offered_back_to_the_same_person(world
     path = f"/referrals/drafts/{draft.pk}/concern/"
     client.get(path)  # the page as the person opened it, with its CSRF token
     idle_for(client, 1801)
-    late = client.post(path, {"csrfmiddlewaretoken": client.cookies["csrftoken"].value,
-                              "concern": "Baby seen with a <b>bruise</b> on the cheek"})
+    late = client.post(
+        path,
+        {
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+            "concern": "Baby seen with a <b>bruise</b> on the cheek",
+        },
+    )
     assert late.status_code == 302 and late["Location"].startswith("/sign-in/")
     assert "What you had just typed is kept" in client.get(late["Location"]).content.decode()
 
@@ -102,7 +116,9 @@ def test_typed_work_is_never_offered_to_someone_else(world):
     path = f"/referrals/drafts/{Draft.objects.get(author=world.hv).pk}/concern/"
     client.get(path)
     idle_for(client, 1801)
-    client.post(path, {"csrfmiddlewaretoken": client.cookies["csrftoken"].value, "concern": "private words"})
+    client.post(
+        path, {"csrfmiddlewaretoken": client.cookies["csrftoken"].value, "concern": "private words"}
+    )
     from tests.conftest import sign_in
 
     sign_in(client, world.gp)
@@ -127,7 +143,10 @@ def test_the_warning_check_after_signing_out_elsewhere_says_signed_out(world):
     client = client_for(world.hv)
     client.post("/sign-out/")
     response = client.get("/session/keep-alive/", HTTP_X_FRONT_DOOR_BACKGROUND="1")
-    assert response.status_code == 200 and response.json() == {"signed_out": True, "seconds_left": 0}
+    assert response.status_code == 200 and response.json() == {
+        "signed_out": True,
+        "seconds_left": 0,
+    }
     assert client.post("/session/keep-alive/").json()["signed_out"] is True
 
 
@@ -137,6 +156,12 @@ def test_passwords_typed_into_the_admin_are_never_kept(world):
 
     client = client_for(world.admin)
     idle_for(client, 1801)
-    client.post("/admin/password_change/", {"old_password": "secret-old", "new_password1": "secret-new",
-                                            "new_password2": "secret-new"})
+    client.post(
+        "/admin/password_change/",
+        {
+            "old_password": "secret-old",
+            "new_password1": "secret-new",
+            "new_password2": "secret-new",
+        },
+    )
     assert RESUME_KEY not in client.session

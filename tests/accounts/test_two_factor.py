@@ -29,7 +29,9 @@ def with_password(user) -> Client:
     user.set_password(PASSWORD)
     user.save(update_fields=["password"])
     client = Client()
-    response = client.post("/sign-in/", {"username": user.username, "password": PASSWORD, "next": "/questions/"})
+    response = client.post(
+        "/sign-in/", {"username": user.username, "password": PASSWORD, "next": "/questions/"}
+    )
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/code/")
     return client
@@ -61,7 +63,10 @@ def test_a_code_cannot_be_used_twice(world):
     first = with_password(world.hv)
     assert first.post("/sign-in/code/", {"code": code}).status_code == 302
     second = with_password(world.hv)
-    assert "Enter the correct security code" in second.post("/sign-in/code/", {"code": code}).content.decode()
+    assert (
+        "Enter the correct security code"
+        in second.post("/sign-in/code/", {"code": code}).content.decode()
+    )
 
 
 def test_repeated_wrong_codes_are_slowed_down(world):
@@ -77,7 +82,9 @@ def test_repeated_wrong_codes_are_slowed_down(world):
 def test_next_cannot_send_people_to_another_site(world):
     device = app_for(world.hv)
     client = with_password(world.hv)
-    response = client.post("/sign-in/code/", {"code": code_for(device), "next": "https://evil.example/"})
+    response = client.post(
+        "/sign-in/code/", {"code": code_for(device), "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 
@@ -92,7 +99,9 @@ def test_with_a_password_only_every_page_asks_for_the_code(world, template, expe
     assert response["Location"].startswith("/sign-in/code/?next=")
 
 
-@pytest.mark.parametrize(("method", "template", "expected"), API, ids=[f"{m} {p}" for m, p, _ in API])
+@pytest.mark.parametrize(
+    ("method", "template", "expected"), API, ids=[f"{m} {p}" for m, p, _ in API]
+)
 def test_with_a_password_only_the_api_refuses_the_session(world, method, template, expected):
     app_for(world.mash)
     client = with_password(world.mash)
@@ -107,7 +116,10 @@ def test_someone_without_an_app_sets_one_up_and_gets_recovery_codes_once(world):
     response = client.get("/sign-in/code/", follow=True)
     page = response.content.decode()
     assert "Set up your authenticator app" in page
-    assert 'src="data:image/svg+xml;base64,' in page and 'alt="QR code for your authenticator app"' in page
+    assert (
+        'src="data:image/svg+xml;base64,' in page
+        and 'alt="QR code for your authenticator app"' in page
+    )
     key = re.search(r'data-testid="setup-key">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
     device = TOTPDevice.objects.get(user=world.hv, confirmed=False)
     import base64
@@ -118,7 +130,9 @@ def test_someone_without_an_app_sets_one_up_and_gets_recovery_codes_once(world):
     assert "Enter the code as 6 digits" in refused.content.decode()
     assert client.get("/questions/").status_code == 302  # still not signed in
 
-    done = client.post("/sign-in/set-up/", {"code": code_for(device), "next": "/questions/"}, follow=True)
+    done = client.post(
+        "/sign-in/set-up/", {"code": code_for(device), "next": "/questions/"}, follow=True
+    )
     page = done.content.decode()
     assert "Save your recovery codes" in page
     codes = re.findall(r"<li><code>([a-z0-9]+)</code></li>", page)
@@ -133,7 +147,10 @@ def test_someone_without_an_app_sets_one_up_and_gets_recovery_codes_once(world):
     used = again.post("/sign-in/code/", {"code": codes[0]}, follow=True)
     assert "You have 9 left" in used.content.decode()
     third = with_password(world.hv)
-    assert "Enter the correct security code" in third.post("/sign-in/code/", {"code": codes[0]}).content.decode()
+    assert (
+        "Enter the correct security code"
+        in third.post("/sign-in/code/", {"code": codes[0]}).content.decode()
+    )
 
 
 def test_someone_with_an_app_cannot_replace_it_before_entering_a_code(world):
@@ -152,7 +169,9 @@ def test_new_recovery_codes_replace_the_old_ones(world):
     asked = client.post("/account/recovery-codes/")
     assert asked["Location"].startswith("/sign-in/code/?again=1")
     device = TOTPDevice.objects.get(user=world.hv)
-    confirmed = client.post("/sign-in/code/", {"code": code_for(device), "again": "1", "next": "/account/"})
+    confirmed = client.post(
+        "/sign-in/code/", {"code": code_for(device), "again": "1", "next": "/account/"}
+    )
     assert confirmed["Location"] == "/account/"
     first = client.post("/account/recovery-codes/", follow=True).content.decode()
     old = re.findall(r"<li><code>([a-z0-9]+)</code></li>", first)

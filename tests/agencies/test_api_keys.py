@@ -42,8 +42,14 @@ def test_a_key_cannot_act_for_the_front_door_or_the_referrer(world):
     referral = submit(world.gp)
     api = keyed(key)
     assert api.post(f"/api/v1/referrals/{referral.reference}/acknowledge/").status_code == 403
-    assert api.post(f"/api/v1/referrals/{referral.reference}/decide/", {"decision": "nfa", "reasons": "x"},
-                    format="json").status_code == 403
+    assert (
+        api.post(
+            f"/api/v1/referrals/{referral.reference}/decide/",
+            {"decision": "nfa", "reasons": "x"},
+            format="json",
+        ).status_code
+        == 403
+    )
 
 
 def test_only_a_hash_of_the_key_is_stored(world):
@@ -73,10 +79,14 @@ def test_every_use_of_a_key_is_audited(world):
     client, key = issue_api_key(agency=world.agency_b, name="EMIS", actor=world.admin)
     keyed(key).get("/api/v1/referrals/")
     keyed(key).get("/api/v1/referrals/")
-    assert AuditEvent.objects.filter(action="api_key_used", object_ref=client.key_prefix).count() == 2
+    assert (
+        AuditEvent.objects.filter(action="api_key_used", object_ref=client.key_prefix).count() == 2
+    )
 
 
-@pytest.mark.parametrize("header", ["Bearer fdk_nope_nope", "Bearer fdk_", "Bearer x", "Bearer fdk_12345678_"])
+@pytest.mark.parametrize(
+    "header", ["Bearer fdk_nope_nope", "Bearer fdk_", "Bearer x", "Bearer fdk_12345678_"]
+)
 def test_malformed_or_unknown_keys_get_401_not_a_500(world, header):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header)
@@ -108,8 +118,11 @@ def test_an_administrator_issues_a_key_in_the_admin_and_sees_it_once(world):
     world.admin.save()
     client = Client()
     sign_in(client, world.admin)
-    response = client.post("/admin/agencies/apiclient/add/", {"agency": world.agency_b.pk, "name": "SystmOne"},
-                           follow=True)
+    response = client.post(
+        "/admin/agencies/apiclient/add/",
+        {"agency": world.agency_b.pk, "name": "SystmOne"},
+        follow=True,
+    )
     html = response.content.decode()
     assert "copy it now, it will not be shown again" in html
     key = html.split("it will not be shown again): ")[1].split("<")[0].strip()

@@ -20,12 +20,21 @@ from tests.faults.servers import free_port
 def test_register_a_webhook_and_see_a_signed_message_arrive_at_the_local_receiver(world):
     port = free_port()
     out = StringIO()
-    call_command("register_webhook", "--agency", world.agency_a.name, "--url", f"http://127.0.0.1:{port}/",
-                 stdout=out)
+    call_command(
+        "register_webhook",
+        "--agency",
+        world.agency_a.name,
+        "--url",
+        f"http://127.0.0.1:{port}/",
+        stdout=out,
+    )
     secret = out.getvalue().strip()
     receiver = subprocess.Popen(  # noqa: S603 - our own command
         [sys.executable, "manage.py", "receive_webhooks", "--port", str(port), "--secret", secret],
-        cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
@@ -48,5 +57,11 @@ def test_a_plain_http_address_elsewhere_is_refused(world):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="https"):
-        call_command("register_webhook", "--agency", world.agency_a.name, "--url", "http://example.org/x",
-                     stdout=StringIO())
+        call_command(
+            "register_webhook",
+            "--agency",
+            world.agency_a.name,
+            "--url",
+            "http://example.org/x",
+            stdout=StringIO(),
+        )

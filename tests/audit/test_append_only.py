@@ -64,12 +64,22 @@ def test_an_administrator_sees_who_viewed_a_referral_and_others_cannot(world):
     from tests.conftest import client_for, submit
 
     referral = submit(world.hv)
-    client_for(world.gp).get(f"/referrals/{referral.reference}/")  # refused: 404, not listed as a view
+    client_for(world.gp).get(
+        f"/referrals/{referral.reference}/"
+    )  # refused: 404, not listed as a view
     client_for(world.mash).get(f"/referrals/{referral.reference}/")
     admin = client_for(world.admin)
-    assert "Who has seen this referral" in admin.get(f"/referrals/{referral.reference}/").content.decode()
+    assert (
+        "Who has seen this referral"
+        in admin.get(f"/referrals/{referral.reference}/").content.decode()
+    )
     page = admin.get(f"/referrals/{referral.reference}/who-viewed/").content.decode()
     assert "mash.worker" in page and "hv.visitor" in page  # viewed; created
     assert AuditEvent.objects.filter(object_type="referral_audit", actor=world.admin).count() == 1
-    assert client_for(world.manager).get(f"/referrals/{referral.reference}/who-viewed/").status_code == 403
-    assert client_for(world.gp).get(f"/referrals/{referral.reference}/who-viewed/").status_code == 404
+    assert (
+        client_for(world.manager).get(f"/referrals/{referral.reference}/who-viewed/").status_code
+        == 403
+    )
+    assert (
+        client_for(world.gp).get(f"/referrals/{referral.reference}/who-viewed/").status_code == 404
+    )

@@ -16,7 +16,9 @@ from referrals.models import OPEN_STATUSES, Escalation, Referral, Status
 from referrals.selectors.re_referrals import is_re_referral
 from tests.conftest import sign_in
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the generator writes with PostgreSQL COPY")
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the generator writes with PostgreSQL COPY"
+)
 
 
 @pytest.fixture
@@ -40,8 +42,12 @@ def test_the_front_doors_pages_show_the_generated_data(generated):
     people = generated["front_door"]
     long_history = generated["long_history"][str(people["id"])]
     User = get_user_model()
-    for who, url in [("practitioner", "/front-door/queue/"), ("manager", "/front-door/dashboard/"),
-                     ("practitioner", f"/referrals/{long_history}/"), ("viewer", "/reports/partnership/")]:
+    for who, url in [
+        ("practitioner", "/front-door/queue/"),
+        ("manager", "/front-door/dashboard/"),
+        ("practitioner", f"/referrals/{long_history}/"),
+        ("viewer", "/reports/partnership/"),
+    ]:
         client = sign_in(Client(), User.objects.get(pk=people[who]))
         assert client.get(url).status_code == 200, url
 
@@ -58,4 +64,6 @@ def test_a_catch_up_after_an_outage_escalates_each_breached_referral_once(genera
 def test_the_generator_marks_re_referrals_as_the_portal_works_them_out(generated):
     referrals = list(Referral.objects.order_by("pk"))
     assert any(referral.is_re_referral for referral in referrals)
-    assert [referral.is_re_referral for referral in referrals] == [is_re_referral(r) for r in referrals]
+    assert [referral.is_re_referral for referral in referrals] == [
+        is_re_referral(r) for r in referrals
+    ]

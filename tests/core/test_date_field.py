@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from core.forms import GovukDateField
 
-FIELD = GovukDateField(noun="the child's date of birth", must_be_past=True, earliest=dt.date(2000, 1, 1))
+FIELD = GovukDateField(
+    noun="the child's date of birth", must_be_past=True, earliest=dt.date(2000, 1, 1)
+)
 
 
 @given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2026, 1, 1)))
@@ -21,7 +23,11 @@ def test_any_real_past_date_typed_in_parts_is_accepted(day):
     assert FIELD.clean(day.isoformat()) == day
 
 
-@given(st.integers(min_value=1, max_value=12), st.integers(min_value=29, max_value=40), st.integers(2001, 2025))
+@given(
+    st.integers(min_value=1, max_value=12),
+    st.integers(min_value=29, max_value=40),
+    st.integers(2001, 2025),
+)
 def test_days_that_do_not_exist_in_the_month_are_refused(month, day, year):
     try:
         dt.date(year, month, day)

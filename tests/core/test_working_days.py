@@ -14,7 +14,8 @@ LONDON = ZoneInfo("Europe/London")
 CAL = WorkingCalendar()
 
 moments = st.datetimes(
-    min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2028, 12, 31),
+    min_value=dt.datetime(2025, 1, 1),
+    max_value=dt.datetime(2028, 12, 31),
     timezones=st.just(dt.UTC),
 )
 durations = st.integers(min_value=0, max_value=60 * 8 * 15).map(lambda m: dt.timedelta(minutes=m))

@@ -31,7 +31,9 @@ def fill_child(page, *, first: str, last: str, born: bool = True) -> None:
     page.get_by_label("Address", exact=True).fill("Flat 3, 88 Station Road, Northbridge")
     page.get_by_label("Postcode").fill("NB2 7HD")
     page.locator("fieldset", has_text="interpreter").get_by_label("No", exact=True).check()
-    page.locator("fieldset", has_text="plan or to be looked after").get_by_label("No", exact=True).check()
+    page.locator("fieldset", has_text="plan or to be looked after").get_by_label(
+        "No", exact=True
+    ).check()
 
 
 def test_a_health_visitor_sends_a_referral_and_keeps_the_receipt(people, new_page):
@@ -42,7 +44,9 @@ def test_a_health_visitor_sends_a_referral_and_keeps_the_receipt(people, new_pag
     assert_accessible(page, "sign in")
     sign_in(page, people.hv.username)
     page.get_by_role("link", name="Send a referral").first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Send a referral or ask for a consultation")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Send a referral or ask for a consultation"
+    )
     shot(page, "02-start")
     assert_accessible(page, "start page")
     page.get_by_role("button", name="Start now").click()
@@ -69,7 +73,9 @@ def test_a_health_visitor_sends_a_referral_and_keeps_the_receipt(people, new_pag
     expect(summary).to_be_focused()
     shot(page, "04-child-errors")
     assert_accessible(page, "child page with errors")
-    summary.get_by_role("link", name="Enter a real NHS number: check the digits against the record").click()
+    summary.get_by_role(
+        "link", name="Enter a real NHS number: check the digits against the record"
+    ).click()
     expect(page.get_by_label("NHS number (optional)")).to_be_focused()
     expect(page.get_by_label("First name")).to_have_value("Amira")
     page.get_by_label("NHS number (optional)").fill("943 476 5919")
@@ -89,7 +95,9 @@ def test_a_health_visitor_sends_a_referral_and_keeps_the_receipt(people, new_pag
     page.get_by_label("Experiencing domestic abuse").check()
     page.get_by_role("button", name="Save adult").click()
     page.get_by_role("button", name="Continue").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Add the child's father or a male carer")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Add the child's father or a male carer"
+    )
     shot(page, "06-adults-father-missing")
     assert_accessible(page, "adults page with the father question")
     page.get_by_label("Why is the child's father or a male carer not recorded?").fill(
@@ -111,7 +119,9 @@ def test_a_health_visitor_sends_a_referral_and_keeps_the_receipt(people, new_pag
         "Amira is alert, feeding well and gaining weight."
     )
     page.get_by_label("What have you done already?").fill("Gave mother the helpline number.")
-    page.locator("fieldset", has_text="at risk of harm right now").get_by_label("No", exact=True).check()
+    page.locator("fieldset", has_text="at risk of harm right now").get_by_label(
+        "No", exact=True
+    ).check()
     shot(page, "07-concern")
     assert_accessible(page, "concern page")
     page.get_by_role("button", name="Save and continue").click()
@@ -123,7 +133,9 @@ def test_a_health_visitor_sends_a_referral_and_keeps_the_receipt(people, new_pag
         "Telling her partner could put mother at risk."
     )
     page.get_by_role("button", name="Save and continue").click()
-    expect(page.get_by_label("Phone number the front door can reach you on today")).to_have_value("01632 960 000")
+    expect(page.get_by_label("Phone number the front door can reach you on today")).to_have_value(
+        "01632 960 000"
+    )
     page.get_by_role("button", name="Save and continue").click()
 
     # Check your answers: vague words pointed out, then send.
@@ -267,7 +279,9 @@ def test_the_referral_journey_works_without_javascript(people, new_page):
     page.get_by_role("link", name="Add a child").click()
     page.get_by_label("First name").fill("Baby")
     page.get_by_label("Last name").fill("Fielding")
-    page.locator("fieldset", has_text="Has the child been born?").get_by_label("No", exact=True).check()
+    page.locator("fieldset", has_text="Has the child been born?").get_by_label(
+        "No", exact=True
+    ).check()
     due = dt.date.today() + dt.timedelta(weeks=20)
     page.locator("#id_expected_date_of_delivery-day").fill(str(due.day))
     page.locator("#id_expected_date_of_delivery-month").fill(str(due.month))
@@ -275,7 +289,9 @@ def test_the_referral_journey_works_without_javascript(people, new_page):
     page.locator("fieldset", has_text="Sex").get_by_label("Not known").check()
     page.get_by_label("Address", exact=True).fill("2 Orchard Close, Northbridge")
     page.locator("fieldset", has_text="interpreter").get_by_label("No", exact=True).check()
-    page.locator("fieldset", has_text="plan or to be looked after").get_by_label("No", exact=True).check()
+    page.locator("fieldset", has_text="plan or to be looked after").get_by_label(
+        "No", exact=True
+    ).check()
     page.get_by_role("button", name="Save child").click()
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("link", name="Add an adult").click()
@@ -289,11 +305,17 @@ def test_the_referral_journey_works_without_javascript(people, new_page):
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Concern about an unborn baby").check()
-    page.get_by_label("What happened?").fill("Mother disclosed heroin use at the booking appointment.")
+    page.get_by_label("What happened?").fill(
+        "Mother disclosed heroin use at the booking appointment."
+    )
     page.get_by_label("When did it happen?").fill("Booking appointment today")
-    page.get_by_label("What is daily life like for the child? What have they said?").fill("Unborn: 20 weeks.")
+    page.get_by_label("What is daily life like for the child? What have they said?").fill(
+        "Unborn: 20 weeks."
+    )
     page.get_by_label("What have you done already?").fill("Referred mother to the drug service.")
-    page.locator("fieldset", has_text="at risk of harm right now").get_by_label("No", exact=True).check()
+    page.locator("fieldset", has_text="at risk of harm right now").get_by_label(
+        "No", exact=True
+    ).check()
     page.get_by_role("button", name="Save and continue").click()
     page.locator("fieldset", has_text="know you are making").get_by_label("Yes").check()
     page.get_by_label("Yes", exact=True).last.check()
@@ -344,7 +366,9 @@ def test_a_manager_sees_the_overdue_referral_escalated(people, new_page):
     shot(page, "18-manager-dashboard")
     assert_accessible(page, "manager dashboard")
     escalated.get_by_role("link", name=overdue.reference).click()
-    expect(page.locator(".govuk-warning-text")).to_contain_text("Not acknowledged in time: escalated to front-door managers")
+    expect(page.locator(".govuk-warning-text")).to_contain_text(
+        "Not acknowledged in time: escalated to front-door managers"
+    )
     shot(page, "19-escalated-referral")
 
 

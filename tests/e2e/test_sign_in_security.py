@@ -91,7 +91,9 @@ def test_an_administrator_exports_what_is_held_about_a_child(people, new_page):
     page.get_by_role("link", name="Subject access").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Export what is held about a child")
     page.get_by_role("button", name="Download the export").click()
-    expect(page.get_by_role("alert")).to_contain_text("Enter the child's NHS number, or their last name")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Enter the child's NHS number, or their last name"
+    )
     shot(page, "55-subject-access-error")
     assert_accessible(page, "subject access with an error")
     page.get_by_label("NHS number").fill("9434765919")

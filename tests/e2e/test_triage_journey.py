@@ -18,15 +18,47 @@ from tests.e2e.conftest import assert_accessible, shot, sign_in, sign_out
 def test_triage_question_decision_outcome_and_challenge(people, new_page):
     now = dt.datetime.now(dt.UTC)
     earlier = submit(people.gp, now=now - dt.timedelta(days=200), kind="consultation")
-    decide_referral(referral=earlier, actor=people.mash, decision="advice", reasons="Advice given.",
-                    next_steps="", next_steps_owner="", now=now - dt.timedelta(days=199))
+    decide_referral(
+        referral=earlier,
+        actor=people.mash,
+        decision="advice",
+        reasons="Advice given.",
+        next_steps="",
+        next_steps_owner="",
+        now=now - dt.timedelta(days=199),
+    )
     oldest = submit(people.hv, now=now - dt.timedelta(hours=5))
-    submit(people.hv, now=now - dt.timedelta(minutes=10), child={"first_name": "Ruby", "nhs_number": "",
-           "date_of_birth": "2021-01-05", "postcode": "NB9 9ZZ", "address": "1 High Street"})
-    other = submit(people.hv, now=now - dt.timedelta(days=3), child={"first_name": "Mia", "nhs_number": "",
-                   "date_of_birth": "2023-11-20", "postcode": "NB4 2LS", "address": "5 Lock Street"})
-    decide_referral(referral=other, actor=people.manager, decision="nfa", reasons="Mother is engaging.",
-                    next_steps="", next_steps_owner="", now=now - dt.timedelta(days=2))
+    submit(
+        people.hv,
+        now=now - dt.timedelta(minutes=10),
+        child={
+            "first_name": "Ruby",
+            "nhs_number": "",
+            "date_of_birth": "2021-01-05",
+            "postcode": "NB9 9ZZ",
+            "address": "1 High Street",
+        },
+    )
+    other = submit(
+        people.hv,
+        now=now - dt.timedelta(days=3),
+        child={
+            "first_name": "Mia",
+            "nhs_number": "",
+            "date_of_birth": "2023-11-20",
+            "postcode": "NB4 2LS",
+            "address": "5 Lock Street",
+        },
+    )
+    decide_referral(
+        referral=other,
+        actor=people.manager,
+        decision="nfa",
+        reasons="Mother is engaging.",
+        next_steps="",
+        next_steps_owner="",
+        now=now - dt.timedelta(days=2),
+    )
 
     page = new_page()
     sign_in(page, people.mash.username)
@@ -46,7 +78,9 @@ def test_triage_question_decision_outcome_and_challenge(people, new_page):
     shot(page, "31-earlier-history")
     assert_accessible(page, "referral with earlier history")
     history.get_by_role("button", name="Same child or household: link it").click()
-    expect(page.locator(".govuk-summary-card", has_text=earlier.reference)).to_contain_text("Linked")
+    expect(page.locator(".govuk-summary-card", has_text=earlier.reference)).to_contain_text(
+        "Linked"
+    )
 
     # Ask the health visitor a question.
     page.get_by_role("link", name="Ask for more information").click()
@@ -74,7 +108,9 @@ def test_triage_question_decision_outcome_and_challenge(people, new_page):
     expect(page.get_by_text("Mother's partner, Dean Hollis, most nights.")).to_be_visible()
     page.get_by_role("link", name="Record the decision").click()
     page.get_by_label("Child and family assessment (section 17)").check()
-    page.get_by_label("Reasons for the decision").fill("Unexplained burn and an adult in the home not known to us.")
+    page.get_by_label("Reasons for the decision").fill(
+        "Unexplained burn and an adult in the home not known to us."
+    )
     page.get_by_label("Next steps (optional)").fill("Home visit within 5 working days")
     shot(page, "32-decision")
     assert_accessible(page, "decision page")
@@ -85,8 +121,12 @@ def test_triage_question_decision_outcome_and_challenge(people, new_page):
     # The health visitor sees the outcome, and challenges the other decision.
     sign_in(page, people.hv.username)
     page.goto(f"/referrals/{oldest.reference}/")
-    expect(page.get_by_text("Unexplained burn and an adult in the home not known to us.")).to_be_visible()
-    expect(page.locator(".govuk-tag", has_text="Decided")).to_contain_text("Child and family assessment")
+    expect(
+        page.get_by_text("Unexplained burn and an adult in the home not known to us.")
+    ).to_be_visible()
+    expect(page.locator(".govuk-tag", has_text="Decided")).to_contain_text(
+        "Child and family assessment"
+    )
     shot(page, "33-outcome-for-the-referrer")
     assert_accessible(page, "outcome for the referrer")
     page.goto(f"/referrals/{other.reference}/")
@@ -120,10 +160,19 @@ def test_a_partnership_viewer_reads_a_months_figures_and_downloads_them(people, 
     viewer.set_password(PASSWORD)
     viewer.save()
     # Within the 30 days the page shows first.
-    when = dt.datetime.combine(dt.date.today() - dt.timedelta(days=5), dt.time(10, 0), tzinfo=dt.UTC)
+    when = dt.datetime.combine(
+        dt.date.today() - dt.timedelta(days=5), dt.time(10, 0), tzinfo=dt.UTC
+    )
     referral = submit(people.hv, now=when)
-    decide_referral(referral=referral, actor=people.mash, decision="early_help", reasons="r",
-                    next_steps="", next_steps_owner="", now=when + dt.timedelta(hours=3))
+    decide_referral(
+        referral=referral,
+        actor=people.mash,
+        decision="early_help",
+        reasons="r",
+        next_steps="",
+        next_steps_owner="",
+        now=when + dt.timedelta(hours=3),
+    )
     submit(people.gp, now=when + dt.timedelta(days=1), kind="consultation")
     page = new_page()
     sign_in(page, viewer.username)

@@ -50,13 +50,47 @@ class Scale:
 
 SCALES = {
     # make test / CI: every fault, small load, tens of seconds.
-    "fast": Scale("fast", api_submissions=40, api_threads=8, api_keys=2, form_users=3, forms_each=6, drafts_each=30,
-                  overdue=10, due_during_load=10, due_window=(20, 50), web_workers=2, web_threads=4, workers=2, beats=2, mail_delay=0.05,
-                  redis_down_seconds=3, lease_seconds=6, drain_timeout=120),
+    "fast": Scale(
+        "fast",
+        api_submissions=40,
+        api_threads=8,
+        api_keys=2,
+        form_users=3,
+        forms_each=6,
+        drafts_each=30,
+        overdue=10,
+        due_during_load=10,
+        due_window=(20, 50),
+        web_workers=2,
+        web_threads=4,
+        workers=2,
+        beats=2,
+        mail_delay=0.05,
+        redis_down_seconds=3,
+        lease_seconds=6,
+        drain_timeout=120,
+    ),
     # make faults: hundreds of submissions.
-    "full": Scale("full", api_submissions=400, api_threads=16, api_keys=4, form_users=8, forms_each=25, drafts_each=60,
-                  overdue=50, due_during_load=40, due_window=(30, 130), web_workers=3, web_threads=4, workers=3, beats=2, mail_delay=0.08,
-                  redis_down_seconds=10, lease_seconds=10, drain_timeout=600),
+    "full": Scale(
+        "full",
+        api_submissions=400,
+        api_threads=16,
+        api_keys=4,
+        form_users=8,
+        forms_each=25,
+        drafts_each=60,
+        overdue=50,
+        due_during_load=40,
+        due_window=(30, 130),
+        web_workers=3,
+        web_threads=4,
+        workers=3,
+        beats=2,
+        mail_delay=0.08,
+        redis_down_seconds=10,
+        lease_seconds=10,
+        drain_timeout=600,
+    ),
 }
 
 
@@ -83,12 +117,22 @@ class Stack:
 
     def seed_data(self) -> None:
         """Agencies, people, API keys, drafts and overdue referrals (tests.faults.seed)."""
-        self.seed = json.loads(self.portal.run_python("tests.faults.seed", json.dumps({
-            "api_keys": self.scale.api_keys, "form_users": self.scale.form_users,
-            "drafts_each": self.scale.drafts_each, "overdue": self.scale.overdue,
-            "due_during_load": self.scale.due_during_load, "due_from_seconds": self.scale.due_window[0],
-            "due_to_seconds": self.scale.due_window[1],
-        })))
+        self.seed = json.loads(
+            self.portal.run_python(
+                "tests.faults.seed",
+                json.dumps(
+                    {
+                        "api_keys": self.scale.api_keys,
+                        "form_users": self.scale.form_users,
+                        "drafts_each": self.scale.drafts_each,
+                        "overdue": self.scale.overdue,
+                        "due_during_load": self.scale.due_during_load,
+                        "due_from_seconds": self.scale.due_window[0],
+                        "due_to_seconds": self.scale.due_window[1],
+                    }
+                ),
+            )
+        )
 
 
 @pytest.fixture
@@ -108,7 +152,11 @@ def stack() -> Iterator[Stack]:
         redis.start()
         sink.start()
         env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("CACHE_", "EMAIL_", "PYTEST"))},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("CACHE_", "EMAIL_", "PYTEST"))
+            },
             "DJANGO_SETTINGS_MODULE": "portal.settings",
             "DATABASE_URL": pg.url(DB_NAME),
             "CELERY_BROKER_URL": redis.url,

@@ -65,8 +65,13 @@ class Http:
         now = time.monotonic()
         return Attempt(status, clear, now, now - self.started)
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         self.started = time.monotonic()
         try:
@@ -106,12 +111,17 @@ class Load:
     def submit_api(self, key: str, document: dict[str, Any]) -> Submission:
         sub = Submission(channel="api", ident=str(uuid.uuid4()))
         body = json.dumps(document).encode()
-        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json",
-                   "Idempotency-Key": sub.ident}
+        headers = {
+            "Authorization": f"Bearer {key}",
+            "Content-Type": "application/json",
+            "Idempotency-Key": sub.ident,
+        }
         client = Http(self.port)
         for _ in range(self.max_attempts):
             try:
-                status, response_headers, data = client.request("POST", "/api/v1/referrals/", body, headers)
+                status, response_headers, data = client.request(
+                    "POST", "/api/v1/referrals/", body, headers
+                )
             except OSError as exc:
                 sub.attempts.append(client.attempt(type(exc).__name__, False))
                 time.sleep(self.retry_pause)
@@ -121,7 +131,10 @@ class Load:
                 sub.reference = json.loads(data)["reference"]
                 sub.replayed = response_headers.get("idempotent-replayed") == "true"
                 break
-            clear = _clear_503(status, response_headers, data) and json.loads(data).get("error") == "unavailable"
+            clear = (
+                _clear_503(status, response_headers, data)
+                and json.loads(data).get("error") == "unavailable"
+            )
             sub.attempts.append(client.attempt(status, clear))
             if status != 503:
                 break
@@ -130,8 +143,14 @@ class Load:
         return sub
 
     # --- Form ------------------------------------------------------------
-    def _until_answered(self, client: Http, sub: Submission | None, method: str, path: str,
-                        form: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    def _until_answered(
+        self,
+        client: Http,
+        sub: Submission | None,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
         body = urllib.parse.urlencode(form).encode() if form is not None else None
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if form is not None else {}
         for _ in range(self.max_attempts):
@@ -145,7 +164,10 @@ class Load:
             if status != 503:
                 return status, response_headers, data
             if sub is not None:
-                clear = _clear_503(status, response_headers, data) and b"unavailable for a moment" in data
+                clear = (
+                    _clear_503(status, response_headers, data)
+                    and b"unavailable for a moment" in data
+                )
                 sub.attempts.append(client.attempt(status, clear))
             time.sleep(self.retry_pause)
         raise AssertionError(f"{method} {path} never answered")
@@ -156,8 +178,9 @@ class Load:
         client.cookies["sessionid"] = session_cookie
         return client
 
-    def send_drafts(self, client: Http, drafts: list[str], *, at_least: int,
-                    keep_going: Callable[[], bool]) -> None:
+    def send_drafts(
+        self, client: Http, drafts: list[str], *, at_least: int, keep_going: Callable[[], bool]
+    ) -> None:
         for sent, draft in enumerate(drafts):
             if sent >= at_least and not keep_going():
                 break
@@ -169,7 +192,9 @@ class Load:
                 self._finished(sub)
                 continue
             token = CSRF_INPUT.search(page.decode()).group(1)  # type: ignore[union-attr]
-            status, headers, _ = self._until_answered(client, sub, "POST", path, {"csrfmiddlewaretoken": token})
+            status, headers, _ = self._until_answered(
+                client, sub, "POST", path, {"csrfmiddlewaretoken": token}
+            )
             location = headers.get("location", "")
             found = RECEIPT_PATH.search(location)
             if status == 302 and found:
@@ -188,8 +213,17 @@ class Load:
             self._finished(sub)
 
     # --- Both at once ----------------------------------------------------
-    def run(self, *, api_keys: list[str], api_count: int, api_threads: int, document: dict[str, Any],
-            senders: list[tuple[Http, list[str]]], form_count: int, keep_going: Callable[[], bool]) -> None:
+    def run(
+        self,
+        *,
+        api_keys: list[str],
+        api_count: int,
+        api_threads: int,
+        document: dict[str, Any],
+        senders: list[tuple[Http, list[str]]],
+        form_count: int,
+        keep_going: Callable[[], bool],
+    ) -> None:
         """At least `api_count` API and `form_count` form submissions per
         sender, and more for as long as `keep_going()` (while faults are
         still being injected)."""
@@ -203,8 +237,12 @@ class Load:
                 self.submit_api(api_keys[i % len(api_keys)], document)
 
         with ThreadPoolExecutor(max_workers=api_threads + len(senders)) as pool:
-            futures = [pool.submit(self.send_drafts, client, drafts, at_least=form_count, keep_going=keep_going)
-                       for client, drafts in senders]
+            futures = [
+                pool.submit(
+                    self.send_drafts, client, drafts, at_least=form_count, keep_going=keep_going
+                )
+                for client, drafts in senders
+            ]
             futures += [pool.submit(api_client, t) for t in range(api_threads)]
             for future in futures:
                 future.result()

@@ -37,25 +37,37 @@ def main(spec: dict) -> dict:
     from referrals.services.drafts import start_draft
     from tests.conftest import a_document, make_user, submit
 
-    front_door = Agency.objects.create(name="Northbridge Front Door", kind=AgencyKind.FRONT_DOOR,
-                                       alert_email="mash@frontdoor.example")
+    front_door = Agency.objects.create(
+        name="Northbridge Front Door",
+        kind=AgencyKind.FRONT_DOOR,
+        alert_email="mash@frontdoor.example",
+    )
     DeadlinePolicy.objects.create(front_door=front_door)
-    health = Agency.objects.create(name="Northbridge Health Visiting", kind=AgencyKind.HEALTH_VISITING,
-                                   front_door=front_door)
-    gp = Agency.objects.create(name="Riverside GP Practice", kind=AgencyKind.GP_PRACTICE,
-                               front_door=front_door)
+    health = Agency.objects.create(
+        name="Northbridge Health Visiting", kind=AgencyKind.HEALTH_VISITING, front_door=front_door
+    )
+    gp = Agency.objects.create(
+        name="Riverside GP Practice", kind=AgencyKind.GP_PRACTICE, front_door=front_door
+    )
     make_user("mash.worker", agency=front_door, role=Role.PRACTITIONER)
     make_user("manager.duty", agency=front_door, role=Role.MANAGER)
     make_user("senior.head", agency=front_door, role=Role.SENIOR_MANAGER)
 
-    keys = [issue_api_key(agency=gp, name=f"Record system {i}", actor=None)[1]
-            for i in range(spec["api_keys"])]
+    keys = [
+        issue_api_key(agency=gp, name=f"Record system {i}", actor=None)[1]
+        for i in range(spec["api_keys"])
+    ]
 
     senders = []
     for i in range(spec["form_users"]):
         user = make_user(f"hv.sender{i}", agency=health, role=Role.REFERRER)
-        drafts = [str(start_draft(author=user, prefill=a_document()).pk) for _ in range(spec["drafts_each"])]
-        senders.append({"username": user.username, "session": signed_in_session(user), "drafts": drafts})
+        drafts = [
+            str(start_draft(author=user, prefill=a_document()).pk)
+            for _ in range(spec["drafts_each"])
+        ]
+        senders.append(
+            {"username": user.username, "session": signed_in_session(user), "drafts": drafts}
+        )
 
     # Referrals that arrived eight days ago and nobody touched: overdue at
     # both levels of "not acknowledged" and "not decided".
@@ -68,9 +80,13 @@ def main(spec: dict) -> dict:
     first, last, count = spec["due_from_seconds"], spec["due_to_seconds"], spec["due_during_load"]
     hour = dt.timedelta(hours=1)
     due_soon = [
-        submit(referrer, urgency="urgent",
-               now=timezone.now() - hour + dt.timedelta(seconds=first + (last - first) * i / max(1, count - 1))
-               ).reference
+        submit(
+            referrer,
+            urgency="urgent",
+            now=timezone.now()
+            - hour
+            + dt.timedelta(seconds=first + (last - first) * i / max(1, count - 1)),
+        ).reference
         for i in range(count)
     ]
     return {"api_keys": keys, "senders": senders, "overdue": overdue, "due_during_load": due_soon}

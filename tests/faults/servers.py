@@ -37,8 +37,10 @@ PYTHON = sys.executable
 
 def postgres_bin() -> Path | None:
     """The newest PostgreSQL server binaries on this machine, if any."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(re.search(r"/(\d+)/bin", p).group(1)))  # type: ignore[union-attr]
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+        key=lambda p: int(re.search(r"/(\d+)/bin", p).group(1)),
+    )  # type: ignore[union-attr]
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
@@ -75,7 +77,9 @@ def free_port() -> int:
     raise RuntimeError("no free port below the ephemeral range")
 
 
-def wait_for(condition: Callable[[], object], *, timeout: float, what: str, every: float = 0.2) -> None:
+def wait_for(
+    condition: Callable[[], object], *, timeout: float, what: str, every: float = 0.2
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with contextlib.suppress(Exception):
@@ -91,7 +95,9 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def stop_group(process: subprocess.Popen, *, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+def stop_group(
+    process: subprocess.Popen, *, sig: int = signal.SIGTERM, timeout: float = 20
+) -> None:
     """Stop a process and everything it started."""
     if process.poll() is not None:
         return
@@ -132,17 +138,35 @@ class PrivatePostgres:
         with self.log.open("a") as log:
             return subprocess.run(
                 [*self.run_as, str(self.bin / "pg_ctl"), "-D", str(self.data), *args],
-                check=check, stdout=log, stderr=subprocess.STDOUT, timeout=120,
+                check=check,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                timeout=120,
             )
 
     def init(self) -> None:
         subprocess.run(
-            [*self.run_as, str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
-             "-A", "trust", "-E", "UTF8", "--no-sync"],
-            check=True, capture_output=True, timeout=120,
+            [
+                *self.run_as,
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
         self._ctl("-o", options, "-l", str(self.log), "-w", "start")
 
     def stop(self) -> None:
@@ -170,9 +194,22 @@ class PrivateRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--daemonize", "no"],
-            stdout=self.log.open("a"), stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         wait_for(lambda: port_open(self.port), timeout=20, what="Redis to listen")
 
@@ -267,15 +304,18 @@ class MailSink:
     def _record(self, envelope) -> None:
         message = email.message_from_bytes(envelope.content)
         with self.lock:
-            self.deliveries.append(Delivery(
-                key=message.get("X-Front-Door-Message-Id", ""), to=",".join(envelope.rcpt_tos),
-                subject=message.get("Subject", ""), at=time.monotonic(),
-            ))
+            self.deliveries.append(
+                Delivery(
+                    key=message.get("X-Front-Door-Message-Id", ""),
+                    to=",".join(envelope.rcpt_tos),
+                    subject=message.get("Subject", ""),
+                    at=time.monotonic(),
+                )
+            )
 
     def counts(self) -> Counter:
         with self.lock:
             return Counter(d.key for d in self.deliveries)
-
 
 
 def pid_with_local_port(port: int, candidates: list[int]) -> int | None:
@@ -314,29 +354,62 @@ class Portal:
 
     def _start(self, args: list[str], name: str) -> subprocess.Popen:
         return subprocess.Popen(
-            args, cwd=BASE_DIR, env=self.env, stdout=(self.logs / f"{name}.log").open("a"),
-            stderr=subprocess.STDOUT, start_new_session=True,
+            args,
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=(self.logs / f"{name}.log").open("a"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def manage(self, *args: str, timeout: float = 300) -> str:
-        result = subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=self.env,
-                                capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if result.returncode != 0:
-            raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+            )
         return result.stdout + result.stderr
 
     def run_python(self, module: str, *args: str, timeout: float = 300) -> str:
-        result = subprocess.run([PYTHON, "-m", module, *args], cwd=BASE_DIR, env=self.env,
-                                capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(
+            [PYTHON, "-m", module, *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if result.returncode != 0:
             raise AssertionError(f"{module} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
     def start_web(self, *, workers: int, threads: int) -> None:
         self.web = self._start(
-            [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{self.web_port}",
-             "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-             "--timeout", "60", "--graceful-timeout", "5"],
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.web_port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(threads),
+                "--worker-class",
+                "gthread",
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+            ],
             "web",
         )
 
@@ -344,8 +417,20 @@ class Portal:
         self._count += 1
         name = f"worker{self._count}"
         self.workers[name] = self._start(
-            [PYTHON, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "--loglevel=INFO",
-             "--without-gossip", "--without-mingle", "-n", f"{name}@%h"],
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"{name}@%h",
+            ],
             name,
         )
         return name
@@ -353,8 +438,17 @@ class Portal:
     def start_beat(self) -> str:
         name = f"beat{len(self.beats) + 1}"
         self.beats[name] = self._start(
-            [PYTHON, "-m", "celery", "-A", "portal", "beat", "--loglevel=INFO",
-             "-s", str(self.root / f"{name}-schedule")],
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "beat",
+                "--loglevel=INFO",
+                "-s",
+                str(self.root / f"{name}-schedule"),
+            ],
             name,
         )
         return name
@@ -362,11 +456,19 @@ class Portal:
     def send_tasks(self, **counts: int) -> None:
         """Queue tasks directly, e.g. send_tasks(**{"referrals.tasks.sweep_overdue_referrals": 6}),
         so several workers run them at the same moment."""
-        code = ("import sys, json; from portal.celery import app\n"
-                "for name, n in json.loads(sys.argv[1]).items():\n"
-                "    [app.send_task(name) for _ in range(n)]\n")
-        subprocess.run([PYTHON, "-c", code, json.dumps(counts)], cwd=BASE_DIR, env=self.env, check=True,
-                       capture_output=True, timeout=60)
+        code = (
+            "import sys, json; from portal.celery import app\n"
+            "for name, n in json.loads(sys.argv[1]).items():\n"
+            "    [app.send_task(name) for _ in range(n)]\n"
+        )
+        subprocess.run(
+            [PYTHON, "-c", code, json.dumps(counts)],
+            cwd=BASE_DIR,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
 
     def worker_pids(self) -> dict[int, str]:
         return {p.pid: name for name, p in self.workers.items() if p.poll() is None}
@@ -379,7 +481,11 @@ class Portal:
         process.wait(timeout=10)
 
     def stop(self) -> None:
-        for process in [*self.beats.values(), *self.workers.values(), *([self.web] if self.web else [])]:
+        for process in [
+            *self.beats.values(),
+            *self.workers.values(),
+            *([self.web] if self.web else []),
+        ]:
             stop_group(process)
         self.beats.clear()
         self.workers.clear()
@@ -387,11 +493,17 @@ class Portal:
     def errors(self) -> str:
         """The web server's logged errors and their tracebacks."""
         text = (self.logs / "web.log").read_text(errors="replace")
-        return "\n".join(block for block in text.split("\n20") if "Traceback" in block or " ERROR " in block)
+        return "\n".join(
+            block for block in text.split("\n20") if "Traceback" in block or " ERROR " in block
+        )
 
     def log_tail(self, name: str, lines: int = 40) -> str:
         path = self.logs / f"{name}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+        return (
+            "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+            if path.exists()
+            else ""
+        )
 
 
 def make_root() -> Path:

@@ -62,12 +62,19 @@ class Faults(threading.Thread):
         """Once `share` of the submissions are done, and at least `gap`
         seconds after the previous fault, so each lands on its own."""
         while self.load.done < share * self.total or (
-                self.log and time.monotonic() - self.started - self.log[-1]["at_seconds"] < gap):
+            self.log and time.monotonic() - self.started - self.log[-1]["at_seconds"] < gap
+        ):
             time.sleep(0.05)
 
     def _note(self, fault: str, **details: Any) -> None:
-        self.log.append({"fault": fault, "at_submissions_done": self.load.done,
-                         "at_seconds": round(time.monotonic() - self.started, 1), **details})
+        self.log.append(
+            {
+                "fault": fault,
+                "at_submissions_done": self.load.done,
+                "at_seconds": round(time.monotonic() - self.started, 1),
+                **details,
+            }
+        )
 
     def run(self) -> None:
         try:
@@ -88,8 +95,12 @@ class Faults(threading.Thread):
         health = Http(stack.portal.web_port).request("GET", "/healthz")
         time.sleep(stack.scale.redis_down_seconds / 2)
         stack.redis.start()
-        self._note("redis restarted", down_seconds=round(time.monotonic() - started, 1),
-                   healthz_during=health[0], healthz_problems=json.loads(health[2]).get("problems"))
+        self._note(
+            "redis restarted",
+            down_seconds=round(time.monotonic() - started, 1),
+            healthz_during=health[0],
+            healthz_problems=json.loads(health[2]).get("problems"),
+        )
 
     def _kill_worker_mid_delivery(self) -> None:
         """The mail server takes in the next email and keeps its reply back;
@@ -98,36 +109,57 @@ class Faults(threading.Thread):
         stack = self.stack
         stack.sink.hold_next()
         try:
-            wait_for(lambda: stack.sink.held_port is not None, timeout=60, every=0.02,
-                     what="a worker to start sending an email")
+            wait_for(
+                lambda: stack.sink.held_port is not None,
+                timeout=60,
+                every=0.02,
+                what="a worker to start sending an email",
+            )
             workers = stack.portal.worker_pids()
             pid = pid_with_local_port(stack.sink.held_port, list(workers))  # type: ignore[arg-type]
-            assert pid in workers, f"the email is being sent by {pid}, not one of the workers {workers}"
+            assert pid in workers, (
+                f"the email is being sent by {pid}, not one of the workers {workers}"
+            )
             stack.portal.kill_worker(workers[pid])
             # Released only once the mail server has seen the sender go.
-            wait_for(lambda: stack.sink.interrupted == 1, timeout=10, every=0.02,
-                     what="the mail server to see the sender gone")
+            wait_for(
+                lambda: stack.sink.interrupted == 1,
+                timeout=10,
+                every=0.02,
+                what="the mail server to see the sender gone",
+            )
         finally:
             stack.sink.release()
         replacement = stack.portal.start_worker()
-        self._note("worker killed with SIGKILL while sending an email", worker=workers[pid],
-                   replacement=replacement)
+        self._note(
+            "worker killed with SIGKILL while sending an email",
+            worker=workers[pid],
+            replacement=replacement,
+        )
 
     def _restart_postgres(self) -> None:
         self._when(0.60)
         started = time.monotonic()
         self._note("postgresql restarting")
         self.stack.pg.restart()
-        self._note("postgresql back (pg_ctl restart -m fast)",
-                   restart_seconds=round(time.monotonic() - started, 1))
+        self._note(
+            "postgresql back (pg_ctl restart -m fast)",
+            restart_seconds=round(time.monotonic() - started, 1),
+        )
 
 
 def warm_up(port: int, key: str, *, requests: int) -> None:
     """A few reads first, so each gunicorn worker has loaded the portal before
     the clock starts."""
     with ThreadPoolExecutor(max_workers=requests) as pool:
-        list(pool.map(lambda _: Http(port).request(
-            "GET", "/api/v1/referrals/", headers={"Authorization": f"Bearer {key}"}), range(requests)))
+        list(
+            pool.map(
+                lambda _: Http(port).request(
+                    "GET", "/api/v1/referrals/", headers={"Authorization": f"Bearer {key}"}
+                ),
+                range(requests),
+            )
+        )
 
 
 def query(stack: Stack, sql: str, params: Any = None) -> list[tuple]:
@@ -147,8 +179,10 @@ def told_twice_of_one_escalation(stack: Stack) -> int:
 
     steps = sorted((text for text in STEP_SUMMARIES.values() if text), key=len, reverse=True)
     told: Counter[tuple[str, str, str]] = Counter()
-    for to_address, body in query(stack, "SELECT to_address, body FROM notifications_notification "
-                                         "WHERE purpose = 'escalation'"):
+    for to_address, body in query(
+        stack,
+        "SELECT to_address, body FROM notifications_notification WHERE purpose = 'escalation'",
+    ):
         step = next((text for text in steps if text in body), "")
         for reference in set(re.findall(r"\bFD-[0-9A-Z]{4}-[0-9A-Z]{4}\b", body)):
             told[(to_address, step, reference)] += 1
@@ -156,8 +190,14 @@ def told_twice_of_one_escalation(stack: Stack) -> int:
 
 
 def email_outbox(stack: Stack) -> dict[str, str]:
-    return {str(key): status for key, status in query(
-        stack, "SELECT idempotency_key, status FROM notifications_notification WHERE channel = 'email'")}
+    return {
+        str(key): status
+        for key, status in query(
+            stack,
+            "SELECT idempotency_key, status FROM notifications_notification WHERE channel = "
+            "'email'",
+        )
+    }
 
 
 def drained(stack: Stack) -> bool:
@@ -171,14 +211,18 @@ def versions(stack: Stack) -> dict[str, str]:
     import django
     import gunicorn
 
-    redis_version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout
+    redis_version = subprocess.run(
+        ["redis-server", "--version"], capture_output=True, text=True
+    ).stdout
     return {
         "python": platform.python_version(),
         "django": django.get_version(),
         "celery": celery.__version__,
         "gunicorn": gunicorn.__version__,
         "postgresql": scalar(stack, "SHOW server_version"),
-        "redis": redis_version.split("v=")[1].split()[0] if "v=" in redis_version else redis_version.strip(),
+        "redis": redis_version.split("v=")[1].split()[0]
+        if "v=" in redis_version
+        else redis_version.strip(),
     }
 
 
@@ -191,14 +235,24 @@ def test_nothing_is_lost_when_redis_a_worker_and_postgresql_fail_under_load(stac
     stack.seed_data()  # while they start
     # A burst of sweeps and dispatches for every worker to run at once, on
     # top of what both beats send.
-    portal.send_tasks(**{"referrals.tasks.sweep_overdue_referrals": 3 * scale.workers,
-                         "notifications.tasks.dispatch_notifications": 3 * scale.workers})
+    portal.send_tasks(
+        **{
+            "referrals.tasks.sweep_overdue_referrals": 3 * scale.workers,
+            "notifications.tasks.dispatch_notifications": 3 * scale.workers,
+        }
+    )
     for _ in range(scale.beats):
         portal.start_beat()
     # Steady state before the load: web, beat and a worker all running (a
     # sweep has succeeded); the seeded week-old emails may still be queued.
-    wait_for(lambda: set(json.loads(Http(portal.web_port).request("GET", "/healthz")[2])["problems"])
-             <= {"outbox"}, timeout=120, what="gunicorn, beat and a worker to start")
+    wait_for(
+        lambda: (
+            set(json.loads(Http(portal.web_port).request("GET", "/healthz")[2])["problems"])
+            <= {"outbox"}
+        ),
+        timeout=120,
+        what="gunicorn, beat and a worker to start",
+    )
     warm_up(portal.web_port, stack.seed["api_keys"][0], requests=4 * scale.web_workers)
 
     load = Load(portal.web_port)
@@ -207,8 +261,15 @@ def test_nothing_is_lost_when_redis_a_worker_and_postgresql_fail_under_load(stac
     faults = Faults(stack, load, at_least)
     faults.start()
     load_started = time.monotonic()
-    load.run(api_keys=stack.seed["api_keys"], api_count=scale.api_submissions, api_threads=scale.api_threads,
-             document=a_document(), senders=senders, form_count=scale.forms_each, keep_going=faults.is_alive)
+    load.run(
+        api_keys=stack.seed["api_keys"],
+        api_count=scale.api_submissions,
+        api_threads=scale.api_threads,
+        document=a_document(),
+        senders=senders,
+        form_count=scale.forms_each,
+        keep_going=faults.is_alive,
+    )
     load_seconds = time.monotonic() - load_started
     total = len(load.submissions)
     faults.join(timeout=120)
@@ -219,16 +280,31 @@ def test_nothing_is_lost_when_redis_a_worker_and_postgresql_fail_under_load(stac
     # quiet spell in which nothing more is sent or escalated.
     recovery_started = time.monotonic()
     expected = 4 * len(stack.seed["overdue"]) + len(stack.seed["due_during_load"])
-    wait_for(lambda: scalar(stack, "SELECT count(*) FROM referrals_escalation") >= expected,
-             timeout=scale.drain_timeout, what="the sweep to escalate every overdue referral")
-    wait_for(lambda: drained(stack), timeout=scale.drain_timeout, every=1,
-             what=f"the outbox to drain\n{portal.log_tail('worker1')}")
+    wait_for(
+        lambda: scalar(stack, "SELECT count(*) FROM referrals_escalation") >= expected,
+        timeout=scale.drain_timeout,
+        what="the sweep to escalate every overdue referral",
+    )
+    wait_for(
+        lambda: drained(stack),
+        timeout=scale.drain_timeout,
+        every=1,
+        what=f"the outbox to drain\n{portal.log_tail('worker1')}",
+    )
     recovery_seconds = time.monotonic() - recovery_started
-    escalations_before, deliveries_before = (scalar(stack, "SELECT count(*) FROM referrals_escalation"),
-                                             len(stack.sink.deliveries))
+    escalations_before, deliveries_before = (
+        scalar(stack, "SELECT count(*) FROM referrals_escalation"),
+        len(stack.sink.deliveries),
+    )
     # What a sweep would still escalate: nothing (checked during the quiet spell).
-    dry_run = subprocess.Popen([sys.executable, "manage.py", "sweep_overdue", "--dry-run"], cwd=BASE_DIR,
-                               env=portal.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    dry_run = subprocess.Popen(
+        [sys.executable, "manage.py", "sweep_overdue", "--dry-run"],
+        cwd=BASE_DIR,
+        env=portal.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     time.sleep(5)  # two or more sweeps and dispatches by each beat
     assert scalar(stack, "SELECT count(*) FROM referrals_escalation") == escalations_before
     assert drained(stack)
@@ -236,9 +312,17 @@ def test_nothing_is_lost_when_redis_a_worker_and_postgresql_fail_under_load(stac
     health = Http(portal.web_port).request("GET", "/healthz")
     dry_run_output = dry_run.communicate(timeout=120)[0]
 
-    figures = measure(stack, load, faults, total=total, load_seconds=load_seconds,
-                      recovery_seconds=recovery_seconds, started=started,
-                      healthz_after=health[0], quiet_extra_deliveries=quiet_extra_deliveries)
+    figures = measure(
+        stack,
+        load,
+        faults,
+        total=total,
+        load_seconds=load_seconds,
+        recovery_seconds=recovery_seconds,
+        started=started,
+        healthz_after=health[0],
+        quiet_extra_deliveries=quiet_extra_deliveries,
+    )
     destination = os.environ.get("FRONTDOOR_FAULTS_FIGURES")
     if destination:
         Path(destination).write_text(json.dumps(figures, indent=2) + "\n")
@@ -259,7 +343,10 @@ def test_nothing_is_lost_when_redis_a_worker_and_postgresql_fail_under_load(stac
     assert f["emails"]["duplicate_outbox_rows"] == 0
     # Repeats at the mail server only where a sender was killed after the
     # server had the message: never from the database restart or the sweeps.
-    assert f["emails"]["raw_repeats_dropped_by_key"] <= f["emails"]["sender_killed_before_the_servers_reply"]
+    assert (
+        f["emails"]["raw_repeats_dropped_by_key"]
+        <= f["emails"]["sender_killed_before_the_servers_reply"]
+    )
     assert f["escalations"]["duplicate_rows"] == 0
     assert f["escalations"]["duplicate_emails"] == 0
     assert f["escalations"]["overdue_not_escalated_at_every_level"] == 0
@@ -295,37 +382,70 @@ def measure(stack: Stack, load: Load, faults: Faults, **run: Any) -> dict[str, A
     references = [s.reference for s in receipted]
     attempts = [a for s in subs for a in s.attempts]
     error_attempts = [a for a in attempts if a.status not in (201, 302)]
-    server_errors = [a for a in attempts if isinstance(a.status, int) and a.status >= 500 and a.status != 503]
+    server_errors = [
+        a for a in attempts if isinstance(a.status, int) and a.status >= 500 and a.status != 503
+    ]
     unclear = [a for a in error_attempts if not a.clear]
 
-    found = {ref for (ref,) in query(stack, "SELECT reference FROM referrals_referral WHERE reference = ANY(%s)",
-                                     (references,))}
+    found = {
+        ref
+        for (ref,) in query(
+            stack,
+            "SELECT reference FROM referrals_referral WHERE reference = ANY(%s)",
+            (references,),
+        )
+    }
     # For each receipted referral: its first version in history, its
     # 'submitted' timeline entry, its audit event, its children's history and
     # its outbox rows, all from the one transaction.
-    complete = query(stack, """
+    complete = query(
+        stack,
+        """
         SELECT r.reference,
-               (SELECT count(*) FROM referrals_historicalreferral h WHERE h.id = r.id AND h.history_type = '+'),
-               (SELECT count(*) FROM referrals_referralevent e WHERE e.referral_id = r.id AND e.kind = 'submitted'),
-               (SELECT count(*) FROM audit_auditevent a WHERE a.object_ref = r.reference AND a.action = 'created'),
+               (SELECT count(*) FROM referrals_historicalreferral h
+                 WHERE h.id = r.id AND h.history_type = '+'),
+               (SELECT count(*) FROM referrals_referralevent e
+                 WHERE e.referral_id = r.id AND e.kind = 'submitted'),
+               (SELECT count(*) FROM audit_auditevent a
+                 WHERE a.object_ref = r.reference AND a.action = 'created'),
                (SELECT count(*) FROM referrals_historicalchild c WHERE c.referral_id = r.id),
                (SELECT count(*) FROM notifications_notification n WHERE n.referral_id = r.id
                   AND n.purpose IN ('receipt', 'arrival'))
-          FROM referrals_referral r WHERE r.reference = ANY(%s)""", (references,))
+          FROM referrals_referral r WHERE r.reference = ANY(%s)""",
+        (references,),
+    )
     form_refs = {s.reference for s in receipted if s.channel == "form"}
-    incomplete = [row for row in complete
-                  if row[1:5] != (1, 1, 1, 1) or row[5] != (2 if row[0] in form_refs else 1)]
+    incomplete = [
+        row
+        for row in complete
+        if row[1:5] != (1, 1, 1, 1) or row[5] != (2 if row[0] in form_refs else 1)
+    ]
 
     # Nothing half-done after an error: an API submission without a receipt
     # left no key record (it shares the referral's transaction); a form
     # submission without a receipt left its draft (deleted in that transaction).
     failed_api = [s.ident for s in subs if s.channel == "api" and not s.receipted]
-    failed_forms = [s.ident for s in subs if s.channel == "form" and not s.receipted and not s.already_sent]
-    half_done = scalar(stack, "SELECT count(*) FROM referrals_idempotencyrecord WHERE key = ANY(%s)",
-                       (failed_api,)) if failed_api else 0
-    drafts_gone = len(failed_forms) - (scalar(
-        stack, "SELECT count(*) FROM referrals_draft WHERE id = ANY(%s::uuid[])", (failed_forms,))
-        if failed_forms else 0)
+    failed_forms = [
+        s.ident for s in subs if s.channel == "form" and not s.receipted and not s.already_sent
+    ]
+    half_done = (
+        scalar(
+            stack,
+            "SELECT count(*) FROM referrals_idempotencyrecord WHERE key = ANY(%s)",
+            (failed_api,),
+        )
+        if failed_api
+        else 0
+    )
+    drafts_gone = len(failed_forms) - (
+        scalar(
+            stack,
+            "SELECT count(*) FROM referrals_draft WHERE id = ANY(%s::uuid[])",
+            (failed_forms,),
+        )
+        if failed_forms
+        else 0
+    )
     total_referrals = scalar(stack, "SELECT count(*) FROM referrals_referral")
     already_sent = sum(1 for s in subs if s.already_sent)
     seeded = len(stack.seed["overdue"]) + len(stack.seed["due_during_load"])
@@ -333,21 +453,33 @@ def measure(stack: Stack, load: Load, faults: Faults, **run: Any) -> dict[str, A
 
     outbox = email_outbox(stack)
     counts = stack.sink.counts()
-    escalation_dupes = scalar(stack, """SELECT count(*) FROM (SELECT 1 FROM referrals_escalation
-        GROUP BY referral_id, rule, subject_id, level HAVING count(*) > 1) d""")
+    escalation_dupes = scalar(
+        stack,
+        """SELECT count(*) FROM (SELECT 1 FROM referrals_escalation
+        GROUP BY referral_id, rule, subject_id, level HAVING count(*) > 1) d""",
+    )
     # The same message owed twice: same referral, purpose, subject and
     # recipient. A managers' summary of several referrals names no one
     # referral; its body lists them, so two summaries are the same message
     # only if they list the same referrals (two sweeps that each escalated
     # two referrals both send "Escalation: 2 referrals ...").
     escalation_email_dupes = told_twice_of_one_escalation(stack)
-    duplicate_outbox_rows = scalar(stack, """SELECT count(*) FROM (SELECT 1 FROM notifications_notification
-        WHERE channel = 'email' GROUP BY COALESCE(referral_id::text, md5(body)), purpose, subject, to_address
-        HAVING count(*) > 1) d""")
+    duplicate_outbox_rows = scalar(
+        stack,
+        """SELECT count(*) FROM (SELECT 1 FROM notifications_notification
+        WHERE channel = 'email'
+        GROUP BY COALESCE(referral_id::text, md5(body)), purpose, subject, to_address
+        HAVING count(*) > 1) d""",
+    )
+
     def escalations_per_referral(references: list[str]) -> list[tuple[str, int]]:
-        return query(stack, """SELECT r.reference, count(e.id) FROM referrals_referral r
+        return query(
+            stack,
+            """SELECT r.reference, count(e.id) FROM referrals_referral r
             LEFT JOIN referrals_escalation e ON e.referral_id = r.id WHERE r.reference = ANY(%s)
-            GROUP BY r.reference""", (references,))
+            GROUP BY r.reference""",
+            (references,),
+        )
 
     # Week-old: both levels of both rules. Urgent ones due during the load:
     # the first level of "not acknowledged" (the others are hours away).
@@ -361,18 +493,25 @@ def measure(stack: Stack, load: Load, faults: Faults, **run: Any) -> dict[str, A
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "versions": versions(stack),
-        "processes": {"gunicorn": f"{stack.scale.web_workers} workers x {stack.scale.web_threads} threads",
-                      "celery_workers": stack.scale.workers, "celery_beats": stack.scale.beats,
-                      "sweep_and_dispatch_every_seconds": 2, "mail_server_delay_seconds": stack.scale.mail_delay,
-                      "notification_lease_seconds": stack.scale.lease_seconds},
-        "load": {"submissions": run["total"], "api": sum(1 for s in subs if s.channel == "api"),
-                 "form": sum(1 for s in subs if s.channel == "form"),
-                 "concurrent_clients": stack.scale.api_threads + len(stack.seed["senders"]),
-                 "seconds": round(run["load_seconds"], 1),
-                 "submissions_per_second": round(run["total"] / run["load_seconds"], 1),
-                 "http_requests_for_submissions": len(attempts),
-                 "overdue_referrals_seeded": len(stack.seed["overdue"]),
-                 "urgent_referrals_falling_due_during_the_load": len(stack.seed["due_during_load"])},
+        "processes": {
+            "gunicorn": f"{stack.scale.web_workers} workers x {stack.scale.web_threads} threads",
+            "celery_workers": stack.scale.workers,
+            "celery_beats": stack.scale.beats,
+            "sweep_and_dispatch_every_seconds": 2,
+            "mail_server_delay_seconds": stack.scale.mail_delay,
+            "notification_lease_seconds": stack.scale.lease_seconds,
+        },
+        "load": {
+            "submissions": run["total"],
+            "api": sum(1 for s in subs if s.channel == "api"),
+            "form": sum(1 for s in subs if s.channel == "form"),
+            "concurrent_clients": stack.scale.api_threads + len(stack.seed["senders"]),
+            "seconds": round(run["load_seconds"], 1),
+            "submissions_per_second": round(run["total"] / run["load_seconds"], 1),
+            "http_requests_for_submissions": len(attempts),
+            "overdue_referrals_seeded": len(stack.seed["overdue"]),
+            "urgent_referrals_falling_due_during_the_load": len(stack.seed["due_during_load"]),
+        },
         "faults": faults.log,
         "submissions": {
             "receipted": len(receipted),
@@ -387,7 +526,9 @@ def measure(stack: Stack, load: Load, faults: Faults, **run: Any) -> dict[str, A
             "unclear_errors": len(unclear),
             "server_errors": len(server_errors),
             "request_seconds_p50": round(statistics.median(latencies), 3) if latencies else 0,
-            "request_seconds_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 3) if latencies else 0,
+            "request_seconds_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 3)
+            if latencies
+            else 0,
             "request_seconds_max": round(latencies[-1], 3) if latencies else 0,
         },
         "lost": {
@@ -414,20 +555,32 @@ def measure(stack: Stack, load: Load, faults: Faults, **run: Any) -> dict[str, A
             "rows": scalar(stack, "SELECT count(*) FROM referrals_escalation"),
             "expected": 4 * len(stack.seed["overdue"]) + len(stack.seed["due_during_load"]),
             "duplicate_rows": escalation_dupes,
-            "escalation_emails": scalar(stack, "SELECT count(*) FROM notifications_notification "
-                                               "WHERE purpose = 'escalation'"),
+            "escalation_emails": scalar(
+                stack,
+                "SELECT count(*) FROM notifications_notification WHERE purpose = 'escalation'",
+            ),
             "duplicate_emails": escalation_email_dupes,
             "overdue_not_escalated_at_every_level": sum(1 for _, n in per_overdue if n != 4)
-            + len(stack.seed["overdue"]) - len(per_overdue),
+            + len(stack.seed["overdue"])
+            - len(per_overdue),
             "due_during_load_not_escalated_once": sum(1 for _, n in per_due_during if n != 1)
-            + len(stack.seed["due_during_load"]) - len(per_due_during),
+            + len(stack.seed["due_during_load"])
+            - len(per_due_during),
         },
         "slowest_requests": [
-            {"channel": s.channel, "status": a.status, "seconds": round(a.seconds, 2),
-             "answered_at_seconds": round(a.at - faults.started, 1)}
-            for s, a in sorted(((s, a) for s in subs for a in s.attempts), key=lambda p: -p[1].seconds)[:8]
+            {
+                "channel": s.channel,
+                "status": a.status,
+                "seconds": round(a.seconds, 2),
+                "answered_at_seconds": round(a.at - faults.started, 1),
+            }
+            for s, a in sorted(
+                ((s, a) for s in subs for a in s.attempts), key=lambda p: -p[1].seconds
+            )[:8]
         ],
         "healthz_after_recovery": run["healthz_after"],
-        "seconds": {"recovery_after_load": round(run["recovery_seconds"], 1),
-                    "whole_test": round(time.monotonic() - run["started"], 1)},
+        "seconds": {
+            "recovery_after_load": round(run["recovery_seconds"], 1),
+            "whole_test": round(time.monotonic() - run["started"], 1),
+        },
     }

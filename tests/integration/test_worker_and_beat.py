@@ -71,7 +71,11 @@ def test_beat_and_worker_escalate_an_overdue_referral_and_deliver_its_email(worl
         # Our own queue on the shared Redis, so no other worker takes our tasks.
         env["CELERY_TASK_DEFAULT_QUEUE"] = f"frontdoor-test-{os.getpid()}"
     worker = start(["worker", "--pool=solo", "--loglevel=INFO"], env, tmp_path / "worker.log")
-    beat = start(["beat", "--loglevel=INFO", "-s", str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log")
+    beat = start(
+        ["beat", "--loglevel=INFO", "-s", str(tmp_path / "beat-schedule")],
+        env,
+        tmp_path / "beat.log",
+    )
     try:
         wait_for(
             lambda: Escalation.objects.filter(referral=referral).count() == 4,
@@ -79,9 +83,11 @@ def test_beat_and_worker_escalate_an_overdue_referral_and_deliver_its_email(worl
             what="the sweep to escalate the referral to both levels of both rules",
         )
         wait_for(
-            lambda: not Notification.objects.filter(referral=referral)
-            .exclude(status=DeliveryStatus.SENT)
-            .exists(),
+            lambda: (
+                not Notification.objects.filter(referral=referral)
+                .exclude(status=DeliveryStatus.SENT)
+                .exists()
+            ),
             timeout=90,
             what="the worker to deliver every email",
         )
@@ -99,7 +105,10 @@ def test_beat_and_worker_escalate_an_overdue_referral_and_deliver_its_email(worl
 
     logs = (tmp_path / "worker.log").read_text()
     assert sorted(referral.escalations.values_list("rule", "level")) == [
-        ("not_acknowledged", 1), ("not_acknowledged", 2), ("not_decided", 1), ("not_decided", 2),
+        ("not_acknowledged", 1),
+        ("not_acknowledged", 2),
+        ("not_decided", 1),
+        ("not_decided", 2),
     ], logs
     escalation_emails = Notification.objects.filter(referral=referral, purpose="escalation")
     assert sorted(n.to_address for n in escalation_emails) == sorted(

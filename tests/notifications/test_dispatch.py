@@ -16,7 +16,12 @@ from notifications.services import dispatch_due_notifications, retry_delay
 from tests.conftest import submit
 
 # Nothing listens on port 9 (discard) here: a real, refused SMTP connection.
-DEAD_SMTP = {"backend": "django.core.mail.backends.smtp.EmailBackend", "host": "127.0.0.1", "port": 9, "timeout": 2}
+DEAD_SMTP = {
+    "backend": "django.core.mail.backends.smtp.EmailBackend",
+    "host": "127.0.0.1",
+    "port": 9,
+    "timeout": 2,
+}
 
 
 def test_due_messages_are_sent_once_and_marked_sent(world):
@@ -74,7 +79,16 @@ def test_a_message_left_sending_by_a_dead_worker_is_sent_after_its_lease_expires
 
 
 def test_back_off_doubles_and_is_capped_at_an_hour():
-    assert [retry_delay(n).total_seconds() / 60 for n in range(1, 9)] == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert [retry_delay(n).total_seconds() / 60 for n in range(1, 9)] == [
+        1,
+        2,
+        4,
+        8,
+        16,
+        32,
+        60,
+        60,
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -136,8 +150,10 @@ def test_a_sent_message_is_still_marked_sent_when_the_database_blinks(world):
             raise OperationalError("terminating connection due to administrator command")
         return real_update(self, **fields)
 
-    with mock.patch.object(QuerySet, "update", autospec=True, side_effect=blink), \
-            mock.patch("notifications.services.time.sleep"):
+    with (
+        mock.patch.object(QuerySet, "update", autospec=True, side_effect=blink),
+        mock.patch("notifications.services.time.sleep"),
+    ):
         result = dispatch_due_notifications()
     assert failures == [1, 1]
     assert result.sent == 3
@@ -160,8 +176,10 @@ def test_a_database_outage_longer_than_the_lease_is_left_to_the_lease(world, set
             raise OperationalError("connection refused")
         return real_update(self, **fields)
 
-    with mock.patch.object(QuerySet, "update", autospec=True, side_effect=down), \
-            pytest.raises(OperationalError):
+    with (
+        mock.patch.object(QuerySet, "update", autospec=True, side_effect=down),
+        pytest.raises(OperationalError),
+    ):
         dispatch_due_notifications()
     # Sent once, still 'sending': recovered and sent again after the lease.
     assert len(mail.outbox) == 1

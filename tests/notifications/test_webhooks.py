@@ -63,8 +63,13 @@ def receiver():
 
 
 def hook_for(world, url: str, events: list[str] | None = None) -> Webhook:
-    return Webhook.objects.create(agency=world.agency_a, url=url, secret=new_secret(), events=events or [],
-                                  created_at=timezone.now())
+    return Webhook.objects.create(
+        agency=world.agency_a,
+        url=url,
+        secret=new_secret(),
+        events=events or [],
+        created_at=timezone.now(),
+    )
 
 
 def test_an_acknowledgement_reaches_the_agency_system_signed(world, receiver):
@@ -74,7 +79,9 @@ def test_an_acknowledgement_reaches_the_agency_system_signed(world, receiver):
     dispatch_due_notifications()
     [(headers, body)] = receiver.requests
     payload = json.loads(body)
-    assert payload["event"] == "referral.acknowledged" and payload["reference"] == referral.reference
+    assert (
+        payload["event"] == "referral.acknowledged" and payload["reference"] == referral.reference
+    )
     assert "Leo" not in body.decode() and "Marsh" not in body.decode()  # no personal data
     assert verify(hook.secret, headers[SIGNATURE_HEADER], body)
     assert not verify("another-secret", headers[SIGNATURE_HEADER], body)
@@ -90,8 +97,14 @@ def test_decisions_questions_and_escalations_are_sent_too(world, receiver):
     referral = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=10))
     escalate_overdue_referrals()
     request_information(referral=referral, actor=world.mash, question="Q?")
-    decide_referral(referral=referral, actor=world.mash, decision="nfa", reasons="r", next_steps="",
-                    next_steps_owner="")
+    decide_referral(
+        referral=referral,
+        actor=world.mash,
+        decision="nfa",
+        reasons="r",
+        next_steps="",
+        next_steps_owner="",
+    )
     dispatch_due_notifications()
     events = [json.loads(body)["event"] for _, body in receiver.requests]
     assert events.count("referral.escalated") == 4
@@ -102,14 +115,22 @@ def test_an_agency_can_choose_its_events(world, receiver):
     hook_for(world, receiver.url, events=["referral.decided"])
     referral = submit(world.hv)
     acknowledge_referral(referral=referral, actor=world.mash)
-    decide_referral(referral=referral, actor=world.mash, decision="nfa", reasons="r", next_steps="",
-                    next_steps_owner="")
+    decide_referral(
+        referral=referral,
+        actor=world.mash,
+        decision="nfa",
+        reasons="r",
+        next_steps="",
+        next_steps_owner="",
+    )
     dispatch_due_notifications()
     assert [json.loads(body)["event"] for _, body in receiver.requests] == ["referral.decided"]
 
 
 def test_other_agencies_webhooks_hear_nothing(world, receiver):
-    Webhook.objects.create(agency=world.agency_b, url=receiver.url, secret=new_secret(), created_at=timezone.now())
+    Webhook.objects.create(
+        agency=world.agency_b, url=receiver.url, secret=new_secret(), created_at=timezone.now()
+    )
     referral = submit(world.hv)
     acknowledge_referral(referral=referral, actor=world.mash)
     dispatch_due_notifications()
@@ -144,7 +165,9 @@ def test_signatures_expire_after_the_replay_window():
     assert not verify("s3cret", "nonsense", body)
 
 
-@pytest.mark.parametrize("url", ["http://example.org/hook", "ftp://127.0.0.1/x", "http://10.0.0.1/x"])
+@pytest.mark.parametrize(
+    "url", ["http://example.org/hook", "ftp://127.0.0.1/x", "http://10.0.0.1/x"]
+)
 def test_webhooks_must_use_https_except_to_this_machine(url):
     with pytest.raises(ValidationError):
         check_url(url)
@@ -171,8 +194,11 @@ def test_an_agency_system_registers_its_own_endpoint_through_the_api(world, rece
     _, key = issue_api_key(agency=world.agency_a, name="SystmOne", actor=world.admin)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-    created = api.post("/api/v1/webhooks/", {"url": receiver.url, "events": ["referral.acknowledged"]},
-                       format="json")
+    created = api.post(
+        "/api/v1/webhooks/",
+        {"url": receiver.url, "events": ["referral.acknowledged"]},
+        format="json",
+    )
     assert created.status_code == 201
     secret = created.json()["secret"]
     assert "secret" not in api.get("/api/v1/webhooks/").json()["results"][0]
@@ -195,16 +221,25 @@ def test_webhook_registration_is_checked_and_limited_to_the_agency(world):
     assert response.status_code == 400 and "url" in response.json()["fields"]
     referrer = APIClient()
     referrer.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.hv).key}")
-    assert referrer.post("/api/v1/webhooks/", {"url": "https://x.example/"}, format="json").status_code == 403
-    other = Webhook.objects.create(agency=world.agency_b, url="https://b.example/", secret="s",
-                                   created_at=timezone.now())
+    assert (
+        referrer.post("/api/v1/webhooks/", {"url": "https://x.example/"}, format="json").status_code
+        == 403
+    )
+    other = Webhook.objects.create(
+        agency=world.agency_b, url="https://b.example/", secret="s", created_at=timezone.now()
+    )
     assert bad.delete(f"/api/v1/webhooks/{other.pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("url", [
-    "https://10.0.0.5/hook", "https://192.168.1.20/hook", "https://169.254.169.254/latest/meta-data",
-    "https://[fd00::1]/hook",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://10.0.0.5/hook",
+        "https://192.168.1.20/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[fd00::1]/hook",
+    ],
+)
 def test_webhooks_cannot_be_registered_on_a_private_network(url):
     with pytest.raises(ValidationError, match="private network"):
         check_url(url)
@@ -220,7 +255,6 @@ def test_a_name_that_resolves_to_a_private_address_is_not_delivered_to():
     refuse_private("http://127.0.0.1:9000/hook")
 
 
-
 def test_a_redirect_from_an_endpoint_is_not_followed(world, receiver):
     """An endpoint answering 302 to an internal address must not make our
     worker fetch that address: the delivery fails instead."""
@@ -229,8 +263,12 @@ def test_a_redirect_from_an_endpoint_is_not_followed(world, receiver):
     redirecting = Receiver(status=302, location=receiver.url)
     try:
         hook = hook_for(world, redirecting.url)
-        note = webhook_notifications(referral=submit(world.hv), event="referral.acknowledged",
-                                     now=timezone.now(), hooks=[hook])[0]
+        note = webhook_notifications(
+            referral=submit(world.hv),
+            event="referral.acknowledged",
+            now=timezone.now(),
+            hooks=[hook],
+        )[0]
         note.save()
         with pytest.raises(OSError, match="HTTP 302"):
             deliver(note)

@@ -12,7 +12,14 @@ def test_seed_demo_creates_the_sign_ins_and_an_escalated_overdue_referral(db):
     out = StringIO()
     call_command("seed_demo", stdout=out)
     text = out.getvalue()
-    for username in ["hv.demo", "gp.demo", "mash.demo", "manager.demo", "senior.demo", "admin.demo"]:
+    for username in [
+        "hv.demo",
+        "gp.demo",
+        "mash.demo",
+        "manager.demo",
+        "senior.demo",
+        "admin.demo",
+    ]:
         assert username in text
     assert "password for all" in text
     assert Referral.objects.count() == 5

@@ -44,7 +44,10 @@ def test_the_compose_file_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     result = subprocess.run(  # noqa: S603
         [compose, "-f", str(settings.BASE_DIR / "docker-compose.yml"), "config", "-q"],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
@@ -56,8 +59,10 @@ def test_production_settings_pass_the_deployment_checklist():
         cwd=settings.BASE_DIR,
         # The browser tests allow sync ORM calls beside Playwright's event loop
         # in this process; production never does.
-        env={**{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-             **PRODUCTION_ENV},
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            **PRODUCTION_ENV,
+        },
         capture_output=True,
         text=True,
         check=False,

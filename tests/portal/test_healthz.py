@@ -76,8 +76,13 @@ def test_the_default_stall_limit_follows_the_sweep_interval():
 
 def _message(*, due: dt.datetime, status: str = DeliveryStatus.PENDING) -> Notification:
     return Notification.objects.create(
-        purpose="receipt", to_address="someone@example.test", subject="s", body="b",
-        status=status, next_attempt_at=due, created_at=due,
+        purpose="receipt",
+        to_address="someone@example.test",
+        subject="s",
+        body="b",
+        status=status,
+        next_attempt_at=due,
+        created_at=due,
     )
 
 

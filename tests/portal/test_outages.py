@@ -15,9 +15,13 @@ from notifications.models import Notification
 from referrals.models import Referral
 from tests.conftest import a_document, client_for
 
-DEAD_REDIS_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                "LOCATION": "redis://127.0.0.1:9/0",
-                                "OPTIONS": {"socket_connect_timeout": 1}}}
+DEAD_REDIS_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"socket_connect_timeout": 1},
+    }
+}
 
 
 @pytest.fixture(autouse=True)
@@ -36,24 +40,31 @@ def api_client(user) -> Client:
 
 def test_an_api_submission_is_receipted_while_the_rate_limit_cache_is_down(world, broker_down):
     with override_settings(CACHES=DEAD_REDIS_CACHE):
-        response = api_client(world.gp).post("/api/v1/referrals/", a_document(),
-                                             content_type="application/json")
+        response = api_client(world.gp).post(
+            "/api/v1/referrals/", a_document(), content_type="application/json"
+        )
     assert response.status_code == 201, response.content
     referral = Referral.objects.get(reference=response.json()["reference"])
     assert Notification.objects.filter(referral=referral).exists()
     # For a while the throttles no longer ask the cache at all.
     from core import throttling
 
-    with override_settings(CACHES=DEAD_REDIS_CACHE), \
-            mock.patch("django.core.cache.backends.redis.RedisCache.get") as cache_get:
-        again = api_client(world.gp).post("/api/v1/referrals/", a_document(), content_type="application/json")
+    with (
+        override_settings(CACHES=DEAD_REDIS_CACHE),
+        mock.patch("django.core.cache.backends.redis.RedisCache.get") as cache_get,
+    ):
+        again = api_client(world.gp).post(
+            "/api/v1/referrals/", a_document(), content_type="application/json"
+        )
     assert again.status_code == 201
     assert throttling._cache_down_until > 0 and not cache_get.called
 
 
 def test_an_api_request_while_the_database_is_unreachable_gets_503_and_retry_after(world):
     client = api_client(world.gp)
-    with mock.patch("referrals.api.views.submit_referral", side_effect=OperationalError("connection refused")):
+    with mock.patch(
+        "referrals.api.views.submit_referral", side_effect=OperationalError("connection refused")
+    ):
         response = client.post("/api/v1/referrals/", a_document(), content_type="application/json")
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
@@ -82,7 +93,9 @@ def test_a_form_send_while_the_database_is_unreachable_gets_a_clear_page_and_kee
     assert Referral.objects.count() == 1
 
 
-def test_a_form_send_whose_session_cannot_be_saved_afterwards_says_so_and_sending_again_is_safe(world):
+def test_a_form_send_whose_session_cannot_be_saved_afterwards_says_so_and_sending_again_is_safe(
+    world,
+):
     # PostgreSQL restarting between the referral's commit and the session's
     # save: Django calls that an interrupted session (400). The sender is told
     # the service was unavailable, and Send again finds the referral already sent.

@@ -17,68 +17,339 @@ from agencies.models import Role
 from referrals.services.decision import decide_referral
 from tests.conftest import client_for, make_user, submit
 
-PERSONAS = ["hv", "lead_a", "gp", "mash", "manager", "senior", "admin", "outsider", "viewer", "anonymous"]
+PERSONAS = [
+    "hv",
+    "lead_a",
+    "gp",
+    "mash",
+    "manager",
+    "senior",
+    "admin",
+    "outsider",
+    "viewer",
+    "anonymous",
+]
 
 # Pages: (path template, {persona: status}); "R" is the health visitor's referral.
 PAGES = [
-    ("/referrals/new/", dict(hv=200, lead_a=200, gp=200, mash=403, manager=403, senior=403, admin=403,
-                             outsider=403, viewer=403, anonymous=302)),
-    ("/referrals/", dict(hv=200, lead_a=200, gp=200, mash=200, manager=200, senior=200, admin=200,
-                         outsider=200, viewer=200, anonymous=302)),
-    ("/referrals/R/", dict(hv=200, lead_a=200, gp=404, mash=200, manager=200, senior=200, admin=200,
-                           outsider=404, viewer=404, anonymous=302)),
-    ("/referrals/R/receipt/", dict(hv=200, lead_a=200, gp=404, mash=200, manager=200, senior=200, admin=200,
-                                   outsider=404, viewer=404, anonymous=302)),
-    ("/referrals/R/decide/", dict(hv=403, lead_a=403, gp=404, mash=200, manager=200, senior=403, admin=403,
-                                  outsider=404, viewer=404, anonymous=302)),
-    ("/referrals/R/ask/", dict(hv=403, lead_a=403, gp=404, mash=200, manager=200, senior=403, admin=403,
-                               outsider=404, viewer=404, anonymous=302)),
-    ("/referrals/D/challenge/", dict(hv=200, lead_a=200, gp=404, mash=403, manager=403, senior=403, admin=403,
-                                     outsider=404, viewer=404, anonymous=302)),
-    ("/referrals/R/who-viewed/", dict(hv=403, lead_a=403, gp=404, mash=403, manager=403, senior=403, admin=200,
-                                      outsider=404, viewer=404, anonymous=302)),
-    ("/front-door/queue/", dict(hv=403, lead_a=403, gp=403, mash=200, manager=200, senior=200, admin=200,
-                                outsider=200, viewer=403, anonymous=302)),
-    ("/front-door/dashboard/", dict(hv=403, lead_a=403, gp=403, mash=403, manager=200, senior=200, admin=200,
-                                    outsider=403, viewer=403, anonymous=302)),
-    ("/reports/partnership/", dict(hv=403, lead_a=403, gp=403, mash=403, manager=200, senior=200, admin=200,
-                                   outsider=403, viewer=200, anonymous=302)),
-    ("/questions/", dict(hv=200, lead_a=200, gp=200, mash=200, manager=200, senior=200, admin=200,
-                         outsider=200, viewer=200, anonymous=302)),
-    ("/front-door/subject-access/", dict(hv=403, lead_a=403, gp=403, mash=403, manager=403, senior=403,
-                                         admin=200, outsider=403, viewer=403, anonymous=302)),
-    ("/account/", dict(hv=200, lead_a=200, gp=200, mash=200, manager=200, senior=200, admin=200,
-                       outsider=200, viewer=200, anonymous=302)),
-    ("/agency/status-messages/", dict(hv=403, lead_a=200, gp=403, mash=403, manager=403, senior=403, admin=403,
-                                      outsider=403, viewer=403, anonymous=302)),
+    (
+        "/referrals/new/",
+        dict(
+            hv=200,
+            lead_a=200,
+            gp=200,
+            mash=403,
+            manager=403,
+            senior=403,
+            admin=403,
+            outsider=403,
+            viewer=403,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/referrals/",
+        dict(
+            hv=200,
+            lead_a=200,
+            gp=200,
+            mash=200,
+            manager=200,
+            senior=200,
+            admin=200,
+            outsider=200,
+            viewer=200,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/referrals/R/",
+        dict(
+            hv=200,
+            lead_a=200,
+            gp=404,
+            mash=200,
+            manager=200,
+            senior=200,
+            admin=200,
+            outsider=404,
+            viewer=404,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/referrals/R/receipt/",
+        dict(
+            hv=200,
+            lead_a=200,
+            gp=404,
+            mash=200,
+            manager=200,
+            senior=200,
+            admin=200,
+            outsider=404,
+            viewer=404,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/referrals/R/decide/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=404,
+            mash=200,
+            manager=200,
+            senior=403,
+            admin=403,
+            outsider=404,
+            viewer=404,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/referrals/R/ask/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=404,
+            mash=200,
+            manager=200,
+            senior=403,
+            admin=403,
+            outsider=404,
+            viewer=404,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/referrals/D/challenge/",
+        dict(
+            hv=200,
+            lead_a=200,
+            gp=404,
+            mash=403,
+            manager=403,
+            senior=403,
+            admin=403,
+            outsider=404,
+            viewer=404,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/referrals/R/who-viewed/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=404,
+            mash=403,
+            manager=403,
+            senior=403,
+            admin=200,
+            outsider=404,
+            viewer=404,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/front-door/queue/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=403,
+            mash=200,
+            manager=200,
+            senior=200,
+            admin=200,
+            outsider=200,
+            viewer=403,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/front-door/dashboard/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=403,
+            mash=403,
+            manager=200,
+            senior=200,
+            admin=200,
+            outsider=403,
+            viewer=403,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/reports/partnership/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=403,
+            mash=403,
+            manager=200,
+            senior=200,
+            admin=200,
+            outsider=403,
+            viewer=200,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/questions/",
+        dict(
+            hv=200,
+            lead_a=200,
+            gp=200,
+            mash=200,
+            manager=200,
+            senior=200,
+            admin=200,
+            outsider=200,
+            viewer=200,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/front-door/subject-access/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=403,
+            mash=403,
+            manager=403,
+            senior=403,
+            admin=200,
+            outsider=403,
+            viewer=403,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/account/",
+        dict(
+            hv=200,
+            lead_a=200,
+            gp=200,
+            mash=200,
+            manager=200,
+            senior=200,
+            admin=200,
+            outsider=200,
+            viewer=200,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/agency/status-messages/",
+        dict(
+            hv=403,
+            lead_a=200,
+            gp=403,
+            mash=403,
+            manager=403,
+            senior=403,
+            admin=403,
+            outsider=403,
+            viewer=403,
+            anonymous=302,
+        ),
+    ),
 ]
 
 # API: (method, path template, {persona: status}).
 API = [
-    ("get", "/api/v1/referrals/R/", dict(hv=200, lead_a=200, gp=404, mash=200, manager=200, senior=200,
-                                         admin=200, outsider=404, viewer=404, anonymous=401)),
-    ("post", "/api/v1/referrals/R/acknowledge/", dict(hv=403, lead_a=403, gp=404, mash=200, manager=200,
-                                                      senior=403, admin=403, outsider=404, viewer=404,
-                                                      anonymous=401)),
-    ("get", "/api/v1/referrals/", dict(hv=200, lead_a=200, gp=200, mash=200, manager=200, senior=200, admin=200,
-                                       outsider=200, viewer=200, anonymous=401)),
-    ("get", "/api/v1/webhooks/", dict(hv=403, lead_a=200, gp=403, mash=403, manager=403, senior=403, admin=403,
-                                      outsider=403, viewer=403, anonymous=401)),
+    (
+        "get",
+        "/api/v1/referrals/R/",
+        dict(
+            hv=200,
+            lead_a=200,
+            gp=404,
+            mash=200,
+            manager=200,
+            senior=200,
+            admin=200,
+            outsider=404,
+            viewer=404,
+            anonymous=401,
+        ),
+    ),
+    (
+        "post",
+        "/api/v1/referrals/R/acknowledge/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=404,
+            mash=200,
+            manager=200,
+            senior=403,
+            admin=403,
+            outsider=404,
+            viewer=404,
+            anonymous=401,
+        ),
+    ),
+    (
+        "get",
+        "/api/v1/referrals/",
+        dict(
+            hv=200,
+            lead_a=200,
+            gp=200,
+            mash=200,
+            manager=200,
+            senior=200,
+            admin=200,
+            outsider=200,
+            viewer=200,
+            anonymous=401,
+        ),
+    ),
+    (
+        "get",
+        "/api/v1/webhooks/",
+        dict(
+            hv=403,
+            lead_a=200,
+            gp=403,
+            mash=403,
+            manager=403,
+            senior=403,
+            admin=403,
+            outsider=403,
+            viewer=403,
+            anonymous=401,
+        ),
+    ),
 ]
 
 
 @pytest.fixture
 def setting(world):
-    world.viewer = make_user("partnership.viewer", agency=world.front_door, role=Role.PARTNERSHIP_VIEWER)
+    world.viewer = make_user(
+        "partnership.viewer", agency=world.front_door, role=Role.PARTNERSHIP_VIEWER
+    )
     referral = submit(world.hv)
     decided = submit(world.hv)
-    decide_referral(referral=decided, actor=world.mash, decision="nfa", reasons="r", next_steps="",
-                    next_steps_owner="")
+    decide_referral(
+        referral=decided,
+        actor=world.mash,
+        decision="nfa",
+        reasons="r",
+        next_steps="",
+        next_steps_owner="",
+    )
     return world, referral, decided
 
 
 def fill(template: str, referral, decided) -> str:
-    return template.replace("/R/", f"/{referral.reference}/").replace("/D/", f"/{decided.reference}/")
+    return template.replace("/R/", f"/{referral.reference}/").replace(
+        "/D/", f"/{decided.reference}/"
+    )
 
 
 @pytest.mark.parametrize(("template", "expected"), PAGES, ids=[p for p, _ in PAGES])
@@ -92,7 +363,9 @@ def test_pages_for_every_persona(setting, template, expected):
     assert got == expected
 
 
-@pytest.mark.parametrize(("method", "template", "expected"), API, ids=[f"{m} {p}" for m, p, _ in API])
+@pytest.mark.parametrize(
+    ("method", "template", "expected"), API, ids=[f"{m} {p}" for m, p, _ in API]
+)
 def test_api_for_every_persona(setting, method, template, expected):
     world, referral, decided = setting
     path = fill(template, referral, decided)
@@ -105,8 +378,9 @@ def test_api_for_every_persona(setting, method, template, expected):
         got[persona] = getattr(api, method)(path).status_code
         if method == "post" and got[persona] == 200:
             # Undo the acknowledgement so the next persona meets the same referral.
-            type(referral).objects.filter(pk=referral.pk).update(status="submitted", acknowledged_at=None,
-                                                                 acknowledged_by=None)
+            type(referral).objects.filter(pk=referral.pk).update(
+                status="submitted", acknowledged_at=None, acknowledged_by=None
+            )
     assert got == expected
 
 
@@ -114,7 +388,10 @@ def test_another_agencys_referral_is_missing_from_every_list_and_count(setting):
     world, referral, _ = setting
     for path in ["/referrals/", "/questions/", "/front-door/queue/", "/front-door/dashboard/"]:
         for persona in ("gp", "outsider"):
-            assert referral.reference not in client_for(getattr(world, persona)).get(path).content.decode()
+            assert (
+                referral.reference
+                not in client_for(getattr(world, persona)).get(path).content.decode()
+            )
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.gp).key}")
     assert referral.reference not in api.get("/api/v1/referrals/").content.decode()
@@ -127,8 +404,12 @@ def test_refusals_are_audited_with_who_and_what(setting):
     client_for(world.outsider).get(f"/referrals/{referral.reference}/")
     client_for(world.hv).get("/front-door/dashboard/")
     refused = AuditEvent.objects.filter(action=Action.REFUSED)
-    assert refused.filter(actor=world.outsider, object_type="referral", object_ref=referral.reference).exists()
-    assert refused.filter(actor=world.hv, object_type="page", object_ref="/front-door/dashboard/").exists()
+    assert refused.filter(
+        actor=world.outsider, object_type="referral", object_ref=referral.reference
+    ).exists()
+    assert refused.filter(
+        actor=world.hv, object_type="page", object_ref="/front-door/dashboard/"
+    ).exists()
     # A reference that does not exist is a plain 404, not a refusal about something.
     client_for(world.outsider).get("/referrals/FD-0000-0000/")
     assert not refused.filter(object_ref="FD-0000-0000").exists()

@@ -24,17 +24,29 @@ LONG_AGO = dt.datetime(2018, 3, 5, 10, 0, tzinfo=dt.UTC)
 @pytest.fixture
 def rules(db):
     RetentionRule.objects.all().delete()
-    RetentionRule.objects.create(record_type="decided_referral", decision="", keep_for_days=6 * 365,
-                                 basis="six years")
-    RetentionRule.objects.create(record_type="decided_referral", decision="assessment",
-                                 keep_for_days=25 * 365, basis="case record")
+    RetentionRule.objects.create(
+        record_type="decided_referral", decision="", keep_for_days=6 * 365, basis="six years"
+    )
+    RetentionRule.objects.create(
+        record_type="decided_referral",
+        decision="assessment",
+        keep_for_days=25 * 365,
+        basis="case record",
+    )
     RetentionRule.objects.create(record_type="draft", keep_for_days=30, basis="drafts")
 
 
 def decided(world, decision="nfa", when=LONG_AGO, **overrides):
     referral = submit(world.hv, now=when, **overrides)
-    decide_referral(referral=referral, actor=world.mash, decision=decision, reasons="Reasons.",
-                    next_steps="", next_steps_owner="", now=when + dt.timedelta(hours=4))
+    decide_referral(
+        referral=referral,
+        actor=world.mash,
+        decision=decision,
+        reasons="Reasons.",
+        next_steps="",
+        next_steps_owner="",
+        now=when + dt.timedelta(hours=4),
+    )
     return referral
 
 
@@ -56,7 +68,11 @@ def test_an_old_decided_referral_goes_entirely_and_leaves_only_its_reference(wor
 
     assert report.referrals == [old.reference]
     assert not Referral.objects.filter(pk=old.pk).exists()
-    assert set(Referral.objects.values_list("pk", flat=True)) == {recent.pk, still_open.pk, kept_for_longer.pk}
+    assert set(Referral.objects.values_list("pk", flat=True)) == {
+        recent.pk,
+        still_open.pk,
+        kept_for_longer.pk,
+    }
     # Every part and every version of it is gone.
     assert not Child.objects.filter(referral_id=old.pk).exists()
     assert not Child.history.filter(referral_id=old.pk).exists()
@@ -64,13 +80,17 @@ def test_an_old_decided_referral_goes_entirely_and_leaves_only_its_reference(wor
     assert not ReferralEvent.objects.filter(referral_id=old.pk).exists()
     assert not Notification.objects.filter(referral_id=old.pk).exists()
     proof = DestructionRecord.objects.get(reference=old.reference)
-    assert proof.received_on == LONG_AGO.date() and "six years" not in proof.rule  # the rule's name, not its basis
+    assert (
+        proof.received_on == LONG_AGO.date() and "six years" not in proof.rule
+    )  # the rule's name, not its basis
     assert AuditEvent.objects.filter(action=Action.RETENTION_APPLIED).count() == 1
 
 
 def test_a_hold_keeps_a_referral_and_a_child_history_goes_together(world, rules):
     held = decided(world)
-    RetentionHold.objects.create(referral=held, reason="Inquiry", placed_by=world.admin, placed_at=timezone.now())
+    RetentionHold.objects.create(
+        referral=held, reason="Inquiry", placed_by=world.admin, placed_at=timezone.now()
+    )
     earlier = decided(world)
     later = submit(world.hv)  # the same child, referred again this year and still open
     record_link(referral=later, earlier=earlier, actor=world.mash, confirmed=True)
@@ -85,8 +105,12 @@ def test_a_hold_keeps_a_referral_and_a_child_history_goes_together(world, rules)
 
 def test_old_drafts_go_and_recent_ones_stay(world, rules):
     now = timezone.now()
-    Draft.objects.create(author=world.hv, data={}, created_at=now - dt.timedelta(days=90),
-                         updated_at=now - dt.timedelta(days=31))
+    Draft.objects.create(
+        author=world.hv,
+        data={},
+        created_at=now - dt.timedelta(days=90),
+        updated_at=now - dt.timedelta(days=31),
+    )
     Draft.objects.create(author=world.hv, data={}, created_at=now, updated_at=now)
     assert apply_retention(dry_run=False).drafts == 1
     assert Draft.objects.count() == 1
@@ -122,7 +146,9 @@ def test_a_hold_placed_after_the_list_was_made_still_keeps_the_referral(world, r
     from privacy.retention import _destroy
 
     old = decided(world)
-    RetentionHold.objects.create(referral=old, reason="Claim", placed_by=world.admin, placed_at=timezone.now())
+    RetentionHold.objects.create(
+        referral=old, reason="Claim", placed_by=world.admin, placed_at=timezone.now()
+    )
     rule = RetentionRule.objects.get(record_type="decided_referral", decision="")
     assert _destroy([(old.pk, old.reference, rule)], {old.pk}, timezone.now()) == 0
     assert Referral.objects.filter(pk=old.pk).exists()
@@ -133,7 +159,13 @@ def test_no_version_of_a_link_to_a_destroyed_referral_is_left(world, rules):
 
     old = decided(world)
     later = submit(world.hv)
-    record_link(referral=later, earlier=old, actor=world.mash, confirmed=False, reason="Different child: Leo b. 2019")
+    record_link(
+        referral=later,
+        earlier=old,
+        actor=world.mash,
+        confirmed=False,
+        reason="Different child: Leo b. 2019",
+    )
     apply_retention(dry_run=False)
     assert not Referral.objects.filter(pk=old.pk).exists()
     assert not ReferralLink.history.filter(earlier_id=old.pk).exists()

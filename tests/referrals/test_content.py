@@ -47,16 +47,25 @@ def test_the_father_or_a_male_carer_must_be_recorded_or_explained():
 
 @pytest.mark.parametrize("relationship", ["father", "male_carer", "mothers_partner", "step_parent"])
 def test_any_man_in_the_childs_life_answers_the_father_question(relationship):
-    adults = [a_document()["adults"][0], {**a_document()["adults"][1], "relationship": relationship}]
+    adults = [
+        a_document()["adults"][0],
+        {**a_document()["adults"][1], "relationship": relationship},
+    ]
     assert validate_content(a_document(adults=adults))[1] == []
 
 
 def test_an_unborn_child_needs_an_expected_date_of_delivery_not_a_birth_date():
     unborn = a_document(child={"born": "no", "date_of_birth": None})
-    assert problems_of(unborn)["children.0.expected_date_of_delivery"] == "Enter the expected date of delivery"
+    assert (
+        problems_of(unborn)["children.0.expected_date_of_delivery"]
+        == "Enter the expected date of delivery"
+    )
     due = (dt.date.today() + dt.timedelta(weeks=20)).isoformat()
-    content, _ = validate_content(a_document(child={"born": "no", "date_of_birth": "2019-01-01",
-                                                     "expected_date_of_delivery": due}))
+    content, _ = validate_content(
+        a_document(
+            child={"born": "no", "date_of_birth": "2019-01-01", "expected_date_of_delivery": due}
+        )
+    )
     assert content.children[0]["date_of_birth"] is None
     assert content.earliest_due_date.isoformat() == due
 
@@ -74,41 +83,68 @@ def test_a_born_child_needs_a_date_of_birth_in_the_past():
         "Enter the child's date of birth"
     )
     tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
-    assert problems_of(a_document(child={"date_of_birth": tomorrow}))["children.0.date_of_birth"] == (
-        "The child's date of birth must be today or in the past"
+    assert problems_of(a_document(child={"date_of_birth": tomorrow}))[
+        "children.0.date_of_birth"
+    ] == ("The child's date of birth must be today or in the past")
+
+
+@pytest.mark.parametrize(
+    "typed", ["2019-02-30", "14/06/2019", {"day": "31", "month": "2", "year": "2020"}]
+)
+def test_impossible_or_malformed_dates_are_refused(typed):
+    problems = problems_of(a_document(child={"date_of_birth": typed}))
+    assert problems["children.0.date_of_birth"].startswith(
+        "The child's date of birth must be a real date"
     )
 
 
-@pytest.mark.parametrize("typed", ["2019-02-30", "14/06/2019", {"day": "31", "month": "2", "year": "2020"}])
-def test_impossible_or_malformed_dates_are_refused(typed):
-    problems = problems_of(a_document(child={"date_of_birth": typed}))
-    assert problems["children.0.date_of_birth"].startswith("The child's date of birth must be a real date")
-
-
 def test_a_date_typed_in_parts_with_one_missing_asks_for_it():
-    problems = problems_of(a_document(child={"date_of_birth": {"day": "4", "month": "", "year": "2020"}}))
+    problems = problems_of(
+        a_document(child={"date_of_birth": {"day": "4", "month": "", "year": "2020"}})
+    )
     assert problems["children.0.date_of_birth"] == "The child's date of birth must include a month"
 
 
 def test_sharing_without_consent_needs_a_lawful_basis_and_a_reason():
     problems = problems_of(a_document(consent={"consent": "refused"}))
-    assert problems["consent.no_consent_basis"] == "Select why you are sharing this without their agreement"
-    assert problems["consent.no_consent_reason"] == "Explain why you are sharing this without their agreement"
-    ok = a_document(consent={"consent": "not_sought", "no_consent_basis": "prejudice_investigation",
-                             "no_consent_reason": "Police asked us not to tell the family yet."})
+    assert (
+        problems["consent.no_consent_basis"]
+        == "Select why you are sharing this without their agreement"
+    )
+    assert (
+        problems["consent.no_consent_reason"]
+        == "Explain why you are sharing this without their agreement"
+    )
+    ok = a_document(
+        consent={
+            "consent": "not_sought",
+            "no_consent_basis": "prejudice_investigation",
+            "no_consent_reason": "Police asked us not to tell the family yet.",
+        }
+    )
     assert validate_content(ok)[1] == []
 
 
 def test_consent_given_clears_any_reason_left_over_from_an_earlier_answer():
-    content, _ = validate_content(a_document(consent={"consent": "given", "no_consent_basis": "other",
-                                                       "no_consent_reason": "left over"}))
+    content, _ = validate_content(
+        a_document(
+            consent={
+                "consent": "given",
+                "no_consent_basis": "other",
+                "no_consent_reason": "left over",
+            }
+        )
+    )
     assert content.consent["no_consent_basis"] == "" and content.consent["no_consent_reason"] == ""
 
 
 def test_the_concern_needs_a_category_and_the_childs_experience():
     problems = problems_of(a_document(concern={"categories": [], "childs_experience": ""}))
     assert problems["concern.categories"] == "Select at least one kind of concern"
-    assert problems["concern.childs_experience"] == "Enter what life is like for the child, and what they have said"
+    assert (
+        problems["concern.childs_experience"]
+        == "Enter what life is like for the child, and what they have said"
+    )
 
 
 def test_booleans_from_json_are_understood_as_yes_and_no():
@@ -132,6 +168,7 @@ def test_a_section_of_the_wrong_type_is_refused_not_crashed():
 
 # --- NHS numbers and postcodes -------------------------------------------------
 
+
 @given(st.integers(min_value=400_000_000, max_value=999_999_999))
 def test_every_number_with_the_right_check_digit_is_accepted(body):
     digits = str(body)
@@ -142,7 +179,9 @@ def test_every_number_with_the_right_check_digit_is_accepted(body):
     assert clean_nhs_number(number).replace(" ", "") == number
 
 
-@given(st.integers(min_value=400_000_000, max_value=999_999_999), st.integers(min_value=1, max_value=9))
+@given(
+    st.integers(min_value=400_000_000, max_value=999_999_999), st.integers(min_value=1, max_value=9)
+)
 def test_a_number_with_a_wrong_check_digit_is_refused(body, offset):
     digits = str(body)
     check = nhs_number.calculate_checksum(digits)
@@ -158,8 +197,10 @@ def test_nhs_numbers_are_stored_in_the_usual_3_3_4_groups():
     assert clean_nhs_number(" 943-476-5919 ") == "943 476 5919"
 
 
-@pytest.mark.parametrize(("typed", "stored"), [("sw1a2aa", "SW1A 2AA"), ("NB1 4QT", "NB1 4QT"),
-                                              ("m1 1ae", "M1 1AE"), ("", "")])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("sw1a2aa", "SW1A 2AA"), ("NB1 4QT", "NB1 4QT"), ("m1 1ae", "M1 1AE"), ("", "")],
+)
 def test_postcodes_are_checked_and_tidied(typed, stored):
     assert clean_postcode(typed) == stored
 
@@ -172,27 +213,72 @@ def test_things_that_are_not_postcodes_are_refused(typed):
 
 # --- vague words -------------------------------------------------------------------
 
+
 def test_vague_words_are_found_once_each_and_only_as_whole_words():
     text = "Mum appears tired. He may have been hit; probably by dad. Probably not. Unlikelyhood."
     assert vague_words_in(text) == ["probably", "may have", "appears"]
 
 
-@pytest.mark.parametrize(("section", "item", "path", "message"), [
-    ("adults", {"relationship": ""}, "adults.0.relationship", "Select the adult's relationship to the child"),
-    ("adults", {"lives_with_child": "maybe"}, "adults.0.lives_with_child",
-     "Select whether this adult lives with the child"),
-    ("adults", {"known_concerns": ["gossip"]}, "adults.0.known_concerns", "Select from the list"),
-    ("other_agencies", {"email": "not-an-email"}, "other_agencies.0.email",
-     "Enter an email address in the correct format, like name@example.com"),
-    ("other_agencies", {"phone": "ring me"}, "other_agencies.0.phone",
-     "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"),
-    ("other_agencies", {"organisation": ""}, "other_agencies.0.organisation", "Enter the name of the organisation"),
-    ("previous_areas", {"local_authority": ""}, "previous_areas.0.local_authority",
-     "Enter the local authority, or 'Not known'"),
-    ("children", {"postcode": "NOWHERE"}, "children.0.postcode", "Enter a real postcode, like SW1A 2AA"),
-    ("children", {"sex": ""}, "children.0.sex", "Select the child's sex, or 'Not known'"),
-    ("children", {"first_name": "x" * 101}, "children.0.first_name", "First name must be 100 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    ("section", "item", "path", "message"),
+    [
+        (
+            "adults",
+            {"relationship": ""},
+            "adults.0.relationship",
+            "Select the adult's relationship to the child",
+        ),
+        (
+            "adults",
+            {"lives_with_child": "maybe"},
+            "adults.0.lives_with_child",
+            "Select whether this adult lives with the child",
+        ),
+        (
+            "adults",
+            {"known_concerns": ["gossip"]},
+            "adults.0.known_concerns",
+            "Select from the list",
+        ),
+        (
+            "other_agencies",
+            {"email": "not-an-email"},
+            "other_agencies.0.email",
+            "Enter an email address in the correct format, like name@example.com",
+        ),
+        (
+            "other_agencies",
+            {"phone": "ring me"},
+            "other_agencies.0.phone",
+            "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192",
+        ),
+        (
+            "other_agencies",
+            {"organisation": ""},
+            "other_agencies.0.organisation",
+            "Enter the name of the organisation",
+        ),
+        (
+            "previous_areas",
+            {"local_authority": ""},
+            "previous_areas.0.local_authority",
+            "Enter the local authority, or 'Not known'",
+        ),
+        (
+            "children",
+            {"postcode": "NOWHERE"},
+            "children.0.postcode",
+            "Enter a real postcode, like SW1A 2AA",
+        ),
+        ("children", {"sex": ""}, "children.0.sex", "Select the child's sex, or 'Not known'"),
+        (
+            "children",
+            {"first_name": "x" * 101},
+            "children.0.first_name",
+            "First name must be 100 characters or fewer",
+        ),
+    ],
+)
 def test_each_part_of_a_list_item_is_checked(section, item, path, message):
     valid_items = {
         "adults": a_document()["adults"][1],
@@ -212,4 +298,7 @@ def test_each_part_of_a_list_item_is_checked(section, item, path, message):
 def test_the_sender_must_leave_a_phone_number():
     document = a_document()
     document["sender"] = {"phone": ""}
-    assert problems_of(document)["sender.phone"] == "Enter a phone number the front door can reach you on today"
+    assert (
+        problems_of(document)["sender.phone"]
+        == "Enter a phone number the front door can reach you on today"
+    )

@@ -51,7 +51,8 @@ def test_a_front_door_can_give_itself_longer_to_decide():
 
 
 moments = st.datetimes(
-    min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2028, 12, 31),
+    min_value=dt.datetime(2025, 1, 1),
+    max_value=dt.datetime(2028, 12, 31),
     timezones=st.just(dt.UTC),
 )
 

@@ -19,7 +19,11 @@ WEDNESDAY_10AM = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 
 def injured_baby(**extra):
     born = (WEDNESDAY_10AM.date() - dt.timedelta(weeks=12)).isoformat()
-    return {"child": {"date_of_birth": born}, "concern": {"categories": ["non_mobile_injury"]}, **extra}
+    return {
+        "child": {"date_of_birth": born},
+        "concern": {"categories": ["non_mobile_injury"]},
+        **extra,
+    }
 
 
 def test_an_injury_to_a_non_mobile_baby_starts_the_urgent_pathway_at_once(world):
@@ -60,8 +64,9 @@ def test_without_a_police_inbox_the_page_tells_the_front_door_to_phone(world):
 
 
 def test_a_physical_injury_to_a_baby_under_six_months_is_treated_as_non_mobile(world):
-    referral = submit(world.hv, now=WEDNESDAY_10AM,
-                      **injured_baby(concern={"categories": ["physical_abuse"]}))
+    referral = submit(
+        world.hv, now=WEDNESDAY_10AM, **injured_baby(concern={"categories": ["physical_abuse"]})
+    )
     assert referral.non_mobile_injury
 
 
@@ -72,9 +77,18 @@ def test_a_physical_injury_to_an_older_child_is_not(world):
 
 def test_a_pre_birth_referral_carries_the_due_date(world):
     due = WEDNESDAY_10AM.date() + dt.timedelta(weeks=20)
-    referral = submit(world.hv, now=WEDNESDAY_10AM,
-                      child={"born": "no", "date_of_birth": None, "expected_date_of_delivery": due.isoformat(),
-                             "first_name": "Baby", "sex": "not_known", "nhs_number": ""})
+    referral = submit(
+        world.hv,
+        now=WEDNESDAY_10AM,
+        child={
+            "born": "no",
+            "date_of_birth": None,
+            "expected_date_of_delivery": due.isoformat(),
+            "first_name": "Baby",
+            "sex": "not_known",
+            "nhs_number": "",
+        },
+    )
     assert referral.expected_due_date == due
     assert referral.urgency == Urgency.STANDARD
     queue = client_for(world.mash).get("/front-door/queue/").content.decode()
@@ -83,8 +97,11 @@ def test_a_pre_birth_referral_carries_the_due_date(world):
 
 def test_a_baby_due_within_twelve_weeks_runs_on_urgent_deadlines(world):
     due = WEDNESDAY_10AM.date() + dt.timedelta(weeks=6)
-    referral = submit(world.hv, now=WEDNESDAY_10AM,
-                      child={"born": "no", "date_of_birth": None, "expected_date_of_delivery": due.isoformat()})
+    referral = submit(
+        world.hv,
+        now=WEDNESDAY_10AM,
+        child={"born": "no", "date_of_birth": None, "expected_date_of_delivery": due.isoformat()},
+    )
     assert referral.urgency == Urgency.URGENT
     assert referral.acknowledge_by == WEDNESDAY_10AM + dt.timedelta(hours=1)
     assert "baby due within 12 weeks" in referral.events.first().summary
@@ -95,9 +112,16 @@ def test_a_front_door_worker_converts_a_consultation_keeping_its_reference_and_h
     converted = convert_to_referral(referral=consultation, actor=world.mash)
     assert converted.reference == consultation.reference
     assert converted.kind == Kind.REFERRAL
-    assert [h.kind for h in converted.history.order_by("history_date")] == ["consultation", "referral"]
-    assert converted.events.last().summary.startswith("Converted from a consultation to a referral by")
-    assert Notification.objects.filter(referral=converted, purpose="converted", to_address=world.hv.email).exists()
+    assert [h.kind for h in converted.history.order_by("history_date")] == [
+        "consultation",
+        "referral",
+    ]
+    assert converted.events.last().summary.startswith(
+        "Converted from a consultation to a referral by"
+    )
+    assert Notification.objects.filter(
+        referral=converted, purpose="converted", to_address=world.hv.email
+    ).exists()
 
 
 @pytest.mark.parametrize("persona", ["hv", "lead_a", "outsider", "senior"])
@@ -110,10 +134,16 @@ def test_only_front_door_practitioners_and_managers_convert(world, persona):
 def test_converting_from_the_referral_page(world):
     consultation = submit(world.hv, kind="consultation")
     client = client_for(world.mash)
-    assert "Turn this consultation into a referral" in client.get(f"/referrals/{consultation.reference}/").content.decode()
+    assert (
+        "Turn this consultation into a referral"
+        in client.get(f"/referrals/{consultation.reference}/").content.decode()
+    )
     response = client.post(f"/referrals/{consultation.reference}/convert/", follow=True)
     assert "is now a referral" in response.content.decode()
-    assert client_for(world.hv).post(f"/referrals/{consultation.reference}/convert/").status_code == 403
+    assert (
+        client_for(world.hv).post(f"/referrals/{consultation.reference}/convert/").status_code
+        == 403
+    )
 
 
 def test_an_urgent_referral_out_of_hours_alerts_the_emergency_duty_team(world):
@@ -122,7 +152,9 @@ def test_an_urgent_referral_out_of_hours_alerts_the_emergency_duty_team(world):
     saturday_night = dt.datetime(2026, 11, 28, 21, 0, tzinfo=dt.UTC)
     referral = submit(world.hv, now=saturday_night, urgency="urgent")
     assert referral.acknowledge_by == saturday_night + dt.timedelta(hours=1)
-    assert Notification.objects.filter(referral=referral, purpose="out_of_hours", to_address="edt@council.example").exists()
+    assert Notification.objects.filter(
+        referral=referral, purpose="out_of_hours", to_address="edt@council.example"
+    ).exists()
     assert referral.events.filter(kind="out_of_hours").exists()
 
 

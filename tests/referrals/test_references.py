@@ -32,7 +32,7 @@ def test_letters_o_and_i_typed_for_zero_and_one_are_understood():
 def test_one_mistyped_symbol_is_caught_by_the_check_character(body, position, symbol):
     if body[position] == symbol:
         return
-    wrong = body[:position] + symbol + body[position + 1:]
+    wrong = body[:position] + symbol + body[position + 1 :]
     mistyped = "FD" + wrong + format_reference(body)[-1]
     assert normalise_reference(mistyped) is None
 
@@ -41,7 +41,7 @@ def test_one_mistyped_symbol_is_caught_by_the_check_character(body, position, sy
 def test_two_swapped_neighbours_are_caught_by_the_check_character(body, position):
     if body[position] == body[position + 1]:
         return
-    swapped = body[:position] + body[position + 1] + body[position] + body[position + 2:]
+    swapped = body[:position] + body[position + 1] + body[position] + body[position + 2 :]
     assert normalise_reference("FD" + swapped + format_reference(body)[-1]) is None
 
 

@@ -27,6 +27,11 @@ class Command(BaseCommand):
             Token.objects.filter(user=user).delete()
         token, created = Token.objects.get_or_create(user=user)
         if created:
-            record_event(actor=None, action=Action.TOKEN_ISSUED, object_type="user",
-                         object_ref=user.get_username(), origin=COMMAND)
+            record_event(
+                actor=None,
+                action=Action.TOKEN_ISSUED,
+                object_type="user",
+                object_ref=user.get_username(),
+                origin=COMMAND,
+            )
         self.stdout.write(token.key)

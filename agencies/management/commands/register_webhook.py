@@ -14,9 +14,13 @@ class Command(BaseCommand):
     help = "Register an agency system's webhook endpoint and print its signing secret (shown once)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--agency", required=True, help="The agency's name, exactly as in the portal.")
+        parser.add_argument(
+            "--agency", required=True, help="The agency's name, exactly as in the portal."
+        )
         parser.add_argument("--url", required=True)
-        parser.add_argument("--event", action="append", default=[], help="Only this event (repeatable).")
+        parser.add_argument(
+            "--event", action="append", default=[], help="Only this event (repeatable)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         agency = Agency.objects.filter(name=options["agency"]).first()
@@ -26,6 +30,11 @@ class Command(BaseCommand):
             check_url(options["url"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        hook = Webhook.objects.create(agency=agency, url=options["url"], secret=new_secret(),
-                                      events=options["event"], created_at=timezone.now())
+        hook = Webhook.objects.create(
+            agency=agency,
+            url=options["url"],
+            secret=new_secret(),
+            events=options["event"],
+            created_at=timezone.now(),
+        )
         self.stdout.write(hook.secret)

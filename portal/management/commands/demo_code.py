@@ -18,4 +18,6 @@ class Command(BaseCommand):
         try:
             self.stdout.write(demo_code(username))
         except TOTPDevice.DoesNotExist as exc:
-            raise CommandError(f"{username} has no demo authenticator: run seed_demo first") from exc
+            raise CommandError(
+                f"{username} has no demo authenticator: run seed_demo first"
+            ) from exc

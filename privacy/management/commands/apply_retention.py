@@ -10,12 +10,16 @@ from privacy.retention import apply_retention
 
 
 class Command(BaseCommand):
-    help = ("Destroy what the retention rules say is no longer to be kept. "
-            "Use --dry-run first: it reports the same and changes nothing.")
+    help = (
+        "Destroy what the retention rules say is no longer to be kept. "
+        "Use --dry-run first: it reports the same and changes nothing."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--dry-run", action="store_true", help="Report only; change nothing.")
-        parser.add_argument("--as-of", help="Apply the rules as on this date (YYYY-MM-DD), for checking.")
+        parser.add_argument(
+            "--as-of", help="Apply the rules as on this date (YYYY-MM-DD), for checking."
+        )
 
     def handle(self, *args: Any, dry_run: bool, as_of: str | None, **options: Any) -> None:
         when = None

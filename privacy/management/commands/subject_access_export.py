@@ -16,7 +16,9 @@ class Command(BaseCommand):
     help = "Export everything a front door holds about a child, for a subject access request."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--front-door", required=True, help="The front door's name, as in the admin.")
+        parser.add_argument(
+            "--front-door", required=True, help="The front door's name, as in the admin."
+        )
         parser.add_argument("--nhs-number", default="")
         parser.add_argument("--last-name", default="")
         parser.add_argument("--date-of-birth", default="", help="YYYY-MM-DD")
@@ -35,12 +37,23 @@ class Command(BaseCommand):
                 raise CommandError("--date-of-birth must be a date like 2019-03-27") from exc
         if not options["nhs_number"] and not (options["last_name"] and born):
             raise CommandError("Give --nhs-number, or --last-name and --date-of-birth")
-        export = export_for_child(front_door.pk, nhs_number=options["nhs_number"],
-                                  last_name=options["last_name"], date_of_birth=born)
+        export = export_for_child(
+            front_door.pk,
+            nhs_number=options["nhs_number"],
+            last_name=options["last_name"],
+            date_of_birth=born,
+        )
         with open(options["out"], "w", encoding="utf-8") as handle:
             json.dump(export, handle, indent=2, ensure_ascii=False)
-        record_event(actor=None, action=Action.SUBJECT_ACCESS_EXPORTED, object_type="child",
-                     object_ref=f"{export['referral_count']} referrals", origin=COMMAND,
-                     detail={"references": [item["reference"] for item in export["referrals"]]})
-        self.stdout.write(f"Wrote {export['referral_count']} referrals to {options['out']}. "
-                          "Review and redact before release.")
+        record_event(
+            actor=None,
+            action=Action.SUBJECT_ACCESS_EXPORTED,
+            object_type="child",
+            object_ref=f"{export['referral_count']} referrals",
+            origin=COMMAND,
+            detail={"references": [item["reference"] for item in export["referrals"]]},
+        )
+        self.stdout.write(
+            f"Wrote {export['referral_count']} referrals to {options['out']}. "
+            "Review and redact before release."
+        )

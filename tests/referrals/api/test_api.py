@@ -52,32 +52,42 @@ def test_bad_input_gets_400_with_field_errors_by_path(world):
         "kind": ["Select whether you are making a referral or asking for a consultation"],
         "children.0.nhs_number": ["Enter a real NHS number: check the digits against the record"],
         "children.1.first_name": ["Enter the child's first name, or 'Baby' if not yet named"],
-        "sender.phone": ["Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"],
+        "sender.phone": [
+            "Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
+        ],
     }
     assert Referral.objects.count() == 0
 
 
 def test_the_example_comes_back_with_all_its_content(world):
-    reference = api_for(world.gp).post("/api/v1/referrals/", example(), format="json").json()["reference"]
+    reference = (
+        api_for(world.gp).post("/api/v1/referrals/", example(), format="json").json()["reference"]
+    )
     body = api_for(world.gp).get(f"/api/v1/referrals/{reference}/").json()
     assert [c["first_name"] for c in body["children"]] == ["Leo", "Baby"]
     assert body["pre_birth"] is True and body["expected_due_date"] == "2027-04-20"
     assert [a["relationship"] for a in body["adults"]] == ["mother", "mothers_partner"]
     assert [a["organisation"] for a in body["other_agencies"]] == [
-        "St Anne's Primary School", "Northbridge Community Midwives"]
+        "St Anne's Primary School",
+        "Northbridge Community Midwives",
+    ]
     assert body["previous_areas"][0]["local_authority"] == "Eastvale Borough Council"
     assert body["consent"]["no_consent_basis"] == "risk_to_child"
     assert body["children"][0]["nhs_number"] == "943 476 5919"
 
 
-@pytest.mark.parametrize("payload", [[], "text", {"child_date_of_birth": "14/06/2019"}, {"kind": {"a": 1}}])
+@pytest.mark.parametrize(
+    "payload", [[], "text", {"child_date_of_birth": "14/06/2019"}, {"kind": {"a": 1}}]
+)
 def test_malformed_json_bodies_get_400_never_a_500(world, payload):
     response = api_for(world.gp).post("/api/v1/referrals/", payload, format="json")
     assert response.status_code == 400
 
 
 def test_a_request_that_is_not_json_gets_a_clear_error(world):
-    response = api_for(world.gp).post("/api/v1/referrals/", "{not json", content_type="application/json")
+    response = api_for(world.gp).post(
+        "/api/v1/referrals/", "{not json", content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "parse_error"
 
@@ -141,26 +151,47 @@ def test_the_front_door_drives_triage_through_the_api_and_the_referrer_replies(w
     referral = submit(world.hv)
     mash, hv, manager = api_for(world.mash), api_for(world.hv), api_for(world.manager)
     base = f"/api/v1/referrals/{referral.reference}"
-    assert mash.post(f"{base}/assign/", {"assignee": "me"}, format="json").json()["assigned_to"] == "Maya Ashworth"
-    body = mash.post(f"{base}/request-information/", {"question": "Any siblings?"}, format="json").json()
+    assert (
+        mash.post(f"{base}/assign/", {"assignee": "me"}, format="json").json()["assigned_to"]
+        == "Maya Ashworth"
+    )
+    body = mash.post(
+        f"{base}/request-information/", {"question": "Any siblings?"}, format="json"
+    ).json()
     question = body["information_requests"][0]
     assert question["open"] is True
-    answered = hv.post(f"{base}/information-requests/{question['id']}/answer/", {"answer": "One, aged 3."},
-                       format="json").json()
+    answered = hv.post(
+        f"{base}/information-requests/{question['id']}/answer/",
+        {"answer": "One, aged 3."},
+        format="json",
+    ).json()
     assert answered["information_requests"][0]["answer"] == "One, aged 3."
-    decided = mash.post(f"{base}/decide/", {"decision": "early_help", "reasons": "Family agree to support."},
-                        format="json").json()
+    decided = mash.post(
+        f"{base}/decide/",
+        {"decision": "early_help", "reasons": "Family agree to support."},
+        format="json",
+    ).json()
     assert decided["status"] == "decided" and decided["decision"]["decision"] == "early_help"
     assert decided["decision"]["outcome_sent_at"] is not None
-    challenged = hv.post(f"{base}/challenge/", {"reasons": "The risk is higher than that."}, format="json").json()
+    challenged = hv.post(
+        f"{base}/challenge/", {"reasons": "The risk is higher than that."}, format="json"
+    ).json()
     challenge = challenged["challenges"][0]
     assert challenge["open"] is True and challenge["with"] == "front-door managers"
-    done = manager.post(f"{base}/challenges/{challenge['id']}/answer/",
-                        {"outcome": "upheld", "response": "The family is engaging."}, format="json").json()
+    done = manager.post(
+        f"{base}/challenges/{challenge['id']}/answer/",
+        {"outcome": "upheld", "response": "The family is engaging."},
+        format="json",
+    ).json()
     assert done["challenges"][0]["outcome"] == "upheld"
     assert [e["event"] for e in done["timeline"]][-7:] == [
-        "assigned", "information_requested", "information_given", "decided", "outcome_sent",
-        "challenged", "challenge_answered",
+        "assigned",
+        "information_requested",
+        "information_given",
+        "decided",
+        "outcome_sent",
+        "challenged",
+        "challenge_answered",
     ]
 
 
@@ -169,27 +200,70 @@ def test_triage_api_errors_match_the_pages_and_permissions_hold(world):
     base = f"/api/v1/referrals/{referral.reference}"
     bad = api_for(world.mash).post(f"{base}/decide/", {"decision": "maybe"}, format="json")
     assert bad.status_code == 400
-    assert bad.json()["fields"] == {"decision": ["Select a decision"], "reasons": ["Enter the reasons for the decision"]}
-    assert api_for(world.hv).post(f"{base}/decide/", {"decision": "nfa", "reasons": "x"}, format="json").status_code == 403
-    assert api_for(world.gp).post(f"{base}/decide/", {"decision": "nfa", "reasons": "x"}, format="json").status_code == 404
-    assert api_for(world.hv).post(f"{base}/challenge/", {"reasons": "x"}, format="json").status_code == 409
-    assert api_for(world.mash).post(f"{base}/assign/", {"assignee": world.outsider.pk}, format="json").status_code == 400
+    assert bad.json()["fields"] == {
+        "decision": ["Select a decision"],
+        "reasons": ["Enter the reasons for the decision"],
+    }
+    assert (
+        api_for(world.hv)
+        .post(f"{base}/decide/", {"decision": "nfa", "reasons": "x"}, format="json")
+        .status_code
+        == 403
+    )
+    assert (
+        api_for(world.gp)
+        .post(f"{base}/decide/", {"decision": "nfa", "reasons": "x"}, format="json")
+        .status_code
+        == 404
+    )
+    assert (
+        api_for(world.hv).post(f"{base}/challenge/", {"reasons": "x"}, format="json").status_code
+        == 409
+    )
+    assert (
+        api_for(world.mash)
+        .post(f"{base}/assign/", {"assignee": world.outsider.pk}, format="json")
+        .status_code
+        == 400
+    )
 
 
 def test_another_agency_answers_through_the_api_and_sees_only_the_question(world):
     referral = submit(world.hv)
-    body = api_for(world.mash).post(f"/api/v1/referrals/{referral.reference}/request-information/",
-                                    {"question": "Last seen?", "to_agency": world.agency_b.pk}, format="json").json()
+    body = (
+        api_for(world.mash)
+        .post(
+            f"/api/v1/referrals/{referral.reference}/request-information/",
+            {"question": "Last seen?", "to_agency": world.agency_b.pk},
+            format="json",
+        )
+        .json()
+    )
     assert body["information_requests"][0]["asked_of"] == "Riverside GP Practice"
     gp = api_for(world.gp)
     [question] = gp.get("/api/v1/questions/").json()
-    assert set(question) == {"id", "reference", "about", "question", "asked_at", "due_by", "open",
-                             "answer", "answered_at"}
-    answered = gp.post(f"/api/v1/questions/{question['id']}/answer/", {"answer": "Last week."}, format="json")
+    assert set(question) == {
+        "id",
+        "reference",
+        "about",
+        "question",
+        "asked_at",
+        "due_by",
+        "open",
+        "answer",
+        "answered_at",
+    }
+    answered = gp.post(
+        f"/api/v1/questions/{question['id']}/answer/", {"answer": "Last week."}, format="json"
+    )
     assert answered.status_code == 200 and answered.json()["answer"] == "Last week."
     assert api_for(world.hv).get("/api/v1/questions/").json() == []
-    assert api_for(world.outsider).post(f"/api/v1/questions/{question['id']}/answer/", {"answer": "x"},
-                                        format="json").status_code == 404
+    assert (
+        api_for(world.outsider)
+        .post(f"/api/v1/questions/{question['id']}/answer/", {"answer": "x"}, format="json")
+        .status_code
+        == 404
+    )
 
 
 def test_an_agency_system_lists_its_own_referrals_a_page_at_a_time(world):
@@ -203,7 +277,9 @@ def test_an_agency_system_lists_its_own_referrals_a_page_at_a_time(world):
     second = api.get(first["next"]).json()
     assert [r["received_at"][:10] for r in second["results"]] == ["2026-11-03", "2026-11-02"]
     assert "children" not in first["results"][0]  # no personal data in lists
-    ranged = api.get("/api/v1/referrals/?received_after=2026-11-02&received_before=2026-11-03").json()
+    ranged = api.get(
+        "/api/v1/referrals/?received_after=2026-11-02&received_before=2026-11-03"
+    ).json()
     assert len(ranged["results"]) == 2
     assert api.get("/api/v1/referrals/?status=decided").json()["results"] == []
     # Another agency's referral never appears.
@@ -236,10 +312,15 @@ def test_an_unknown_api_address_answers_in_json_too(world):
     assert api_for(world.gp).delete("/api/v1/referrals/").status_code == 405
 
 
-@pytest.mark.parametrize("query", [
-    "updated_since=4951-06-03T03:20:45.781595-20:14", "received_before=0367-10-25",
-    "received_before=9999-12-31", "received_after=1800-01-01",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "updated_since=4951-06-03T03:20:45.781595-20:14",
+        "received_before=0367-10-25",
+        "received_before=9999-12-31",
+        "received_after=1800-01-01",
+    ],
+)
 def test_far_fetched_dates_are_a_400_not_a_server_error(world, query):
     # Found by the schema-driven contract test on PostgreSQL.
     assert api_for(world.gp).get(f"/api/v1/referrals/?{query}").status_code == 400
@@ -248,8 +329,13 @@ def test_far_fetched_dates_are_a_400_not_a_server_error(world, query):
 def test_a_time_with_an_offset_is_understood(world):
 
     submit(world.gp, now=dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC))
-    results = api_for(world.gp).get("/api/v1/referrals/?updated_since=2026-11-01T09:00:00-05:00").json()["results"]
+    results = (
+        api_for(world.gp)
+        .get("/api/v1/referrals/?updated_since=2026-11-01T09:00:00-05:00")
+        .json()["results"]
+    )
     assert len(results) == 1
+
 
 def test_a_relationship_that_is_not_text_is_a_400_not_a_500(world):
     document = a_document()
@@ -260,6 +346,7 @@ def test_a_relationship_that_is_not_text_is_a_400_not_a_500(world):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.gp).key}")
     assert api.post("/api/v1/referrals/", document, format="json").status_code == 400
+
 
 def test_an_oversized_api_body_is_refused_with_a_400(world):
     api = APIClient()

@@ -47,11 +47,14 @@ def check_operation(operation, token: str) -> None:  # noqa: ANN001 - a schemath
     label = operation.label
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def no_server_error(case):  # noqa: ANN001 - a schemathesis Case
         response = case.call(headers={"Authorization": f"Token {token}"})
         case.validate_response(
-            response, checks=(not_a_server_error, content_type_conformance, response_schema_conformance)
+            response,
+            checks=(not_a_server_error, content_type_conformance, response_schema_conformance),
         )
         headers = {name.lower(): value for name, value in response.headers.items()}
         kind = headers.get("content-type", "")

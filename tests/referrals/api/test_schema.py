@@ -18,14 +18,19 @@ def test_the_schema_is_served_without_signing_in_and_lists_every_endpoint(db):
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) >= {
-        "/api/v1/referrals/", "/api/v1/referrals/{reference}/", "/api/v1/referrals/{reference}/acknowledge/",
-        "/api/v1/referrals/{reference}/decide/", "/api/v1/referrals/{reference}/challenge/",
+        "/api/v1/referrals/",
+        "/api/v1/referrals/{reference}/",
+        "/api/v1/referrals/{reference}/acknowledge/",
+        "/api/v1/referrals/{reference}/decide/",
+        "/api/v1/referrals/{reference}/challenge/",
         "/api/v1/questions/",
     }
 
 
 def test_the_schema_example_is_the_file_the_tests_submit(db):
-    schema = json.loads(Client().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content)
+    schema = json.loads(
+        Client().get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content
+    )
     post = schema["paths"]["/api/v1/referrals/"]["post"]
     [example] = post["requestBody"]["content"]["application/json"]["examples"].values()
     assert example["value"] == json.loads(EXAMPLE_FILE.read_text())
@@ -33,7 +38,9 @@ def test_the_schema_example_is_the_file_the_tests_submit(db):
 
 def test_the_schema_validates_with_no_warnings(db, tmp_path):
     target = tmp_path / "schema.yaml"
-    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target), stderr=StringIO())
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(target), stderr=StringIO()
+    )
     assert yaml.safe_load(target.read_text())["info"]["title"] == "Front Door API"
 
 

@@ -23,7 +23,9 @@ def utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def sweep_every(step: dt.timedelta, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, str, int]]:
+def sweep_every(
+    step: dt.timedelta, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, str, int]]:
     """Run the sweep at start, start + step, ... up to end, as beat would;
     return (sweep time, rule, level) for everything escalated."""
     made = []
@@ -40,12 +42,15 @@ def escalations_of(referral) -> list[tuple[str, int, dt.datetime, dt.datetime]]:
 
 # --- a sweep delayed by hours ---------------------------------------------------
 
+
 def test_a_sweep_five_hours_late_escalates_once_and_records_the_real_deadline(world):
     # Wednesday 10:00: due 17:00, senior managers at 11:00 on Thursday.
     referral = submit(world.hv, now=london("2026-11-25T10:00"))
     # Beat stopped at 16:00 and came back at 22:00: the first sweep escalates
     # level 1 (and only level 1), the following ones nothing more.
-    made = sweep_every(dt.timedelta(minutes=1), london("2026-11-25T22:00"), london("2026-11-25T22:30"))
+    made = sweep_every(
+        dt.timedelta(minutes=1), london("2026-11-25T22:00"), london("2026-11-25T22:30")
+    )
     assert made == [(london("2026-11-25T22:00"), "not_acknowledged", 1)]
     [(rule, level, due_at, escalated_at)] = escalations_of(referral)
     assert due_at == london("2026-11-25T17:00") and escalated_at == london("2026-11-25T22:00")
@@ -56,18 +61,27 @@ def test_a_sweep_delayed_past_several_deadlines_catches_up_each_once_in_order(wo
     referral = submit(world.hv, now=london("2026-11-25T10:00"))
     # Nothing ran from Wednesday 16:00 to Friday 12:00, past all four
     # deadlines (the last, senior managers on the decision, Friday 11:00).
-    made = sweep_every(dt.timedelta(hours=1), london("2026-11-27T12:00"), london("2026-11-27T17:00"))
+    made = sweep_every(
+        dt.timedelta(hours=1), london("2026-11-27T12:00"), london("2026-11-27T17:00")
+    )
     assert {(when, rule, level) for when, rule, level in made} == {
         (london("2026-11-27T12:00"), rule, level)
-        for rule in ("not_acknowledged", "not_decided") for level in (1, 2)
+        for rule in ("not_acknowledged", "not_decided")
+        for level in (1, 2)
     }
     assert len(made) == 4
     levels = [(rule, level) for rule, level, _, _ in escalations_of(referral)]
-    assert levels == [("not_acknowledged", 1), ("not_acknowledged", 2), ("not_decided", 1), ("not_decided", 2)]
+    assert levels == [
+        ("not_acknowledged", 1),
+        ("not_acknowledged", 2),
+        ("not_decided", 1),
+        ("not_decided", 2),
+    ]
     assert Notification.objects.filter(referral=referral, purpose="escalation").count() == 4
 
 
 # --- the clocks change (Europe/London) ------------------------------------------
+
 
 def test_clocks_going_forward_a_friday_evening_referral_is_due_at_five_bst_on_monday(world):
     # Friday 27 March 2026 16:30 GMT, after the cut-off; clocks go forward on
@@ -79,7 +93,8 @@ def test_clocks_going_forward_a_friday_evening_referral_is_due_at_five_bst_on_mo
     made = sweep_every(dt.timedelta(hours=6), utc("2026-03-27T16:30"), utc("2026-03-30T10:30"))
     made += sweep_every(dt.timedelta(minutes=30), utc("2026-03-30T15:00"), utc("2026-03-31T10:30"))
     assert [(when, level) for when, rule, level in made if rule == "not_acknowledged"] == [
-        (utc("2026-03-30T16:00"), 1), (utc("2026-03-31T10:00"), 2),
+        (utc("2026-03-30T16:00"), 1),
+        (utc("2026-03-31T10:00"), 2),
     ]
 
 
@@ -114,12 +129,15 @@ def test_an_urgent_referral_in_the_hour_the_clocks_go_forward_is_due_one_real_ho
 
 # --- bank holidays ------------------------------------------------------------------
 
+
 def test_christmas_eve_after_the_cut_off_escalates_on_the_first_working_day_after_christmas(world):
     # Thursday 24 December 2026 16:30; Friday 25 and Monday 28 (Boxing Day's
     # substitute) are bank holidays: received on Tuesday 29th, due 17:00 then.
     referral = submit(world.hv, now=london("2026-12-24T16:30"))
     assert referral.acknowledge_by == london("2026-12-29T17:00")
-    made = sweep_every(dt.timedelta(hours=4), london("2026-12-24T17:00"), london("2026-12-29T18:00"))
+    made = sweep_every(
+        dt.timedelta(hours=4), london("2026-12-24T17:00"), london("2026-12-29T18:00")
+    )
     assert made == [(london("2026-12-29T17:00"), "not_acknowledged", 1)]
 
 
@@ -130,7 +148,9 @@ def test_sweeps_over_easter_escalate_each_level_once_on_working_time(world):
     # working day, 17:00 Tuesday; senior managers 11:00 Wednesday.
     referral = submit(world.hv, now=london("2026-04-02T10:00"))
     # Every three hours (11:00, 14:00, 17:00...), through the long weekend.
-    made = sweep_every(dt.timedelta(hours=3), london("2026-04-02T11:00"), london("2026-04-09T11:00"))
+    made = sweep_every(
+        dt.timedelta(hours=3), london("2026-04-02T11:00"), london("2026-04-09T11:00")
+    )
     assert made == [
         (london("2026-04-02T17:00"), "not_acknowledged", 1),
         (london("2026-04-07T11:00"), "not_acknowledged", 2),
@@ -138,6 +158,8 @@ def test_sweeps_over_easter_escalate_each_level_once_on_working_time(world):
         (london("2026-04-08T11:00"), "not_decided", 2),
     ]
     assert [due for _, _, due, _ in escalations_of(referral)] == [
-        london("2026-04-02T17:00"), london("2026-04-07T11:00"),
-        london("2026-04-07T17:00"), london("2026-04-08T11:00"),
+        london("2026-04-02T17:00"),
+        london("2026-04-07T11:00"),
+        london("2026-04-07T17:00"),
+        london("2026-04-08T11:00"),
     ]

@@ -59,7 +59,9 @@ def test_each_level_fires_once_however_often_the_sweep_runs(world):
         escalate_overdue_referrals(now=AFTER_SENIOR + dt.timedelta(minutes=minute))
     assert list(referral.escalations.values_list("level", flat=True)) == [1, 2]
     assert Notification.objects.filter(referral=referral, purpose="escalation").count() == 2
-    assert [item.summary for item in timeline(referral, viewer=world.mash) if item.kind == "escalated"] == [
+    assert [
+        item.summary for item in timeline(referral, viewer=world.mash) if item.kind == "escalated"
+    ] == [
         "Not acknowledged in time: escalated to front-door managers",
         "Not acknowledged in time: escalated to senior managers",
     ]
@@ -73,7 +75,10 @@ def test_a_sweep_after_long_downtime_catches_up_every_level_once(world):
     assert result.count == 28
     for referral in referrals:
         assert sorted(referral.escalations.values_list("rule", "level")) == [
-            ("not_acknowledged", 1), ("not_acknowledged", 2), ("not_decided", 1), ("not_decided", 2),
+            ("not_acknowledged", 1),
+            ("not_acknowledged", 2),
+            ("not_decided", 1),
+            ("not_decided", 2),
         ]
 
 
@@ -90,10 +95,18 @@ def test_escalation_is_on_the_timeline_and_in_the_audit_and_leaves_the_referral_
     assert referral.history.count() == 1
     for viewer in (world.mash, world.hv):
         [item] = [item for item in timeline(referral, viewer=viewer) if item.kind == "escalated"]
-        assert (item.at, item.summary) == (AFTER_DEADLINE, "Not acknowledged in time: escalated to front-door managers")
+        assert (item.at, item.summary) == (
+            AFTER_DEADLINE,
+            "Not acknowledged in time: escalated to front-door managers",
+        )
     [sweep] = AuditEvent.objects.filter(action="escalated")
     assert (sweep.actor, sweep.via, sweep.object_type) == (None, "task", "escalation_sweep")
-    assert sweep.detail == {"rule": "not_acknowledged", "level": 1, "escalated": 1, "references": [referral.reference]}
+    assert sweep.detail == {
+        "rule": "not_acknowledged",
+        "level": 1,
+        "escalated": 1,
+        "references": [referral.reference],
+    }
 
 
 def test_referrals_that_breach_together_reach_each_manager_in_one_email(world):
@@ -102,8 +115,11 @@ def test_referrals_that_breach_together_reach_each_manager_in_one_email(world):
     referrals = [submit(world.hv, now=RECEIVED + dt.timedelta(minutes=i)) for i in range(3)]
     escalate_overdue_referrals(now=AFTER_DEADLINE)
     [email] = Notification.objects.filter(purpose="escalation")
-    assert (email.to_address, email.referral_id, email.front_door_id) == (world.manager.email, None,
-                                                                           world.front_door.pk)
+    assert (email.to_address, email.referral_id, email.front_door_id) == (
+        world.manager.email,
+        None,
+        world.front_door.pk,
+    )
     assert email.subject == "Escalation: 3 referrals not acknowledged in time"
     for referral in referrals:
         assert email.body.count(referral.reference) == 2  # the reference and its link
@@ -137,8 +153,15 @@ def test_a_failed_summary_is_on_its_front_doors_dashboard_only(world):
 
 def test_deciding_an_unacknowledged_referral_stops_both_ladders(world):
     referral = submit(world.hv, now=RECEIVED)
-    decide_referral(referral=referral, actor=world.mash, decision="nfa", reasons="No concerns found",
-                    next_steps="", next_steps_owner="", now=RECEIVED + dt.timedelta(hours=1))
+    decide_referral(
+        referral=referral,
+        actor=world.mash,
+        decision="nfa",
+        reasons="No concerns found",
+        next_steps="",
+        next_steps_owner="",
+        now=RECEIVED + dt.timedelta(hours=1),
+    )
     assert escalate_overdue_referrals(now=RECEIVED + dt.timedelta(days=5)).count == 0
 
 
@@ -146,7 +169,9 @@ def test_managers_of_another_front_door_are_not_told(world):
     other_manager = make_user("other.manager", agency=world.other_front_door, role=Role.MANAGER)
     referral = submit(world.hv, now=RECEIVED)
     escalate_overdue_referrals(now=AFTER_DEADLINE)
-    assert not Notification.objects.filter(referral=referral, to_address=other_manager.email).exists()
+    assert not Notification.objects.filter(
+        referral=referral, to_address=other_manager.email
+    ).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -173,13 +198,20 @@ def test_two_sweeps_at_once_escalate_each_referral_once(world):
     assert Escalation.objects.count() == 80
     for referral in referrals:
         assert list(
-            Escalation.objects.filter(referral=referral).order_by("level").values_list("level", flat=True)
+            Escalation.objects.filter(referral=referral)
+            .order_by("level")
+            .values_list("level", flat=True)
         ) == [1, 2]
     # Each referral is in exactly one summary to each level's managers.
     for person in (world.manager, world.senior):
-        bodies = "".join(Notification.objects.filter(purpose="escalation", to_address=person.email)
-                         .values_list("body", flat=True))
-        assert [bodies.count(f"- {r.reference} ") + bodies.count(f"{r.reference}: ") for r in referrals] == [1] * 40
+        bodies = "".join(
+            Notification.objects.filter(purpose="escalation", to_address=person.email).values_list(
+                "body", flat=True
+            )
+        )
+        assert [
+            bodies.count(f"- {r.reference} ") + bodies.count(f"{r.reference}: ") for r in referrals
+        ] == [1] * 40
     assert set(ReferralClock.objects.values_list("escalation_level", flat=True)) == {2}
 
 
@@ -200,7 +232,9 @@ def test_a_dry_run_lists_what_would_escalate_at_a_given_time_and_changes_nothing
     due_tuesday = submit(world.hv, now=dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC))
     submit(world.hv, now=dt.datetime(2026, 12, 2, 9, 30, tzinfo=dt.UTC))  # due 2 December
     out = StringIO()
-    call_command("sweep_overdue", "--dry-run", "--as-of", "2026-12-01T17:30", stdout=out, stderr=StringIO())
+    call_command(
+        "sweep_overdue", "--dry-run", "--as-of", "2026-12-01T17:30", stdout=out, stderr=StringIO()
+    )
     assert out.getvalue().splitlines() == [
         f"{due_monday.reference}\tlevel 1\tFront-door managers\tnot acknowledged in time",
         f"{due_tuesday.reference}\tlevel 1\tFront-door managers\tnot acknowledged in time",
@@ -228,19 +262,45 @@ def test_the_sweep_compares_times_correctly_whatever_time_zone_now_is_given_in(w
     quarter_past_five_bst = dt.datetime(2026, 7, 1, 17, 15, tzinfo=ZoneInfo("Europe/London"))
     assert escalate_overdue_referrals(now=quarter_past_five_bst).count == 1
 
+
 def test_a_decision_reopened_by_a_challenge_can_escalate_again_without_stopping_the_sweep(world):
     referral = submit(world.hv, now=WEDNESDAY_10AM)
-    escalate_overdue_referrals(now=WEDNESDAY_10AM + dt.timedelta(days=3))  # first round: levels 1 and 2
-    decide_referral(referral=referral, actor=world.mash, decision="nfa", reasons="r", next_steps="",
-                    next_steps_owner="", now=WEDNESDAY_10AM + dt.timedelta(days=3, hours=1))
-    challenge = raise_challenge(referral=referral, actor=world.hv, reasons="x", now=WEDNESDAY_10AM + dt.timedelta(days=3, hours=2))
-    answer_challenge(challenge=challenge, actor=world.manager, outcome="changed", response="Reopening",
-                     now=WEDNESDAY_10AM + dt.timedelta(days=3, hours=3))
-    question = request_information(referral=referral, actor=world.mash, question="Q?",
-                                   now=WEDNESDAY_10AM + dt.timedelta(days=3, hours=4))
+    escalate_overdue_referrals(
+        now=WEDNESDAY_10AM + dt.timedelta(days=3)
+    )  # first round: levels 1 and 2
+    decide_referral(
+        referral=referral,
+        actor=world.mash,
+        decision="nfa",
+        reasons="r",
+        next_steps="",
+        next_steps_owner="",
+        now=WEDNESDAY_10AM + dt.timedelta(days=3, hours=1),
+    )
+    challenge = raise_challenge(
+        referral=referral,
+        actor=world.hv,
+        reasons="x",
+        now=WEDNESDAY_10AM + dt.timedelta(days=3, hours=2),
+    )
+    answer_challenge(
+        challenge=challenge,
+        actor=world.manager,
+        outcome="changed",
+        response="Reopening",
+        now=WEDNESDAY_10AM + dt.timedelta(days=3, hours=3),
+    )
+    question = request_information(
+        referral=referral,
+        actor=world.mash,
+        question="Q?",
+        now=WEDNESDAY_10AM + dt.timedelta(days=3, hours=4),
+    )
     result = escalate_overdue_referrals(now=WEDNESDAY_10AM + dt.timedelta(days=13))
     assert result.failed_steps == []
-    rounds = sorted(referral.escalations.filter(rule="not_decided").values_list("subject_id", "level"))
+    rounds = sorted(
+        referral.escalations.filter(rule="not_decided").values_list("subject_id", "level")
+    )
     assert rounds == [(0, 1), (0, 2), (1, 1), (1, 2)]
     question.refresh_from_db()
     assert question.escalation_level == 1  # later rules still ran

@@ -31,24 +31,45 @@ def test_each_role_gets_exactly_its_powers_over_a_referral(world, persona):
     referral = submit(world.hv)
     may = permissions_for(getattr(world, persona), referral)
     assert (
-        may.front_door_staff, may.can_act, may.can_link_history, may.can_answer_challenge,
-        may.can_answer_escalated_challenge, may.referrer_side, may.administrator,
+        may.front_door_staff,
+        may.can_act,
+        may.can_link_history,
+        may.can_answer_challenge,
+        may.can_answer_escalated_challenge,
+        may.referrer_side,
+        may.administrator,
     ) == EXPECTED[persona]
 
 
-@pytest.mark.parametrize(("persona", "level", "answers"), [
-    ("manager", 0, True), ("senior", 0, True), ("manager", 1, False), ("senior", 1, True), ("mash", 0, False),
-])
+@pytest.mark.parametrize(
+    ("persona", "level", "answers"),
+    [
+        ("manager", 0, True),
+        ("senior", 0, True),
+        ("manager", 1, False),
+        ("senior", 1, True),
+        ("mash", 0, False),
+    ],
+)
 def test_once_escalated_only_senior_managers_answer_a_challenge(world, persona, level, answers):
     referral = submit(world.hv)
     challenge = Challenge(referral=referral, escalation_level=level)
     assert permissions_for(getattr(world, persona), referral).may_answer(challenge) is answers
 
 
-@pytest.mark.parametrize(("persona", "sees"), [
-    ("hv", True), ("lead_a", True), ("gp", False), ("mash", True), ("manager", True), ("senior", True),
-    ("admin", True), ("outsider", False),
-])
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [
+        ("hv", True),
+        ("lead_a", True),
+        ("gp", False),
+        ("mash", True),
+        ("manager", True),
+        ("senior", True),
+        ("admin", True),
+        ("outsider", False),
+    ],
+)
 def test_who_sees_a_referral(world, persona, sees):
     referral = submit(world.hv)
     assert referrals_visible_to(getattr(world, persona)).filter(pk=referral.pk).exists() is sees

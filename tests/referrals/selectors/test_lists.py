@@ -24,7 +24,16 @@ def test_the_queue_filters_by_assignment_and_pathway(world):
     assert "due in" in page or "overdue by" in page
     assert client.get("/front-door/queue/?assigned=<script>&agency=x").status_code == 200
 
-@pytest.mark.parametrize("query", ["agency=²", "assigned=²", "agency=99999999999999999999999",
-                                   "assigned=99999999999999999999999", "agency=-1&assigned=1e9"])
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "agency=²",
+        "assigned=²",
+        "agency=99999999999999999999999",
+        "assigned=99999999999999999999999",
+        "agency=-1&assigned=1e9",
+    ],
+)
 def test_odd_queue_filters_are_ignored_not_a_500(world, query):
     assert client_for(world.mash).get(f"/front-door/queue/?{query}").status_code == 200

@@ -25,7 +25,7 @@ def test_a_name_matches_itself_in_any_case_and_the_other_way_round(first, last):
 @given(names, names, st.integers(min_value=0, max_value=20), st.sampled_from(LETTERS))
 def test_one_typo_in_the_last_name_still_matches(first, last, position, letter):
     position %= len(last)
-    typo = last[:position] + letter + last[position + 1:]
+    typo = last[:position] + letter + last[position + 1 :]
     assert names_match(first, last, first, typo)
 
 
@@ -62,23 +62,43 @@ def test_an_earlier_referral_is_found_by_a_misspelt_name_and_the_same_birthday(w
 
 
 def test_names_entered_the_other_way_round_are_found(world):
-    submit(world.gp, now=EARLIER, child={"first_name": "Marsh", "last_name": "Leo", "nhs_number": ""})
+    submit(
+        world.gp, now=EARLIER, child={"first_name": "Marsh", "last_name": "Leo", "nhs_number": ""}
+    )
     new = submit(world.hv, child={"nhs_number": ""})
     assert len(earlier_history(new)) == 1
 
 
 def test_the_same_address_finds_the_household(world):
-    submit(world.gp, now=EARLIER, child={"first_name": "Ruby", "last_name": "Hollis", "nhs_number": "",
-                                         "date_of_birth": "2021-01-05", "address": "14 Canal Row Northbridge"})
+    submit(
+        world.gp,
+        now=EARLIER,
+        child={
+            "first_name": "Ruby",
+            "last_name": "Hollis",
+            "nhs_number": "",
+            "date_of_birth": "2021-01-05",
+            "address": "14 Canal Row Northbridge",
+        },
+    )
     new = submit(world.hv, child={"nhs_number": ""})
     [match] = earlier_history(new)
     assert match.reasons == ["Same address (NB1 4QT)"]
 
 
 def test_a_different_child_elsewhere_is_not_suggested(world):
-    submit(world.gp, now=EARLIER, child={"first_name": "Ava", "last_name": "Patel", "nhs_number": "",
-                                         "date_of_birth": "2018-02-02", "postcode": "NB9 9ZZ",
-                                         "address": "1 High Street"})
+    submit(
+        world.gp,
+        now=EARLIER,
+        child={
+            "first_name": "Ava",
+            "last_name": "Patel",
+            "nhs_number": "",
+            "date_of_birth": "2018-02-02",
+            "postcode": "NB9 9ZZ",
+            "address": "1 High Street",
+        },
+    )
     new = submit(world.hv, child={"nhs_number": ""})
     assert earlier_history(new) == []
 
@@ -87,7 +107,9 @@ def test_another_front_doors_history_is_never_suggested(world):
     from agencies.models import Agency, Role
     from tests.conftest import make_user
 
-    elsewhere = Agency.objects.create(name="Southport GP", kind="gp_practice", front_door=world.other_front_door)
+    elsewhere = Agency.objects.create(
+        name="Southport GP", kind="gp_practice", front_door=world.other_front_door
+    )
     other_gp = make_user("gp.south", agency=elsewhere, role=Role.REFERRER)
     submit(other_gp, now=EARLIER)
     assert earlier_history(submit(world.hv)) == []
@@ -95,11 +117,16 @@ def test_another_front_doors_history_is_never_suggested(world):
 
 def test_a_worker_confirms_one_link_and_rejects_another_and_both_are_kept(world):
     same = submit(world.gp, now=EARLIER)
-    different = submit(world.gp, now=EARLIER + dt.timedelta(days=1), child={"nhs_number": "",
-                       "first_name": "Ruby", "date_of_birth": "2021-01-05"})
+    different = submit(
+        world.gp,
+        now=EARLIER + dt.timedelta(days=1),
+        child={"nhs_number": "", "first_name": "Ruby", "date_of_birth": "2021-01-05"},
+    )
     new = submit(world.hv)
     assert {m.earlier for m in earlier_history(new)} == {same, different}
-    record_link(referral=new, earlier=same, actor=world.mash, confirmed=True, reason="Same NHS number")
+    record_link(
+        referral=new, earlier=same, actor=world.mash, confirmed=True, reason="Same NHS number"
+    )
     record_link(referral=new, earlier=different, actor=world.mash, confirmed=False)
     history = earlier_history(new)
     assert [(m.earlier, m.status) for m in history] == [(same, "confirmed")]

@@ -39,32 +39,79 @@ def month(world):
     - D (GP, Thu 5 Nov 10:00): pre-birth, due 10 weeks after receipt; acknowledged after 1h.
     """
     october = submit(world.gp, now=dt.datetime(2026, 10, 5, 10, 0, tzinfo=UTC))
-    decide_referral(referral=october, actor=world.mash, decision="advice", reasons="r", next_steps="",
-                    next_steps_owner="", now=dt.datetime(2026, 10, 5, 12, 0, tzinfo=UTC))
+    decide_referral(
+        referral=october,
+        actor=world.mash,
+        decision="advice",
+        reasons="r",
+        next_steps="",
+        next_steps_owner="",
+        now=dt.datetime(2026, 10, 5, 12, 0, tzinfo=UTC),
+    )
     a = submit(world.hv, now=dt.datetime(2026, 11, 2, 10, 0, tzinfo=UTC), child={"nhs_number": ""})
-    acknowledge_referral(referral=a, actor=world.mash, now=dt.datetime(2026, 11, 2, 12, 0, tzinfo=UTC))
-    decide_referral(referral=a, actor=world.mash, decision="assessment", reasons="r", next_steps="",
-                    next_steps_owner="", now=dt.datetime(2026, 11, 2, 15, 0, tzinfo=UTC))
+    acknowledge_referral(
+        referral=a, actor=world.mash, now=dt.datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
+    )
+    decide_referral(
+        referral=a,
+        actor=world.mash,
+        decision="assessment",
+        reasons="r",
+        next_steps="",
+        next_steps_owner="",
+        now=dt.datetime(2026, 11, 2, 15, 0, tzinfo=UTC),
+    )
     b = submit(world.hv, now=dt.datetime(2026, 11, 3, 10, 0, tzinfo=UTC), child={"nhs_number": ""})
-    acknowledge_referral(referral=b, actor=world.mash, now=dt.datetime(2026, 11, 3, 18, 0, tzinfo=UTC))
-    decide_referral(referral=b, actor=world.mash, decision="early_help", reasons="r", next_steps="",
-                    next_steps_owner="", now=dt.datetime(2026, 11, 4, 16, 0, tzinfo=UTC))
-    challenge = raise_challenge(referral=b, actor=world.hv, reasons="x", now=dt.datetime(2026, 11, 5, 9, 0, tzinfo=UTC))
-    answer_challenge(challenge=challenge, actor=world.manager, outcome="upheld", response="y",
-                     now=dt.datetime(2026, 11, 5, 12, 0, tzinfo=UTC))
+    acknowledge_referral(
+        referral=b, actor=world.mash, now=dt.datetime(2026, 11, 3, 18, 0, tzinfo=UTC)
+    )
+    decide_referral(
+        referral=b,
+        actor=world.mash,
+        decision="early_help",
+        reasons="r",
+        next_steps="",
+        next_steps_owner="",
+        now=dt.datetime(2026, 11, 4, 16, 0, tzinfo=UTC),
+    )
+    challenge = raise_challenge(
+        referral=b, actor=world.hv, reasons="x", now=dt.datetime(2026, 11, 5, 9, 0, tzinfo=UTC)
+    )
+    answer_challenge(
+        challenge=challenge,
+        actor=world.manager,
+        outcome="upheld",
+        response="y",
+        now=dt.datetime(2026, 11, 5, 12, 0, tzinfo=UTC),
+    )
     c = submit(world.gp, kind="consultation", now=dt.datetime(2026, 11, 4, 9, 0, tzinfo=UTC))
     escalate_overdue_referrals(now=dt.datetime(2026, 11, 4, 17, 30, tzinfo=UTC))
     due = dt.date(2026, 11, 5) + dt.timedelta(weeks=10)
-    d = submit(world.gp, now=dt.datetime(2026, 11, 5, 10, 0, tzinfo=UTC),
-               child={"born": "no", "date_of_birth": None, "expected_date_of_delivery": due.isoformat(),
-                      "nhs_number": ""})
-    acknowledge_referral(referral=d, actor=world.mash, now=dt.datetime(2026, 11, 5, 10, 30, tzinfo=UTC))
+    d = submit(
+        world.gp,
+        now=dt.datetime(2026, 11, 5, 10, 0, tzinfo=UTC),
+        child={
+            "born": "no",
+            "date_of_birth": None,
+            "expected_date_of_delivery": due.isoformat(),
+            "nhs_number": "",
+        },
+    )
+    acknowledge_referral(
+        referral=d, actor=world.mash, now=dt.datetime(2026, 11, 5, 10, 30, tzinfo=UTC)
+    )
     return {"a": a, "b": b, "c": c, "d": d, "october": october}
 
 
 def report(world, **kwargs):
-    return partnership_report(front_door_id=world.front_door.pk, front_door_name="NB", start=NOV[0], end=NOV[1],
-                              now=dt.datetime(2026, 11, 30, 23, 0, tzinfo=UTC), **kwargs)
+    return partnership_report(
+        front_door_id=world.front_door.pk,
+        front_door_name="NB",
+        start=NOV[0],
+        end=NOV[1],
+        now=dt.datetime(2026, 11, 30, 23, 0, tzinfo=UTC),
+        **kwargs,
+    )
 
 
 def test_every_figure_matches_the_hand_built_month(world, month):
@@ -84,7 +131,12 @@ def test_every_figure_matches_the_hand_built_month(world, month):
     assert dict(f.outcomes) == {"assessment": 1, "early_help": 1}
     assert f.re_referrals == 1  # C: same NHS number as October
     assert f.pre_birth == 1 and f.pre_birth_median_weeks == 10.0
-    assert (f.challenges_raised, f.challenges_upheld, f.challenges_changed, f.challenges_open) == (1, 1, 0, 0)
+    assert (f.challenges_raised, f.challenges_upheld, f.challenges_changed, f.challenges_open) == (
+        1,
+        1,
+        0,
+        0,
+    )
     by_agency = dict(r.by_agency)
     assert by_agency["Northbridge Health Visiting"].received == 2
     assert by_agency["Riverside GP Practice"].received == 2
@@ -137,10 +189,12 @@ def test_a_period_that_ends_before_it_starts_is_refused_plainly(world):
 
 
 def test_agency_names_cannot_smuggle_formulas_into_the_spreadsheet(world):
-    world.agency_a.name = "=HYPERLINK(\"http://evil\")"
+    world.agency_a.name = '=HYPERLINK("http://evil")'
     world.agency_a.save()
     submit(world.hv, now=dt.datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
-    response = client_for(world.manager).get("/reports/partnership/?start=2026-11-01&end=2026-11-30&format=csv")
+    response = client_for(world.manager).get(
+        "/reports/partnership/?start=2026-11-01&end=2026-11-30&format=csv"
+    )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][0].startswith("'=")
 
@@ -152,7 +206,9 @@ def test_a_confirmed_link_rejected_later_no_longer_counts(world, month):
 
 
 def test_a_link_to_a_referral_from_more_than_12_months_before_does_not_count(world, month):
-    long_ago = submit(world.hv, now=dt.datetime(2025, 10, 1, 10, 0, tzinfo=UTC), child={"nhs_number": ""})
+    long_ago = submit(
+        world.hv, now=dt.datetime(2025, 10, 1, 10, 0, tzinfo=UTC), child={"nhs_number": ""}
+    )
     record_link(referral=month["a"], earlier=long_ago, actor=world.mash, confirmed=True)
     assert report(world).overall.re_referrals == 1
 
@@ -166,7 +222,9 @@ def test_a_child_referred_more_than_12_months_before_is_not_a_re_referral(world)
 
 
 def test_a_child_referred_to_another_front_door_is_not_a_re_referral_here(world):
-    school = Agency.objects.create(name="Southport Academy", kind=AgencyKind.SCHOOL, front_door=world.other_front_door)
+    school = Agency.objects.create(
+        name="Southport Academy", kind=AgencyKind.SCHOOL, front_door=world.other_front_door
+    )
     teacher = make_user("teacher.south", agency=school, role=Role.REFERRER)
     submit(teacher, now=dt.datetime(2026, 10, 5, 10, 0, tzinfo=UTC))
     submit(world.gp, now=dt.datetime(2026, 11, 4, 10, 0, tzinfo=UTC))
@@ -181,14 +239,18 @@ def test_the_year_before_a_submission_includes_its_first_moment_and_not_the_refe
     here = world.front_door.pk
 
     def referred(*, front_door_id=here, numbers=(nhs_number,), at):
-        return referred_in_year_before(front_door_id=front_door_id, nhs_numbers=numbers, received_at=at)
+        return referred_in_year_before(
+            front_door_id=front_door_id, nhs_numbers=numbers, received_at=at
+        )
 
     assert referred(at=october.received_at + dt.timedelta(days=365))
     assert not referred(at=october.received_at + dt.timedelta(days=365, microseconds=1))
     assert not referred(at=october.received_at)
     assert referred(numbers=["", None, nhs_number], at=october.received_at + dt.timedelta(days=1))
     assert not referred(numbers=["", None], at=october.received_at + dt.timedelta(days=1))
-    assert not referred(front_door_id=world.other_front_door.pk, at=october.received_at + dt.timedelta(days=1))
+    assert not referred(
+        front_door_id=world.other_front_door.pk, at=october.received_at + dt.timedelta(days=1)
+    )
 
 
 def test_the_migration_marks_the_re_referrals_received_before_it(world, month):
@@ -205,9 +267,14 @@ def test_a_median_on_a_rounding_boundary_rounds_as_it_always_has(world):
     statistics.median gives exactly (3.2 once rounded); PostgreSQL's
     percentile_cont would give 3.2500000000000004 (3.3)."""
     for day, minutes in ((2, 22), (3, 368)):
-        referral = submit(world.hv, now=dt.datetime(2026, 11, day, 9, 0, tzinfo=UTC), child={"nhs_number": ""})
-        acknowledge_referral(referral=referral, actor=world.mash,
-                             now=dt.datetime(2026, 11, day, 9, 0, tzinfo=UTC) + dt.timedelta(minutes=minutes))
+        referral = submit(
+            world.hv, now=dt.datetime(2026, 11, day, 9, 0, tzinfo=UTC), child={"nhs_number": ""}
+        )
+        acknowledge_referral(
+            referral=referral,
+            actor=world.mash,
+            now=dt.datetime(2026, 11, day, 9, 0, tzinfo=UTC) + dt.timedelta(minutes=minutes),
+        )
     figures = report(world).overall
     assert figures.acknowledge_median == 3.2
     assert figures.acknowledge_p90 == 5.6

@@ -1,4 +1,5 @@
-"""Professional challenge: the referrer challenges, a manager answers, and the sweep escalates silence."""
+"""Professional challenge: the referrer challenges, a manager answers, and
+the sweep escalates silence."""
 
 from __future__ import annotations
 
@@ -17,22 +18,39 @@ from tests.conftest import WEDNESDAY_10AM, decided, submit
 
 def test_a_referrer_challenges_and_a_manager_answers(world):
     referral = decided(world)
-    challenge = raise_challenge(referral=referral, actor=world.hv, reasons="Third injury this year.",
-                                now=WEDNESDAY_10AM + dt.timedelta(hours=3))
-    assert challenge.step_one_due == dt.datetime(2026, 11, 27, 17, 0, tzinfo=dt.UTC)  # 2 working days
+    challenge = raise_challenge(
+        referral=referral,
+        actor=world.hv,
+        reasons="Third injury this year.",
+        now=WEDNESDAY_10AM + dt.timedelta(hours=3),
+    )
+    assert challenge.step_one_due == dt.datetime(
+        2026, 11, 27, 17, 0, tzinfo=dt.UTC
+    )  # 2 working days
     assert challenge.step_two_due == dt.datetime(2026, 12, 1, 17, 0, tzinfo=dt.UTC)
-    assert Notification.objects.filter(referral=referral, purpose="challenge", to_address=world.manager.email).exists()
+    assert Notification.objects.filter(
+        referral=referral, purpose="challenge", to_address=world.manager.email
+    ).exists()
     with pytest.raises(NotAllowedNow):
         raise_challenge(referral=referral, actor=world.lead_a, reasons="again")
-    answer_challenge(challenge=challenge, actor=world.manager, outcome="changed", response="Agreed: reopening.")
+    answer_challenge(
+        challenge=challenge, actor=world.manager, outcome="changed", response="Agreed: reopening."
+    )
     referral.refresh_from_db()
     assert referral.status == Status.ACKNOWLEDGED  # open for a new decision
-    assert Notification.objects.filter(referral=referral, purpose="challenge_answered", to_address=world.hv.email).exists()
+    assert Notification.objects.filter(
+        referral=referral, purpose="challenge_answered", to_address=world.hv.email
+    ).exists()
+
 
 def test_an_unanswered_challenge_goes_to_senior_managers_then_is_flagged_again(world):
     referral = decided(world)
-    challenge = raise_challenge(referral=referral, actor=world.hv, reasons="Disagree.",
-                                now=WEDNESDAY_10AM + dt.timedelta(hours=3))
+    challenge = raise_challenge(
+        referral=referral,
+        actor=world.hv,
+        reasons="Disagree.",
+        now=WEDNESDAY_10AM + dt.timedelta(hours=3),
+    )
     escalate_overdue_referrals(now=dt.datetime(2026, 11, 27, 17, 1, tzinfo=dt.UTC))
     challenge.refresh_from_db()
     assert challenge.escalation_level == 1 and challenge.with_whom == "senior managers"
@@ -41,9 +59,17 @@ def test_an_unanswered_challenge_goes_to_senior_managers_then_is_flagged_again(w
         answer_challenge(challenge=challenge, actor=world.manager, outcome="upheld", response="No.")
     escalate_overdue_referrals(now=dt.datetime(2026, 12, 1, 17, 1, tzinfo=dt.UTC))
     escalate_overdue_referrals(now=dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC))
-    assert list(referral.escalations.filter(rule="challenge_unresolved").values_list("level", flat=True)) == [1, 2]
-    answer_challenge(challenge=challenge, actor=world.senior, outcome="upheld", response="The decision stands because...")
+    assert list(
+        referral.escalations.filter(rule="challenge_unresolved").values_list("level", flat=True)
+    ) == [1, 2]
+    answer_challenge(
+        challenge=challenge,
+        actor=world.senior,
+        outcome="upheld",
+        response="The decision stands because...",
+    )
     assert not Challenge.objects.get(pk=challenge.pk).is_open
+
 
 def test_only_the_referrers_side_can_challenge_and_only_once_decided(world):
     referral = submit(world.hv)

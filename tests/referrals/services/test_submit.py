@@ -46,8 +46,11 @@ def test_without_a_shared_inbox_the_front_door_practitioners_and_managers_are_al
 
 
 def test_emails_carry_the_reference_but_never_the_childs_name_or_the_concern(world):
-    referral = submit(world.hv, child={"first_name": "Zebedee"},
-                      concern={"what_happened": "Bruising on the back seen at bath time"})
+    referral = submit(
+        world.hv,
+        child={"first_name": "Zebedee"},
+        concern={"what_happened": "Bruising on the back seen at bath time"},
+    )
     for note in Notification.objects.filter(referral=referral):
         assert referral.reference in note.body
         assert "Zebedee" not in note.body + note.subject
@@ -70,10 +73,13 @@ def test_a_referral_sent_on_saturday_is_due_on_monday(world):
     referral = submit(world.hv, now=saturday)
     assert referral.acknowledge_by == dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.UTC)
 
+
 def test_a_draft_sent_twice_becomes_one_referral(world):
     from tests.conftest import content_of
 
-    draft = Draft.objects.create(author=world.hv, data=a_document(), created_at=WEDNESDAY_10AM, updated_at=WEDNESDAY_10AM)
+    draft = Draft.objects.create(
+        author=world.hv, data=a_document(), created_at=WEDNESDAY_10AM, updated_at=WEDNESDAY_10AM
+    )
     submit_referral(sender=world.hv, content=content_of(a_document()), draft=draft)
     with pytest.raises(DraftAlreadySent):
         submit_referral(sender=world.hv, content=content_of(a_document()), draft=draft)

@@ -20,6 +20,7 @@ from tests.conftest import WEDNESDAY_10AM, client_for, submit
 
 # --- assigning -------------------------------------------------------------------
 
+
 def test_a_worker_takes_a_referral_and_a_manager_assigns_one(world):
     referral = submit(world.hv)
     assign_referral(referral=referral, actor=world.mash, assignee=world.mash)
@@ -27,7 +28,9 @@ def test_a_worker_takes_a_referral_and_a_manager_assigns_one(world):
     assert referral.assigned_to == world.mash
     assert referral.events.last().summary == "Taken by Maya Ashworth"
     assign_referral(referral=referral, actor=world.manager, assignee=world.mash)
-    assert Notification.objects.filter(referral=referral, purpose="assigned", to_address=world.mash.email).exists()
+    assert Notification.objects.filter(
+        referral=referral, purpose="assigned", to_address=world.mash.email
+    ).exists()
 
 
 def test_a_referral_cannot_be_assigned_to_someone_outside_the_front_door(world):
@@ -40,16 +43,25 @@ def test_a_referral_cannot_be_assigned_to_someone_outside_the_front_door(world):
 
 # --- asking for more ----------------------------------------------------------------
 
+
 def test_the_front_door_asks_and_the_referrer_answers_in_the_portal(world):
     referral = submit(world.hv, now=WEDNESDAY_10AM)
-    info = request_information(referral=referral, actor=world.mash, question="Who else lives there?",
-                               now=WEDNESDAY_10AM + dt.timedelta(hours=1))
+    info = request_information(
+        referral=referral,
+        actor=world.mash,
+        question="Who else lives there?",
+        now=WEDNESDAY_10AM + dt.timedelta(hours=1),
+    )
     assert info.due_by == dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC)  # one working day
-    assert Notification.objects.filter(referral=referral, purpose="information_request", to_address=world.hv.email).exists()
+    assert Notification.objects.filter(
+        referral=referral, purpose="information_request", to_address=world.hv.email
+    ).exists()
     answer_information_request(info=info, actor=world.hv, answer="Her brother, 19.")
     info.refresh_from_db()
     assert not info.is_open and info.answer == "Her brother, 19."
-    assert Notification.objects.filter(referral=referral, purpose="information_given", to_address=world.mash.email).exists()
+    assert Notification.objects.filter(
+        referral=referral, purpose="information_given", to_address=world.mash.email
+    ).exists()
     kinds = list(referral.events.values_list("kind", flat=True))
     assert kinds[-2:] == ["information_requested", "information_given"]
 
@@ -66,15 +78,24 @@ def test_the_agency_lead_may_answer_but_another_agency_may_not(world):
 
 def test_an_unanswered_question_reminds_the_referrer_and_tells_managers_once(world):
     referral = submit(world.hv, now=WEDNESDAY_10AM)
-    acknowledge_referral(referral=referral, actor=world.mash, now=WEDNESDAY_10AM + dt.timedelta(minutes=5))
-    request_information(referral=referral, actor=world.mash, question="Who else lives there?",
-                        now=WEDNESDAY_10AM + dt.timedelta(hours=1))
+    acknowledge_referral(
+        referral=referral, actor=world.mash, now=WEDNESDAY_10AM + dt.timedelta(minutes=5)
+    )
+    request_information(
+        referral=referral,
+        actor=world.mash,
+        question="Who else lives there?",
+        now=WEDNESDAY_10AM + dt.timedelta(hours=1),
+    )
     for _ in range(3):
         escalate_overdue_referrals(now=dt.datetime(2026, 11, 26, 17, 1, tzinfo=dt.UTC))
     escalation = referral.escalations.get(rule="information_unanswered")
     assert escalation.level == 1
-    told = {n.to_address for n in Notification.objects.filter(referral=referral, purpose="escalation")
-            if "request for information" in n.subject}
+    told = {
+        n.to_address
+        for n in Notification.objects.filter(referral=referral, purpose="escalation")
+        if "request for information" in n.subject
+    }
     assert told == {world.hv.email, world.manager.email}
 
 
@@ -89,16 +110,24 @@ def test_an_unanswered_question_reminds_the_referrer_and_tells_managers_once(wor
 
 # --- asking another agency -------------------------------------------------------------
 
+
 def test_the_front_door_asks_another_partner_agency_which_sees_only_the_question(world):
     from agencies.models import Role
     from tests.conftest import make_user
 
     gp_lead = make_user("gp.lead", agency=world.agency_b, role=Role.AGENCY_LEAD)
     referral = submit(world.hv)
-    info = request_information(referral=referral, actor=world.mash, question="When was Leo last seen?",
-                               to_agency=world.agency_b)
+    info = request_information(
+        referral=referral,
+        actor=world.mash,
+        question="When was Leo last seen?",
+        to_agency=world.agency_b,
+    )
     assert info.asked_of == "Riverside GP Practice"
-    told = {n.to_address for n in Notification.objects.filter(referral=referral, purpose="information_request")}
+    told = {
+        n.to_address
+        for n in Notification.objects.filter(referral=referral, purpose="information_request")
+    }
     assert told == {gp_lead.email}  # the agency's safeguarding lead
     gp = client_for(world.gp)
     assert gp.get(f"/referrals/{referral.reference}/").status_code == 404  # not the whole referral
@@ -114,7 +143,9 @@ def test_the_front_door_asks_another_partner_agency_which_sees_only_the_question
 
 def test_the_referrer_cannot_answer_a_question_put_to_another_agency_and_strangers_get_404(world):
     referral = submit(world.hv)
-    info = request_information(referral=referral, actor=world.mash, question="Q?", to_agency=world.agency_b)
+    info = request_information(
+        referral=referral, actor=world.mash, question="Q?", to_agency=world.agency_b
+    )
     with pytest.raises(PermissionDenied):
         answer_information_request(info=info, actor=world.hv, answer="me")
     assert client_for(world.hv).get(f"/questions/{info.pk}/").status_code == 404
@@ -124,16 +155,28 @@ def test_the_referrer_cannot_answer_a_question_put_to_another_agency_and_strange
 def test_only_partner_agencies_of_the_front_door_can_be_asked(world):
     from agencies.models import Agency
 
-    elsewhere = Agency.objects.create(name="Southport School", kind="school", front_door=world.other_front_door)
+    elsewhere = Agency.objects.create(
+        name="Southport School", kind="school", front_door=world.other_front_door
+    )
     with pytest.raises(ValidationError):
-        request_information(referral=submit(world.hv), actor=world.mash, question="Q?", to_agency=elsewhere)
+        request_information(
+            referral=submit(world.hv), actor=world.mash, question="Q?", to_agency=elsewhere
+        )
 
 
 def test_an_unanswered_question_to_an_agency_reminds_that_agency_not_the_referrer(world):
     referral = submit(world.hv, now=WEDNESDAY_10AM)
-    request_information(referral=referral, actor=world.mash, question="Q?", to_agency=world.agency_b,
-                        now=WEDNESDAY_10AM + dt.timedelta(hours=1))
+    request_information(
+        referral=referral,
+        actor=world.mash,
+        question="Q?",
+        to_agency=world.agency_b,
+        now=WEDNESDAY_10AM + dt.timedelta(hours=1),
+    )
     escalate_overdue_referrals(now=dt.datetime(2026, 11, 26, 17, 1, tzinfo=dt.UTC))
-    told = {n.to_address for n in Notification.objects.filter(referral=referral, purpose="escalation")
-            if "request for information" in n.subject}
+    told = {
+        n.to_address
+        for n in Notification.objects.filter(referral=referral, purpose="escalation")
+        if "request for information" in n.subject
+    }
     assert told == {world.gp.email, world.manager.email}

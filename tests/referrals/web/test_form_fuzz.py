@@ -18,8 +18,22 @@ from tests.conftest import client_for, submit
 nasty_text = st.one_of(
     st.text(max_size=50),
     st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
-    st.sampled_from(["\x00", "a\x00b", "<script>alert(1)</script>", "=HYPERLINK(\"x\")", "\u202eevil",
-                     "9999-99-99", "-1", "1e309", "   ", "x" * 20_000, "' OR 1=1 --", "{{ 7*7 }}"]),
+    st.sampled_from(
+        [
+            "\x00",
+            "a\x00b",
+            "<script>alert(1)</script>",
+            '=HYPERLINK("x")',
+            "\u202eevil",
+            "9999-99-99",
+            "-1",
+            "1e309",
+            "   ",
+            "x" * 20_000,
+            "' OR 1=1 --",
+            "{{ 7*7 }}",
+        ]
+    ),
 )
 
 
@@ -37,10 +51,14 @@ def bodies(names: list[str]):
     return st.fixed_dictionaries({}, optional={name: nasty_text for name in names})
 
 
-FUZZ = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
-@pytest.mark.parametrize("section", [s for s in SECTIONS if s.form is not None], ids=lambda s: s.page)
+@pytest.mark.parametrize(
+    "section", [s for s in SECTIONS if s.form is not None], ids=lambda s: s.page
+)
 @FUZZ
 @given(data=st.data())
 def test_every_referral_page_answers_any_input_without_a_server_error(world, section, data):
@@ -55,9 +73,16 @@ def test_every_referral_page_answers_any_input_without_a_server_error(world, sec
     assert response.status_code < 500, (path, body)
 
 
-@pytest.mark.parametrize(("persona", "action"), [
-    ("mash", "decide"), ("mash", "ask"), ("hv", "challenge"), ("mash", "assign"), ("mash", "link"),
-])
+@pytest.mark.parametrize(
+    ("persona", "action"),
+    [
+        ("mash", "decide"),
+        ("mash", "ask"),
+        ("hv", "challenge"),
+        ("mash", "assign"),
+        ("mash", "link"),
+    ],
+)
 @FUZZ
 @given(data=st.data())
 def test_every_triage_form_answers_any_input_without_a_server_error(world, persona, action, data):
@@ -67,13 +92,35 @@ def test_every_triage_form_answers_any_input_without_a_server_error(world, perso
     if action == "challenge":
         from referrals.services.decision import decide_referral
 
-        decide_referral(referral=referral, actor=world.mash, decision="nfa", reasons="r", next_steps="",
-                        next_steps_owner="")
-    names = ["decision", "reasons", "next_steps", "next_steps_owner", "question", "to_agency", "due_in",
-             "answer", "assignee", "earlier", "confirmed", "reason", "outcome", "response"]
+        decide_referral(
+            referral=referral,
+            actor=world.mash,
+            decision="nfa",
+            reasons="r",
+            next_steps="",
+            next_steps_owner="",
+        )
+    names = [
+        "decision",
+        "reasons",
+        "next_steps",
+        "next_steps_owner",
+        "question",
+        "to_agency",
+        "due_in",
+        "answer",
+        "assignee",
+        "earlier",
+        "confirmed",
+        "reason",
+        "outcome",
+        "response",
+    ]
     names += form_fields(triage_forms.DecisionForm)
     body = data.draw(bodies(sorted(set(names))))
-    response = client_for(getattr(world, persona)).post(f"/referrals/{referral.reference}/{action}/", body)
+    response = client_for(getattr(world, persona)).post(
+        f"/referrals/{referral.reference}/{action}/", body
+    )
     assert response.status_code < 500, (action, body)
 
 
@@ -86,7 +133,18 @@ def test_sign_in_and_code_pages_answer_any_input_without_a_server_error(world, b
     client = client_for(world.hv)
     client.session.flush()
     assert client.post("/sign-in/code/", body).status_code < 500
-    assert client_for(world.admin).post("/front-door/subject-access/", {
-        "nhs_number": body.get("code", ""), "last_name": body.get("username", ""),
-        "date_of_birth-day": body.get("password", ""), "date_of_birth-month": "1", "date_of_birth-year": "2020",
-    }).status_code < 500
+    assert (
+        client_for(world.admin)
+        .post(
+            "/front-door/subject-access/",
+            {
+                "nhs_number": body.get("code", ""),
+                "last_name": body.get("username", ""),
+                "date_of_birth-day": body.get("password", ""),
+                "date_of_birth-month": "1",
+                "date_of_birth-year": "2020",
+            },
+        )
+        .status_code
+        < 500
+    )

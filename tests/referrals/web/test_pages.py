@@ -29,6 +29,7 @@ def without_per_request_tokens(response) -> str:
 
 # --- who may send ---
 
+
 @pytest.mark.parametrize("persona", ["mash", "manager", "senior", "admin", "outsider"])
 def test_people_who_do_not_send_referrals_cannot_open_the_form(world, persona):
     response = client_for(getattr(world, persona)).get("/referrals/new/")
@@ -44,10 +45,19 @@ def test_signed_out_people_are_sent_to_sign_in(world):
 
 # --- seeing a referral ---------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("hv", 200), ("lead_a", 200), ("mash", 200), ("manager", 200), ("senior", 200),
-     ("admin", 200), ("gp", 404), ("outsider", 404)],
+    [
+        ("hv", 200),
+        ("lead_a", 200),
+        ("mash", 200),
+        ("manager", 200),
+        ("senior", 200),
+        ("admin", 200),
+        ("gp", 404),
+        ("outsider", 404),
+    ],
 )
 def test_who_can_open_a_referral_page(world, persona, status):
     referral = submit(world.hv)
@@ -104,6 +114,7 @@ def test_the_list_shows_only_what_the_person_may_see(world):
 
 # --- the front door ------------------------------------------------------------
 
+
 def test_the_queue_puts_urgent_referrals_first_then_the_nearest_deadline(world):
     now = dt.datetime.now(dt.UTC)
     later = submit(world.hv, now=now - dt.timedelta(minutes=5))
@@ -134,14 +145,18 @@ def test_a_practitioner_acknowledges_from_the_referral_page(world):
 def test_a_referrer_cannot_acknowledge_their_own_referral(world):
     referral = submit(world.hv)
     client = client_for(world.hv)
-    assert "Acknowledge this" not in client.get(f"/referrals/{referral.reference}/").content.decode()
+    assert (
+        "Acknowledge this" not in client.get(f"/referrals/{referral.reference}/").content.decode()
+    )
     assert client.post(f"/referrals/{referral.reference}/acknowledge/").status_code == 403
 
 
 def test_acknowledging_twice_says_who_got_there_first(world):
     referral = submit(world.hv)
     client_for(world.mash).post(f"/referrals/{referral.reference}/acknowledge/")
-    response = client_for(world.manager).post(f"/referrals/{referral.reference}/acknowledge/", follow=True)
+    response = client_for(world.manager).post(
+        f"/referrals/{referral.reference}/acknowledge/", follow=True
+    )
     assert "already acknowledged by Maya Ashworth" in response.content.decode()
 
 
@@ -166,7 +181,9 @@ def test_the_manager_dashboard_counts_and_lists_what_nobody_owns(world):
     assert {r.reference for r in dashboard.not_acknowledged} == {overdue.reference, fresh.reference}
 
 
-def test_the_dashboard_uses_the_same_number_of_queries_however_many_referrals(world, django_assert_max_num_queries):
+def test_the_dashboard_uses_the_same_number_of_queries_however_many_referrals(
+    world, django_assert_max_num_queries
+):
     for _ in range(3):
         submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=5))
     escalate_overdue_referrals()
@@ -207,9 +224,18 @@ def test_the_agency_lead_sees_times_outcomes_and_challenges_for_the_whole_agency
 
     start = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
     referral = submit(world.hv, now=start)
-    acknowledge_referral(referral=referral, actor=world.mash, now=start + dt.timedelta(hours=2, minutes=5))
-    decide_referral(referral=referral, actor=world.mash, decision="early_help", reasons="r", next_steps="",
-                    next_steps_owner="", now=start + dt.timedelta(hours=6))
+    acknowledge_referral(
+        referral=referral, actor=world.mash, now=start + dt.timedelta(hours=2, minutes=5)
+    )
+    decide_referral(
+        referral=referral,
+        actor=world.mash,
+        decision="early_help",
+        reasons="r",
+        next_steps="",
+        next_steps_owner="",
+        now=start + dt.timedelta(hours=6),
+    )
     raise_challenge(referral=referral, actor=world.lead_a, reasons="x")
     html = client_for(world.lead_a).get("/referrals/").content.decode()
     assert "every referral your agency has sent" in html
@@ -239,7 +265,13 @@ def test_each_dashboard_row_offers_every_worker_with_the_current_one_chosen(worl
     from referrals.services.triage import assign_referral
     from tests.conftest import make_user
 
-    make_user("odd.name", agency=world.front_door, role=Role.PRACTITIONER, first='<b>"Jo"</b>', last="O'Neil")
+    make_user(
+        "odd.name",
+        agency=world.front_door,
+        role=Role.PRACTITIONER,
+        first='<b>"Jo"</b>',
+        last="O'Neil",
+    )
     assigned = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=3))
     assign_referral(referral=assigned, actor=world.manager, assignee=world.mash)
     unassigned = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
@@ -247,7 +279,7 @@ def test_each_dashboard_row_offers_every_worker_with_the_current_one_chosen(worl
 
     def select_for(referral):
         start = html.index(f'action="/referrals/{referral.reference}/assign/"')
-        return html[start:html.index("</select>", start)]
+        return html[start : html.index("</select>", start)]
 
     mine = select_for(assigned)
     assert f'<option value="{world.mash.pk}" selected>' in mine
@@ -263,13 +295,17 @@ def test_each_dashboard_row_offers_every_worker_with_the_current_one_chosen(worl
 def test_a_manager_reassigns_from_the_dashboard_and_comes_back_to_it(world):
     referral = submit(world.hv, now=dt.datetime.now(dt.UTC) - dt.timedelta(days=3))
     client = client_for(world.manager)
-    response = client.post(f"/referrals/{referral.reference}/assign/",
-                           {"assignee": world.mash.pk, "next": "/front-door/dashboard/"})
+    response = client.post(
+        f"/referrals/{referral.reference}/assign/",
+        {"assignee": world.mash.pk, "next": "/front-door/dashboard/"},
+    )
     assert response["Location"] == "/front-door/dashboard/"
     referral.refresh_from_db()
     assert referral.assigned_to == world.mash
-    evil = client.post(f"/referrals/{referral.reference}/assign/",
-                       {"assignee": world.mash.pk, "next": "https://evil.example/"})
+    evil = client.post(
+        f"/referrals/{referral.reference}/assign/",
+        {"assignee": world.mash.pk, "next": "https://evil.example/"},
+    )
     assert evil["Location"] == f"/referrals/{referral.reference}/"
 
 
@@ -299,9 +335,17 @@ def test_a_referral_page_uses_the_same_number_of_queries_however_many_emails_it_
         client.get(f"/referrals/{referral.reference}/")
     now = dt.datetime.now(dt.UTC)
     Notification.objects.bulk_create(
-        Notification(referral=referral, purpose="receipt", to_address=f"person{i}@example.test",
-                     subject="Received", body="See Front Door", status=DeliveryStatus.SENT,
-                     next_attempt_at=now, created_at=now, sent_at=now)
+        Notification(
+            referral=referral,
+            purpose="receipt",
+            to_address=f"person{i}@example.test",
+            subject="Received",
+            body="See Front Door",
+            status=DeliveryStatus.SENT,
+            next_attempt_at=now,
+            created_at=now,
+            sent_at=now,
+        )
         for i in range(15)
     )
     with CaptureQueriesContext(connection) as many:
@@ -309,25 +353,34 @@ def test_a_referral_page_uses_the_same_number_of_queries_however_many_emails_it_
     assert response.content.decode().count("person1") >= 1
     assert len(many) == len(few)
 
+
 def test_the_warning_names_the_rule_that_was_broken(world):
     from referrals.services.acknowledge import acknowledge_referral
 
     referral = submit(world.hv, now=WEDNESDAY_10AM)
-    acknowledge_referral(referral=referral, actor=world.mash, now=WEDNESDAY_10AM + dt.timedelta(minutes=5))
+    acknowledge_referral(
+        referral=referral, actor=world.mash, now=WEDNESDAY_10AM + dt.timedelta(minutes=5)
+    )
     escalate_overdue_referrals(now=WEDNESDAY_10AM + dt.timedelta(days=2))
     page = client_for(world.hv).get(f"/referrals/{referral.reference}/").content.decode()
     assert "No decision in time: escalated to front-door managers" in page
     assert "Not acknowledged in time" not in page
 
+
 def test_html_and_script_typed_into_a_referral_are_shown_as_text(world):
     script = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     referral = submit(world.hv, child={"first_name": script}, concern={"what_happened": script})
     for persona in ("hv", "mash"):
-        page = client_for(getattr(world, persona)).get(f"/referrals/{referral.reference}/").content.decode()
+        page = (
+            client_for(getattr(world, persona))
+            .get(f"/referrals/{referral.reference}/")
+            .content.decode()
+        )
         assert "<script>alert" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert" in page
     queue = client_for(world.mash).get("/front-door/queue/").content.decode()
     assert "<script>alert" not in queue
+
 
 def test_forms_need_a_csrf_token(world):
     client = Client(enforce_csrf_checks=True)

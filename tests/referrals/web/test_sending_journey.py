@@ -14,13 +14,26 @@ from referrals.models import Draft, Referral
 from tests.conftest import WEDNESDAY_10AM, a_document, client_for
 
 CHILD = {
-    "first_name": "Amira", "last_name": "Okafor", "born": "yes",
-    "date_of_birth-day": "2", "date_of_birth-month": "9", "date_of_birth-year": "2025",
-    "sex": "female", "nhs_number": "943 476 5919", "address": "Flat 3, 88 Station Road",
-    "postcode": "nb2 7hd", "interpreter_needed": "no", "plan_status": "none",
+    "first_name": "Amira",
+    "last_name": "Okafor",
+    "born": "yes",
+    "date_of_birth-day": "2",
+    "date_of_birth-month": "9",
+    "date_of_birth-year": "2025",
+    "sex": "female",
+    "nhs_number": "943 476 5919",
+    "address": "Flat 3, 88 Station Road",
+    "postcode": "nb2 7hd",
+    "interpreter_needed": "no",
+    "plan_status": "none",
 }
-MOTHER = {"first_name": "Grace", "last_name": "Okafor", "relationship": "mother",
-          "lives_with_child": "yes", "parental_responsibility": "yes"}
+MOTHER = {
+    "first_name": "Grace",
+    "last_name": "Okafor",
+    "relationship": "mother",
+    "lives_with_child": "yes",
+    "parental_responsibility": "yes",
+}
 CONCERN = {
     "categories": ["domestic_abuse"],
     "what_happened": "Mother said her partner shouts at her and she is frightened when he drinks.",
@@ -46,7 +59,10 @@ def start(client: Client) -> str:
 def test_a_health_visitor_sends_a_referral_page_by_page(world):
     client = client_for(world.hv)
     draft = start(client)
-    assert client.post(f"{draft}/type/", {"kind": "referral", "urgency": "standard"})["Location"] == f"{draft}/children/"
+    assert (
+        client.post(f"{draft}/type/", {"kind": "referral", "urgency": "standard"})["Location"]
+        == f"{draft}/children/"
+    )
     assert client.post(f"{draft}/children/add/", CHILD)["Location"] == f"{draft}/children/"
     assert "Amira Okafor" in client.get(f"{draft}/children/").content.decode()
     assert client.post(f"{draft}/children/")["Location"] == f"{draft}/adults/"
@@ -54,8 +70,13 @@ def test_a_health_visitor_sends_a_referral_page_by_page(world):
     # No father or male carer, and no reason given: asked to add him or explain.
     missing_father = client.post(f"{draft}/adults/", {"father_not_recorded_reason": ""})
     assert missing_father.status_code == 200
-    assert "Add the child&#x27;s father or a male carer, or say why they are not known" in missing_father.content.decode()
-    explained = client.post(f"{draft}/adults/", {"father_not_recorded_reason": "Mother would not say who he is."})
+    assert (
+        "Add the child&#x27;s father or a male carer, or say why they are not known"
+        in missing_father.content.decode()
+    )
+    explained = client.post(
+        f"{draft}/adults/", {"father_not_recorded_reason": "Mother would not say who he is."}
+    )
     assert explained["Location"] == f"{draft}/other-agencies/"
     assert client.post(f"{draft}/other-agencies/")["Location"] == f"{draft}/previous-areas/"
     assert client.post(f"{draft}/previous-areas/")["Location"] == f"{draft}/concern/"
@@ -63,7 +84,12 @@ def test_a_health_visitor_sends_a_referral_page_by_page(world):
     assert client.post(f"{draft}/consent/", CONSENT)["Location"] == f"{draft}/you/"
     you = client.get(f"{draft}/you/").content.decode()
     assert 'value="01632 960 000"' in you  # from the sender's profile
-    assert client.post(f"{draft}/you/", {"phone": "01632 960 222", "availability": "until 4pm"})["Location"] == f"{draft}/check/"
+    assert (
+        client.post(f"{draft}/you/", {"phone": "01632 960 222", "availability": "until 4pm"})[
+            "Location"
+        ]
+        == f"{draft}/check/"
+    )
 
     check = client.get(f"{draft}/check/").content.decode()
     assert "Check your answers before sending" in check
@@ -82,7 +108,10 @@ def test_a_health_visitor_sends_a_referral_page_by_page(world):
 def test_a_mistake_on_a_page_is_listed_linked_and_what_was_typed_is_kept_and_saved(world):
     client = client_for(world.hv)
     draft = start(client)
-    response = client.post(f"{draft}/children/add/", {**CHILD, "nhs_number": "943 476 5918", "date_of_birth-month": "13"})
+    response = client.post(
+        f"{draft}/children/add/",
+        {**CHILD, "nhs_number": "943 476 5918", "date_of_birth-month": "13"},
+    )
     assert response.status_code == 200
     assert error_summary(response) == [
         ("id_date_of_birth-day", "The child&#x27;s date of birth must be a real date"),
@@ -142,7 +171,9 @@ def test_vague_words_are_pointed_out_before_sending_but_do_not_block_it(world):
     client = client_for(world.hv)
     draft_path = start(client)
     draft = Draft.objects.get()
-    draft.data = a_document(concern={"what_happened": "He probably hit her; the baby may have been there."})
+    draft.data = a_document(
+        concern={"what_happened": "He probably hit her; the baby may have been there."}
+    )
     draft.save()
     page = client.get(f"{draft_path}/check/").content.decode()
     assert "Your concern uses 'probably', 'may have'." in page
@@ -188,9 +219,12 @@ def test_a_draft_can_be_deleted(world):
     assert Draft.objects.count() == 0
     assert client.get(f"{draft}/check/").status_code == 404
 
+
 def test_a_second_send_of_the_same_draft_page_says_it_was_sent(world):
     client = client_for(world.hv)
-    draft = Draft.objects.create(author=world.hv, data=a_document(), created_at=WEDNESDAY_10AM, updated_at=WEDNESDAY_10AM)
+    draft = Draft.objects.create(
+        author=world.hv, data=a_document(), created_at=WEDNESDAY_10AM, updated_at=WEDNESDAY_10AM
+    )
     first = client.post(f"/referrals/drafts/{draft.pk}/check/")
     assert first["Location"].endswith("/receipt/")
     second = client.post(f"/referrals/drafts/{draft.pk}/check/", follow=True)
@@ -200,13 +234,16 @@ def test_a_second_send_of_the_same_draft_page_says_it_was_sent(world):
     assert "it has been sent or deleted" in second.content.decode()
     assert Referral.objects.count() == 1
 
+
 def test_a_nul_character_in_a_draft_is_dropped_not_a_server_error(world):
     from referrals.models import Draft
 
     client = client_for(world.hv)
     client.post("/referrals/new/")
     draft = Draft.objects.get(author=world.hv)
-    response = client.post(f"/referrals/drafts/{draft.pk}/concern/", {"what_happened": "Bruise\x00 on cheek"})
+    response = client.post(
+        f"/referrals/drafts/{draft.pk}/concern/", {"what_happened": "Bruise\x00 on cheek"}
+    )
     assert response.status_code in (200, 302)
     draft.refresh_from_db()
     assert "\x00" not in str(draft.data) and "Bruise on cheek" in str(draft.data)

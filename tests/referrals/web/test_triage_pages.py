@@ -19,14 +19,19 @@ def test_deciding_through_the_page_shows_errors_in_govuk_style(world):
     assert "<title>Error: Record the decision - Front Door</title>" in html
     assert 'href="#id_decision">Select a decision</a>' in html
     assert 'href="#id_reasons">Enter the reasons for the decision</a>' in html
-    response = client.post(f"/referrals/{referral.reference}/decide/",
-                           {"decision": "early_help", "reasons": "Family agree to support."}, follow=True)
+    response = client.post(
+        f"/referrals/{referral.reference}/decide/",
+        {"decision": "early_help", "reasons": "Family agree to support."},
+        follow=True,
+    )
     assert "Decision recorded" in response.content.decode()
+
 
 def test_a_referrer_cannot_open_the_decision_page_and_another_agency_cannot_see_it(world):
     referral = submit(world.hv)
     assert client_for(world.hv).get(f"/referrals/{referral.reference}/decide/").status_code == 403
     assert client_for(world.gp).get(f"/referrals/{referral.reference}/decide/").status_code == 404
+
 
 def test_the_referrer_answers_a_question_from_the_referral_page(world):
     referral = submit(world.hv)
@@ -34,14 +39,21 @@ def test_the_referrer_answers_a_question_from_the_referral_page(world):
     client = client_for(world.hv)
     page = client.get(f"/referrals/{referral.reference}/").content.decode()
     assert "Any pets?" in page and "Answer this question" in page
-    client.post(f"/referrals/{referral.reference}/questions/{info.pk}/answer/", {"answer": "A dog."})
+    client.post(
+        f"/referrals/{referral.reference}/questions/{info.pk}/answer/", {"answer": "A dog."}
+    )
     assert InformationRequest.objects.get(pk=info.pk).answer == "A dog."
     page = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
     assert "A dog." in page
 
-@pytest.mark.parametrize(("path", "persona"), [("ask", "hv"), ("decide", "hv"), ("challenge", "mash")])
+
+@pytest.mark.parametrize(
+    ("path", "persona"), [("ask", "hv"), ("decide", "hv"), ("challenge", "mash")]
+)
 def test_triage_pages_check_who_you_are_on_a_post_too(world, path, persona):
     referral = submit(world.hv)
-    response = client_for(getattr(world, persona)).post(f"/referrals/{referral.reference}/{path}/", {})
+    response = client_for(getattr(world, persona)).post(
+        f"/referrals/{referral.reference}/{path}/", {}
+    )
     assert response.status_code == 403
     assert "Riverside" not in response.content.decode()
