@@ -52,9 +52,9 @@ demo: migrate
 
 run: demo
 	@echo ""
-	@echo "Front Door is starting at http://127.0.0.1:8000/ (Ctrl-C stops the web server, worker and beat)"
+	@echo "Front Door is starting at http://127.0.0.1:8000/ (Ctrl-C stops the web server, workers and beat)"
 	@echo ""
-	$(VENV)/bin/honcho -f Procfile.dev start
+	WEBHOOK_ALLOW_HTTP_LOOPBACK=$${WEBHOOK_ALLOW_HTTP_LOOPBACK:-true} $(VENV)/bin/honcho -f Procfile.dev start
 
 # Browser tests drive Debian's Chromium; install it if it is missing.
 browser:

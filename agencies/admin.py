@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from agencies.api_keys import issue_api_key, revoke_api_key, rotate_api_key
 from agencies.models import Agency, ApiClient, Membership, Team, Webhook
-from agencies.webhooks import check_url, new_secret
+from agencies.webhooks import check_room_for_another, check_url, new_secret
 
 
 class TeamInline(admin.TabularInline):
@@ -104,6 +104,16 @@ class WebhookForm(forms.ModelForm):
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["url"]) from exc
         return url
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        agency = data.get("agency")
+        if agency is not None and data.get("is_active", True):
+            try:
+                check_room_for_another(agency.pk, exclude=self.instance.pk)
+            except ValidationError as exc:
+                self.add_error(None, exc.message_dict["url"])
+        return data
 
 
 @admin.register(Webhook)

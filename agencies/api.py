@@ -11,7 +11,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -19,9 +18,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.models import AGENCY_READ_ROLES, Webhook, WebhookEvent
+from agencies.models import AGENCY_READ_ROLES, Agency, Webhook, WebhookEvent
 from agencies.selectors import get_access
-from agencies.webhooks import check_url, new_secret
+from agencies.webhooks import check_url, register_webhook
 from audit.models import Action
 from audit.services import Origin, record_event
 
@@ -86,21 +85,23 @@ class WebhookList(APIView):
         agency_id = _agency_id(request)
         data = WebhookInput(data=request.data if isinstance(request.data, dict) else {})
         data.is_valid(raise_exception=True)
-        hook = Webhook.objects.create(
-            agency_id=agency_id,
-            url=data.validated_data["url"],
-            secret=new_secret(),
-            events=data.validated_data["events"],
-            created_at=timezone.now(),
-        )
-        record_event(
-            actor=request.user,
-            action=Action.WEBHOOK_REGISTERED,
-            object_type="webhook",
-            object_ref=str(hook.pk),
-            origin=Origin.of(request._request, via="api"),
-            detail={"url": hook.url},
-        )
+        try:
+            hook = register_webhook(
+                agency=Agency.objects.get(pk=agency_id),
+                url=data.validated_data["url"],
+                events=data.validated_data["events"],
+                actor=request.user,
+                origin=Origin.of(request._request, via="api"),
+            )
+        except ValidationError as exc:
+            return Response(
+                {
+                    "error": "invalid",
+                    "message": "Check the fields listed",
+                    "fields": exc.message_dict,
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         return Response({**_json(hook), "secret": hook.secret}, status=status.HTTP_201_CREATED)
 
 

@@ -58,6 +58,8 @@ class Action(models.TextChoices):
     RETENTION_APPLIED = "retention_applied", "Records removed under the retention rules"
     RETENTION_HOLD = "retention_hold", "Retention hold placed or lifted"
     SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Subject access export"
+    MESSAGES_RESENT = "messages_resent", "Undelivered messages sent again"
+    WEBHOOK_SWITCHED_OFF = "webhook_switched_off", "Webhook switched off after failing"
 
 
 class AuditEvent(models.Model):

@@ -570,8 +570,8 @@ def delivery(meta: dict, *, messages: int) -> dict:
     from django.utils import timezone
 
     from bench import servers
+    from notifications.dispatch import dispatch_due_notifications
     from notifications.models import DeliveryStatus, Notification
-    from notifications.services import dispatch_due_notifications
     from referrals.models import Referral
 
     referral_ids = list(

@@ -63,7 +63,7 @@ def main() -> None:
                 last_sample = 0.0
                 while not stop.is_set():
                     app.send_task("referrals.tasks.sweep_overdue_referrals")
-                    app.send_task("notifications.tasks.dispatch_notifications")
+                    app.send_task("notifications.tasks.dispatch_email")
                     tasks_sent["sweeps"] += 1
                     tasks_sent["dispatches"] += 1
                     now = time.monotonic()

@@ -7,6 +7,7 @@ the referral reference and a link back to the portal, where the record is.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -42,6 +43,7 @@ class Purpose(models.TextChoices):
     CHALLENGE = "challenge", "Challenge to a decision"
     CHALLENGE_ANSWERED = "challenge_answered", "Answer to a challenge"
     WEBHOOK = "webhook", "Status webhook to an agency system"
+    WEBHOOK_SWITCHED_OFF = "webhook_switched_off", "A status webhook switched off"
 
 
 class Notification(models.Model):
@@ -96,6 +98,11 @@ class Notification(models.Model):
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField()
+    # Tried again, with capped back-off, until this time; after it a failed
+    # attempt marks the message failed (on the dashboard and /healthz, and
+    # resendable). An escalation or urgent alert about a referral still open
+    # is tried for as long as the referral stays open.
+    retry_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -123,3 +130,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} to {self.to_address} ({self.status})"
+
+
+class Circuit(models.Model):
+    """A circuit breaker for one place messages go: the mail relay
+    ("email") or one webhook endpoint ("webhook:<id>").
+
+    After a run of failures the circuit opens: the dispatcher stops trying
+    that place until `open_until` (a cool-down that doubles, up to a cap),
+    so one dead server does not use up every delivery attempt and every
+    worker's time. The messages wait, untouched and uncounted; the first
+    delivery after the cool-down is the trial, and a success closes it."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    failures = models.PositiveIntegerField(default=0)
+    opened_times = models.PositiveIntegerField(default=0)
+    open_until = models.DateTimeField(null=True, blank=True)
+    first_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.failures} failures"
+
+    def is_open(self, now: dt.datetime) -> bool:
+        return self.open_until is not None and self.open_until > now

@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Partnership figures", reverse("partnership-report")))
     if access.front_door_ids_with({Role.ADMINISTRATOR}):
         items.append(("Subject access", reverse("subject-access")))
+        items.append(("Messages not delivered", reverse("undelivered-messages")))
     items.append(("Your account", reverse("account")))
     path = request.path
     nav = [{"label": label, "url": url, "active": path == url} for label, url in items]

@@ -45,6 +45,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}") from exc
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -264,6 +274,10 @@ WHITENOISE_USE_FINDERS = True
 
 # --- Email: notifications only; the portal is the record ----------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    # The same SMTP backend, with each message bounded by its delivery
+    # deadline (notifications.mail): a relay that hangs costs one deadline.
+    EMAIL_BACKEND = "notifications.mail.SMTPBackend"
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -298,20 +312,44 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker keeps trying to reach the broker however long it is down (Celery's
+# default gives up after about 47 minutes and exits), and comes back by itself.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Escalation is never behind delivery: the sweep, email and webhooks each have
+# a queue, and each queue its own worker (Procfile.dev, docker-compose.yml),
+# so a mail relay or an agency's endpoint that hangs holds up only its own
+# messages. CELERY_TASK_DEFAULT_QUEUE takes anything else.
+ESCALATION_QUEUE = env_str("ESCALATION_QUEUE", "escalation")
+EMAIL_QUEUE = env_str("EMAIL_QUEUE", "email")
+WEBHOOK_QUEUE = env_str("WEBHOOK_QUEUE", "webhooks")
+CELERY_TASK_ROUTES = {
+    "referrals.tasks.sweep_overdue_referrals": {"queue": ESCALATION_QUEUE},
+    "notifications.tasks.dispatch_email": {"queue": EMAIL_QUEUE},
+    "notifications.tasks.dispatch_webhooks": {"queue": WEBHOOK_QUEUE},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 60)
 DISPATCH_INTERVAL_SECONDS = env_int("DISPATCH_INTERVAL_SECONDS", 60)
+# A sweep's time limit: a catch-up after a long outage streams in batches and
+# finishes in seconds; a sweep still running after this is stuck.
+SWEEP_TIME_LIMIT_SECONDS = env_int("SWEEP_TIME_LIMIT_SECONDS", 300)
 # /healthz answers 503 when no sweep has succeeded for this long (default:
-# five missed sweeps, at least 5 minutes) or when an email has been due for
-# longer than OUTBOX_BACKLOG_AFTER_MINUTES without being sent.
+# five missed sweeps, at least 5 minutes) or when a message has waited longer
+# than OUTBOX_BACKLOG_AFTER_MINUTES without being delivered.
 SWEEP_STALLED_AFTER_MINUTES = env_int(
     "SWEEP_STALLED_AFTER_MINUTES", max(5, 5 * SWEEP_INTERVAL_SECONDS // 60)
 )
-OUTBOX_BACKLOG_AFTER_MINUTES = env_int("OUTBOX_BACKLOG_AFTER_MINUTES", 15)
+OUTBOX_BACKLOG_AFTER_MINUTES = env_float("OUTBOX_BACKLOG_AFTER_MINUTES", 15)
+# Monitoring that sends "Authorization: Bearer <this>" to /healthz sees the
+# figures behind its answer; anyone else sees only the status and problems.
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN", "")
+# ... and while an email has failed for good in the last this many hours (it
+# stays on the dashboard and the resend page after that).
+OUTBOX_FAILED_ALERT_HOURS = env_int("OUTBOX_FAILED_ALERT_HOURS", 24)
 CELERY_BEAT_SCHEDULE = {
     # The sweep is correct whenever it runs: a late or missed beat only delays
     # escalation, and the next run catches up on everything breached.
@@ -319,18 +357,49 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.sweep_overdue_referrals",
         "schedule": float(SWEEP_INTERVAL_SECONDS),
     },
-    "dispatch-notifications": {
-        "task": "notifications.tasks.dispatch_notifications",
+    "dispatch-email": {
+        "task": "notifications.tasks.dispatch_email",
+        "schedule": float(DISPATCH_INTERVAL_SECONDS),
+    },
+    "dispatch-webhooks": {
+        "task": "notifications.tasks.dispatch_webhooks",
         "schedule": float(DISPATCH_INTERVAL_SECONDS),
     },
 }
 
 # --- Notifications outbox ------------------------------------------------------
-NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 6)
-NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 300)
+# Each delivery (one email, one webhook call) has this long, on the wall
+# clock, whatever the other end does (notifications.deadline).
+NOTIFICATION_DELIVERY_DEADLINE_SECONDS = env_int("NOTIFICATION_DELIVERY_DEADLINE_SECONDS", 30)
+# A dispatcher that dies mid-delivery gives its messages back after this.
+NOTIFICATION_LEASE_SECONDS = env_int(
+    "NOTIFICATION_LEASE_SECONDS", NOTIFICATION_DELIVERY_DEADLINE_SECONDS + 30
+)
+# After a failed attempt: try again after the base, doubling, at most the cap.
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 300)
+# How long a message is tried before it counts as failed (then resendable):
+# escalations and urgent alerts longer than the rest.
+NOTIFICATION_RETRY_FOR_HOURS = env_int("NOTIFICATION_RETRY_FOR_HOURS", 72)
+NOTIFICATION_URGENT_RETRY_FOR_HOURS = env_int("NOTIFICATION_URGENT_RETRY_FOR_HOURS", 168)
+# A dispatch task delivers batches for this long, then queues itself again if
+# more is due (so a backlog drains without waiting for the next beat).
+DISPATCH_BATCH_SIZE = env_int("DISPATCH_BATCH_SIZE", 200)
+DISPATCH_TASK_SECONDS = env_int("DISPATCH_TASK_SECONDS", 50)
+# The most emails a second this deployment hands its relay (0: no limit).
+EMAIL_RATE_PER_SECOND = env_float("EMAIL_RATE_PER_SECOND", 0.0)
+# Circuit breakers (notifications.models.Circuit): after this many failures
+# in a row a mail relay or webhook endpoint is left alone for the cool-down,
+# which doubles each time, up to the cap.
+CIRCUIT_FAILURES = env_int("CIRCUIT_FAILURES", 3)
+CIRCUIT_COOLDOWN_SECONDS = env_int("CIRCUIT_COOLDOWN_SECONDS", 30)
+CIRCUIT_MAX_COOLDOWN_SECONDS = env_int("CIRCUIT_MAX_COOLDOWN_SECONDS", 300)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
-# Plain http:// webhooks only to this machine, for trying them out locally.
-WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("WEBHOOK_ALLOW_HTTP_LOOPBACK", True)
+# An agency endpoint failing this long is switched off and its agency told.
+WEBHOOK_SWITCH_OFF_AFTER_HOURS = env_int("WEBHOOK_SWITCH_OFF_AFTER_HOURS", 24)
+# Plain http:// webhooks to this machine, for trying them out locally (make
+# run sets it; never in production).
+WEBHOOK_ALLOW_HTTP_LOOPBACK = env_bool("WEBHOOK_ALLOW_HTTP_LOOPBACK", False)
 # Endpoints on private networks (10/8, 192.168/16, 169.254/16...) are refused
 # unless a deployment really delivers inside its own network.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)

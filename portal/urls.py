@@ -19,6 +19,11 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("referrals.web.urls")),
     path("agency/status-messages/", notification_views.webhook_deliveries, name="agency-webhooks"),
+    path(
+        "front-door/undelivered-messages/",
+        notification_views.undelivered_messages,
+        name="undelivered-messages",
+    ),
     path("front-door/subject-access/", privacy_views.subject_access, name="subject-access"),
     # API
     path("api/v1/", include("referrals.api.urls")),

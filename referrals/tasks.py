@@ -4,13 +4,18 @@ import logging
 from collections import Counter
 
 from celery import shared_task
+from django.conf import settings
 
 from referrals.escalation.sweep import run_sweep
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="referrals.tasks.sweep_overdue_referrals")
+@shared_task(
+    name="referrals.tasks.sweep_overdue_referrals",
+    soft_time_limit=settings.SWEEP_TIME_LIMIT_SECONDS - 30,
+    time_limit=settings.SWEEP_TIME_LIMIT_SECONDS,
+)
 def sweep_overdue_referrals() -> int:
     """Escalate every referral whose deadline has passed. Safe to run twice at
     once and safe to run late: see referrals.escalation."""

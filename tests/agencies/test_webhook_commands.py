@@ -8,16 +8,17 @@ import sys
 import time
 from io import StringIO
 
-from django.conf import settings
 from django.core.management import call_command
 
-from notifications.services import dispatch_due_notifications
+from notifications.dispatch import dispatch_due_notifications
 from referrals.services.acknowledge import acknowledge_referral
 from tests.conftest import submit
 from tests.faults.servers import free_port
 
 
-def test_register_a_webhook_and_see_a_signed_message_arrive_at_the_local_receiver(world):
+def test_register_a_webhook_and_see_a_signed_message_arrive_at_the_local_receiver(world, settings):
+    # As the README's command line does: plain http to this machine, for trying it out.
+    settings.WEBHOOK_ALLOW_HTTP_LOOPBACK = True
     port = free_port()
     out = StringIO()
     call_command(

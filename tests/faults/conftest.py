@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.faults.servers import (
+    FaultyRelay,
     MailSink,
     Portal,
     PrivatePostgres,
@@ -110,6 +111,7 @@ class Stack:
     sink: MailSink
     portal: Portal
     seed: dict[str, Any]
+    relay: FaultyRelay | None = None
 
     @property
     def db_url(self) -> str:
@@ -135,8 +137,13 @@ class Stack:
         )
 
 
-@pytest.fixture
-def stack() -> Iterator[Stack]:
+@contextlib.contextmanager
+def private_stack(
+    *, mail_delay: float, extra_env: dict[str, str] | None = None, relay: bool = False
+) -> Iterator[Stack]:
+    """PostgreSQL, Redis, a mail sink (behind a switchable relay if asked)
+    and the portal's environment, all private to the test and always
+    stopped after it."""
     reason = missing_binaries()
     if reason:
         pytest.skip(reason)
@@ -144,13 +151,16 @@ def stack() -> Iterator[Stack]:
     root = make_root()
     pg = PrivatePostgres(root)
     redis = PrivateRedis(root)
-    sink = MailSink(delay=scale.mail_delay)
+    sink = MailSink(delay=mail_delay)
+    faulty = FaultyRelay(sink.port) if relay else None
     portal: Portal | None = None
     try:
         pg.init()
         pg.create_database(DB_NAME)
         redis.start()
         sink.start()
+        if faulty is not None:
+            faulty.start()
         env = {
             **{
                 k: v
@@ -164,7 +174,7 @@ def stack() -> Iterator[Stack]:
             "FRONTDOOR_VAR_DIR": str(root / "var"),
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(sink.port),
+            "EMAIL_PORT": str(faulty.port if faulty else sink.port),
             "EMAIL_TIMEOUT": "10",
             "SWEEP_INTERVAL_SECONDS": "2",
             "DISPATCH_INTERVAL_SECONDS": "2",
@@ -172,13 +182,26 @@ def stack() -> Iterator[Stack]:
             "API_RATE_LIMIT": "100000/minute",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
         }
         portal = Portal(root, env)
         portal.manage("migrate", "--noinput", "-v0")
-        yield Stack(scale=scale, root=root, pg=pg, redis=redis, sink=sink, portal=portal, seed={})
+        yield Stack(
+            scale=scale,
+            root=root,
+            pg=pg,
+            redis=redis,
+            sink=sink,
+            portal=portal,
+            seed={},
+            relay=faulty,
+        )
     finally:
         if portal is not None:
             portal.stop()
+        if faulty is not None:
+            with contextlib.suppress(Exception):
+                faulty.stop()
         with contextlib.suppress(Exception):
             sink.stop()
         redis.stop()
@@ -187,3 +210,9 @@ def stack() -> Iterator[Stack]:
             print(f"\nFault-test files kept in {root}")
         else:
             shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def stack() -> Iterator[Stack]:
+    with private_stack(mail_delay=current_scale().mail_delay) as built:
+        yield built

@@ -318,6 +318,173 @@ class MailSink:
             return Counter(d.key for d in self.deliveries)
 
 
+class FaultyRelay:
+    """A TCP relay in front of the mail sink that the test switches between:
+
+    - "pass": every connection goes through to the sink;
+    - "hang": connections are accepted and never answered (a relay that hangs);
+    - "refuse": connections are refused (the relay is down).
+    A switch applies to new connections and to those already open."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.port = free_port()
+        self.mode = "pass"
+        self._lock = threading.Lock()
+        self._open: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+        self._stopping = threading.Event()
+        self.connections: Counter = Counter()
+
+    def start(self) -> None:
+        self._listen()
+        threading.Thread(target=self._accept_loop, daemon=True).start()
+
+    def _listen(self) -> None:
+        listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+        listener.settimeout(0.2)
+        self._listener = listener
+
+    def _accept_loop(self) -> None:
+        while not self._stopping.is_set():
+            listener = self._listener
+            if listener is None:
+                time.sleep(0.05)
+                continue
+            try:
+                client, _ = listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            with self._lock:
+                mode = self.mode
+                self.connections[mode] += 1
+                self._open.append(client)
+            if mode == "hang":
+                continue  # accepted, never answered, held open
+            threading.Thread(target=self._pipe, args=(client,), daemon=True).start()
+
+    def _pipe(self, client: socket.socket) -> None:
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=10)
+        except OSError:
+            client.close()
+            return
+        with self._lock:
+            self._open.append(upstream)
+
+        def replies() -> None:
+            # The sink's replies always flow back: a reply to a message the
+            # sink has taken must reach the sender, or it would send again.
+            try:
+                while chunk := upstream.recv(65536):
+                    client.sendall(chunk)
+            except OSError:
+                pass
+
+        threading.Thread(target=replies, daemon=True).start()
+        try:
+            while chunk := client.recv(65536):
+                if self.mode != "pass":
+                    # The relay has stopped passing things on: what the sender
+                    # says from now on never reaches the sink (and no reply
+                    # comes), as with a relay that hangs or goes down.
+                    return
+                upstream.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                upstream.shutdown(socket.SHUT_WR)
+
+    def switch(self, mode: str) -> None:
+        """Change what the relay does. Open connections stop passing commands
+        on at once; when the relay goes down ("refuse") they are then cut,
+        after a moment for replies already on their way."""
+        with self._lock:
+            self.mode = mode
+        if mode == "refuse":
+            time.sleep(0.5)
+            with self._lock:
+                cut, self._open = self._open, []
+            for conn in cut:
+                with contextlib.suppress(OSError):
+                    conn.close()
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
+        elif self._listener is None:
+            self._listen()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.switch("refuse")
+
+
+class AgencyEndpoint:
+    """An agency's webhook endpoint on this machine: answers 200 at once, or,
+    switched to "trickle", reads the request and answers one byte every
+    `trickle_every` seconds for as long as the caller waits."""
+
+    def __init__(self, trickle_every: float = 1.0) -> None:
+        self.port = free_port()
+        self.mode = "ok"
+        self.trickle_every = trickle_every
+        self.received: list[tuple[str, float]] = []  # (message id, when)
+        self._stopping = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        self._listener.settimeout(0.2)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/front-door"
+
+    def start(self) -> None:
+        threading.Thread(target=self._accept_loop, daemon=True).start()
+
+    def _accept_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(10)
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                head, _, body = data.partition(b"\r\n\r\n")
+                headers = dict(
+                    line.split(": ", 1) for line in head.decode().split("\r\n")[1:] if ": " in line
+                )
+                length = int(headers.get("Content-Length", "0"))
+                while len(body) < length:
+                    body += conn.recv(65536)
+                key = headers.get("X-Front-Door-Message-Id", "")
+                if self.mode == "trickle":
+                    reply = b"HTTP/1.1 200 OK\r\nX-Thinking: " + b"." * 100_000
+                    for i in range(len(reply)):
+                        if self._stopping.is_set() or self.mode != "trickle":
+                            return
+                        conn.sendall(reply[i : i + 1])
+                        time.sleep(self.trickle_every)
+                    return
+                self.received.append((key, time.monotonic()))
+                conn.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+            except OSError:
+                return
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._listener.close()
+
+
 def pid_with_local_port(port: int, candidates: list[int]) -> int | None:
     """Which of these processes owns the TCP connection from this local
     port (read from /proc: the socket's inode, then each process's files)."""
@@ -347,6 +514,7 @@ class Portal:
         self.web_port = free_port()
         self.web: subprocess.Popen | None = None
         self.workers: dict[str, subprocess.Popen] = {}
+        self.kinds: dict[str, str] = {}
         self.beats: dict[str, subprocess.Popen] = {}
         self.logs = root / "logs"
         self.logs.mkdir()
@@ -413,9 +581,18 @@ class Portal:
             "web",
         )
 
-    def start_worker(self) -> str:
+    # Each kind of worker takes its own queues, as in production
+    # (docker-compose.yml): the sweep never waits behind a delivery.
+    QUEUES = {
+        "escalation": "escalation,frontdoor-faults",
+        "email": "email",
+        "webhooks": "webhooks",
+    }
+
+    def start_worker(self, kind: str = "email") -> str:
         self._count += 1
-        name = f"worker{self._count}"
+        name = f"{kind}{self._count}"
+        self.kinds[name] = kind
         self.workers[name] = self._start(
             [
                 PYTHON,
@@ -428,12 +605,19 @@ class Portal:
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
+                "-Q",
+                self.QUEUES[kind],
                 "-n",
                 f"{name}@%h",
             ],
             name,
         )
         return name
+
+    def start_workers(self, *, escalation: int, email: int, webhooks: int) -> None:
+        for kind, count in (("escalation", escalation), ("email", email), ("webhooks", webhooks)):
+            for _ in range(count):
+                self.start_worker(kind)
 
     def start_beat(self) -> str:
         name = f"beat{len(self.beats) + 1}"

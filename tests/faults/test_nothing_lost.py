@@ -130,7 +130,7 @@ class Faults(threading.Thread):
             )
         finally:
             stack.sink.release()
-        replacement = stack.portal.start_worker()
+        replacement = stack.portal.start_worker(stack.portal.kinds[workers[pid]])
         self._note(
             "worker killed with SIGKILL while sending an email",
             worker=workers[pid],
@@ -230,15 +230,16 @@ def test_nothing_is_lost_when_redis_a_worker_and_postgresql_fail_under_load(stac
     scale, portal = stack.scale, stack.portal
     started = time.monotonic()
     portal.start_web(workers=scale.web_workers, threads=scale.web_threads)
-    for _ in range(scale.workers):
-        portal.start_worker()
+    # Two sweepers at once (exactly once), the email workers under test, and
+    # one for webhooks.
+    portal.start_workers(escalation=2, email=scale.workers, webhooks=1)
     stack.seed_data()  # while they start
     # A burst of sweeps and dispatches for every worker to run at once, on
     # top of what both beats send.
     portal.send_tasks(
         **{
-            "referrals.tasks.sweep_overdue_referrals": 3 * scale.workers,
-            "notifications.tasks.dispatch_notifications": 3 * scale.workers,
+            "referrals.tasks.sweep_overdue_referrals": 6,
+            "notifications.tasks.dispatch_email": 3 * scale.workers,
         }
     )
     for _ in range(scale.beats):
@@ -273,7 +274,7 @@ def test_nothing_is_lost_when_redis_a_worker_and_postgresql_fail_under_load(stac
     load_seconds = time.monotonic() - load_started
     total = len(load.submissions)
     faults.join(timeout=120)
-    assert faults.error is None, f"{faults.error}\n{portal.log_tail('worker1')}"
+    assert faults.error is None, f"{faults.error}\n{portal.log_tail('email3')}"
     assert len(faults.log) == 5, faults.log
 
     # Recovery: every email out, every overdue referral escalated, then a
@@ -289,7 +290,7 @@ def test_nothing_is_lost_when_redis_a_worker_and_postgresql_fail_under_load(stac
         lambda: drained(stack),
         timeout=scale.drain_timeout,
         every=1,
-        what=f"the outbox to drain\n{portal.log_tail('worker1')}",
+        what=f"the outbox to drain\n{portal.log_tail('email3')}",
     )
     recovery_seconds = time.monotonic() - recovery_started
     escalations_before, deliveries_before = (

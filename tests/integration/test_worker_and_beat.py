@@ -67,10 +67,30 @@ def test_beat_and_worker_escalate_an_overdue_referral_and_deliver_its_email(worl
         "SWEEP_INTERVAL_SECONDS": "2",
         "DISPATCH_INTERVAL_SECONDS": "2",
     }
-    if settings.CELERY_BROKER_URL.startswith("redis://"):
-        # Our own queue on the shared Redis, so no other worker takes our tasks.
-        env["CELERY_TASK_DEFAULT_QUEUE"] = f"frontdoor-test-{os.getpid()}"
-    worker = start(["worker", "--pool=solo", "--loglevel=INFO"], env, tmp_path / "worker.log")
+    # Our own queues (on the shared Redis, no other worker takes our tasks),
+    # each with its worker, as in production: escalation never waits on email.
+    queues = {
+        name: f"frontdoor-test-{name}-{os.getpid()}"
+        for name in (
+            "ESCALATION_QUEUE",
+            "EMAIL_QUEUE",
+            "WEBHOOK_QUEUE",
+            "CELERY_TASK_DEFAULT_QUEUE",
+        )
+    }
+    env.update(queues)
+    workers = {
+        kind: start(
+            ["worker", "--pool=solo", "--loglevel=INFO", "-Q", queues[setting], "-n", f"{kind}@%h"],
+            env,
+            tmp_path / f"{kind}.log",
+        )
+        for kind, setting in (
+            ("escalation", "ESCALATION_QUEUE"),
+            ("email", "EMAIL_QUEUE"),
+            ("webhooks", "WEBHOOK_QUEUE"),
+        )
+    }
     beat = start(
         ["beat", "--loglevel=INFO", "-s", str(tmp_path / "beat-schedule")],
         env,
@@ -94,16 +114,23 @@ def test_beat_and_worker_escalate_an_overdue_referral_and_deliver_its_email(worl
         # Let beat run a few more sweeps: nothing escalates twice.
         time.sleep(5)
     finally:
-        for process in (beat, worker):
+        for process in (beat, *workers.values()):
             os.killpg(process.pid, signal.SIGTERM)
-        for process in (beat, worker):
+        for process in (beat, *workers.values()):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         connection.close()
 
-    logs = (tmp_path / "worker.log").read_text()
+    escalation_log = (tmp_path / "escalation.log").read_text()
+    email_log = (tmp_path / "email.log").read_text()
+    logs = escalation_log + email_log
+    # Each kind of work on its own worker.
+    assert "referrals.tasks.sweep_overdue_referrals" in escalation_log
+    assert "notifications.tasks.dispatch_email" not in escalation_log
+    assert "notifications.tasks.dispatch_email" in email_log
+    assert "referrals.tasks.sweep_overdue_referrals" not in email_log
     assert sorted(referral.escalations.values_list("rule", "level")) == [
         ("not_acknowledged", 1),
         ("not_acknowledged", 2),

@@ -11,8 +11,8 @@ from django.core.mail import get_connection
 from django.db import connection
 from django.utils import timezone
 
+from notifications.dispatch import dispatch_due_notifications
 from notifications.models import DeliveryStatus, Notification
-from notifications.services import dispatch_due_notifications, retry_delay
 from tests.conftest import submit
 
 # Nothing listens on port 9 (discard) here: a real, refused SMTP connection.
@@ -57,38 +57,45 @@ def test_a_failed_send_is_retried_later_with_back_off(world):
     assert dispatch_due_notifications(now=timezone.now() + dt.timedelta(minutes=2)).sent == 3
 
 
-def test_after_the_last_attempt_a_message_is_marked_failed(world):
+def test_after_its_retry_window_a_message_is_marked_failed(world):
+    submit(world.hv)
+    note = Notification.objects.first()
+    dispatch_due_notifications(
+        now=note.retry_until + dt.timedelta(minutes=1), email_connection=get_connection(**DEAD_SMTP)
+    )
+    note.refresh_from_db()
+    assert note.status == DeliveryStatus.FAILED
+    assert "ConnectionRefusedError" in note.last_error
+
+
+def test_a_message_is_tried_for_as_long_as_it_matters_not_six_times(world):
+    # An outage of two hours: the old rule gave up after six attempts and
+    # about 31 minutes. Each email is tried again every five minutes at most,
+    # and delivered once the relay is back.
     submit(world.hv)
     dead = get_connection(**DEAD_SMTP)
     later = timezone.now()
-    for _ in range(6):
-        later += dt.timedelta(hours=2)
+    for _ in range(24):
+        later += dt.timedelta(minutes=5, seconds=1)
         dispatch_due_notifications(now=later, email_connection=dead)
-    assert set(Notification.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
-    assert set(Notification.objects.values_list("attempts", flat=True)) == {6}
+    assert set(Notification.objects.values_list("status", flat=True)) == {DeliveryStatus.PENDING}
+    assert min(Notification.objects.values_list("attempts", flat=True)) > 6
+    result = dispatch_due_notifications(now=later + dt.timedelta(minutes=6))
+    assert result.sent == 3
+    assert len(mail.outbox) == 3
 
 
-def test_a_message_left_sending_by_a_dead_worker_is_sent_after_its_lease_expires(world):
-    submit(world.hv)
-    Notification.objects.update(
-        status=DeliveryStatus.SENDING, lease_expires_at=timezone.now() + dt.timedelta(minutes=5)
+def test_escalations_and_urgent_alerts_are_tried_for_longer_than_receipts(world):
+    submit(
+        world.hv,
+        concern={"categories": ["non_mobile_injury"]},
+        child={"date_of_birth": (timezone.localdate() - dt.timedelta(days=30)).isoformat()},
     )
-    assert dispatch_due_notifications().sent == 0
-    result = dispatch_due_notifications(now=timezone.now() + dt.timedelta(minutes=6))
-    assert result.recovered == 3 and result.sent == 3
-
-
-def test_back_off_doubles_and_is_capped_at_an_hour():
-    assert [retry_delay(n).total_seconds() / 60 for n in range(1, 9)] == [
-        1,
-        2,
-        4,
-        8,
-        16,
-        32,
-        60,
-        60,
-    ]
+    windows = {
+        note.purpose: note.retry_until - note.created_at for note in Notification.objects.all()
+    }
+    assert windows["receipt"] == dt.timedelta(hours=72)
+    assert windows["urgent_alert"] == dt.timedelta(hours=168)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,7 +124,7 @@ def test_two_dispatchers_at_once_send_each_message_once(world):
 
 
 def test_a_dispatcher_whose_lease_ran_out_does_not_overwrite_the_new_claim(world):
-    from notifications.services import _claim
+    from notifications.dispatch import _claim
 
     submit(world.hv)
     note = Notification.objects.first()

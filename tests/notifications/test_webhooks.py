@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from agencies.models import Webhook
 from agencies.webhooks import check_url, new_secret
+from notifications.dispatch import dispatch_due_notifications
 from notifications.models import DeliveryStatus, Notification
-from notifications.services import dispatch_due_notifications
 from notifications.webhooks import SIGNATURE_HEADER, sign, verify
 from referrals.escalation.sweep import escalate_overdue_referrals
 from referrals.services.acknowledge import acknowledge_referral
@@ -53,6 +53,13 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def local_endpoints(settings):
+    """These tests deliver to endpoints on this machine over plain http,
+    which only local testing allows (it is off by default)."""
+    settings.WEBHOOK_ALLOW_HTTP_LOOPBACK = True
 
 
 @pytest.fixture
@@ -246,13 +253,92 @@ def test_webhooks_cannot_be_registered_on_a_private_network(url):
 
 
 def test_a_name_that_resolves_to_a_private_address_is_not_delivered_to():
-    from notifications.webhooks import refuse_private
+    from notifications.webhooks import DeliveryRefused, checked_address
 
     # "localhost" resolves to loopback: refused over https, where only the
     # loopback-for-testing allowance for plain http applies.
-    with pytest.raises(OSError, match="private address"):
-        refuse_private("https://localhost:8443/hook")
-    refuse_private("http://127.0.0.1:9000/hook")
+    with pytest.raises(DeliveryRefused, match="not a public one"):
+        checked_address("https://localhost/hook")
+    assert checked_address("http://127.0.0.1:9000/hook") == ("127.0.0.1", 9000)
+
+
+def test_plain_http_to_this_machine_is_refused_unless_local_testing_switches_it_on(settings):
+    settings.WEBHOOK_ALLOW_HTTP_LOOPBACK = False
+    with pytest.raises(ValidationError):
+        check_url("http://127.0.0.1:6379/")
+    with pytest.raises(ValidationError):
+        check_url("http://localhost:5432/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ehr.example.org:6379/hook",
+        "https://ehr.example.org:8443/hook",
+        "https://user:secret@ehr.example.org/hook",
+    ],
+)
+def test_an_endpoint_must_use_the_standard_port_and_no_user_name(url):
+    with pytest.raises(ValidationError):
+        check_url(url)
+    check_url("https://ehr.example.org:443/hook")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[::ffff:10.0.0.1]/hook",  # IPv4-mapped
+        "https://[64:ff9b::a00:1]/hook",  # NAT64 of 10.0.0.1
+        "https://[64:ff9b::7f00:1]/hook",  # NAT64 of 127.0.0.1
+        "https://[2002:c0a8:101::1]/hook",  # 6to4 of 192.168.1.1
+        "https://[::ffff:169.254.169.254]/latest/meta-data",
+    ],
+)
+def test_a_private_ipv4_address_in_ipv6_clothing_is_judged_as_ipv4(url):
+    with pytest.raises(ValidationError, match="private network"):
+        check_url(url)
+
+
+def test_an_agency_is_shown_the_same_words_whether_a_port_is_open_or_closed(world):
+    """Delivery errors the agency sees say only that no answer came: they
+    must not let an agency map ports on someone's network."""
+    import socket
+
+    from notifications.webhooks import deliver, webhook_notifications
+
+    closed = socket.create_server(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()
+    listening = socket.create_server(("127.0.0.1", 0))  # accepts, then is closed on us
+    errors = []
+    try:
+        for port in (closed_port, listening.getsockname()[1]):
+            hook = hook_for(world, f"http://127.0.0.1:{port}/hook")
+            note = webhook_notifications(
+                referral=submit(world.hv),
+                event="referral.acknowledged",
+                now=timezone.now(),
+                hooks=[hook],
+            )[0]
+            note.save()
+            if port != closed_port:
+                threading.Timer(0.2, listening.close).start()
+            with pytest.raises(OSError) as failure:
+                deliver(note)
+            errors.append(str(failure.value))
+    finally:
+        listening.close()
+    assert errors == ["No answer from the endpoint", "No answer from the endpoint"]
+
+
+def test_an_agency_may_register_only_a_few_endpoints(world, receiver):
+    from agencies.webhooks import MAX_WEBHOOKS_PER_AGENCY, register_webhook
+
+    for _ in range(MAX_WEBHOOKS_PER_AGENCY):
+        register_webhook(agency=world.agency_a, url=receiver.url, events=[], actor=world.lead_a)
+    with pytest.raises(ValidationError, match="at most"):
+        register_webhook(agency=world.agency_a, url=receiver.url, events=[], actor=world.lead_a)
+    assert Webhook.objects.filter(agency=world.agency_a).count() == MAX_WEBHOOKS_PER_AGENCY
 
 
 def test_a_redirect_from_an_endpoint_is_not_followed(world, receiver):

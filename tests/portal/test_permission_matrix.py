@@ -168,6 +168,21 @@ PAGES = [
         ),
     ),
     (
+        "/front-door/undelivered-messages/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=403,
+            mash=403,
+            manager=200,
+            senior=403,
+            admin=200,
+            outsider=403,
+            viewer=403,
+            anonymous=302,
+        ),
+    ),
+    (
         "/front-door/dashboard/",
         dict(
             hv=403,

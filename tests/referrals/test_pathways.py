@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
+from notifications.dispatch import dispatch_due_notifications
 from notifications.models import Notification
-from notifications.services import dispatch_due_notifications
 from referrals.models import Kind, Urgency
 from referrals.services.triage import convert_to_referral
 from tests.conftest import client_for, submit

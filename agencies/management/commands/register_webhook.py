@@ -4,10 +4,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from agencies.models import Agency, Webhook
-from agencies.webhooks import check_url, new_secret
+from agencies.models import Agency
+from agencies.webhooks import register_webhook
+from audit.services import COMMAND
 
 
 class Command(BaseCommand):
@@ -27,14 +27,13 @@ class Command(BaseCommand):
         if agency is None:
             raise CommandError(f"No agency called {options['agency']!r}")
         try:
-            check_url(options["url"])
+            hook = register_webhook(
+                agency=agency,
+                url=options["url"],
+                events=options["event"],
+                actor=None,
+                origin=COMMAND,
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        hook = Webhook.objects.create(
-            agency=agency,
-            url=options["url"],
-            secret=new_secret(),
-            events=options["event"],
-            created_at=timezone.now(),
-        )
         self.stdout.write(hook.secret)
