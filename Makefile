@@ -80,6 +80,7 @@ faults: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 

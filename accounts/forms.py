@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -51,7 +51,7 @@ class CodeForm(GovukForm):
         error_messages={"required": "Enter the security code"},
     )
 
-    def __init__(self, *args: Any, user: AbstractBaseUser, devices: list[Any], **kwargs: Any):
+    def __init__(self, *args: Any, user: User, devices: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.user = user
         self.devices = devices

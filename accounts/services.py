@@ -9,7 +9,7 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -19,7 +19,7 @@ AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
 
 
-def authenticator_for(user: AbstractBaseUser) -> TOTPDevice:
+def authenticator_for(user: User) -> TOTPDevice:
     """The person's confirmed authenticator app, made if they have none: for
     scripts and tests that sign people in without a phone to hand."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -28,11 +28,11 @@ def authenticator_for(user: AbstractBaseUser) -> TOTPDevice:
     return device
 
 
-def confirmed_devices(user: AbstractBaseUser) -> list[Any]:
+def confirmed_devices(user: User) -> list[Any]:
     return list(devices_for_user(user, confirmed=True))
 
 
-def new_recovery_codes(user: AbstractBaseUser) -> list[str]:
+def new_recovery_codes(user: User) -> list[str]:
     """Replace the person's recovery codes with a fresh set and return them."""
     device, _ = StaticDevice.objects.get_or_create(
         user=user, name=RECOVERY_NAME, defaults={"confirmed": True}

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import base64
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -41,6 +42,19 @@ from accounts.services import (
 )
 from audit.models import Action
 from audit.services import Origin, record_event
+from core.http import AuthenticatedHttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    class _OtpUser(User):
+        """The user as django-otp's OTPMiddleware leaves it on every request."""
+
+        def is_verified(self) -> bool: ...
+
+    class _OtpRequest(AuthenticatedHttpRequest):
+        user: _OtpUser
+
 
 NEW_CODES_SESSION_KEY = "two_factor_new_recovery_codes"
 # Changing how you sign in needs a code entered in the last few minutes, so
@@ -64,7 +78,7 @@ class SignInView(auth_views.LoginView):
             context["timed_out_minutes"] = settings.SESSION_IDLE_TIMEOUT // 60
         return context
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         super().form_valid(form)
         return redirect(
             f"{reverse('two-factor-verify')}?{urlencode({'next': self.get_success_url()})}"
@@ -111,7 +125,7 @@ def _redirect_with_next(name: str, request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("code")
 @login_required
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: _OtpRequest) -> HttpResponse:
     """Second step of signing in: the code from the app, or a recovery code."""
     user = request.user
     again = (request.POST.get("again") or request.GET.get("again")) == "1"
@@ -159,7 +173,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("code")
 @login_required
-def set_up(request: HttpRequest) -> HttpResponse:
+def set_up(request: _OtpRequest) -> HttpResponse:
     """Add an authenticator app: scan the QR code (or type the key), then
     prove it works with one code. Only for people who have none yet, or who
     are already verified (replacing their app)."""
@@ -214,7 +228,7 @@ def set_up(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Show newly made recovery codes, once."""
     codes = request.session.pop(NEW_CODES_SESSION_KEY, None)
     if not codes:
@@ -226,7 +240,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Your account: how you sign in, and new recovery codes."""
     static = StaticDevice.objects.filter(user=request.user, name=RECOVERY_NAME).first()
     return render(
@@ -241,7 +255,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def regenerate_codes(request: HttpRequest) -> HttpResponse:
+def regenerate_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not _recently_confirmed(request):
         messages.info(
             request, "Enter a security code to confirm it is you, then create the new codes."

@@ -9,7 +9,7 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -33,9 +33,7 @@ def _new_key() -> tuple[str, str, str]:
 
 
 @transaction.atomic
-def issue_api_key(
-    *, agency: Agency, name: str, actor: AbstractBaseUser | None
-) -> tuple[ApiClient, str]:
+def issue_api_key(*, agency: Agency, name: str, actor: User | None) -> tuple[ApiClient, str]:
     """A new client for an agency; returns it and the key, which is never shown again."""
     if agency.is_front_door:
         raise ValueError("API keys are for partner agencies' systems")
@@ -67,7 +65,7 @@ def issue_api_key(
 
 
 @transaction.atomic
-def rotate_api_key(*, client: ApiClient, actor: AbstractBaseUser | None) -> str:
+def rotate_api_key(*, client: ApiClient, actor: User | None) -> str:
     """A new key for the same client; the old one stops working at once."""
     prefix, secret, key = _new_key()
     old = client.key_prefix
@@ -87,7 +85,7 @@ def rotate_api_key(*, client: ApiClient, actor: AbstractBaseUser | None) -> str:
 
 
 @transaction.atomic
-def revoke_api_key(*, client: ApiClient, actor: AbstractBaseUser | None) -> None:
+def revoke_api_key(*, client: ApiClient, actor: User | None) -> None:
     now = timezone.now()
     ApiClient.objects.filter(pk=client.pk, revoked_at__isnull=True).update(revoked_at=now)
     get_user_model().objects.filter(pk=client.service_user_id).update(is_active=False)
@@ -120,7 +118,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     keyword = "Bearer"
 
-    def authenticate(self, request: Any) -> tuple[AbstractBaseUser, ApiClient] | None:
+    def authenticate(self, request: Any) -> tuple[User, ApiClient] | None:
         header = authentication.get_authorization_header(request).decode(errors="replace").split()
         if (
             len(header) != 2

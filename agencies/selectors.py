@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from agencies.models import (
@@ -87,13 +87,15 @@ class Access:
 
 
 NO_ACCESS = Access(user_id=None, grants=())
+# Where get_access keeps a person's Access on their user object.
+_CACHE_ATTRIBUTE = "_frontdoor_access"
 
 
-def get_access(user: AbstractBaseUser | AnonymousUser) -> Access:
+def get_access(user: User | AnonymousUser) -> Access:
     """The person's grants, loaded once per request and kept on the user object."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return NO_ACCESS
-    cached = getattr(user, "_frontdoor_access", None)
+    cached: Access | None = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
     rows = (
@@ -114,7 +116,7 @@ def get_access(user: AbstractBaseUser | AnonymousUser) -> Access:
             for m in rows
         ),
     )
-    user._frontdoor_access = access  # type: ignore[union-attr]
+    setattr(user, _CACHE_ATTRIBUTE, access)
     return access
 
 

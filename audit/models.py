@@ -95,7 +95,7 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_ref}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
+        if not self._state.adding and self.pk is not None:
             raise AuditRefused("Audit events cannot be changed")
         super().save(*args, **kwargs)
 

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -41,14 +41,14 @@ COMMAND = Origin(via="command")
 
 def record_event(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     object_type: str = "",
     object_ref: str = "",
     origin: Origin = WEB,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    real_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    real_actor = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
         at=timezone.now(),
         actor=real_actor,

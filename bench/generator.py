@@ -680,7 +680,7 @@ class Batch:
         self.lines[table].append("\t".join(values))
         return row_id
 
-    def copy(self, cursor) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    def copy(self, cursor) -> dict[str, int]:
         counts = {}
         for table, lines in self.lines.items():
             if not lines:
@@ -827,8 +827,8 @@ class Batch:
             categories = ["non_mobile_injury", "physical_abuse"]
         urgent = (non_mobile or r.random() < 0.07) and not spec.breached
         due_date = today + r.randint(28, 210) if pre_birth else None
-        if pre_birth and due_date - today <= 84:
-            urgent = True and not spec.breached
+        if due_date is not None and due_date - today <= 84:  # pre-birth
+            urgent = not spec.breached
         if spec.breached:
             ack_by = received + r.randint(2 * HOUR, 3 * HOUR)
             senior_at, decide_by = now + 4 * HOUR, now + 24 * HOUR
@@ -849,6 +849,7 @@ class Batch:
             if status == "acknowledged" and acked_at > now:
                 acked_at = received + (now - received) * 0.5
         if status == "decided":
+            assert acked_at is not None  # decided, so acknowledged above
             late = r.random() < 0.15
             span = decide_by - acked_at
             decided_at = acked_at + (r.uniform(1.05, 1.5) if late else r.uniform(0.1, 0.95)) * max(
@@ -935,7 +936,7 @@ class Batch:
             ],
         )
         # Children: the first may be someone referred before; siblings share the surname.
-        surname = None
+        surname = ""
         re_referral = False
         for position in range(n_children):
             if position == 0 and len(fd.identities) > 20 and r.random() < 0.22:
@@ -1216,7 +1217,7 @@ def _receipt_times(n: int, *, start: float, end: float, rng: random.Random) -> l
     return times
 
 
-def _next_ids(cursor) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _next_ids(cursor) -> dict[str, int]:
     result = {}
     for table, column in ID_COLUMN.items():
         cursor.execute(f"SELECT COALESCE(MAX({column}), 0) + 1 FROM {table}")  # noqa: S608 - our own names
@@ -1224,7 +1225,7 @@ def _next_ids(cursor) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return result
 
 
-def _reset_sequences(cursor) -> None:  # type: ignore[no-untyped-def]
+def _reset_sequences(cursor) -> None:
     for table, column in ID_COLUMN.items():
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "  # noqa: S608 - our own names

@@ -7,6 +7,7 @@ bench/notes.md, written by hand; everything else is generated.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +43,7 @@ def verdict(ok: bool | None) -> str:
     return "–" if ok is None else ("met" if ok else "**not met**")
 
 
-def table(header: list[str], rows: list[list[object]]) -> str:
+def table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
     lines += [
         "| " + " | ".join(fmt(c) if not isinstance(c, str) else c for c in row) + " |"
@@ -123,7 +124,7 @@ def main() -> None:
 
     # --- targets ---
     w("## Targets\n")
-    rows = []
+    rows: list[list[object]] = []
     largest = max(scales, key=lambda k: scales[k]["scale"]) if scales else None
     hd_runs = helpdesk.get("runs", {})
     hd_per_ticket = helpdesk.get("per_ticket_ms_at_largest")

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from bench import ROOT, data_fingerprint
 
@@ -92,9 +93,11 @@ def generated(name: str) -> tuple[int | None, str | None]:
     import psycopg
 
     with psycopg.connect(database_url(name)) as conn:
-        if conn.execute("SELECT to_regclass('bench_meta')").fetchone()[0] is None:
+        found = conn.execute("SELECT to_regclass('bench_meta')").fetchone()
+        assert found is not None  # SELECT of a value: always one row
+        if found[0] is None:
             return None, None
-        meta = dict(
+        meta: dict[str, Any] = dict(
             conn.execute(
                 "SELECT key, value FROM bench_meta WHERE key IN ('referrals', 'fingerprint')"
             )
@@ -145,8 +148,10 @@ def machine() -> dict:
             cpu = line.split(":", 1)[1].strip()
             break
     with psycopg.connect(database_url("postgres")) as conn:
-        pg = conn.execute("SELECT version()").fetchone()[0]
-        settings = dict(
+        row = conn.execute("SELECT version()").fetchone()
+        assert row is not None  # SELECT of a value: always one row
+        pg = row[0]
+        settings: dict[str, str] = dict(
             conn.execute(
                 "SELECT name, setting || COALESCE(unit, '') FROM pg_settings WHERE name IN "
                 "('shared_buffers', 'synchronous_commit', 'fsync', 'max_connections', 'work_mem', "

@@ -27,6 +27,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import django
 
@@ -55,7 +56,7 @@ class QueryCounter:
     def __init__(self) -> None:
         self.count = 0
 
-    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def __call__(self, execute, sql, params, many, context):
         self.count += 1
         return execute(sql, params, many, context)
 
@@ -101,7 +102,7 @@ def steady_sweep(now: dt.datetime, runs: int) -> dict:
         for step in LADDER:
             sql = claim_sql(step)
             inner = sql[sql.index("(SELECT") + 1 : sql.index("LIMIT %s") + len("LIMIT %s")]
-            params = [*step.open_values, step.level - 1, now, 500]
+            params: list[Any] = [*step.open_values, step.level - 1, now, 500]
             c.execute("EXPLAIN (FORMAT JSON) " + inner, params)
             plan = c.fetchone()[0]
             plan = json.loads(plan) if isinstance(plan, str) else plan
@@ -135,12 +136,14 @@ def catch_up(count: int, now: dt.datetime) -> dict:
     def max_id(table: str) -> int:
         with connection.cursor() as c:
             c.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - our own names
-            return c.fetchone()[0]
+            biggest: int = c.fetchone()[0]
+            return biggest
 
     def added(table: str, since: int, where: str = "") -> int:
         with connection.cursor() as c:
             c.execute(f"SELECT COUNT(*) FROM {table} WHERE id > %s {where}", [since])  # noqa: S608
-            return c.fetchone()[0]
+            count: int = c.fetchone()[0]
+            return count
 
     started = time.perf_counter()
     insert_breached(count, now=now)
@@ -200,7 +203,7 @@ def catch_up(count: int, now: dt.datetime) -> dict:
 # --- sessions and tokens for the HTTP scenarios ------------------------------
 
 
-def session_for(user) -> str:  # type: ignore[no-untyped-def]
+def session_for(user) -> str:
     """A session as a person has after their password and the code from
     their authenticator app (every staff page needs the second factor)."""
     from django.contrib.sessions.backends.db import SessionStore
@@ -215,6 +218,7 @@ def session_for(user) -> str:  # type: ignore[no-untyped-def]
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
+    assert session.session_key is not None  # create() saved it under a new key
     return session.session_key
 
 
@@ -271,12 +275,17 @@ def pages(meta: dict, *, seconds: float, concurrency: int) -> dict:
             raw = loadgen.build_request(
                 "GET", url, port=port, headers={"Cookie": f"sessionid={cookies[who]}"}
             )
-            loadgen.closed_loop(
-                port, lambda i, raw=raw: raw if i < 3 else None, concurrency=1, seconds=30
-            )
+
+            def warm_up(i: int, raw: bytes = raw) -> bytes | None:
+                return raw if i < 3 else None
+
+            def every_time(i: int, raw: bytes = raw) -> bytes | None:
+                return raw
+
+            loadgen.closed_loop(port, warm_up, concurrency=1, seconds=30)
             run = loadgen.closed_loop(
                 port,
-                lambda i, raw=raw: raw,
+                every_time,
                 concurrency=concurrency,
                 seconds=seconds,
                 ok=lambda status, body: status == 200,
@@ -310,7 +319,7 @@ SAMPLE_TABLES = [
 KEYED_BY_REFERRAL = {"referrals_referralclock"}
 
 
-def _sample_rows(referral) -> dict[str, list[dict]]:  # type: ignore[no-untyped-def]
+def _sample_rows(referral) -> dict[str, list[dict]]:
     from django.db import connection
 
     rows = {}
@@ -350,11 +359,11 @@ def _ceiling(dsn: str, sample: dict[str, list[dict]], *, concurrency: int, secon
     def adapt(value: object) -> object:
         return Jsonb(value) if isinstance(value, (dict, list)) else value
 
-    async def insert_one(conn) -> None:  # type: ignore[no-untyped-def]
+    async def insert_one(conn) -> None:
         reference = new_reference()
         ids: dict[str, list[int]] = {}
 
-        async def insert(table: str, override) -> list[int]:  # type: ignore[no-untyped-def]
+        async def insert(table: str, override) -> list[int]:
             sql, columns = statements[table]
             params: list[object] = []
             for i, row in enumerate(sample[table]):
@@ -452,7 +461,7 @@ def submission(meta: dict, *, seconds: float, concurrency: int, paced_rate: floa
     sample_referral = Referral.objects.get(reference=response.json()["reference"])
     sample = _sample_rows(sample_referral)
 
-    def api_request(port: int):  # type: ignore[no-untyped-def]
+    def api_request(port: int):
         def make(i: int) -> bytes:
             return loadgen.build_request(
                 "POST",
@@ -479,7 +488,7 @@ def submission(meta: dict, *, seconds: float, concurrency: int, paced_rate: floa
     csrf = "b" * 32
     referrals_before = Referral.objects.count()
 
-    def form_request(port: int):  # type: ignore[no-untyped-def]
+    def form_request(port: int):
         def make(i: int) -> bytes | None:
             if i >= len(drafts):
                 return None
@@ -685,7 +694,7 @@ def main() -> None:
             "partial_runs": [*earlier.get("partial_runs", []), {"only": sorted(only), **rerun}],
         }
 
-    def step(name: str, fn) -> None:  # type: ignore[no-untyped-def]
+    def step(name: str, fn) -> None:
         print(f"[{meta['referrals']:,}] {name} ...", flush=True)
         started = time.perf_counter()
         out[name] = fn()

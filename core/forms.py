@@ -111,14 +111,20 @@ class GovukForm(forms.Form):
     """Keeps fields in order for the error summary, which lists errors in the
     order the fields appear on the page."""
 
+    def clean(self) -> dict[str, Any]:
+        # What Form.clean does; its type says it may return None, and the
+        # forms built on this one add to what it returns.
+        return self.cleaned_data
+
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor id, message) pairs for the GOV.UK error summary."""
+        # An ErrorList hands out each error as its message, a str.
         items = []
         for message in self.non_field_errors():
-            items.append(("", message))
+            items.append(("", str(message)))
         for name in self.fields:
             if name in self.errors:
-                items.append((anchor_for(self[name]), self.errors[name][0]))
+                items.append((anchor_for(self[name]), str(self.errors[name][0])))
         return items
 
 

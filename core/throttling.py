@@ -22,13 +22,13 @@ CACHE_BACKOFF_SECONDS = 10.0
 _cache_down_until = 0.0
 
 
-class _FailOpen:
+class _FailOpen(throttling.BaseThrottle):
     def allow_request(self, request: Any, view: Any) -> bool:
         global _cache_down_until
         if time.monotonic() < _cache_down_until:
             return True
         try:
-            return super().allow_request(request, view)  # type: ignore[misc]
+            return super().allow_request(request, view)
         except Exception:  # noqa: BLE001 - any cache failure: let the request through
             _cache_down_until = time.monotonic() + CACHE_BACKOFF_SECONDS
             logger.warning(

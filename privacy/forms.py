@@ -31,8 +31,8 @@ class SubjectAccessForm(GovukForm):
         self.fields["nhs_number"].widget.attrs.update(
             {"inputmode": "numeric", "spellcheck": "false"}
         )
-        self.fields["nhs_number"].widget.govuk_width = "10"  # type: ignore[attr-defined]
-        self.fields["last_name"].widget.govuk_width = "20"  # type: ignore[attr-defined]
+        self.fields["nhs_number"].widget.govuk_width = "10"
+        self.fields["last_name"].widget.govuk_width = "20"
 
     def clean_nhs_number(self) -> str:
         return clean_nhs_number(self.cleaned_data["nhs_number"])

@@ -16,7 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db import transaction
+from django.contrib.auth.models import User
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -131,7 +132,7 @@ def _keep_whole_histories(
                     changed = True
 
 
-def _history_models() -> list[tuple[type, str]]:
+def _history_models() -> list[tuple[type[models.Model], str]]:
     """Every history table that holds versions of a referral or its parts,
     with the column that names the referral."""
     found = []
@@ -169,12 +170,12 @@ def _destroy(batch: list[tuple[int, str, RetentionRule]], due: set[int], now: dt
     ids = [pk for pk in ids if pk not in linked_to_kept]
     if not ids:
         return 0
-    rows = {
-        pk: (kind, fd, received, decided)
-        for pk, kind, fd, received, decided in Referral.objects.filter(pk__in=ids).values_list(
-            "pk", "kind", "front_door_id", "received_at", "decided_at"
-        )
-    }
+    rows: dict[int, tuple[str, int, dt.datetime, dt.datetime]] = {}
+    for pk, kind, fd, received, decided in Referral.objects.filter(pk__in=ids).values_list(
+        "pk", "kind", "front_door_id", "received_at", "decided_at"
+    ):
+        assert decided is not None  # every id was locked above as still decided
+        rows[pk] = (kind, fd, received, decided)
     DestructionRecord.objects.bulk_create(
         [
             DestructionRecord(
@@ -196,12 +197,13 @@ def _destroy(batch: list[tuple[int, str, RetentionRule]], due: set[int], now: dt
     Referral.objects.filter(pk__in=ids).delete()
     # Last: deleting the rows above writes a "deleted" version of each.
     for model, column in _history_models():
-        model.objects.filter(**{f"{column}__in": ids}).delete()
+        # A history model has only its default manager, `objects`.
+        model._default_manager.filter(**{f"{column}__in": ids}).delete()
     return len(ids)
 
 
 def apply_retention(
-    *, as_of: dt.datetime | None = None, dry_run: bool = True, actor: object | None = None
+    *, as_of: dt.datetime | None = None, dry_run: bool = True, actor: User | None = None
 ) -> RetentionReport:
     as_of = as_of or timezone.now()
     report = RetentionReport(as_of=as_of, dry_run=dry_run)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -29,8 +30,10 @@ def subject_access(request: HttpRequest) -> HttpResponse:
         )
     front_door = Agency.objects.filter(pk__in=front_doors).order_by("name").first()
     form = SubjectAccessForm(request.POST or None)
-    context = {"form": form, "front_door": front_door}
+    context: dict[str, Any] = {"form": form, "front_door": front_door}
     if request.method == "POST" and form.is_valid():
+        # One of the person's front doors as an administrator: an active agency.
+        assert front_door is not None
         data = form.cleaned_data
         export = export_for_child(
             front_door.pk,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 
@@ -25,16 +25,19 @@ from referrals.forms.content import (
     ConsentForm,
     FatherForm,
     PreviousAreaForm,
+    SectionForm,
     SenderForm,
     TypeForm,
 )
 from referrals.models import FATHER_FIGURES
 
+_Form = TypeVar("_Form", bound=forms.Form)
+
 
 @dataclass(frozen=True)
 class Section:
     key: str  # where it lives in the document
-    form: type[forms.Form]
+    form: type[SectionForm]
     many: bool = False
     title: str = ""
     page: str = ""  # the URL name of the page that asks it
@@ -152,7 +155,7 @@ def _json_ready(values: Any) -> Any:
     return ready
 
 
-def bind(form_class: type[forms.Form], values: Any) -> forms.Form:
+def bind(form_class: type[_Form], values: Any) -> _Form:
     return form_class(data=_json_ready(values) if isinstance(values, dict) else {})
 
 
@@ -172,7 +175,7 @@ def _check_section(
             prefix = f"{prefix}.{index}"
         path = f"{prefix}.{name}" if prefix else name
         for message in errors:
-            problems.append(Problem(path, message, section.page, index))
+            problems.append(Problem(path, str(message), section.page, index))
     return {}
 
 
@@ -210,7 +213,8 @@ def validate_content(document: Any) -> tuple[Content | None, list[Problem]]:
         relationship = adult.get("relationship") if isinstance(adult, dict) else None
         return isinstance(relationship, str) and relationship in FATHER_FIGURES
 
-    raw_adults = document.get("adults") if isinstance(document.get("adults"), list) else []
+    adults = document.get("adults")
+    raw_adults = adults if isinstance(adults, list) else []
     has_father_figure = any(map(is_father_figure, cleaned.get("adults", []))) or any(
         map(is_father_figure, raw_adults)
     )

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from core.working_days import WorkingCalendar
+
+if TYPE_CHECKING:
+    from referrals.models import DeadlinePolicy
 
 
 @dataclass(frozen=True)
@@ -91,19 +95,19 @@ def challenge_deadlines(rules: Rules, *, raised_at: dt.datetime) -> tuple[dt.dat
     return step_one, step_two
 
 
-def rules_from_policy(policy: object) -> Rules:
+def rules_from_policy(policy: DeadlinePolicy | None) -> Rules:
     """Rules from a `DeadlinePolicy` row (or the defaults when there is none)."""
     if policy is None:
         return Rules(calendar=WorkingCalendar())
     return Rules(
-        calendar=policy.calendar(),  # type: ignore[attr-defined]
-        acknowledge_within_working_days=policy.acknowledge_within_working_days,  # type: ignore[attr-defined]
-        decide_within_working_days=policy.decide_within_working_days,  # type: ignore[attr-defined]
-        urgent_acknowledge_within=dt.timedelta(minutes=policy.urgent_acknowledge_within_minutes),  # type: ignore[attr-defined]
-        urgent_decide_within=dt.timedelta(minutes=policy.urgent_decide_within_minutes),  # type: ignore[attr-defined]
-        senior_escalation_after=dt.timedelta(minutes=policy.senior_escalation_after_minutes),  # type: ignore[attr-defined]
-        strategy_discussion_within_hours=policy.strategy_discussion_within_hours,  # type: ignore[attr-defined]
-        pre_birth_urgent_within_weeks=policy.pre_birth_urgent_within_weeks,  # type: ignore[attr-defined]
-        information_request_within_working_days=policy.information_request_within_working_days,  # type: ignore[attr-defined]
-        challenge_step_within_working_days=policy.challenge_step_within_working_days,  # type: ignore[attr-defined]
+        calendar=policy.calendar(),
+        acknowledge_within_working_days=policy.acknowledge_within_working_days,
+        decide_within_working_days=policy.decide_within_working_days,
+        urgent_acknowledge_within=dt.timedelta(minutes=policy.urgent_acknowledge_within_minutes),
+        urgent_decide_within=dt.timedelta(minutes=policy.urgent_decide_within_minutes),
+        senior_escalation_after=dt.timedelta(minutes=policy.senior_escalation_after_minutes),
+        strategy_discussion_within_hours=policy.strategy_discussion_within_hours,
+        pre_birth_urgent_within_weeks=policy.pre_birth_urgent_within_weeks,
+        information_request_within_working_days=policy.information_request_within_working_days,
+        challenge_step_within_working_days=policy.challenge_step_within_working_days,
     )

@@ -86,9 +86,12 @@ class ReferralMention(Protocol):
     """What the escalation emails say of a referral: a Referral, or the
     sweep's plain row for one (it words thousands at a time)."""
 
-    reference: str
-    urgency: str
-    kind: str
+    @property
+    def reference(self) -> str: ...
+    @property
+    def urgency(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
 
 
 URGENCY_LABELS, KIND_LABELS = dict(Urgency.choices), dict(Kind.choices)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.conf import settings
@@ -21,6 +21,9 @@ from agencies.models import Agency, AgencyKind, Membership, Role
 from referrals.content import Content, validate_content
 from referrals.models import DeadlinePolicy, Referral
 from referrals.services.submit import submit_referral
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 
 def pytest_report_header(config: Any) -> list[str]:
@@ -213,6 +216,13 @@ def client_for(user: Any) -> Client:
     return sign_in(Client(), user)
 
 
+def _forget_broker_connections(app: Celery) -> None:
+    """Drop Celery's pooled connections (private, so not in its type stubs):
+    the next send connects to whichever broker is configured now."""
+    app._pool = None  # type: ignore[attr-defined]
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def broker_down() -> Any:
     """Point our Celery app at a port where no broker listens, for real."""
@@ -229,14 +239,12 @@ def broker_down() -> Any:
         broker_read_url=dead,
         broker_transport_options={"socket_connect_timeout": 1},
     )
-    app._pool = None
-    app.amqp._producer_pool = None
+    _forget_broker_connections(app)
     try:
         yield
     finally:
         app.conf.update(saved)
-        app._pool = None
-        app.amqp._producer_pool = None
+        _forget_broker_connections(app)
         services._broker_down_until = 0.0
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms, template
+from django.forms.widgets import ChoiceWidget
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -88,7 +89,9 @@ def govuk_field(
         elif error:
             invalid = set(DateInputWidget.parts)
         context["invalid_parts"] = invalid
-    if kind in {"radios", "select", "checkboxes"}:
+    # Radios, checkboxes and selects are all choice widgets: Django renders
+    # their options from widget.choices, which the field keeps equal to its own.
+    if kind in {"radios", "select", "checkboxes"} and isinstance(widget, ChoiceWidget):
         hints = getattr(field.field, "choice_hints", {})
         current = "" if value is None else str(value)
         selected = {str(v) for v in value} if isinstance(value, list | tuple) else {current}
@@ -100,7 +103,7 @@ def govuk_field(
                 "checked": str(choice_value) in selected,
                 "id": field.auto_id if index == 0 else f"{field.auto_id}-{index + 1}",
             }
-            for index, (choice_value, choice_label) in enumerate(field.field.choices)
+            for index, (choice_value, choice_label) in enumerate(widget.choices)
             if not (kind in {"radios", "checkboxes"} and choice_value == "")
         ]
     return context
@@ -179,7 +182,7 @@ def select_options(
 ) -> SafeString:
     """<option>s for (value, label) pairs, escaped once per page and list:
     the dashboard offers every worker on every row."""
-    key = ("select_options", id(choices))
+    key = f"select_options:{id(choices)}"
     rendered = context.render_context.get(key)
     if rendered is None:
         rendered = context.render_context[key] = str(

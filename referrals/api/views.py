@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 from agencies.selectors import get_access
 from audit.models import Action
 from audit.services import Origin, record_event
+from core.http import AuthenticatedRequest
 from referrals.api import schema
 from referrals.api.serializers import (
     ListItemSerializer,
@@ -87,6 +88,12 @@ def _origin(request: Request) -> Origin:
     return Origin.of(request._request, via="api")
 
 
+def _body(request: Request) -> dict[str, Any]:
+    """The JSON object sent, or {} for any other JSON (a list, a number)."""
+    data: object = request.data  # typed as a dict, but whatever JSON was sent
+    return data if isinstance(data, dict) else {}
+
+
 def problems_json(problems: list[Problem]) -> dict[str, Any]:
     """Field errors keyed by path, e.g. "children.0.nhs_number", as the form gives them."""
     fields: dict[str, list[str]] = {}
@@ -126,7 +133,7 @@ def _act(
 ) -> Response:
     """Validate with the page's form, run one service, answer with the referral."""
     referral = get_referral_for_user(request.user, reference)
-    data = request.data if isinstance(request.data, dict) else {}
+    data = _body(request)
     form = form_class(data={k: _plain(v) for k, v in data.items()})
     if not form.is_valid():
         return Response(form_errors_json(form), status=status.HTTP_400_BAD_REQUEST)
@@ -172,7 +179,7 @@ def _parse_filter(query: Any, name: str, parse: Callable[[str], Any]) -> tuple[A
 
 class ReferralListCreate(APIView):
     @schema.listing
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         """GET /api/v1/referrals/?status=&received_after=&received_before=&updated_since=
 
         The referrals you may see (your own, your agency's if you lead it, or
@@ -225,7 +232,7 @@ class ReferralListCreate(APIView):
         return paginator.get_paginated_response(ListItemSerializer(page or [], many=True).data)
 
     @schema.submit
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         if get_access(request.user).sending_grant() is None:
             raise PermissionDenied("Only people at a partner agency can send referrals")
         key = request.headers.get("Idempotency-Key")
@@ -279,7 +286,7 @@ class ReferralListCreate(APIView):
 
 class ReferralDetail(APIView):
     @schema.detail
-    def get(self, request: Request, reference: str) -> Response:
+    def get(self, request: AuthenticatedRequest, reference: str) -> Response:
         referral = get_referral_for_user(request.user, reference)
         record_event(
             actor=request.user,
@@ -293,7 +300,7 @@ class ReferralDetail(APIView):
 
 class ReferralConvert(APIView):
     @schema.convert
-    def post(self, request: Request, reference: str) -> Response:
+    def post(self, request: AuthenticatedRequest, reference: str) -> Response:
         referral = get_referral_for_user(request.user, reference)
         referral = convert_to_referral(
             referral=referral, actor=request.user, origin=_origin(request)
@@ -303,7 +310,7 @@ class ReferralConvert(APIView):
 
 class ReferralAcknowledge(APIView):
     @schema.acknowledge
-    def post(self, request: Request, reference: str) -> Response:
+    def post(self, request: AuthenticatedRequest, reference: str) -> Response:
         referral = get_referral_for_user(request.user, reference)
         try:
             referral = acknowledge_referral(
@@ -325,9 +332,9 @@ class ReferralAssign(APIView):
     """{"assignee": "me" | <user id>}"""
 
     @schema.assign
-    def post(self, request: Request, reference: str) -> Response:
+    def post(self, request: AuthenticatedRequest, reference: str) -> Response:
         referral = get_referral_for_user(request.user, reference)
-        value = request.data.get("assignee") if isinstance(request.data, dict) else None
+        value = _body(request).get("assignee")
         assignee = request.user if value == "me" else user_by_id(value)
         if assignee is None:
             return Response(
@@ -355,7 +362,7 @@ class ReferralRequestInformation(APIView):
     """{"question": "...", "to_agency": <agency id>} (leave out to_agency to ask the referrer)."""
 
     @schema.request_information
-    def post(self, request: Request, reference: str) -> Response:
+    def post(self, request: AuthenticatedRequest, reference: str) -> Response:
         referral = get_referral_for_user(request.user, reference)
         agencies = partner_agencies(referral)
 
@@ -377,7 +384,7 @@ class ReferralRequestInformation(APIView):
 
 class ReferralAnswerInformation(APIView):
     @schema.answer_information
-    def post(self, request: Request, reference: str, request_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, reference: str, request_id: int) -> Response:
         def action(referral: Referral, data: dict[str, Any]) -> None:
             info = referral.information_requests.filter(pk=request_id).first()
             if info is None:
@@ -391,7 +398,7 @@ class ReferralAnswerInformation(APIView):
 
 class ReferralDecide(APIView):
     @schema.decide
-    def post(self, request: Request, reference: str) -> Response:
+    def post(self, request: AuthenticatedRequest, reference: str) -> Response:
         return _act(
             request,
             reference,
@@ -410,7 +417,7 @@ class ReferralDecide(APIView):
 
 class ReferralChallenge(APIView):
     @schema.challenge
-    def post(self, request: Request, reference: str) -> Response:
+    def post(self, request: AuthenticatedRequest, reference: str) -> Response:
         return _act(
             request,
             reference,
@@ -423,7 +430,7 @@ class ReferralChallenge(APIView):
 
 class ReferralAnswerChallenge(APIView):
     @schema.answer_challenge
-    def post(self, request: Request, reference: str, challenge_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, reference: str, challenge_id: int) -> Response:
         def action(referral: Referral, data: dict[str, Any]) -> None:
             item = referral.challenges.filter(pk=challenge_id).first()
             if item is None:
@@ -443,7 +450,7 @@ class QuestionsForAgency(APIView):
     """GET /api/v1/questions/: questions the front door asked your agency."""
 
     @schema.questions
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(QuestionSerializer(questions_for(request.user), many=True).data)
 
 
@@ -451,9 +458,9 @@ class AnswerQuestionForAgency(APIView):
     """POST /api/v1/questions/{id}/answer/ {"answer": "..."}"""
 
     @schema.answer_question
-    def post(self, request: Request, question_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, question_id: int) -> Response:
         info = get_question_for_user(request.user, question_id)
-        data = request.data if isinstance(request.data, dict) else {}
+        data = _body(request)
         form = InformationAnswerForm(data={"answer": _plain(data.get("answer"))})
         if not form.is_valid():
             return Response(form_errors_json(form), status=status.HTTP_400_BAD_REQUEST)

@@ -132,7 +132,8 @@ def claim_batch(step: Step, *, now: dt.datetime, limit: int) -> list[tuple[Any, 
                 f"JOIN {Referral._meta.db_table} r ON r.id = claimed_referral_id",
                 [*claim_params, step.rule, step.level, at],
             )
-            return cursor.fetchall()
+            breaches: list[tuple[Any, ...]] = cursor.fetchall()
+            return breaches
     with connection.cursor() as cursor:
         cursor.execute(claim_sql(step), claim_params)
         claimed = cursor.fetchall()

@@ -37,7 +37,7 @@ class Step:
 
     @property
     def pk_column(self) -> str:
-        return self.model._meta.pk.column  # type: ignore[union-attr]
+        return self.model._meta.pk.column
 
     @property
     def referral_column(self) -> str:

@@ -130,6 +130,10 @@ def checkboxes(
 class SectionForm(GovukForm):
     """A question page. `json_data()` gives back what was typed, as saved in a draft."""
 
+    # Set by Django's BaseForm (its type stubs leave it out); a page shown
+    # again with saved answers clears it.
+    _errors: dict[str, Any] | None
+
     def json_data(self) -> dict[str, Any]:
         values = {}
         for name, field in self.fields.items():
@@ -226,9 +230,9 @@ class ChildForm(SectionForm):
         self.fields["nhs_number"].widget.attrs.update(
             {"inputmode": "numeric", "spellcheck": "false"}
         )
-        self.fields["nhs_number"].widget.govuk_width = "10"  # type: ignore[attr-defined]
+        self.fields["nhs_number"].widget.govuk_width = "10"
         self.fields["postcode"].widget.attrs.update({"autocomplete": "off"})
-        self.fields["postcode"].widget.govuk_width = "10"  # type: ignore[attr-defined]
+        self.fields["postcode"].widget.govuk_width = "10"
 
     def clean_nhs_number(self) -> str:
         return clean_nhs_number(self.cleaned_data["nhs_number"])
@@ -435,7 +439,7 @@ class SenderForm(SectionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel"})
-        self.fields["phone"].widget.govuk_width = "20"  # type: ignore[attr-defined]
+        self.fields["phone"].widget.govuk_width = "20"
 
     def clean_phone(self) -> str:
         return clean_phone(self.cleaned_data["phone"])

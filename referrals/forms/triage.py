@@ -3,7 +3,7 @@ and the API both use them, so both give the same messages."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -56,9 +56,10 @@ class InformationRequestForm(SectionForm):
     def __init__(self, *args: Any, agencies: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("referrer", "The referrer")] + [(str(a.pk), a.name) for a in agencies or []]
-        self.fields["to_agency"].choices = choices
-        self.fields["to_agency"].initial = "referrer"
-        self.fields["to_agency"].choice_hints = {  # type: ignore[attr-defined]
+        to_agency = cast(forms.ChoiceField, self.fields["to_agency"])  # declared above
+        to_agency.choices = choices
+        to_agency.initial = "referrer"
+        to_agency.choice_hints = {  # type: ignore[attr-defined]
             "referrer": "The person who sent it, or their agency's safeguarding lead."
         }
 

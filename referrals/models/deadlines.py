@@ -96,10 +96,14 @@ class DeadlinePolicy(models.Model):
         return f"Deadline rules for {self.front_door}"
 
     def clean(self) -> None:
+        # clean() runs even when a time failed its own field's check: any may be None.
+        opens: dt.time | None = self.office_opens
+        closes: dt.time | None = self.office_closes
+        cut_off: dt.time | None = self.cut_off
         errors = {}
-        if self.office_opens and self.office_closes and self.office_opens >= self.office_closes:
+        if opens and closes and opens >= closes:
             errors["office_closes"] = "The office must close after it opens"
-        elif self.cut_off and not (self.office_opens <= self.cut_off <= self.office_closes):
+        elif cut_off and opens and closes and not (opens <= cut_off <= closes):
             errors["cut_off"] = "The cut-off must be within office hours"
         if errors:
             raise ValidationError(errors)

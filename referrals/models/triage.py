@@ -63,7 +63,7 @@ class InformationRequest(models.Model):
 
     @property
     def asked_of(self) -> str:
-        return self.to_agency.name if self.to_agency_id else "the referrer"
+        return self.to_agency.name if self.to_agency is not None else "the referrer"
 
 
 class Challenge(models.Model):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth_models
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -28,7 +28,8 @@ from audit.services import record_event
 from referrals.models import Challenge, InformationRequest, Referral
 from referrals.references import normalise_reference
 
-User = AbstractBaseUser | AnonymousUser
+# Whoever is asking: a signed-in person, or nobody (AnonymousUser).
+User = auth_models.User | auth_models.AnonymousUser
 
 # Who at a front door may link earlier history to a referral.
 LINKING_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER})

@@ -109,10 +109,10 @@ def earlier_history(referral: Referral) -> list[Match]:
             matches[earlier_id] = Match(earlier=link.earlier, reasons=[link.reason], strength=3)
     result = []
     for earlier_id, match in matches.items():
-        link = decided.get(earlier_id)
-        if link and link.status == LinkStatus.REJECTED:
+        decision = decided.get(earlier_id)
+        if decision and decision.status == LinkStatus.REJECTED:
             continue
-        match.status = link.status if link else ""
+        match.status = decision.status if decision else ""
         result.append(match)
     return sorted(
         result,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ class AlreadyAcknowledged(Exception):
 def acknowledge_referral(
     *,
     referral: Referral,
-    actor: AbstractBaseUser,
+    actor: User,
     origin: Origin = WEB,
     now: dt.datetime | None = None,
 ) -> Referral:

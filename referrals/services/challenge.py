@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +30,7 @@ from referrals.services.common import NotAllowedNow, add_event, front_door_rules
 def raise_challenge(
     *,
     referral: Referral,
-    actor: AbstractBaseUser,
+    actor: User,
     reasons: str,
     origin: Origin = WEB,
     now: dt.datetime | None = None,
@@ -92,7 +92,7 @@ def raise_challenge(
 def answer_challenge(
     *,
     challenge: Challenge,
-    actor: AbstractBaseUser,
+    actor: User,
     outcome: str,
     response: str,
     origin: Origin = WEB,

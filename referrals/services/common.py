@@ -7,7 +7,7 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 
 from referrals.deadlines import Rules, rules_from_policy
@@ -29,9 +29,7 @@ def history_of(model: type[models.Model]) -> Any:
     return model.history  # type: ignore[attr-defined]
 
 
-def record_history(
-    referral: Referral, actor: AbstractBaseUser | None, reason: str, now: dt.datetime
-) -> None:
+def record_history(referral: Referral, actor: User | None, reason: str, now: dt.datetime) -> None:
     """A new version of the referral in its history, read back after a
     conditional update (which django-simple-history does not see)."""
     referral.refresh_from_db()
@@ -47,7 +45,7 @@ def record_history(
 def add_event(
     referral: Referral,
     kind: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     summary: str,
     now: dt.datetime,
     *,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +28,7 @@ from referrals.services.common import NotAllowedNow, add_event, record_history
 def decide_referral(
     *,
     referral: Referral,
-    actor: AbstractBaseUser,
+    actor: User,
     decision: str,
     reasons: str,
     next_steps: str,

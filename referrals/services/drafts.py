@@ -10,14 +10,14 @@ import copy
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from referrals.models import Draft
 
 
-def start_draft(*, author: AbstractBaseUser, prefill: dict[str, Any] | None = None) -> Draft:
+def start_draft(*, author: User, prefill: dict[str, Any] | None = None) -> Draft:
     now = timezone.now()
     return Draft.objects.create(author=author, data=prefill or {}, created_at=now, updated_at=now)
 
@@ -40,7 +40,7 @@ def save_section(
             data.setdefault(key, []).append(values)
         elif _is_list(key):
             items = data.setdefault(key, [])
-            if 0 <= index < len(items):
+            if index is not None and 0 <= index < len(items):
                 items[index] = values
             else:
                 items.append(values)
@@ -64,7 +64,7 @@ def remove_item(*, draft: Draft, key: str, index: int) -> Draft:
     return locked
 
 
-def delete_draft(*, draft: Draft, author: AbstractBaseUser) -> None:
+def delete_draft(*, draft: Draft, author: User) -> None:
     Draft.objects.filter(pk=draft.pk, author=author).delete()
 
 

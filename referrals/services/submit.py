@@ -12,9 +12,9 @@ import hashlib
 import json
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from agencies.models import Agency, Role
@@ -56,7 +56,7 @@ class DraftAlreadySent(Exception):
     """The draft was sent already (or deleted) by another request."""
 
 
-def _create_with_unique_reference(*, sender: AbstractBaseUser, **fields: Any) -> Referral:
+def _create_with_unique_reference(*, sender: User, **fields: Any) -> Referral:
     """The referral row and its first version in the history, dated when it
     was received (like its parts' first versions) and by its sender."""
     # Seven random symbols give 34 billion references; a clash is rare but
@@ -80,7 +80,7 @@ def _create_with_unique_reference(*, sender: AbstractBaseUser, **fields: Any) ->
 
 def submit_referral(
     *,
-    sender: AbstractBaseUser,
+    sender: User,
     content: Content,
     origin: Origin = WEB,
     now: dt.datetime | None = None,
@@ -220,7 +220,7 @@ def _create_parts(referral: Referral, content: Content) -> None:
     """Children, adults, other agencies and previous areas, in the order given."""
     child_fields = {f.name for f in Child._meta.fields} - {"id", "referral", "position"}
     adult_fields = {f.name for f in Adult._meta.fields} - {"id", "referral", "position"}
-    parts = {
+    parts: dict[type[models.Model], list[models.Model]] = {
         Child: [
             Child(
                 referral=referral,
@@ -260,14 +260,16 @@ def _create_parts(referral: Referral, content: Content) -> None:
         # bulk_create fills in the new ids (INSERT ... RETURNING) and skips
         # django-simple-history: record the first version of each from the
         # rows in hand rather than reading them back.
-        created = model.objects.bulk_create(rows)
+        # (These models have only their default manager, `objects`.)
+        created = model._default_manager.bulk_create(rows)
         if any(row.pk is None for row in created):  # a database that cannot return ids
-            created = list(model.objects.filter(referral=referral))
+            created = list(model._default_manager.filter(referral=referral))
         history_of(model).bulk_history_create(created, default_date=referral.received_at)
 
 
-def _blank(model: type, name: str) -> Any:
-    return None if model._meta.get_field(name).null else ""
+def _blank(model: type[models.Model], name: str) -> Any:
+    field = model._meta.get_field(name)  # one of the model's own columns
+    return None if isinstance(field, models.Field) and field.null else ""
 
 
 def _non_mobile_baby_alerts(
@@ -332,7 +334,7 @@ def fingerprint_of(body: Any) -> str:
 
 def submit_referral_once(
     *,
-    sender: AbstractBaseUser,
+    sender: User,
     content: Content,
     idempotency_key: str,
     fingerprint: str,
@@ -361,6 +363,8 @@ def submit_referral_once(
         )
         if existing.fingerprint != fingerprint:
             raise IdempotencyConflict() from None
+        # A key's record is only ever written with the referral it made.
+        assert existing.referral is not None
         return existing.referral, False
     return referral, True
 
@@ -369,9 +373,7 @@ class _KeyTaken(Exception):
     """Another submission with this Idempotency-Key committed first."""
 
 
-def _claim_idempotency_key(
-    *, sender: AbstractBaseUser, key: str, fingerprint: str, referral: Referral
-) -> bool:
+def _claim_idempotency_key(*, sender: User, key: str, fingerprint: str, referral: Referral) -> bool:
     table, key_column = IdempotencyRecord._meta.db_table, connection.ops.quote_name("key")
     with connection.cursor() as cursor:
         cursor.execute(

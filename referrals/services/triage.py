@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -50,8 +50,8 @@ FRONT_DOOR_ONLY = "Only front-door staff of this front door can do this"
 def assign_referral(
     *,
     referral: Referral,
-    actor: AbstractBaseUser,
-    assignee: AbstractBaseUser,
+    actor: User,
+    assignee: User,
     origin: Origin = WEB,
     now: dt.datetime | None = None,
 ) -> Referral:
@@ -100,7 +100,7 @@ def assign_referral(
 def convert_to_referral(
     *,
     referral: Referral,
-    actor: AbstractBaseUser,
+    actor: User,
     origin: Origin = WEB,
     now: dt.datetime | None = None,
 ) -> Referral:
@@ -150,7 +150,7 @@ def convert_to_referral(
 def request_information(
     *,
     referral: Referral,
-    actor: AbstractBaseUser,
+    actor: User,
     question: str,
     to_agency: Agency | None = None,
     origin: Origin = WEB,
@@ -221,7 +221,7 @@ def request_information(
 def answer_information_request(
     *,
     info: InformationRequest,
-    actor: AbstractBaseUser,
+    actor: User,
     answer: str,
     origin: Origin = WEB,
     now: dt.datetime | None = None,
@@ -282,7 +282,7 @@ def record_link(
     *,
     referral: Referral,
     earlier: Referral,
-    actor: AbstractBaseUser,
+    actor: User,
     confirmed: bool,
     reason: str = "",
     origin: Origin = WEB,

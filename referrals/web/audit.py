@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from audit.models import Action, AuditEvent
 from audit.services import Origin, record_event
+from core.http import AuthenticatedHttpRequest
 from referrals.selectors.access import get_referral_for_user, permissions_for, require
 
 
 @login_required
-def referral_audit(request: HttpRequest, reference: str) -> HttpResponse:
+def referral_audit(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     require(
         permissions_for(request.user, referral).administrator,

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from agencies.selectors import get_access
 from audit.models import Action
 from audit.services import Origin, record_event
+from core.http import AuthenticatedHttpRequest
 from referrals.selectors.dashboard import manager_dashboard as dashboard_for
 
 
 @login_required
-def manager_dashboard(request: HttpRequest) -> HttpResponse:
+def manager_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not get_access(request.user).can_see_dashboard:
         raise PermissionDenied("Only front-door managers can see the dashboard")
     now = timezone.now()

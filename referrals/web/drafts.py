@@ -6,7 +6,7 @@ shows errors or moves on, so an interrupted sender loses nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.selectors import get_access
 from audit.services import Origin
+from core.http import AuthenticatedHttpRequest
 from referrals.content import (
     PAGE_ORDER,
     PAGE_TITLES,
@@ -32,6 +33,9 @@ from referrals.models import Draft
 from referrals.selectors.drafts import drafts_of, get_draft
 from referrals.services import drafts
 from referrals.services.submit import DraftAlreadySent, submit_referral
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 LIST_PAGES = {s.page: s for s in SECTIONS if s.many}
 SINGLE_PAGES = {s.page: s for s in SECTIONS if not s.many and s.form is not FatherForm}
@@ -85,15 +89,13 @@ def _bound_quietly(section: Section, values: dict[str, Any]) -> Any:
 
 
 @login_required
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     grant = _sender_grant(request)
     if request.method == "POST":
         phone = (
             request.user.memberships.filter(is_active=True)
             .exclude(phone="")
-            .values_list(  # type: ignore[union-attr]
-                "phone", flat=True
-            )
+            .values_list("phone", flat=True)
             .first()
         )
         draft = drafts.start_draft(
@@ -111,7 +113,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def page(request: HttpRequest, draft_id: str, page: str) -> HttpResponse:
+def page(request: AuthenticatedHttpRequest, draft_id: str, page: str) -> HttpResponse:
     _sender_grant(request)
     draft = get_draft(request.user, draft_id)
     if page in LIST_PAGES:
@@ -228,7 +230,9 @@ def _display(field: Any, value: Any) -> str:
 
 
 @login_required
-def item(request: HttpRequest, draft_id: str, page: str, index: int | None = None) -> HttpResponse:
+def item(
+    request: AuthenticatedHttpRequest, draft_id: str, page: str, index: int | None = None
+) -> HttpResponse:
     _sender_grant(request)
     draft = get_draft(request.user, draft_id)
     section = LIST_PAGES.get(page)
@@ -279,7 +283,9 @@ def item(request: HttpRequest, draft_id: str, page: str, index: int | None = Non
 
 @login_required
 @require_POST
-def remove_item(request: HttpRequest, draft_id: str, page: str, index: int) -> HttpResponse:
+def remove_item(
+    request: AuthenticatedHttpRequest, draft_id: str, page: str, index: int
+) -> HttpResponse:
     _sender_grant(request)
     draft = get_draft(request.user, draft_id)
     section = LIST_PAGES.get(page)
@@ -290,7 +296,7 @@ def remove_item(request: HttpRequest, draft_id: str, page: str, index: int) -> H
 
 
 @login_required
-def check(request: HttpRequest, draft_id: str) -> HttpResponse:
+def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
     _sender_grant(request)
     try:
         draft = get_draft(request.user, draft_id)
@@ -361,7 +367,7 @@ def _check_sections(draft: Draft) -> list[dict[str, Any]]:
         if page in LIST_PAGES:
             section = LIST_PAGES[page]
             items = [_summary(section, item) for item in draft.data.get(section.key) or []]
-            rows = []
+            rows: list[tuple[StrOrPromise | None, str]] = []
             for number, summary in enumerate(items, start=1):
                 rows.append((f"{ITEM_NOUNS[page][0].capitalize()} {number}", summary["title"]))
             if page == "adults" and draft.data.get("father_not_recorded_reason"):
@@ -399,7 +405,7 @@ def _check_sections(draft: Draft) -> list[dict[str, Any]]:
 
 @login_required
 @require_POST
-def delete(request: HttpRequest, draft_id: str) -> HttpResponse:
+def delete(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
     _sender_grant(request)
     draft = get_draft(request.user, draft_id)
     drafts.delete_draft(draft=draft, author=request.user)

@@ -16,6 +16,7 @@ from agencies.models import Role
 from agencies.selectors import get_access
 from audit.models import Action
 from audit.services import Origin, record_event
+from core.http import AuthenticatedHttpRequest
 from referrals.selectors import lists
 
 PAGE_SIZE = 50
@@ -27,7 +28,7 @@ def _page(request: HttpRequest, queryset: Any) -> Page:
 
 
 @login_required
-def sent_referrals(request: HttpRequest) -> HttpResponse:
+def sent_referrals(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = _page(request, lists.sent_referrals(request.user))
     record_event(
         actor=request.user,
@@ -49,7 +50,7 @@ def sent_referrals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def front_door_queue(request: HttpRequest) -> HttpResponse:
+def front_door_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not get_access(request.user).is_front_door_staff:
         raise PermissionDenied("Only front-door staff can see the queue")
     filters = lists.QueueFilters.from_query(request.GET)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from audit.models import Action
 from audit.services import Origin, record_event
+from core.http import AuthenticatedHttpRequest
 from core.names import display_name
 from referrals.models import OPEN_STATUSES, Kind, Status
 from referrals.selectors.access import get_referral_for_user, permissions_for
@@ -39,14 +40,14 @@ def _audit_view(request: HttpRequest, reference: str, page: str) -> None:
 
 
 @login_required
-def receipt(request: HttpRequest, reference: str) -> HttpResponse:
+def receipt(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     _audit_view(request, referral.reference, "receipt")
     return render(request, "referrals/receipt.html", {"referral": referral})
 
 
 @login_required
-def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     _audit_view(request, referral.reference, "detail")
     with_parts(referral)
@@ -85,7 +86,7 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
+def acknowledge(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     try:
         acknowledge_referral(referral=referral, actor=request.user, origin=Origin.of(request))
@@ -102,7 +103,7 @@ def acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def convert(request: HttpRequest, reference: str) -> HttpResponse:
+def convert(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     convert_to_referral(referral=referral, actor=request.user, origin=Origin.of(request))
     messages.success(request, f"{referral.reference} is now a referral. The sender has been told.")

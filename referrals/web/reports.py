@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from agencies.models import REPORT_ROLES, Agency
 from agencies.selectors import get_access
 from audit.models import Action
 from audit.services import Origin, record_event
+from core.http import AuthenticatedHttpRequest
 from referrals.forms.reports import ReportForm
 from referrals.selectors.reporting import DECISION_LABELS, RULE_LABELS, csv_rows, partnership_report
 
@@ -35,7 +37,7 @@ def _bars(items: list[tuple[str, float | int | None]]) -> list[dict]:
 
 
 @login_required
-def partnership(request: HttpRequest) -> HttpResponse:
+def partnership(request: AuthenticatedHttpRequest) -> HttpResponse:
     access = get_access(request.user)
     front_doors = sorted(access.front_door_ids_with(REPORT_ROLES))
     if not front_doors:
@@ -79,7 +81,7 @@ def partnership(request: HttpRequest) -> HttpResponse:
         origin=Origin.of(request),
         detail={"front_door": front_door.pk},
     )
-    context = {"form": form, "report": report, "start": start, "end": end}
+    context: dict[str, Any] = {"form": form, "report": report, "start": start, "end": end}
     if report is not None:
         overall = report.overall
         context.update(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from audit.services import Origin
+from core.http import AuthenticatedHttpRequest
 from core.names import display_name
 from referrals.forms.triage import (
     ChallengeAnswerForm,
@@ -86,7 +87,7 @@ def _apply(form: Any, action: Any) -> bool:
 
 
 @login_required
-def decide(request: HttpRequest, reference: str) -> HttpResponse:
+def decide(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     require(permissions_for(request.user, referral).can_act, FRONT_DOOR_ONLY)
     form = DecisionForm(request.POST if request.method == "POST" else None)
@@ -123,7 +124,7 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def ask(request: HttpRequest, reference: str) -> HttpResponse:
+def ask(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     require(permissions_for(request.user, referral).can_act, FRONT_DOOR_ONLY)
     agencies = partner_agencies(referral)
@@ -148,7 +149,8 @@ def ask(request: HttpRequest, reference: str) -> HttpResponse:
             ),
         )
     ):
-        who = chosen().name if chosen() else "The referrer"
+        agency = chosen()
+        who = agency.name if agency else "The referrer"
         messages.success(request, f"Question sent. {who} has been asked to answer in Front Door.")
         return redirect("referral-detail", reference=referral.reference)
     return _form_page(
@@ -161,14 +163,14 @@ def ask(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def agency_questions(request: HttpRequest) -> HttpResponse:
+def agency_questions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Questions the front door asked this person's agency."""
     questions = questions_for(request.user)
     return render(request, "referrals/triage/questions.html", {"questions": questions})
 
 
 @login_required
-def answer_agency_question(request: HttpRequest, question_id: int) -> HttpResponse:
+def answer_agency_question(request: AuthenticatedHttpRequest, question_id: int) -> HttpResponse:
     info = get_question_for_user(request.user, question_id)
     form = InformationAnswerForm(request.POST if request.method == "POST" else None)
     if (
@@ -190,7 +192,7 @@ def answer_agency_question(request: HttpRequest, question_id: int) -> HttpRespon
 
 
 @login_required
-def answer(request: HttpRequest, reference: str, request_id: int) -> HttpResponse:
+def answer(request: AuthenticatedHttpRequest, reference: str, request_id: int) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     info = referral.information_requests.filter(pk=request_id, to_agency__isnull=True).first()
     if info is None:
@@ -223,7 +225,7 @@ def answer(request: HttpRequest, reference: str, request_id: int) -> HttpRespons
 
 
 @login_required
-def challenge(request: HttpRequest, reference: str) -> HttpResponse:
+def challenge(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     require(permissions_for(request.user, referral).referrer_side, REFERRER_ONLY)
     form = ChallengeForm(request.POST if request.method == "POST" else None)
@@ -256,7 +258,9 @@ def challenge(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def answer_challenge(request: HttpRequest, reference: str, challenge_id: int) -> HttpResponse:
+def answer_challenge(
+    request: AuthenticatedHttpRequest, reference: str, challenge_id: int
+) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     item = referral.challenges.filter(pk=challenge_id).first()
     if item is None:
@@ -291,7 +295,7 @@ def answer_challenge(request: HttpRequest, reference: str, challenge_id: int) ->
 
 @login_required
 @require_POST
-def assign(request: HttpRequest, reference: str) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     assignee = (
         request.user
@@ -320,7 +324,7 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def link(request: HttpRequest, reference: str) -> HttpResponse:
+def link(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     earlier = get_referral_for_user(request.user, request.POST.get("earlier", ""))
     confirmed = request.POST.get("decision") == "confirm"

@@ -120,7 +120,9 @@ def test_someone_without_an_app_sets_one_up_and_gets_recovery_codes_once(world):
         'src="data:image/svg+xml;base64,' in page
         and 'alt="QR code for your authenticator app"' in page
     )
-    key = re.search(r'data-testid="setup-key">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    shown = re.search(r'data-testid="setup-key">([A-Z2-7 ]+)<', page)
+    assert shown is not None
+    key = shown.group(1).replace(" ", "")
     device = TOTPDevice.objects.get(user=world.hv, confirmed=False)
     import base64
 

@@ -191,7 +191,9 @@ class Load:
                 sub.attempts.append(client.attempt(status, False))
                 self._finished(sub)
                 continue
-            token = CSRF_INPUT.search(page.decode()).group(1)  # type: ignore[union-attr]
+            csrf = CSRF_INPUT.search(page.decode())
+            assert csrf is not None, "the check page has a CSRF token"
+            token = csrf.group(1)
             status, headers, _ = self._until_answered(
                 client, sub, "POST", path, {"csrfmiddlewaretoken": token}
             )

@@ -17,7 +17,6 @@ import json
 import os
 import pwd
 import random
-import re
 import shutil
 import signal
 import socket
@@ -37,10 +36,10 @@ PYTHON = sys.executable
 
 def postgres_bin() -> Path | None:
     """The newest PostgreSQL server binaries on this machine, if any."""
+    # /usr/lib/postgresql/<version>/bin/initdb
     found = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: int(re.search(r"/(\d+)/bin", p).group(1)),
-    )  # type: ignore[union-attr]
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parent.parent.name)
+    )
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
@@ -116,8 +115,9 @@ class PrivatePostgres:
     server runs as the `postgres` user (PostgreSQL refuses to run as root)."""
 
     def __init__(self, root: Path) -> None:
-        self.bin = postgres_bin()
-        assert self.bin is not None
+        found = postgres_bin()
+        assert found is not None
+        self.bin = found
         self.port = free_port()
         self.dir = root / "pg"
         self.data = self.dir / "data"

@@ -116,7 +116,9 @@ class Faults(threading.Thread):
                 what="a worker to start sending an email",
             )
             workers = stack.portal.worker_pids()
-            pid = pid_with_local_port(stack.sink.held_port, list(workers))  # type: ignore[arg-type]
+            held_port = stack.sink.held_port
+            assert held_port is not None  # waited for above
+            pid = pid_with_local_port(held_port, list(workers))
             assert pid in workers, (
                 f"the email is being sent by {pid}, not one of the workers {workers}"
             )

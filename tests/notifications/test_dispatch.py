@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -16,7 +17,7 @@ from notifications.models import DeliveryStatus, Notification
 from tests.conftest import submit
 
 # Nothing listens on port 9 (discard) here: a real, refused SMTP connection.
-DEAD_SMTP = {
+DEAD_SMTP: dict[str, Any] = {
     "backend": "django.core.mail.backends.smtp.EmailBackend",
     "host": "127.0.0.1",
     "port": 9,
@@ -48,6 +49,7 @@ def test_a_failed_send_is_retried_later_with_back_off(world):
     result = dispatch_due_notifications(email_connection=get_connection(**DEAD_SMTP))
     assert result.retrying == 3 and result.sent == 0
     note = Notification.objects.first()
+    assert note is not None
     assert note.status == DeliveryStatus.PENDING
     assert note.attempts == 1
     assert "ConnectionRefusedError" in note.last_error
@@ -128,9 +130,11 @@ def test_a_dispatcher_whose_lease_ran_out_does_not_overwrite_the_new_claim(world
 
     submit(world.hv)
     note = Notification.objects.first()
+    assert note is not None
     stale = _claim(note.pk, now=timezone.now())
     Notification.objects.filter(pk=note.pk).update(status=DeliveryStatus.PENDING)
     fresh = _claim(note.pk, now=timezone.now())
+    assert stale is not None and fresh is not None
     assert stale.claim_token != fresh.claim_token
     changed = Notification.objects.filter(pk=note.pk, claim_token=stale.claim_token).update(
         status=DeliveryStatus.SENT
@@ -149,7 +153,7 @@ def test_a_sent_message_is_still_marked_sent_when_the_database_blinks(world):
 
     submit(world.hv)
     real_update = QuerySet.update
-    failures = []
+    failures: list[int] = []
 
     def blink(self, **fields):
         if fields.get("status") == DeliveryStatus.SENT and len(failures) < 2:

@@ -51,8 +51,9 @@ def test_create_api_token_prints_a_working_key(db):
     key = out.getvalue().strip()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    reference = Referral.objects.filter(sender__username="gp.demo").first().reference
-    assert client.get(f"/api/v1/referrals/{reference}/").status_code == 200
+    referral = Referral.objects.filter(sender__username="gp.demo").first()
+    assert referral is not None
+    assert client.get(f"/api/v1/referrals/{referral.reference}/").status_code == 200
 
 
 def test_the_demo_shows_a_failed_email_and_has_a_partnership_viewer(db):

@@ -46,6 +46,7 @@ def test_the_export_holds_every_referral_about_the_child_and_marks_other_people(
 def test_by_name_and_date_of_birth(world):
     referral = submit(world.hv, child={"nhs_number": "", "last_name": "Okafor"})
     born = referral.children.get().date_of_birth
+    assert born is not None
     response = client_for(world.admin).post(
         "/front-door/subject-access/",
         {

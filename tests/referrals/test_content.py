@@ -29,6 +29,7 @@ def test_the_documented_example_is_valid():
     document = json.loads((Path(settings.BASE_DIR) / "docs/api/example-referral.json").read_text())
     content, problems = validate_content(document)
     assert problems == []
+    assert content is not None
     assert content.earliest_due_date == dt.date(2027, 4, 20)
 
 
@@ -66,7 +67,9 @@ def test_an_unborn_child_needs_an_expected_date_of_delivery_not_a_birth_date():
             child={"born": "no", "date_of_birth": "2019-01-01", "expected_date_of_delivery": due}
         )
     )
+    assert content is not None
     assert content.children[0]["date_of_birth"] is None
+    assert content.earliest_due_date is not None
     assert content.earliest_due_date.isoformat() == due
 
 
@@ -135,6 +138,7 @@ def test_consent_given_clears_any_reason_left_over_from_an_earlier_answer():
             }
         )
     )
+    assert content is not None
     assert content.consent["no_consent_basis"] == "" and content.consent["no_consent_reason"] == ""
 
 
@@ -149,7 +153,8 @@ def test_the_concern_needs_a_category_and_the_childs_experience():
 
 def test_booleans_from_json_are_understood_as_yes_and_no():
     content, problems = validate_content(a_document(concern={"immediate_risk": False}))
-    assert problems == [] and content.concern["immediate_risk"] == "no"
+    assert problems == [] and content is not None
+    assert content.concern["immediate_risk"] == "no"
 
 
 @pytest.mark.parametrize("document", [[], "text", 42, None])

@@ -104,7 +104,8 @@ def test_a_baby_due_within_twelve_weeks_runs_on_urgent_deadlines(world):
     )
     assert referral.urgency == Urgency.URGENT
     assert referral.acknowledge_by == WEDNESDAY_10AM + dt.timedelta(hours=1)
-    assert "baby due within 12 weeks" in referral.events.first().summary
+    event = referral.events.first()
+    assert event is not None and "baby due within 12 weeks" in event.summary
 
 
 def test_a_front_door_worker_converts_a_consultation_keeping_its_reference_and_history(world):
@@ -116,9 +117,9 @@ def test_a_front_door_worker_converts_a_consultation_keeping_its_reference_and_h
         "consultation",
         "referral",
     ]
-    assert converted.events.last().summary.startswith(
-        "Converted from a consultation to a referral by"
-    )
+    event = converted.events.last()
+    assert event is not None
+    assert event.summary.startswith("Converted from a consultation to a referral by")
     assert Notification.objects.filter(
         referral=converted, purpose="converted", to_address=world.hv.email
     ).exists()

@@ -6,14 +6,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from referrals.escalation.sweep import preview_overdue_referrals, run_sweep
+from referrals.escalation.sweep import Escalated, preview_overdue_referrals, run_sweep
 from referrals.models import ESCALATION_LEVEL_LABELS, EscalationRule
 
 
-def line(item: object) -> str:
-    rule = EscalationRule(item.rule).label.lower()  # type: ignore[attr-defined]
-    level = item.level  # type: ignore[attr-defined]
-    return f"{item.reference}\tlevel {level}\t{ESCALATION_LEVEL_LABELS[level]}\t{rule}"  # type: ignore[attr-defined]
+def line(item: Escalated) -> str:
+    rule = EscalationRule(item.rule).label.lower()
+    level = item.level
+    return f"{item.reference}\tlevel {level}\t{ESCALATION_LEVEL_LABELS[level]}\t{rule}"
 
 
 def parse_local(value: str) -> dt.datetime:

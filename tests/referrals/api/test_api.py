@@ -26,7 +26,8 @@ def api_for(user) -> APIClient:
 
 
 def example() -> dict:
-    return json.loads(EXAMPLE.read_text())
+    document: dict = json.loads(EXAMPLE.read_text())
+    return document
 
 
 def test_the_documented_example_is_accepted_and_receipted(world):

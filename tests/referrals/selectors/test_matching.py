@@ -130,7 +130,9 @@ def test_a_worker_confirms_one_link_and_rejects_another_and_both_are_kept(world)
     record_link(referral=new, earlier=different, actor=world.mash, confirmed=False)
     history = earlier_history(new)
     assert [(m.earlier, m.status) for m in history] == [(same, "confirmed")]
-    assert new.events.last().summary.startswith("Maya Ashworth linked earlier referral")
+    event = new.events.last()
+    assert event is not None
+    assert event.summary.startswith("Maya Ashworth linked earlier referral")
     # Link, never merge: both referrals keep their own records.
     same.refresh_from_db()
     assert same.reference != new.reference and same.children.count() == 1

@@ -26,7 +26,8 @@ def test_a_worker_takes_a_referral_and_a_manager_assigns_one(world):
     assign_referral(referral=referral, actor=world.mash, assignee=world.mash)
     referral.refresh_from_db()
     assert referral.assigned_to == world.mash
-    assert referral.events.last().summary == "Taken by Maya Ashworth"
+    event = referral.events.last()
+    assert event is not None and event.summary == "Taken by Maya Ashworth"
     assign_referral(referral=referral, actor=world.manager, assignee=world.mash)
     assert Notification.objects.filter(
         referral=referral, purpose="assigned", to_address=world.mash.email
@@ -138,7 +139,8 @@ def test_the_front_door_asks_another_partner_agency_which_sees_only_the_question
     gp.post(f"/questions/{info.pk}/", {"answer": "Seen 3 weeks ago for a cough."})
     info.refresh_from_db()
     assert info.answer == "Seen 3 weeks ago for a cough." and info.answered_by == world.gp
-    assert "(Riverside GP Practice) answered" in referral.events.last().summary
+    event = referral.events.last()
+    assert event is not None and "(Riverside GP Practice) answered" in event.summary
 
 
 def test_the_referrer_cannot_answer_a_question_put_to_another_agency_and_strangers_get_404(world):
