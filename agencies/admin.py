@@ -98,7 +98,7 @@ class WebhookForm(forms.ModelForm):
         fields = ["agency", "url", "events", "is_active"]
 
     def clean_url(self) -> str:
-        url = self.cleaned_data["url"]
+        url: str = self.cleaned_data["url"]
         try:
             check_url(url)
         except ValidationError as exc:

@@ -83,7 +83,8 @@ class WebhookList(APIView):
     )
     def post(self, request: Request) -> Response:
         agency_id = _agency_id(request)
-        data = WebhookInput(data=request.data if isinstance(request.data, dict) else {})
+        body: object = request.data  # typed as a dict, but whatever JSON was sent
+        data = WebhookInput(data=body if isinstance(body, dict) else {})
         data.is_valid(raise_exception=True)
         try:
             hook = register_webhook(

@@ -11,7 +11,6 @@ Django's own SMTP backend).
 from __future__ import annotations
 
 import smtplib
-import socket
 from typing import Any
 
 from django.core.mail.backends.smtp import EmailBackend
@@ -19,29 +18,33 @@ from django.core.mail.backends.smtp import EmailBackend
 from notifications.deadline import current_deadline
 
 
-class _Bounded:
-    """Connect within the time left, then be watched by the deadline."""
-
-    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        deadline = current_deadline()
-        if deadline is not None:
-            timeout = deadline.timeout(timeout)
-        sock: socket.socket = super()._get_socket(host, port, timeout)  # type: ignore[misc]
-        if deadline is not None:
-            self.sock = sock
-            deadline.watch(self)
-        return sock
+class _BoundedSMTP(smtplib.SMTP):
+    def connect(
+        self, host: str = "localhost", port: int = 0, source_address: Any = None
+    ) -> tuple[int, bytes]:
+        _bound(self)
+        return super().connect(host, port, source_address)
 
 
-class _BoundedSMTP(_Bounded, smtplib.SMTP):
-    pass
+class _BoundedSMTPSSL(smtplib.SMTP_SSL):
+    def connect(
+        self, host: str = "localhost", port: int = 0, source_address: Any = None
+    ) -> tuple[int, bytes]:
+        _bound(self)
+        return super().connect(host, port, source_address)
 
 
-class _BoundedSMTPSSL(_Bounded, smtplib.SMTP_SSL):
-    pass
+def _bound(smtp: smtplib.SMTP) -> None:
+    """Connect within the time left (the socket's timeout), and be watched by
+    the deadline, which shuts whatever socket the connection has when the
+    time is up."""
+    deadline = current_deadline()
+    if deadline is not None:
+        smtp.timeout = deadline.timeout(smtp.timeout)
+        deadline.watch(smtp)
 
 
 class SMTPBackend(EmailBackend):
     @property
-    def connection_class(self) -> Any:  # type: ignore[override]
+    def connection_class(self) -> Any:
         return _BoundedSMTPSSL if self.use_ssl else _BoundedSMTP

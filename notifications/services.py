@@ -12,9 +12,10 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -100,7 +101,7 @@ def queue_notifications(notifications: list[Notification]) -> list[Notification]
         return []
     created = Notification.objects.bulk_create(notifications)
     for channel in {n.channel for n in created}:
-        transaction.on_commit(lambda channel=channel: nudge_dispatcher(channel), robust=True)
+        transaction.on_commit(partial(nudge_dispatcher, channel), robust=True)
     return created
 
 
@@ -109,7 +110,7 @@ def queue_notifications(notifications: list[Notification]) -> list[Notification]
 BROKER_BACKOFF_SECONDS = 30.0
 # The dispatch task of each channel, by name: the task module imports this
 # one, not the other way round. Each runs on its own queue (CELERY_TASK_ROUTES).
-DISPATCH_TASKS = {
+DISPATCH_TASKS: dict[str, str] = {
     Channel.EMAIL: "notifications.tasks.dispatch_email",
     Channel.WEBHOOK: "notifications.tasks.dispatch_webhooks",
 }
@@ -133,7 +134,7 @@ def nudge_dispatcher(channel: str = Channel.EMAIL) -> None:
 
 
 def resend_failed(
-    *, notifications: QuerySet[Notification], actor: AbstractBaseUser | None, origin: Origin = WEB
+    *, notifications: QuerySet[Notification], actor: User | None, origin: Origin = WEB
 ) -> int:
     """Send failed messages again, now, each with its own message id, so a
     receiver that did get one after all can drop the repeat. Each gets a new
@@ -163,5 +164,5 @@ def resend_failed(
                 detail={"ids": [pk for pk, _, _ in failed][:1000]},
             )
         for channel in {channel for _, _, channel in failed}:
-            transaction.on_commit(lambda channel=channel: nudge_dispatcher(channel), robust=True)
+            transaction.on_commit(partial(nudge_dispatcher, channel), robust=True)
     return len(failed)

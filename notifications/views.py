@@ -6,20 +6,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from agencies.models import Role, Webhook
 from agencies.selectors import get_access
 from audit.models import Action
 from audit.services import Origin, record_event
+from core.http import AuthenticatedHttpRequest
 from notifications.models import Notification
 from notifications.selectors import failed_messages
 from notifications.services import resend_failed
 
 
 @login_required
-def webhook_deliveries(request: HttpRequest) -> HttpResponse:
+def webhook_deliveries(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The agency's webhooks and their recent deliveries, for its lead."""
     agencies = get_access(request.user).agency_ids_with({Role.AGENCY_LEAD})
     if not agencies:
@@ -34,7 +35,7 @@ def webhook_deliveries(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def undelivered_messages(request: HttpRequest) -> HttpResponse:
+def undelivered_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A front door's messages given up on, and a way to send them again: for
     its administrators (and managers, who see them on the dashboard)."""
     access = get_access(request.user)

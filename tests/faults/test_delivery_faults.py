@@ -59,7 +59,9 @@ def scalar(stack: Stack, sql: str, params: Any = None) -> Any:
     import psycopg
 
     with psycopg.connect(stack.db_url) as conn:
-        return conn.execute(sql, params).fetchone()[0]
+        row = conn.execute(sql, params).fetchone()
+    assert row is not None
+    return row[0]
 
 
 def rows(stack: Stack, sql: str, params: Any = None) -> list[tuple]:
@@ -180,7 +182,7 @@ def run_probes(stack: Stack, endpoint: AgencyEndpoint, size: dict[str, int]) -> 
             assert load.submit_api(key, a_document()).receipted
 
     def drained() -> bool:
-        return (
+        return bool(
             scalar(
                 stack,
                 "SELECT count(*) FROM notifications_notification "
@@ -381,16 +383,10 @@ def run_probes(stack: Stack, endpoint: AgencyEndpoint, size: dict[str, int]) -> 
 
     assert not_once == [], not_once
     assert late <= SWEEP_INTERVAL + SCHEDULING_SLACK, figures["escalations"]
-    assert figures["emails"] == {
-        **figures["emails"],
-        "never_received": 0,
-        "received_more_than_once": 0,
-    }
-    assert figures["webhooks"] == {
-        **figures["webhooks"],
-        "never_received": 0,
-        "received_more_than_once": 0,
-    }
+    emails, webhooks = figures["emails"], figures["webhooks"]
+    assert isinstance(emails, dict) and isinstance(webhooks, dict)
+    assert (emails["never_received"], emails["received_more_than_once"]) == (0, 0), emails
+    assert (webhooks["never_received"], webhooks["received_more_than_once"]) == (0, 0), webhooks
     hanging, trickling, down, backlog = log
     assert 503 in hanging["healthz_during"]
     assert trickling["emails_sent_meanwhile_within_seconds"] < 10

@@ -34,7 +34,7 @@ def test_an_administrator_sends_the_failed_messages_again_with_their_message_ids
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == DeliveryStatus.PENDING and second.status == DeliveryStatus.FAILED
-    assert first.retry_until > timezone.now()
+    assert first.retry_until is not None and first.retry_until > timezone.now()
     dispatch_due_notifications(channel="email")
     [sent] = [m for m in mail.outbox if m.to == [first.to_address]]
     assert sent.extra_headers["X-Front-Door-Message-Id"] == str(first.idempotency_key)

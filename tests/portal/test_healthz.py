@@ -60,11 +60,11 @@ def test_a_redis_that_accepts_connections_and_never_answers_is_reported_down(db,
     frozen = socket.create_server(("127.0.0.1", 0))
     saved = app.conf.broker_url
     try:
-        app.conf.broker_url = f"redis://127.0.0.1:{frozen.getsockname()[1]}/0"
+        app.conf.update(broker_url=f"redis://127.0.0.1:{frozen.getsockname()[1]}/0")
         beat("escalation-sweep")
         body = monitoring.get("/healthz").json()
     finally:
-        app.conf.broker_url = saved
+        app.conf.update(broker_url=saved)
         frozen.close()
     assert body["checks"]["broker"] == {
         "ok": False,
