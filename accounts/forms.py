@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.services import note_failed_sign_in, sign_in_wait
 from core.forms import GovukForm
 
 
@@ -37,6 +38,25 @@ class SignInForm(AuthenticationForm, GovukForm):
             {"autocomplete": "username", "spellcheck": "false"}
         )
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        if username:
+            wait = sign_in_wait(username)
+            if wait:
+                # Not tried, so not counted: the wait slows guessing, it
+                # never locks the person out.
+                raise forms.ValidationError(
+                    f"Wait {wait} seconds, then try again. After wrong passwords, "
+                    "Front Door waits a little longer before each try.",
+                    code="wait",
+                )
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if username and error.code == "invalid_login":
+                note_failed_sign_in(username)
+            raise
 
     def error_summary(self) -> list[tuple[str, str]]:
         # A failed sign-in is not about one field: link it to the username.

@@ -1,3 +1,6 @@
+"""A front door's agencies, teams, memberships, API keys and webhook
+endpoints, for its administrators (see agencies.admin_site)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -5,38 +8,116 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from agencies.admin_site import (
+    ScopedAdmin,
+    ScopedInline,
+    administered_front_doors,
+    agencies_of,
+    is_deployment_superuser,
+)
 from agencies.api_keys import issue_api_key, revoke_api_key, rotate_api_key
-from agencies.models import Agency, ApiClient, Membership, Team, Webhook
+from agencies.models import Agency, AgencyKind, ApiClient, Membership, Team, Webhook
 from agencies.webhooks import check_room_for_another, check_url, new_secret
 
 
-class TeamInline(admin.TabularInline):
+def of_agencies_in(front_doors: frozenset[int], prefix: str = "agency__") -> Q:
+    """Rows whose agency belongs to these front doors."""
+    return Q(**{f"{prefix}pk__in": front_doors}) | Q(**{f"{prefix}front_door_id__in": front_doors})
+
+
+class TeamInline(ScopedInline):
     model = Team
-    extra = 0
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = [
+            "name",
+            "kind",
+            "front_door",
+            "alert_email",
+            "edt_alert_email",
+            "police_alert_email",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, administrator_only: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.administrator_only = administrator_only
+        if administrator_only and not (self.instance.pk and self.instance.is_front_door):
+            # A front door's administrator adds partner agencies to their own
+            # front door; a new front door is the deployment's to create.
+            kind = self.fields["kind"]
+            if isinstance(kind, forms.ChoiceField):
+                kind.choices = [
+                    choice for choice in AgencyKind.choices if choice[0] != AgencyKind.FRONT_DOOR
+                ]
+            self.fields["front_door"].required = True
+
+    def clean_front_door(self) -> Agency | None:
+        front_door: Agency | None = self.cleaned_data.get("front_door")
+        if self.instance.pk and self.instance.is_front_door:
+            return front_door
+        if self.administrator_only and front_door is None:
+            raise ValidationError("Choose the front door this agency sends its referrals to")
+        return front_door
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    form = AgencyForm
     list_display = ["name", "kind", "front_door", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     inlines = [TeamInline]
 
+    def in_front_doors(self, front_doors: frozenset[int]) -> Q:
+        return agencies_of(front_doors)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and obj.is_front_door and not is_deployment_superuser(request.user):
+            return ["kind", "front_door"]
+        return []
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        administrator_only = not is_deployment_superuser(request.user)
+
+        class Scoped(form):  # type: ignore[valid-type, misc]
+            def __init__(self, *args: Any, **inner: Any) -> None:
+                super().__init__(*args, administrator_only=administrator_only, **inner)
+
+        return Scoped
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "front_door" and not is_deployment_superuser(request.user):
+            kwargs["queryset"] = Agency.objects.filter(
+                pk__in=administered_front_doors(request.user)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(ScopedAdmin, SimpleHistoryAdmin):
     list_display = ["user", "agency", "role", "team", "is_active"]
-    list_filter = ["role", "agency", "is_active"]
+    list_filter = ["role", "is_active"]
     search_fields = ["user__username", "user__email", "agency__name"]
-    autocomplete_fields = ["agency"]
     raw_id_fields = ["user"]
+
+    def in_front_doors(self, front_doors: frozenset[int]) -> Q:
+        return of_agencies_in(front_doors)
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(SimpleHistoryAdmin):
+class ApiClientAdmin(ScopedAdmin, SimpleHistoryAdmin):
     """Administrators issue, name, rotate and revoke agency API keys here.
     A key is shown once, in the message after issuing or rotating it."""
 
@@ -44,7 +125,10 @@ class ApiClientAdmin(SimpleHistoryAdmin):
     list_filter = ["agency"]
     actions = ["rotate_keys", "revoke_keys"]
 
-    def get_fields(self, request: Any, obj: Any = None) -> list[str]:
+    def in_front_doors(self, front_doors: frozenset[int]) -> Q:
+        return of_agencies_in(front_doors)
+
+    def get_fields(self, request: Any, obj: Any = None) -> Any:
         return (
             ["agency", "name"]
             if obj is None
@@ -117,12 +201,15 @@ class WebhookForm(forms.ModelForm):
 
 
 @admin.register(Webhook)
-class WebhookAdmin(SimpleHistoryAdmin):
+class WebhookAdmin(ScopedAdmin, SimpleHistoryAdmin):
     """Register an agency system's endpoint. The signing secret is shown once."""
 
     form = WebhookForm
     list_display = ["agency", "url", "is_active", "created_at"]
     list_filter = ["agency", "is_active"]
+
+    def in_front_doors(self, front_doors: frozenset[int]) -> Q:
+        return of_agencies_in(front_doors)
 
     def save_model(self, request: Any, obj: Webhook, form: Any, change: bool) -> None:
         if not change:

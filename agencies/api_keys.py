@@ -8,6 +8,7 @@ import hmac
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -17,7 +18,9 @@ from rest_framework import authentication, exceptions
 
 from agencies.models import Agency, ApiClient, Membership, Role
 from audit.models import Action
-from audit.services import Origin, record_event
+from audit.services import Origin, record_event, record_repeated_refusal
+from core.network import client_address
+from core.throttling import failures_from
 
 KEY_START = "fdk"
 
@@ -113,6 +116,15 @@ def client_for_key(key: str) -> ApiClient | None:
     return client
 
 
+def refuse_if_flooding(request: Any) -> None:
+    """Before reading any credentials: an address that has sent
+    AUTH_FAILURES_PER_MINUTE wrong ones this minute waits (429), unaudited."""
+    if failures_from(client_address(request._request)) >= settings.AUTH_FAILURES_PER_MINUTE:
+        raise exceptions.Throttled(
+            wait=60, detail="Too many wrong keys from your address: wait a minute"
+        )
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer fdk_...`. Every use is audited."""
 
@@ -126,15 +138,14 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             or not header[1].startswith(KEY_START + "_")
         ):
             return None
+        refuse_if_flooding(request)
         client = client_for_key(header[1])
         if client is None or not client.service_user.is_active:
-            record_event(
-                actor=None,
-                action=Action.REFUSED,
+            record_repeated_refusal(
+                request._request,
                 object_type="api_client",
                 object_ref=header[1].split("_")[1][:12] if "_" in header[1] else "",
-                origin=Origin.of(request._request, via="api"),
-                detail={"reason": "unknown or revoked key"},
+                reason="unknown or revoked key",
             )
             raise exceptions.AuthenticationFailed("This API key is not valid or has been revoked")
         now = timezone.now()

@@ -60,6 +60,8 @@ class Action(models.TextChoices):
     SUBJECT_ACCESS_EXPORTED = "subject_access_exported", "Subject access export"
     MESSAGES_RESENT = "messages_resent", "Undelivered messages sent again"
     WEBHOOK_SWITCHED_OFF = "webhook_switched_off", "Webhook switched off after failing"
+    ADMIN_CHANGED = "admin_changed", "Changed in the admin"
+    SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by an administrator"
 
 
 class AuditEvent(models.Model):

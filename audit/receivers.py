@@ -8,7 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from audit.models import Action
-from audit.services import Origin, record_event
+from audit.services import Origin, record_event, record_repeated_refusal
 
 
 @receiver(user_logged_in)
@@ -44,13 +44,23 @@ def record_failed_sign_in(
     typed = str(credentials.get("username", ""))
     User = get_user_model()
     if User.objects.filter(username=typed).exists():
-        ref = typed[:64]
-    else:
-        ref = "unknown:" + hashlib.sha256(typed.encode()).hexdigest()[:16]
-    record_event(
-        actor=None,
-        action=Action.SIGN_IN_FAILED,
-        object_type="user",
-        object_ref=ref,
-        origin=Origin.of(request),
-    )
+        # A real account: every failure is kept (they are slowed per
+        # username and locked out per address, so they cannot flood).
+        record_event(
+            actor=None,
+            action=Action.SIGN_IN_FAILED,
+            object_type="user",
+            object_ref=typed[:64],
+            origin=Origin.of(request),
+        )
+        return
+    # Made-up names cost an attacker nothing: fold them by address.
+    ref = "unknown:" + hashlib.sha256(typed.encode()).hexdigest()[:16]
+    if request is not None:
+        record_repeated_refusal(
+            request,
+            object_type="user",
+            object_ref=ref,
+            reason="no such username",
+            action=Action.SIGN_IN_FAILED,
+        )

@@ -11,13 +11,16 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.http import HttpRequest
 from django.utils import timezone
 
-from audit.models import AuditEvent
+from audit.models import Action, AuditEvent
+from core.network import client_address
+from core.throttling import count_failure
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address, as our own proxies saw it (core.network)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,6 @@ def record_refusal(
 ) -> None:
     """A refused page, API call or referral, with who and where. Never lets
     a failure to audit turn the refusal into a server error."""
-    from audit.models import Action
-
     try:
         record_event(
             actor=getattr(request, "user", None),
@@ -79,4 +80,32 @@ def record_refusal(
             detail={"reason": reason} if reason else None,
         )
     except Exception:  # noqa: BLE001 - the refusal must still be shown
+        logging.getLogger(__name__).exception("Could not audit a refusal of %s", request.path)
+
+
+def record_repeated_refusal(
+    request: HttpRequest,
+    *,
+    object_type: str,
+    object_ref: str = "",
+    reason: str = "",
+    action: str = Action.REFUSED,
+) -> None:
+    """A refusal that anyone can cause without signing in (a wrong API key, a
+    made-up username), folded so that a flood cannot fill the append-only
+    audit: from one address in one minute, the 1st, 10th, 100th... are
+    recorded, each with the count so far."""
+    count = count_failure(client_address(request))
+    if str(count).rstrip("0") != "1":  # 1, 10, 100, ...
+        return
+    try:
+        record_event(
+            actor=None,
+            action=action,
+            object_type=object_type,
+            object_ref=object_ref[:64],
+            origin=Origin.of(request, via="api" if request.path.startswith("/api/") else "web"),
+            detail={"reason": reason, "from_this_address_this_minute": count},
+        )
+    except Exception:  # noqa: BLE001 - the refusal must still be answered
         logging.getLogger(__name__).exception("Could not audit a refusal of %s", request.path)

@@ -44,3 +44,42 @@ class UserRateThrottle(_FailOpen, throttling.UserRateThrottle):
 
 class AnonRateThrottle(_FailOpen, throttling.AnonRateThrottle):
     pass
+
+
+# --- Failed credentials, counted per client address ------------------------
+FAILURE_WINDOW_SECONDS = 60
+
+
+def _failure_key(address: str | None) -> str:
+    return f"auth-failures:{address or 'unknown'}"
+
+
+def failures_from(address: str | None) -> int:
+    """Failed credentials from this address in the current minute (0 if the
+    cache cannot say: a cache outage must not lock anyone out)."""
+    global _cache_down_until
+    from django.core.cache import cache
+
+    if time.monotonic() < _cache_down_until:
+        return 0
+    try:
+        return int(cache.get(_failure_key(address), 0))
+    except Exception:  # noqa: BLE001 - fail open, and stop asking for a while
+        _cache_down_until = time.monotonic() + CACHE_BACKOFF_SECONDS
+        return 0
+
+
+def count_failure(address: str | None) -> int:
+    """Count one more failure from this address; how many this minute."""
+    global _cache_down_until
+    from django.core.cache import cache
+
+    if time.monotonic() < _cache_down_until:
+        return 1
+    key = _failure_key(address)
+    try:
+        cache.add(key, 0, FAILURE_WINDOW_SECONDS)
+        return int(cache.incr(key))
+    except Exception:  # noqa: BLE001 - fail open: count it as the first
+        _cache_down_until = time.monotonic() + CACHE_BACKOFF_SECONDS
+        return 1

@@ -141,10 +141,12 @@ def resend_failed(
     retry window. Returns how many were put back in the outbox."""
     now = timezone.now()
     with transaction.atomic():
+        # Each row is put back by a conditional update (failed -> pending),
+        # so two administrators pressing at once send each message once.
         failed = list(
-            notifications.filter(status=DeliveryStatus.FAILED)
-            .select_for_update()
-            .values_list("id", "purpose", "channel")
+            notifications.filter(status=DeliveryStatus.FAILED).values_list(
+                "id", "purpose", "channel"
+            )
         )
         for pk, purpose, _ in failed:
             Notification.objects.filter(pk=pk, status=DeliveryStatus.FAILED).update(

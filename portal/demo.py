@@ -146,9 +146,9 @@ def _seed(*, password: str) -> list[str]:
         )
         if created or not user.check_password(password):
             user.set_password(password)
-        if person.role == Role.ADMINISTRATOR:
-            user.is_staff = True
-            user.is_superuser = True
+        # The demo's administrator administers its front door only: never a
+        # superuser (a deployment's own is made with `manage.py createsuperuser`).
+        user.is_staff = user.is_superuser = False
         user.save()
         Membership.objects.get_or_create(
             user=user,

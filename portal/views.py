@@ -101,7 +101,7 @@ def _broker_status() -> dict[str, Any]:
     from portal.celery import app
 
     # The broker the portal's tasks are sent to, as Celery is configured.
-    url = str(app.conf.broker_url or settings.CELERY_BROKER_URL)
+    url = str(app.conf.broker_write_url or app.conf.broker_url or settings.CELERY_BROKER_URL)
     transport = url.split("://", 1)[0]
     try:
         if transport in {"redis", "rediss"}:

@@ -16,6 +16,7 @@ class SubjectAccessForm(GovukForm):
         max_length=20,
         help_text="10 digits, like 943 476 5919. Leave blank to search by name and date of birth.",
     )
+    first_name = forms.CharField(label="First name", required=False, max_length=100)
     last_name = forms.CharField(label="Last name", required=False, max_length=100)
     date_of_birth = GovukDateField(
         label="Date of birth",
@@ -32,6 +33,7 @@ class SubjectAccessForm(GovukForm):
             {"inputmode": "numeric", "spellcheck": "false"}
         )
         self.fields["nhs_number"].widget.govuk_width = "10"
+        self.fields["first_name"].widget.govuk_width = "20"
         self.fields["last_name"].widget.govuk_width = "20"
 
     def clean_nhs_number(self) -> str:
@@ -42,6 +44,13 @@ class SubjectAccessForm(GovukForm):
         if self.errors:
             return data
         if not data.get("nhs_number"):
+            if not data.get("first_name"):
+                # A last name and a date of birth alone can be another family's child.
+                self.add_error(
+                    "first_name",
+                    "Enter the child's NHS number, or their first name, last name "
+                    "and date of birth",
+                )
             if not data.get("last_name"):
                 self.add_error(
                     "last_name",

@@ -174,7 +174,8 @@ def _destroy(batch: list[tuple[int, str, RetentionRule]], due: set[int], now: dt
     for pk, kind, fd, received, decided in Referral.objects.filter(pk__in=ids).values_list(
         "pk", "kind", "front_door_id", "received_at", "decided_at"
     ):
-        assert decided is not None  # every id was locked above as still decided
+        if decided is None:  # every id was locked above as still decided
+            raise RuntimeError(f"Referral {pk} is no longer decided; not destroyed")
         rows[pk] = (kind, fd, received, decided)
     DestructionRecord.objects.bulk_create(
         [
@@ -216,11 +217,16 @@ def apply_retention(
     for _, (_, rule) in ordered:
         report.by_rule[str(rule)] += 1
 
+    # A rule switched off keeps those records: only active rules remove any.
     drafts = Draft.objects.none()
     for rule in rules.get(RecordType.DRAFT, []):
+        if not rule.is_active:
+            continue
         drafts = Draft.objects.filter(updated_at__lt=as_of - dt.timedelta(days=rule.keep_for_days))
     retries = IdempotencyRecord.objects.none()
     for rule in rules.get(RecordType.IDEMPOTENCY, []):
+        if not rule.is_active:
+            continue
         retries = IdempotencyRecord.objects.filter(
             created_at__lt=as_of - dt.timedelta(days=rule.keep_for_days)
         )

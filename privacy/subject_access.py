@@ -1,7 +1,10 @@
 """A subject-access export: everything this front door holds about a child.
 
-Found by NHS number, or by last name and date of birth (as a person asking
-for their records, or their parent, would give them). The export is for the
+Found by NHS number, or by first and last name and date of birth (as a
+person asking for their records, or their parent, would give them): a last
+name and a date of birth alone found another family's child, so the first
+name must match too (tolerant of typos and name order: see
+referrals.selectors.matching). The export is for the
 information governance team to review: it marks what is about other people
 (other children, adults, the professionals who wrote it) so they can decide
 what to redact before anything is released.
@@ -18,6 +21,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from referrals.models import Child, LinkStatus, Referral, ReferralLink
+from referrals.selectors.matching import names_match
+
+PEOPLE_ON_A_REFERRAL = ("sender", "acknowledged_by", "assigned_to", "decided_by")
 
 NOTE = (
     "Prepared for a subject access request. Review before release: entries marked "
@@ -53,20 +59,24 @@ def matching_children(
     front_door_id: int,
     *,
     nhs_number: str = "",
+    first_name: str = "",
     last_name: str = "",
     date_of_birth: dt.date | None = None,
-) -> models.QuerySet[Child]:
-    """Children on this front door's referrals who are the person asked about."""
-    match = Q()
+) -> list[Child]:
+    """Children on this front door's referrals who are the person asked
+    about: the same NHS number, or the same date of birth and the same name
+    (first and last)."""
     digits = "".join(ch for ch in nhs_number if ch.isdigit())
     nhs = f"{digits[:3]} {digits[3:6]} {digits[6:]}" if len(digits) == 10 else ""
+    mine = Child.objects.filter(referral__front_door_id=front_door_id)
+    found: dict[int, Child] = {}
     if nhs:
-        match |= Q(nhs_number=nhs)
-    if last_name and date_of_birth:
-        match |= Q(last_name__iexact=last_name.strip(), date_of_birth=date_of_birth)
-    if not match:
-        return Child.objects.none()
-    return Child.objects.filter(match, referral__front_door_id=front_door_id)
+        found.update({c.pk: c for c in mine.filter(nhs_number=nhs)})
+    if first_name.strip() and last_name.strip() and date_of_birth:
+        for child in mine.filter(date_of_birth=date_of_birth):
+            if names_match(first_name, last_name, child.first_name, child.last_name):
+                found[child.pk] = child
+    return list(found.values())
 
 
 def _with_linked_history(referral_ids: set[int], front_door_id: int) -> set[int]:
@@ -90,14 +100,20 @@ def export_for_child(
     front_door_id: int,
     *,
     nhs_number: str = "",
+    first_name: str = "",
     last_name: str = "",
     date_of_birth: dt.date | None = None,
 ) -> dict[str, Any]:
-    subjects = list(
-        matching_children(
-            front_door_id, nhs_number=nhs_number, last_name=last_name, date_of_birth=date_of_birth
-        ).values_list("pk", "referral_id")
-    )
+    subjects = [
+        (child.pk, child.referral_id)
+        for child in matching_children(
+            front_door_id,
+            nhs_number=nhs_number,
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+        )
+    ]
     subject_ids = {pk for pk, _ in subjects}
     referral_ids = _with_linked_history({rid for _, rid in subjects}, front_door_id)
     referrals = (
@@ -132,37 +148,55 @@ def export_for_child(
             {
                 "reference": referral.reference,
                 "referral": _row(referral, skip=("id",)),
+                # Fields of the referral that name other people: the
+                # professionals who sent, acknowledged, held or decided it.
+                "third_party_fields": list(PEOPLE_ON_A_REFERRAL),
                 "children": [
                     {"third_party": child.pk not in subject_ids, **_row(child)}
                     for child in referral.children.all()
                 ],
                 "adults": [{"third_party": True, **_row(adult)} for adult in referral.adults.all()],
                 "other_agencies_involved": [
-                    _row(item) for item in referral.involved_agencies.all()
+                    {"third_party": True, **_row(item)} for item in referral.involved_agencies.all()
                 ],
                 "previous_areas": [_row(item) for item in referral.previous_areas.all()],
-                "history": [_row(event) for event in referral.events.all()],
-                "information_requests": [
-                    _row(item) for item in referral.information_requests.all()
+                "history": [
+                    {"third_party": event.actor_id is not None, **_row(event)}
+                    for event in referral.events.all()
                 ],
-                "challenges": [_row(item) for item in referral.challenges.all()],
+                "information_requests": [
+                    {"third_party": True, **_row(item)}
+                    for item in referral.information_requests.all()
+                ],
+                "challenges": [
+                    {"third_party": True, **_row(item)} for item in referral.challenges.all()
+                ],
                 "escalations": [_row(item) for item in referral.escalations.all()],
-                "earlier_history_links": [_row(item) for item in referral.links.all()],
+                # Only links confirmed as the same child: one marked "not the
+                # same" is about somebody else.
+                "earlier_history_links": [
+                    {"third_party": True, **_row(item)}
+                    for item in referral.links.all()
+                    if item.status == LinkStatus.CONFIRMED
+                ],
                 "found_through": "the child's details"
                 if referral.pk in direct
                 else "a confirmed link to an earlier or later referral about the same child",
                 "messages_sent": [
-                    _row(
-                        note,
-                        skip=(
-                            "id",
-                            "referral",
-                            "body",
-                            "claim_token",
-                            "idempotency_key",
-                            "webhook",
+                    {
+                        "third_party": True,
+                        **_row(
+                            note,
+                            skip=(
+                                "id",
+                                "referral",
+                                "body",
+                                "claim_token",
+                                "idempotency_key",
+                                "webhook",
+                            ),
                         ),
-                    )
+                    }
                     for note in referral.notifications.all()
                 ],
             }
@@ -175,6 +209,7 @@ def export_for_child(
     for entry in out:
         entry["who_saw_or_changed_it"] = [
             {
+                "third_party": True,
                 "at": row["at"].isoformat(),
                 "who": row["actor_label"],
                 "what": row["action"],
@@ -187,6 +222,7 @@ def export_for_child(
         "generated_at": timezone.now().isoformat(),
         "search": {
             "nhs_number": "".join(nhs_number.split()),
+            "first_name": first_name,
             "last_name": last_name,
             "date_of_birth": date_of_birth.isoformat() if date_of_birth else None,
         },

@@ -33,11 +33,13 @@ def subject_access(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "front_door": front_door}
     if request.method == "POST" and form.is_valid():
         # One of the person's front doors as an administrator: an active agency.
-        assert front_door is not None
+        if front_door is None:
+            raise PermissionDenied("Only a front door's administrators can export")
         data = form.cleaned_data
         export = export_for_child(
             front_door.pk,
             nhs_number=data["nhs_number"],
+            first_name=data["first_name"],
             last_name=data["last_name"],
             date_of_birth=data["date_of_birth"],
         )

@@ -180,9 +180,9 @@ def outcome_subject(referral: Referral) -> str:
 
 def outcome_body(referral: Referral) -> str:
     return (
-        f"The front door has decided what happens next with {referral.reference}: "
-        f"{referral.get_decision_display().lower()}.\n\n"
-        f"Sign in to see the reasons and the next steps. If you disagree, you can challenge "
+        f"The front door has decided what happens next with {referral.reference}.\n\n"
+        f"Sign in to see the decision, the reasons and the next steps. If you disagree, you "
+        f"can challenge "
         f"the decision from the referral's page: {referral_url(referral)}" + _footer()
     )
 
@@ -218,14 +218,18 @@ def challenge_answered_body(referral: Referral) -> str:
     )
 
 
+# Emails say what to do and by when, never what the concern or the decision
+# is: an inbox is not the place for a child's details (the portal is).
+
+
 def police_subject(referral: Referral) -> str:
-    return f"URGENT: injury to a non-mobile baby - front door referral {referral.reference}"
+    return f"URGENT: front door referral {referral.reference} needs the police now"
 
 
 def police_body(referral: Referral) -> str:
     return (
-        f"The front door has received a referral ({referral.reference}) at "
-        f"{when(referral.received_at)} about an injury to a baby who is not yet mobile.\n\n"
+        f"The front door received a referral ({referral.reference}) at "
+        f"{when(referral.received_at)} that the police must know about at once.\n\n"
         "A strategy discussion is due by "
         f"{when(referral.strategy_discussion_by or referral.decide_by)}. "
         f"The front-door manager will contact you. Details are in Front Door: "
@@ -234,13 +238,13 @@ def police_body(referral: Referral) -> str:
 
 
 def urgent_subject(referral: Referral) -> str:
-    return f"URGENT: injury to a non-mobile baby - {referral.reference}"
+    return f"URGENT: {referral.reference} needs a manager now"
 
 
 def urgent_body(referral: Referral) -> str:
     return (
-        f"{referral.reference} arrived at {when(referral.received_at)}: an injury to a baby who "
-        f"is not yet mobile. Police have been notified. Acknowledge it by "
+        f"{referral.reference} arrived at {when(referral.received_at)} on the urgent pathway. "
+        f"Police have been notified. Acknowledge it by "
         f"{when(referral.acknowledge_by)}; strategy discussion due by "
         f"{when(referral.strategy_discussion_by or referral.decide_by)}.\n\n"
         f"{referral_url(referral)}" + _footer()

@@ -197,6 +197,14 @@ def decided(world: World, **kwargs: Any) -> Referral:
     return referral
 
 
+def token_for(user: Any) -> str:
+    """A personal API token for this person (as made under Your account)."""
+    from accounts.tokens import issue_personal_token
+    from audit.services import WEB
+
+    return issue_personal_token(user=user, name="tests", days=30, origin=WEB)[1]
+
+
 def sign_in(client: Client, user: Any) -> Client:
     """Signed in as far as a person gets with their password and the code
     from their authenticator app (a confirmed TOTP device)."""

@@ -64,7 +64,9 @@ def clean_nhs_number(value: str) -> str:
     compact = re.sub(r"[\s-]", "", value)
     if not compact:
         return ""
-    if not compact.isdigit() or len(compact) != 10:
+    # Only the digits 0 to 9: other scripts' digits pass str.isdigit() and
+    # would be stored as typed, and never match a record.
+    if not (compact.isascii() and compact.isdigit()) or len(compact) != 10:
         raise ValidationError("NHS number must be 10 digits, like 943 476 5919")
     if not nhs_number.is_valid(compact):
         raise ValidationError("Enter a real NHS number: check the digits against the record")
@@ -135,11 +137,16 @@ class SectionForm(GovukForm):
     _errors: dict[str, Any] | None
 
     def json_data(self) -> dict[str, Any]:
+        """What was typed, to keep in the draft even when it is not valid
+        yet; an answer far longer than its question takes is cut a little
+        past the limit, so the page can still say it is too long."""
         values = {}
         for name, field in self.fields.items():
-            values[name] = field.widget.value_from_datadict(
-                self.data, self.files, self.add_prefix(name)
-            )
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            limit = getattr(field, "max_length", None)
+            if isinstance(value, str) and limit:
+                value = value[: limit + 100]
+            values[name] = value
         return values
 
 

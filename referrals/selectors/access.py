@@ -2,7 +2,9 @@
 for pages, the API, services and tasks.
 
 Who sees what (one rule per line, in `referrals_visible_to`):
-- a referrer sees the referrals they sent;
+- a referrer sees the referrals they sent, while they still work for the
+  agency they sent them for (a leaver, or someone who moved to another
+  agency, does not);
 - an agency safeguarding lead (or its record system) sees every referral
   their agency sent;
 - front-door staff see every referral sent to their front door;
@@ -21,8 +23,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from agencies.models import ACKNOWLEDGING_ROLES, AGENCY_READ_ROLES, FRONT_DOOR_ROLES, Role
-from agencies.selectors import get_access
+from agencies.models import (
+    ACKNOWLEDGING_ROLES,
+    AGENCY_READ_ROLES,
+    FRONT_DOOR_ROLES,
+    SENDING_ROLES,
+    Role,
+)
+from agencies.selectors import Access, get_access
 from audit.models import Action
 from audit.services import record_event
 from referrals.models import Challenge, InformationRequest, Referral
@@ -53,13 +61,18 @@ def referrals_visible_to(user: User, *, front_door_only: bool = False) -> QueryS
         return Referral.objects.filter(front_door_id__in=front_doors)
     if access.user_id is None:
         return Referral.objects.none()
-    rule = Q(sender_id=access.user_id)
+    rule = sent_by(access)
     lead_agencies = access.agency_ids_with(AGENCY_READ_ROLES)
     if lead_agencies:
         rule |= Q(sending_agency_id__in=lead_agencies)
     if front_doors:
         rule |= Q(front_door_id__in=front_doors)
     return Referral.objects.filter(rule)
+
+
+def sent_by(access: Access) -> Q:
+    """Referrals this person sent for an agency they still work for."""
+    return Q(sender_id=access.user_id, sending_agency_id__in=access.agency_ids_with(SENDING_ROLES))
 
 
 def get_referral_for_user(user: User, reference: str) -> Referral:
@@ -121,7 +134,10 @@ def permissions_for(user: User, referral: Referral) -> ReferralPermissions:
         can_answer_escalated_challenge=holds(frozenset({Role.SENIOR_MANAGER})),
         referrer_side=access.user_id is not None
         and (
-            access.user_id == referral.sender_id
+            (
+                access.user_id == referral.sender_id
+                and referral.sending_agency_id in access.agency_ids_with(SENDING_ROLES)
+            )
             or referral.sending_agency_id in access.agency_ids_with({Role.AGENCY_LEAD})
         ),
         administrator=holds(frozenset({Role.ADMINISTRATOR})),

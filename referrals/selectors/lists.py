@@ -14,7 +14,7 @@ from agencies.models import FRONT_DOOR_ROLES, Role
 from agencies.selectors import get_access
 from core.names import display_name
 from referrals.models import OPEN_STATUSES, Child, Referral, Status, Urgency
-from referrals.selectors.access import User, referrals_visible_to
+from referrals.selectors.access import User, referrals_visible_to, sent_by
 
 
 def with_list_columns(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -61,7 +61,7 @@ def sent_referrals(user: User) -> QuerySet[Referral]:
     """ "Your referrals": what this person sent, or their agency sent if they lead it."""
     access = get_access(user)
     lead_agencies = access.agency_ids_with({Role.AGENCY_LEAD})
-    rule = Q(sender_id=access.user_id)
+    rule = sent_by(access)
     if lead_agencies:
         rule |= Q(sending_agency_id__in=lead_agencies)
     return (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -364,8 +364,7 @@ def submit_referral_once(
         if existing.fingerprint != fingerprint:
             raise IdempotencyConflict() from None
         # A key's record is only ever written with the referral it made.
-        assert existing.referral is not None
-        return existing.referral, False
+        return cast(Referral, existing.referral), False
     return referral, True
 
 

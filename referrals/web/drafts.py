@@ -98,9 +98,13 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
             .values_list("phone", flat=True)
             .first()
         )
-        draft = drafts.start_draft(
-            author=request.user, prefill={"sender": {"phone": phone or "", "availability": ""}}
-        )
+        try:
+            draft = drafts.start_draft(
+                author=request.user, prefill={"sender": {"phone": phone or "", "availability": ""}}
+            )
+        except drafts.DraftLimit as limit:
+            messages.error(request, limit.message)
+            return redirect("referral-start")
         return redirect("draft-page", draft.pk, PAGE_ORDER[0])
     return render(
         request,
@@ -123,7 +127,12 @@ def page(request: AuthenticatedHttpRequest, draft_id: str, page: str) -> HttpRes
         raise Http404("No such page")
     if request.method == "POST":
         form = section.form(request.POST)
-        drafts.save_section(draft=draft, key=section.key, values=drafts.json_safe(form.json_data()))
+        try:
+            drafts.save_section(
+                draft=draft, key=section.key, values=drafts.json_safe(form.json_data())
+            )
+        except drafts.DraftLimit as limit:
+            form.add_error(None, limit.message)
         if form.is_valid():
             return redirect(_next_url(draft, page, request))
     else:
@@ -156,7 +165,10 @@ def _list_page(request: HttpRequest, draft: Draft, page: str) -> HttpResponse:
         father_section = next(s for s in SECTIONS if s.form is FatherForm)
         if request.method == "POST":
             father_form = FatherForm(request.POST)
-            drafts.save_section(draft=draft, key="", values=father_form.json_data())
+            try:
+                drafts.save_section(draft=draft, key="", values=father_form.json_data())
+            except drafts.DraftLimit as limit:
+                father_form.add_error(None, limit.message)
             draft.refresh_from_db()
         else:
             father_form = _initial_form(father_section, _values_for(father_section, draft.data))
@@ -244,9 +256,12 @@ def item(
     noun, _ = ITEM_NOUNS[page]
     if request.method == "POST":
         form = section.form(request.POST)
-        drafts.save_section(
-            draft=draft, key=section.key, values=drafts.json_safe(form.json_data()), index=index
-        )
+        try:
+            drafts.save_section(
+                draft=draft, key=section.key, values=drafts.json_safe(form.json_data()), index=index
+            )
+        except drafts.DraftLimit as limit:
+            form.add_error(None, limit.message)
         if form.is_valid():
             back = reverse("draft-page", args=[draft.pk, page])
             if request.GET.get("return") == "check":

@@ -126,11 +126,12 @@ def test_beat_and_worker_escalate_an_overdue_referral_and_deliver_its_email(worl
     escalation_log = (tmp_path / "escalation.log").read_text()
     email_log = (tmp_path / "email.log").read_text()
     logs = escalation_log + email_log
-    # Each kind of work on its own worker.
-    assert "referrals.tasks.sweep_overdue_referrals" in escalation_log
-    assert "notifications.tasks.dispatch_email" not in escalation_log
-    assert "notifications.tasks.dispatch_email" in email_log
-    assert "referrals.tasks.sweep_overdue_referrals" not in email_log
+    # Each kind of work on its own worker (the banner lists every task; a
+    # task run is logged as "Task <name>[<id>] received").
+    assert "Task referrals.tasks.sweep_overdue_referrals[" in escalation_log
+    assert "Task notifications.tasks.dispatch_email[" not in escalation_log
+    assert "Task notifications.tasks.dispatch_email[" in email_log
+    assert "Task referrals.tasks.sweep_overdue_referrals[" not in email_log
     assert sorted(referral.escalations.values_list("rule", "level")) == [
         ("not_acknowledged", 1),
         ("not_acknowledged", 2),

@@ -21,7 +21,7 @@ from referrals.escalation.sweep import escalate_overdue_referrals
 from referrals.services.acknowledge import acknowledge_referral
 from referrals.services.decision import decide_referral
 from referrals.services.triage import request_information
-from tests.conftest import client_for, submit
+from tests.conftest import client_for, submit, token_for
 
 
 class Receiver:
@@ -219,15 +219,14 @@ def test_an_agency_system_registers_its_own_endpoint_through_the_api(world, rece
 
 
 def test_webhook_registration_is_checked_and_limited_to_the_agency(world):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     bad = APIClient()
-    bad.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.lead_a).key}")
+    bad.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.lead_a)}")
     response = bad.post("/api/v1/webhooks/", {"url": "http://example.org/x"}, format="json")
     assert response.status_code == 400 and "url" in response.json()["fields"]
     referrer = APIClient()
-    referrer.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.hv).key}")
+    referrer.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.hv)}")
     assert (
         referrer.post("/api/v1/webhooks/", {"url": "https://x.example/"}, format="json").status_code
         == 403

@@ -42,20 +42,6 @@ def test_demo_people_can_sign_in_with_the_printed_password(db):
     assert authenticate(HttpRequest(), username="hv.demo", password="front-door-demo") is not None
 
 
-def test_create_api_token_prints_a_working_key(db):
-    from rest_framework.test import APIClient
-
-    call_command("seed_demo", stdout=StringIO())
-    out = StringIO()
-    call_command("create_api_token", "gp.demo", stdout=out)
-    key = out.getvalue().strip()
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    referral = Referral.objects.filter(sender__username="gp.demo").first()
-    assert referral is not None
-    assert client.get(f"/api/v1/referrals/{referral.reference}/").status_code == 200
-
-
 def test_the_demo_shows_a_failed_email_and_has_a_partnership_viewer(db):
     from notifications.models import Notification
 
@@ -72,3 +58,12 @@ def test_the_demo_shows_a_failed_email_and_has_a_partnership_viewer(db):
     assert '<span class="app-count">3</span> referrals' in page
     assert '<span class="app-count">1</span> consultations' in page
     assert "Leo" not in page
+
+
+def test_the_demo_administrator_administers_its_front_door_and_is_not_a_superuser(db):
+    from django.contrib.auth import get_user_model
+
+    call_command("seed_demo", stdout=StringIO())
+    admin = get_user_model().objects.get(username="admin.demo")
+    assert not admin.is_superuser and not admin.is_staff
+    assert not get_user_model().objects.filter(is_superuser=True).exists()

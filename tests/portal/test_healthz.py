@@ -58,13 +58,13 @@ def test_a_redis_that_accepts_connections_and_never_answers_is_reported_down(db,
     # A listening socket nobody reads: the kernel accepts the connection and
     # the PING is never answered, as with a frozen Redis.
     frozen = socket.create_server(("127.0.0.1", 0))
-    saved = app.conf.broker_url
+    saved = app.conf.broker_write_url
     try:
-        app.conf.update(broker_url=f"redis://127.0.0.1:{frozen.getsockname()[1]}/0")
+        app.conf.update(broker_write_url=f"redis://127.0.0.1:{frozen.getsockname()[1]}/0")
         beat("escalation-sweep")
         body = monitoring.get("/healthz").json()
     finally:
-        app.conf.update(broker_url=saved)
+        app.conf.update(broker_write_url=saved)
         frozen.close()
     assert body["checks"]["broker"] == {
         "ok": False,

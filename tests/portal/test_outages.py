@@ -8,12 +8,11 @@ from unittest import mock
 import pytest
 from django.db import DatabaseError, OperationalError
 from django.test import Client, override_settings
-from rest_framework.authtoken.models import Token
 
 from core.models import Heartbeat
 from notifications.models import Notification
 from referrals.models import Referral
-from tests.conftest import a_document, client_for
+from tests.conftest import a_document, client_for, token_for
 
 DEAD_REDIS_CACHE = {
     "default": {
@@ -34,8 +33,8 @@ def _cache_answers_again():
 
 
 def api_client(user) -> Client:
-    token, _ = Token.objects.get_or_create(user=user)
-    return Client(HTTP_AUTHORIZATION=f"Token {token.key}", raise_request_exception=False)
+    token = token_for(user)
+    return Client(HTTP_AUTHORIZATION=f"Token {token}", raise_request_exception=False)
 
 
 def test_an_api_submission_is_receipted_while_the_rate_limit_cache_is_down(world, broker_down):

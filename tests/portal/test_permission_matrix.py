@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agencies.models import Role
 from referrals.services.decision import decide_referral
-from tests.conftest import client_for, make_user, submit
+from tests.conftest import client_for, make_user, submit, token_for
 
 PERSONAS = [
     "hv",
@@ -388,8 +387,8 @@ def test_api_for_every_persona(setting, method, template, expected):
     for persona in PERSONAS:
         api = APIClient()
         if persona != "anonymous":
-            token, _ = Token.objects.get_or_create(user=getattr(world, persona))
-            api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            token = token_for(getattr(world, persona))
+            api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         got[persona] = getattr(api, method)(path).status_code
         if method == "post" and got[persona] == 200:
             # Undo the acknowledgement so the next persona meets the same referral.
@@ -408,7 +407,7 @@ def test_another_agencys_referral_is_missing_from_every_list_and_count(setting):
                 not in client_for(getattr(world, persona)).get(path).content.decode()
             )
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.gp).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.gp)}")
     assert referral.reference not in api.get("/api/v1/referrals/").content.decode()
 
 

@@ -116,6 +116,19 @@ def test_old_drafts_go_and_recent_ones_stay(world, rules):
     assert Draft.objects.count() == 1
 
 
+def test_a_draft_rule_switched_off_keeps_old_drafts(world, rules):
+    now = timezone.now()
+    Draft.objects.create(
+        author=world.hv,
+        data={},
+        created_at=now - dt.timedelta(days=90),
+        updated_at=now - dt.timedelta(days=60),
+    )
+    RetentionRule.objects.filter(record_type="draft").update(is_active=False)
+    assert apply_retention(dry_run=False).drafts == 0
+    assert Draft.objects.count() == 1
+
+
 def test_the_command_has_a_dry_run(world, rules):
     old = decided(world)
     out = StringIO()

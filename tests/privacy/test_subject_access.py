@@ -50,6 +50,7 @@ def test_by_name_and_date_of_birth(world):
     response = client_for(world.admin).post(
         "/front-door/subject-access/",
         {
+            "first_name": "leo",
             "last_name": "okafor",
             "date_of_birth-day": born.day,
             "date_of_birth-month": born.month,
@@ -109,3 +110,55 @@ def test_referrals_confirmed_as_the_same_childs_history_are_included(world):
     found = {item["reference"]: item["found_through"] for item in export["referrals"]}
     assert found[first.reference] == "the child's details"
     assert found[renamed.reference].startswith("a confirmed link")
+
+
+def test_a_last_name_and_date_of_birth_alone_are_not_enough(world):
+    client = client_for(world.admin)
+    page = client.post(
+        "/front-door/subject-access/",
+        {
+            "last_name": "Okafor",
+            "date_of_birth-day": 14,
+            "date_of_birth-month": 6,
+            "date_of_birth-year": 2019,
+        },
+    ).content.decode()
+    assert "their first name, last name and date of birth" in page
+
+
+def test_another_familys_child_with_the_same_surname_and_birthday_is_not_exported(world):
+    ours = submit(world.hv, child={"nhs_number": "", "first_name": "Leo", "last_name": "Okafor"})
+    theirs = submit(world.gp, child={"nhs_number": "", "first_name": "Ada", "last_name": "Okafor"})
+    born = ours.children.get().date_of_birth
+    assert born == theirs.children.get().date_of_birth and born is not None
+    response = client_for(world.admin).post(
+        "/front-door/subject-access/",
+        {
+            "first_name": "Leo",
+            "last_name": "Okafor",
+            "date_of_birth-day": born.day,
+            "date_of_birth-month": born.month,
+            "date_of_birth-year": born.year,
+        },
+    )
+    references = [item["reference"] for item in json.loads(response.content)["referrals"]]
+    assert references == [ours.reference]
+
+
+def test_a_link_marked_not_the_same_child_is_left_out_and_other_people_are_marked(world):
+    from referrals.services.acknowledge import acknowledge_referral
+    from referrals.services.triage import record_link
+
+    first = submit(world.hv, child={"nhs_number": NHS})
+    other = submit(world.gp, child={"nhs_number": "", "first_name": "Ada"})
+    record_link(referral=first, earlier=other, actor=world.mash, confirmed=False)
+    acknowledge_referral(referral=first, actor=world.mash)
+    response = client_for(world.admin).post("/front-door/subject-access/", {"nhs_number": NHS})
+    [item] = json.loads(response.content)["referrals"]
+    assert item["earlier_history_links"] == []
+    assert other.reference not in response.content.decode()
+    assert item["third_party_fields"] == ["sender", "acknowledged_by", "assigned_to", "decided_by"]
+    acknowledged = [e for e in item["history"] if e["kind"]["code"] == "acknowledged"]
+    assert acknowledged and all(e["third_party"] for e in acknowledged)
+    assert all(m["third_party"] for m in item["messages_sent"])
+    assert all(w["third_party"] for w in item["who_saw_or_changed_it"])

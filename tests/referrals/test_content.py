@@ -202,6 +202,12 @@ def test_nhs_numbers_are_stored_in_the_usual_3_3_4_groups():
     assert clean_nhs_number(" 943-476-5919 ") == "943 476 5919"
 
 
+@pytest.mark.parametrize("typed", ["٩٤٣٤٧٦٥٩١٩", "９４３４７６５９１９", "९४३४७६५९१९"])
+def test_an_nhs_number_in_other_scripts_digits_is_refused_not_stored_as_typed(typed):
+    with pytest.raises(Exception, match="NHS number must be 10 digits"):
+        clean_nhs_number(typed)
+
+
 @pytest.mark.parametrize(
     ("typed", "stored"),
     [("sw1a2aa", "SW1A 2AA"), ("NB1 4QT", "NB1 4QT"), ("m1 1ae", "M1 1AE"), ("", "")],

@@ -20,6 +20,7 @@ class Command(BaseCommand):
             "--front-door", required=True, help="The front door's name, as in the admin."
         )
         parser.add_argument("--nhs-number", default="")
+        parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
         parser.add_argument("--date-of-birth", default="", help="YYYY-MM-DD")
         parser.add_argument("--out", required=True, help="File to write the JSON export to.")
@@ -35,11 +36,16 @@ class Command(BaseCommand):
                 born = dt.date.fromisoformat(options["date_of_birth"])
             except ValueError as exc:
                 raise CommandError("--date-of-birth must be a date like 2019-03-27") from exc
-        if not options["nhs_number"] and not (options["last_name"] and born):
-            raise CommandError("Give --nhs-number, or --last-name and --date-of-birth")
+        if not options["nhs_number"] and not (
+            options["first_name"] and options["last_name"] and born
+        ):
+            raise CommandError(
+                "Give --nhs-number, or --first-name, --last-name and --date-of-birth"
+            )
         export = export_for_child(
             front_door.pk,
             nhs_number=options["nhs_number"],
+            first_name=options["first_name"],
             last_name=options["last_name"],
             date_of_birth=born,
         )

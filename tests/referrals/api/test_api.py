@@ -8,20 +8,19 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from referrals.content import validate_content
 from referrals.models import Referral, Status
-from tests.conftest import a_document, submit
+from tests.conftest import a_document, submit, token_for
 
 EXAMPLE = Path(settings.BASE_DIR) / "docs" / "api" / "example-referral.json"
 
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = token_for(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
@@ -345,13 +344,13 @@ def test_a_relationship_that_is_not_text_is_a_400_not_a_500(world):
     content, problems = validate_content(document)
     assert content is None
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.gp).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.gp)}")
     assert api.post("/api/v1/referrals/", document, format="json").status_code == 400
 
 
 def test_an_oversized_api_body_is_refused_with_a_400(world):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.gp).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.gp)}")
     document = a_document(concern={"what_happened": "x" * 3_000_000})
     response = api.post("/api/v1/referrals/", json.dumps(document), content_type="application/json")
     assert response.status_code == 400

@@ -9,12 +9,11 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from tests.conftest import submit
+from tests.conftest import submit, token_for
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +30,7 @@ def _keep_the_test_database_open():
 @pytest.fixture
 def token(world) -> str:
     submit(world.gp)  # something for the reads to find
-    key: str = Token.objects.create(user=world.gp).key
+    key: str = token_for(world.gp)
     return key
 
 

@@ -6,17 +6,16 @@ import threading
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from referrals.models import Referral
-from tests.conftest import a_document
+from tests.conftest import a_document, token_for
 
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = token_for(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
@@ -65,7 +64,6 @@ def test_a_key_that_is_too_long_is_a_clear_400(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_retries_with_one_key_make_one_referral(world):
-    Token.objects.get_or_create(user=world.gp)
     start = threading.Barrier(4)
     results: list = []
 

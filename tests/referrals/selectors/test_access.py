@@ -97,3 +97,27 @@ def test_not_yours_and_missing_are_the_same_not_found_and_the_attempt_is_audited
     assert str(not_yours.value) == str(missing.value)
     refusal = AuditEvent.objects.get(action="refused", object_ref=referral.reference)
     assert refusal.actor == world.gp
+
+
+def test_a_referrer_who_has_left_no_longer_sees_or_challenges_what_they_sent(world):
+    from tests.conftest import decided
+
+    referral = decided(world)
+    Membership.objects.filter(user=world.hv).update(is_active=False)
+    leaver = type(world.hv).objects.get(pk=world.hv.pk)  # a new request: access read afresh
+    assert not referrals_visible_to(leaver).filter(pk=referral.pk).exists()
+    assert permissions_for(leaver, referral).referrer_side is False
+    with pytest.raises(Http404):
+        get_referral_for_user(leaver, referral.reference)
+
+
+def test_a_referrer_who_moved_to_another_agency_leaves_the_old_agencys_referrals_behind(world):
+    from agencies.models import Role
+
+    referral = submit(world.hv)
+    Membership.objects.filter(user=world.hv).update(is_active=False)
+    Membership.objects.create(user=world.hv, agency=world.agency_b, role=Role.REFERRER)
+    mover = type(world.hv).objects.get(pk=world.hv.pk)
+    assert not referrals_visible_to(mover).filter(pk=referral.pk).exists()
+    # The old agency's safeguarding lead still sees it.
+    assert referrals_visible_to(world.lead_a).filter(pk=referral.pk).exists()

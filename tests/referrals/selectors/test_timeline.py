@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from referrals.services.triage import answer_information_request, record_link, request_information
-from tests.conftest import WEDNESDAY_10AM, client_for, submit
+from tests.conftest import WEDNESDAY_10AM, client_for, submit, token_for
 
 
 def test_the_referrer_never_sees_what_another_agency_said_or_which_history_was_linked(world):
@@ -26,7 +25,7 @@ def test_the_referrer_never_sees_what_another_agency_said_or_which_history_was_l
         and "Seen lately?" not in page
     )
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.hv).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.hv)}")
     body = api.get(f"/api/v1/referrals/{referral.reference}/").content.decode()
     assert (
         "SECRET-GP-RECORD" not in body and earlier.reference not in body and "Riverside" not in body

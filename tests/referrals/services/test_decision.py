@@ -34,7 +34,7 @@ def test_a_decision_with_reasons_sends_the_outcome_to_the_referrer_at_once(world
     assert referral.outcome_sent_at == referral.decided_at
     outcome = Notification.objects.get(referral=referral, purpose="outcome")
     assert outcome.to_address == world.hv.email
-    assert "child and family assessment (section 17)" in outcome.body
+    assert referral.reference in outcome.body and "assessment" not in outcome.body
     assert "Repeated" not in outcome.body  # reasons stay in the portal
     assert list(referral.events.values_list("kind", flat=True))[-2:] == ["decided", "outcome_sent"]
     page = client_for(world.hv).get(f"/referrals/{referral.reference}/").content.decode()

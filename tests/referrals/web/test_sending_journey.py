@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from notifications.models import Notification
 from referrals.models import Draft, Referral
-from tests.conftest import WEDNESDAY_10AM, a_document, client_for
+from tests.conftest import WEDNESDAY_10AM, a_document, client_for, token_for
 
 CHILD = {
     "first_name": "Amira",
@@ -188,7 +188,7 @@ def test_the_same_mistake_gets_the_same_message_on_the_pages_and_from_the_api(wo
     Draft.objects.filter(author=world.hv).update(data=document)
     page = client.get(f"{draft_path}/check/").content.decode()
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.hv).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.hv)}")
     fields = api.post("/api/v1/referrals/", document, format="json").json()["fields"]
     assert fields == {
         "children.0.nhs_number": ["NHS number must be 10 digits, like 943 476 5919"],
@@ -247,3 +247,48 @@ def test_a_nul_character_in_a_draft_is_dropped_not_a_server_error(world):
     assert response.status_code in (200, 302)
     draft.refresh_from_db()
     assert "\x00" not in str(draft.data) and "Bruise on cheek" in str(draft.data)
+
+
+def test_a_huge_answer_is_cut_in_the_draft_and_the_page_says_it_is_too_long(world):
+    client = client_for(world.hv)
+    client.post("/referrals/new/")
+    draft = Draft.objects.get(author=world.hv)
+    huge = "A" * 2_400_000
+    for _ in range(10):
+        page = client.post(
+            f"/referrals/drafts/{draft.pk}/children/add/",
+            {"first_name": huge, "last_name": "Marsh", "born": "yes"},
+        )
+    draft.refresh_from_db()
+    assert len(json.dumps(draft.data)) < 300_000
+    shown = client.get(f"/referrals/drafts/{draft.pk}/children/").content.decode()
+    assert len(shown) < 500_000
+    assert page.status_code in (200, 302)
+
+
+def test_a_list_stops_at_its_most_and_says_so(world):
+    from referrals.content import SECTIONS
+
+    most = next(s.max_items for s in SECTIONS if s.key == "children")
+    client = client_for(world.hv)
+    client.post("/referrals/new/")
+    draft = Draft.objects.get(author=world.hv)
+    draft.data = {**draft.data, "children": [{"first_name": "x"}] * most}
+    draft.save()
+    page = client.post(
+        f"/referrals/drafts/{draft.pk}/children/add/", {"first_name": "One more"}
+    ).content.decode()
+    assert f"You can add no more than {most} here" in page
+    assert 'value="One more"' in page  # what was typed is kept on the page
+    draft.refresh_from_db()
+    assert len(draft.data["children"]) == most
+
+
+def test_a_person_has_at_most_fifty_drafts(world):
+    from referrals.services.drafts import MAX_DRAFTS_PER_PERSON, start_draft
+
+    for _ in range(MAX_DRAFTS_PER_PERSON):
+        start_draft(author=world.hv)
+    page = client_for(world.hv).post("/referrals/new/", follow=True).content.decode()
+    assert "send or delete some before starting another" in page
+    assert Draft.objects.filter(author=world.hv).count() == MAX_DRAFTS_PER_PERSON
