@@ -11,7 +11,8 @@ MANAGE := $(PY) manage.py
 CHROMIUM ?= /usr/bin/chromium
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test test-fast faults lint audit check browser static migrate demo clean bench
+.PHONY: help install run test test-fast faults lint audit check browser static migrate demo clean bench \
+	mutation
 
 help:
 	@echo "make run        start Front Door locally (SQLite, no servers needed)"
@@ -20,6 +21,7 @@ help:
 	@echo "make faults     the full fault-injection run; figures to docs/reliability-figures.json"
 	@echo "make lint       ruff (checks and formatting), mypy and Django's checks"
 	@echo "make audit      bandit on our code, pip-audit on every locked dependency"
+	@echo "make mutation   mutation testing of the core rules (about 15 min); scores to docs/mutation.md"
 	@echo "make bench      benchmarks at 10k, 100k and 1M referrals on PostgreSQL (hours; see docs/benchmarks.md)"
 
 $(UV):
@@ -86,6 +88,24 @@ lint: install
 
 audit: install
 	$(PY) bin/audit-dependencies
+# Mutation testing of the core rules with mutmut ([tool.mutmut] in pyproject.toml):
+# the working-day calendar, deadlines, escalation, references and matching.
+# It runs in mutants/ on SQLite, each forked run on its own copy of a test
+# database migrated here first (tests/mutation/plugin.py), then writes the
+# scores to docs/mutation.md (tests/mutation/report.py). MUTATION_CHILDREN
+# runs in parallel (default 2). Fails if a module group scores under 90%.
+MUTATION_CHILDREN ?= 2
+MUTATION_VAR := $(CURDIR)/var/mutation
+mutation: install
+	rm -rf mutants $(MUTATION_VAR)
+	FRONTDOOR_VAR_DIR=$(MUTATION_VAR) $(PY) -m pytest -q -p no:cacheprovider --create-db --reuse-db \
+		tests/referrals/escalation/test_sweep.py::test_nothing_escalates_before_the_deadline
+	@date +%s > $(MUTATION_VAR)/started
+	FRONTDOOR_VAR_DIR=$(MUTATION_VAR) $(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) \
+		> $(MUTATION_VAR)/mutmut.log 2>&1 || { tail -c 3000 $(MUTATION_VAR)/mutmut.log; exit 1; }
+	$(PY) -m tests.mutation.report --started $$(cat $(MUTATION_VAR)/started) \
+		--command "make mutation MUTATION_CHILDREN=$(MUTATION_CHILDREN)" --fail-under 90
+
 # Benchmarks against PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/)
 # and Redis DB 14 (BENCH_BROKER_URL). They measure and never fail on time.
 # BENCH_ARGS="--scales 10000 --soak-seconds 120" for a quick look.

@@ -54,9 +54,9 @@ def normalise_reference(text: str) -> str | None:
     body = compact[:BODY_LENGTH].translate(_TYPING_FIXES)
     if any(symbol not in _VALUES for symbol in body):
         return None
-    check = compact[BODY_LENGTH:]
-    if check != "U":
-        check = check.translate(_TYPING_FIXES)
+    # The check may be O, I or L typed for 0 or 1 too (U, a check symbol of its
+    # own, is left as it is).
+    check = compact[BODY_LENGTH:].translate(_TYPING_FIXES)
     if check_symbol(body) != check:
         return None
     return format_reference(body)

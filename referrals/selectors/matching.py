@@ -25,8 +25,9 @@ CANDIDATE_LIMIT = 200
 
 def normalise_name(name: str) -> str:
     """Lower case, no accents, hyphens and apostrophes as spaces, single spaces."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    plain = re.sub(r"[-'’.]", " ", plain.casefold())
+    # Separators first: folding to ASCII would drop the typographic apostrophe.
+    plain = re.sub(r"[-'’.]", " ", unicodedata.normalize("NFKD", name))
+    plain = plain.encode("ascii", "ignore").decode().casefold()
     return " ".join(re.sub(r"[^a-z ]", "", plain).split())
 
 

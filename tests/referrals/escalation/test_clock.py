@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from notifications.models import Notification
 from referrals.escalation.sweep import escalate_overdue_referrals
-from tests.conftest import submit
+from referrals.services.challenge import answer_challenge, raise_challenge
+from tests.conftest import decided, submit
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC
@@ -163,3 +164,36 @@ def test_sweeps_over_easter_escalate_each_level_once_on_working_time(world):
         london("2026-04-07T17:00"),
         london("2026-04-08T11:00"),
     ]
+
+
+# --- a decision reopened by a challenge -------------------------------------------
+
+
+def test_a_reopened_decision_is_due_again_and_escalates_on_its_new_deadlines(world):
+    referral = decided(world)  # received Wednesday 25 November, decided that day
+    challenge = raise_challenge(
+        referral=referral, actor=world.hv, reasons="Disagree.", now=london("2026-11-25T14:00")
+    )
+    answer_challenge(
+        challenge=challenge,
+        actor=world.manager,
+        outcome="changed",
+        response="We will look again.",
+        now=london("2026-11-26T10:00"),
+    )
+    # Reopened on Thursday morning: decide by 17:00 Friday, senior managers
+    # told at 11:00 on Monday.
+    referral.refresh_from_db()
+    assert referral.decide_by == london("2026-11-27T17:00")
+    assert referral.clock.decide_by == london("2026-11-27T17:00")
+    assert referral.clock.decision_senior_at == london("2026-11-30T11:00")
+    made = sweep_every(
+        dt.timedelta(hours=2), london("2026-11-26T11:00"), london("2026-11-30T13:00")
+    )
+    assert [(when, level) for when, rule, level in made if rule == "not_decided"] == [
+        (london("2026-11-27T17:00"), 1),
+        (london("2026-11-30T11:00"), 2),
+    ]
+    assert sorted(
+        referral.escalations.filter(rule="not_decided").values_list("subject_id", "level")
+    ) == [(1, 1), (1, 2)]

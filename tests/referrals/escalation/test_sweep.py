@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.utils import timezone
 
-from agencies.models import Role
+from agencies.models import Agency, Role, Webhook
+from agencies.webhooks import new_secret
 from audit.models import AuditEvent
+from core.heartbeat import heartbeat_status
 from notifications.models import Notification
-from referrals.escalation.sweep import escalate_overdue_referrals
-from referrals.models import Child, Escalation, ReferralClock
+from referrals.escalation import sweep
+from referrals.escalation.sweep import HEARTBEAT, escalate_overdue_referrals, run_sweep
+from referrals.models import Challenge, Child, Escalation, InformationRequest, ReferralClock
 from referrals.selectors.timeline import timeline
 from referrals.services.acknowledge import acknowledge_referral
 from referrals.services.challenge import answer_challenge, raise_challenge
 from referrals.services.decision import decide_referral
 from referrals.services.triage import request_information
-from tests.conftest import WEDNESDAY_10AM, client_for, make_user, submit
+from tests.conftest import WEDNESDAY_10AM, client_for, decided, make_user, submit
 
 # A Wednesday morning; the standard referral is due by 17:00 and goes to
 # senior managers two working hours later (11:00 Thursday).
@@ -304,3 +310,216 @@ def test_a_decision_reopened_by_a_challenge_can_escalate_again_without_stopping_
     assert rounds == [(0, 1), (0, 2), (1, 1), (1, 2)]
     question.refresh_from_db()
     assert question.escalation_level == 1  # later rules still ran
+
+
+def escalation_emails_to(person) -> list[Notification]:
+    return list(
+        Notification.objects.filter(purpose="escalation", to_address=person.email).order_by("id")
+    )
+
+
+def test_the_referrer_hears_when_their_challenge_goes_to_senior_managers(world):
+    for _ in range(2):  # so that the challenge's id is not the referral's
+        submit(world.gp, now=WEDNESDAY_10AM)
+    referral = decided(world)
+    challenge = raise_challenge(
+        referral=referral, actor=world.hv, reasons="Disagree.", now=WEDNESDAY_10AM
+    )
+    swept_at = dt.datetime(2026, 11, 27, 17, 1, tzinfo=dt.UTC)  # step one was due 17:00 Friday
+    result = escalate_overdue_referrals(now=swept_at)
+    assert ("challenge_unresolved", 1) in {(e.rule, e.level) for e in result.escalated}
+    [to_referrer] = [n for n in escalation_emails_to(world.hv) if n.referral_id == referral.pk]
+    assert to_referrer.subject == f"Escalation: {referral.reference} challenge not resolved in time"
+    assert to_referrer.body.startswith(
+        f"Standard referral {referral.reference}: Challenge not answered by the front-door "
+        "managers in time: now with senior managers.\n"
+    )
+    assert [n.subject for n in escalation_emails_to(world.senior) if "challenge" in n.subject] == [
+        f"Escalation: {referral.reference} challenge not resolved in time"
+    ]
+    [escalation] = referral.escalations.filter(rule="challenge_unresolved")
+    assert (escalation.subject_id, escalation.level, escalation.escalated_at) == (
+        challenge.pk,
+        1,
+        swept_at,
+    )
+    # The challenge's own history records the change, as an edit by nobody.
+    latest = Challenge.history.filter(id=challenge.pk).order_by("-history_id").first()
+    assert (latest.history_type, latest.history_date, latest.history_user_id) == (
+        "~",
+        swept_at,
+        None,
+    )
+    assert latest.history_change_reason == (
+        "Challenge not answered by the front-door managers in time: now with senior managers"
+    )
+    assert latest.escalation_level == 1
+
+
+def test_each_unanswered_question_reminds_the_referrer_once(world):
+    for _ in range(3):
+        submit(world.gp, now=RECEIVED)
+    referral = submit(world.hv, now=RECEIVED)
+    questions = [
+        request_information(referral=referral, actor=world.mash, question=q, now=RECEIVED)
+        for q in ("Who else lives there?", "Is the GP aware?")
+    ]
+    swept_at = dt.datetime(2026, 11, 26, 17, 1, tzinfo=dt.UTC)  # due 17:00 Thursday
+    escalate_overdue_referrals(now=swept_at)
+    reminders = [
+        n for n in escalation_emails_to(world.hv) if "information not answered" in n.subject
+    ]
+    assert len(reminders) == 2
+    assert all(n.referral_id == referral.pk for n in reminders)
+    assert sorted(
+        referral.escalations.filter(rule="information_unanswered").values_list(
+            "subject_id", flat=True
+        )
+    ) == sorted(q.pk for q in questions)
+    for question in questions:
+        question.refresh_from_db()
+        assert question.escalation_level == 1
+        assert InformationRequest.history.filter(id=question.pk, history_type="~").count() == 1
+
+
+def test_a_question_to_another_agency_reminds_that_agency_not_the_referrer(world):
+    for _ in range(3):
+        submit(world.gp, now=RECEIVED)
+    referral = submit(world.hv, now=RECEIVED)
+    request_information(
+        referral=referral,
+        actor=world.mash,
+        question="Has the child been seen at the practice?",
+        to_agency=world.agency_b,
+        now=RECEIVED,
+    )
+    escalate_overdue_referrals(now=dt.datetime(2026, 11, 26, 17, 1, tzinfo=dt.UTC))
+    about_the_question = Notification.objects.filter(
+        purpose="escalation", subject__contains="information not answered"
+    )
+    told = {n.to_address for n in about_the_question}
+    assert told == {world.manager.email, world.gp.email}  # and not the health visitor
+
+
+def test_a_summary_lists_urgent_referrals_first_then_by_reference(world):
+    standard = [submit(world.hv, now=RECEIVED + dt.timedelta(minutes=i)) for i in range(3)]
+    urgent = submit(world.hv, now=RECEIVED + dt.timedelta(hours=1), urgency="urgent")
+    escalate_overdue_referrals(now=AFTER_DEADLINE)
+    [email] = [e for e in escalation_emails_to(world.manager) if "acknowledged" in e.subject]
+    listed = [line.split()[1] for line in email.body.splitlines() if line.startswith("- ")]
+    assert listed == [urgent.reference] + sorted(r.reference for r in standard)
+    assert f"- {urgent.reference} (urgent referral): " in email.body
+
+
+def test_each_front_door_with_managers_gets_its_own_summary(world):
+    # A third front door, with no managers yet: its urgent referral comes
+    # first in the sweep, and must not stop the others being told.
+    new_door = Agency.objects.create(name="Eastgate Front Door", kind="front_door")
+    new_gp = make_user(
+        "gp.east",
+        agency=Agency.objects.create(name="Eastgate GP", kind="gp_practice", front_door=new_door),
+        role=Role.REFERRER,
+    )
+    south_gp = make_user(
+        "gp.south",
+        agency=Agency.objects.create(
+            name="Southport GP", kind="gp_practice", front_door=world.other_front_door
+        ),
+        role=Role.REFERRER,
+    )
+    south_manager = make_user("manager.south", agency=world.other_front_door, role=Role.MANAGER)
+    submit(new_gp, now=RECEIVED + dt.timedelta(hours=5), urgency="urgent")
+    north = submit(world.hv, now=RECEIVED)
+    south = submit(south_gp, now=RECEIVED)
+    escalate_overdue_referrals(now=AFTER_DEADLINE)
+    [to_north] = escalation_emails_to(world.manager)
+    [to_south] = escalation_emails_to(south_manager)
+    assert north.reference in to_north.subject and south.reference not in to_north.body
+    assert south.reference in to_south.subject and north.reference not in to_south.body
+    assert Notification.objects.filter(purpose="escalation").count() == 2
+
+
+def test_an_acknowledged_referral_still_escalates_if_not_decided_in_time(world):
+    referral = submit(world.hv, now=RECEIVED)
+    acknowledge_referral(referral=referral, actor=world.mash, now=RECEIVED + dt.timedelta(hours=1))
+    result = escalate_overdue_referrals(now=RECEIVED + dt.timedelta(days=3))
+    assert [(e.rule, e.level) for e in result.escalated] == [
+        ("not_decided", 1),
+        ("not_decided", 2),
+    ]
+
+
+def test_the_sending_agencys_system_hears_of_each_escalation(world):
+    Webhook.objects.create(
+        agency=world.agency_a,
+        url="https://case-system.example.test/front-door",
+        secret=new_secret(),
+        events=[],
+        created_at=timezone.now(),
+    )
+    referrals = [submit(world.hv, now=RECEIVED + dt.timedelta(minutes=i)) for i in range(2)]
+    acknowledge_referral(
+        referral=referrals[0], actor=world.mash, now=RECEIVED + dt.timedelta(hours=1)
+    )
+    swept_at = dt.datetime(2026, 11, 26, 17, 1, tzinfo=dt.UTC)
+    escalate_overdue_referrals(now=swept_at)
+    sent = {}
+    for hook in Notification.objects.filter(channel="webhook", subject="referral.escalated"):
+        payload = json.loads(hook.body)
+        sent.setdefault(payload["reference"], []).append(payload)
+        assert (hook.created_at, hook.next_attempt_at) == (swept_at, swept_at)
+    acknowledged, unacknowledged = referrals
+    # Not acknowledged (levels 1 and 2) for one, not decided (level 1) for both.
+    assert {ref: len(payloads) for ref, payloads in sent.items()} == {
+        acknowledged.reference: 1,
+        unacknowledged.reference: 3,
+    }
+    # Rules about the referral itself have no other subject.
+    assert set(unacknowledged.escalations.values_list("rule", "subject_id")) == {
+        ("not_acknowledged", 0),
+        ("not_decided", 0),
+    }
+    [payload] = sent[acknowledged.reference]
+    assert payload["event"] == "referral.escalated"
+    assert payload["status"] == "acknowledged"
+    assert payload["occurred_at"] == swept_at.isoformat()
+    assert payload["url"].endswith(f"/{acknowledged.reference}/")
+
+
+def test_an_urgent_consultation_is_named_as_such_in_the_escalation(world):
+    referral = submit(world.hv, now=RECEIVED, urgency="urgent", kind="consultation")
+    escalate_overdue_referrals(now=RECEIVED + dt.timedelta(hours=1, minutes=1))
+    [email] = escalation_emails_to(world.manager)
+    assert email.body.startswith(f"Urgent consultation {referral.reference}: ")
+
+
+def test_a_sweep_that_ran_every_step_records_its_heartbeat(world):
+    assert run_sweep().failed_steps == []
+    assert heartbeat_status(HEARTBEAT, now=timezone.now(), stalled_after_minutes=5)["ok"]
+
+
+def test_a_failing_step_is_reported_and_logged_and_the_other_steps_still_run(
+    world, monkeypatch, caplog
+):
+    referral = submit(world.hv, now=RECEIVED)
+    real_claim = sweep.claim_batch
+
+    def claim_failing_first_step(step, **kwargs):
+        if (step.rule, step.level) == ("not_acknowledged", 1):
+            raise DatabaseError("could not serialize access")
+        return real_claim(step, **kwargs)
+
+    monkeypatch.setattr(sweep, "claim_batch", claim_failing_first_step)
+    with caplog.at_level(logging.ERROR, logger="referrals.escalation.sweep"):
+        result = escalate_overdue_referrals(now=RECEIVED + dt.timedelta(days=3))
+    assert result.failed_steps == ["not_acknowledged:1"]
+    assert [(e.reference, e.rule, e.level) for e in result.escalated] == [
+        (referral.reference, "not_decided", 1),
+        (referral.reference, "not_decided", 2),
+    ]
+    assert [r.getMessage() for r in caplog.records] == [
+        "Escalation step not_acknowledged level 1 failed"
+    ]
+    # Nor does a sweep with a failing step count as a heartbeat.
+    assert run_sweep().failed_steps == ["not_acknowledged:1"]
+    assert not heartbeat_status(HEARTBEAT, now=timezone.now(), stalled_after_minutes=5)["ok"]

@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from referrals.selectors.matching import earlier_history, names_match
+from referrals.selectors import matching
+from referrals.selectors.matching import (
+    addresses_match,
+    earlier_history,
+    names_match,
+    normalise_name,
+)
 from referrals.services.triage import record_link
 from tests.conftest import client_for, submit
 
@@ -36,10 +42,86 @@ def test_hyphens_and_spaces_in_double_barrelled_names_do_not_matter(first, one, 
 
 
 @given(names, names, names, names)
+@example("leo", "marsh", "leo", "hollis")  # the same first name, another family
+@example("taylor", "jordan", "jordan", "reid")  # one child's surname, another's first name
 def test_different_people_do_not_match(first_a, last_a, first_b, last_b):
     assume(len({first_a[:3], first_b[:3]}) == 2 and len({last_a[:3], last_b[:3]}) == 2)
     assume(first_a[:3] != last_b[:3] and last_a[:3] != first_b[:3])
     assert not names_match(first_a, last_a, first_b, last_b)
+
+
+def test_names_are_compared_without_accents_case_hyphens_apostrophes_or_full_stops():
+    assert normalise_name("  Siobhán  O'Neil-Smith. ") == "siobhan o neil smith"
+    assert normalise_name("Zoë-Jo D'Arcy") == "zoe jo d arcy"
+
+
+def test_a_curly_apostrophe_separates_a_name_as_a_straight_one_does():
+    # Names pasted from a letter or a phone often have the typographic one.
+    assert normalise_name("O’Neil") == normalise_name("O'Neil") == "o neil"
+
+
+@pytest.mark.parametrize(
+    ("typed_once", "typed_again"),
+    [
+        (("Zoë", "Marsh"), ("Zoe", "Marsh")),
+        (("José", "Marsh"), ("Jose", "Marsh")),
+        (("Siobhán", "Ní Bhriain"), ("SIOBHAN", "Ni Bhriain")),
+        (("Siobhán", "O'Neil"), ("Siobhan", "ONeil")),
+        (("Conor", "O’Neil"), ("Conor", "O Neil")),
+        (("Amy", "Smith-Jones"), ("Amy", "Jones Smith")),
+        (("Leo", "da Silva dos Santos"), ("Leo", "Dasilvadossantos")),
+    ],
+)
+def test_accents_apostrophes_hyphens_and_spaces_in_names_do_not_hide_a_child(
+    typed_once, typed_again
+):
+    assert names_match(*typed_once, *typed_again)
+    assert names_match(*typed_again, *typed_once)
+
+
+def test_a_seven_letter_name_may_have_two_typos_but_not_three():
+    assert names_match("Jessica", "Lee", "Jesicca", "Lee")
+    assert not names_match("Matthew", "Lee", "Mathieu", "Lee")
+
+
+def test_a_name_of_six_letters_or_fewer_may_have_only_one_typo():
+    assert names_match("Olivia", "Marsh", "Olivio", "Marsh")
+    assert not names_match("Oliver", "Marsh", "Olivia", "Marsh")
+
+
+def test_names_entered_the_other_way_round_still_match_with_a_typo_in_each():
+    assert names_match("Leo", "Marsh", "Marhs", "Lio")
+
+
+def test_a_long_name_matches_on_its_overall_likeness_from_92_percent():
+    # Oliver/Olivia is two typos in a short name, but the long shared surname
+    # makes the whole name 92% alike: exactly the threshold.
+    assert names_match("Oliver", "Montgomery-Wallace", "Olivia", "Montgomery-Wallace")
+    assert not names_match("Oliver", "Montgomery", "Olivia", "Montgomery")
+
+
+def test_a_child_with_no_name_yet_never_matches_by_name():
+    # An unborn baby is often referred with no name.
+    assert not names_match("", "", "J", "K")
+    assert not names_match("J", "K", "", "")
+    assert not names_match("", "", "Leo", "Marsh")
+    assert not names_match("-", "'", "Leo", "Marsh")
+
+
+def test_addresses_match_with_punctuation_and_the_town_left_off():
+    assert addresses_match("14 Canal Row, Northbridge", "14 canal row")
+    assert not addresses_match("14 Canal Row", "2 Mill Lane")
+
+
+def test_addresses_match_from_90_percent_alike():
+    assert addresses_match("Oak Close", "Oaks Closes")  # exactly 90%
+    assert not addresses_match("Oak Close", "Elm Close")
+
+
+def test_two_children_who_share_only_one_name_do_not_match():
+    assert not names_match("Leo", "Marsh", "Leo", "Hollis")
+    assert not names_match("Taylor", "Jordan", "Jordan", "Reid")
+    assert not names_match("Jordan", "Reid", "Taylor", "Jordan")
 
 
 EARLIER = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
@@ -51,6 +133,146 @@ def test_an_earlier_referral_is_found_by_nhs_number(world):
     [match] = earlier_history(new)
     assert match.earlier == earlier
     assert match.reasons[0] == "Same NHS number (943 476 5919)"
+
+
+def test_the_same_nhs_number_alone_is_the_strongest_match(world):
+    """Another name and birthday (a name changed, a date mistyped) but the same
+    NHS number: still the same child, whatever else differs."""
+    earlier = submit(
+        world.gp,
+        now=EARLIER,
+        child={
+            "first_name": "Theodore",
+            "last_name": "Quinn",
+            "date_of_birth": "2017-09-30",
+            "postcode": "SW1A 1AA",
+            "address": "1 Horse Guards Road, London",
+        },
+    )
+    new = submit(world.hv)
+    [match] = earlier_history(new)
+    assert (match.earlier, match.reasons, match.strength, match.status) == (
+        earlier,
+        ["Same NHS number (943 476 5919)"],
+        3,
+        "",
+    )
+
+
+def test_an_earlier_referral_without_the_nhs_number_is_found_by_name_and_birthday(world):
+    earlier = submit(world.gp, now=EARLIER, child={"nhs_number": "", "postcode": "NB9 9ZZ"})
+    new = submit(world.hv)  # this time the NHS number is known
+    [match] = earlier_history(new)
+    assert (match.earlier, match.strength) == (earlier, 2)
+    assert match.reasons == ["Same date of birth and a similar name (Leo Marsh)"]
+
+
+def test_the_same_name_with_another_birthday_is_another_child(world):
+    submit(  # found by the postcode, at another address on it
+        world.gp,
+        now=EARLIER,
+        child={"nhs_number": "", "date_of_birth": "2012-01-01", "address": "2 Mill Lane"},
+    )
+    assert earlier_history(submit(world.hv, child={"nhs_number": ""})) == []
+
+
+def test_the_same_address_at_another_postcode_is_not_the_household(world):
+    submit(
+        world.gp,
+        now=EARLIER,
+        child={"first_name": "Ruby", "nhs_number": "", "date_of_birth": "2021-01-05"},
+    )
+    moved = {"nhs_number": "", "postcode": "NB2 7XY"}
+    assert earlier_history(submit(world.hv, child=moved)) == []
+
+
+def test_a_later_referral_is_not_earlier_history(world):
+    first = submit(world.gp, now=EARLIER)
+    submit(world.hv)
+    assert earlier_history(first) == []
+
+
+def test_history_is_listed_confirmed_first_then_strongest_then_newest(world):
+    sister = {"first_name": "Ruby", "nhs_number": "", "date_of_birth": "2021-01-05"}
+    same_nhs_old = submit(world.gp, now=EARLIER, child={"first_name": "Leonard"})
+    same_address = submit(world.gp, now=EARLIER + dt.timedelta(days=1), child=sister)
+    same_nhs_new = submit(world.gp, now=EARLIER + dt.timedelta(days=2), child={"last_name": "M"})
+    new = submit(world.hv)
+    history = earlier_history(new)
+    assert [(m.earlier, m.strength) for m in history] == [
+        (same_nhs_new, 3),
+        (same_nhs_old, 3),
+        (same_address, 1),
+    ]
+    record_link(referral=new, earlier=same_address, actor=world.mash, confirmed=True)
+    history = earlier_history(new)
+    assert [(m.earlier, m.status) for m in history] == [
+        (same_address, "confirmed"),
+        (same_nhs_new, ""),
+        (same_nhs_old, ""),
+    ]
+    # Confirming keeps what was found; the worker's reason is for links not found.
+    assert history[0].reasons == ["Same address (NB1 4QT)"] and history[0].strength == 1
+
+
+def test_a_link_a_worker_confirmed_is_kept_though_nothing_matches(world, django_assert_num_queries):
+    """A worker may know what the portal cannot: a cousin at another address."""
+    cousin = submit(
+        world.gp,
+        now=EARLIER,
+        child={
+            "first_name": "Ava",
+            "last_name": "Patel",
+            "nhs_number": "",
+            "date_of_birth": "2018-02-02",
+            "postcode": "NB9 9ZZ",
+            "address": "1 High Street",
+        },
+    )
+    new = submit(world.hv)
+    assert earlier_history(new) == []
+    record_link(
+        referral=new, earlier=cousin, actor=world.mash, confirmed=True, reason="Cousin, same carer"
+    )
+    with django_assert_num_queries(3):  # the children, the candidates, the links
+        [match] = earlier_history(new)
+        assert match.earlier.reference == cousin.reference
+    assert (match.earlier, match.reasons, match.strength, match.status) == (
+        cousin,
+        ["Cousin, same carer"],
+        3,
+        "confirmed",
+    )
+
+
+def test_the_cap_on_candidates_counts_only_children_who_share_something(world, monkeypatch):
+    earlier = submit(world.gp, now=EARLIER)
+    submit(  # more recent, and nothing in common with the new referral
+        world.gp,
+        now=EARLIER + dt.timedelta(days=1),
+        child={
+            "first_name": "Ava",
+            "last_name": "Patel",
+            "nhs_number": "",
+            "date_of_birth": "2018-02-02",
+            "postcode": "NB9 9ZZ",
+            "address": "1 High Street",
+        },
+    )
+    monkeypatch.setattr(matching, "CANDIDATE_LIMIT", 1)
+    assert [m.earlier for m in earlier_history(submit(world.hv))] == [earlier]
+
+
+def test_finding_history_takes_the_same_few_queries_however_much_is_found(
+    world, django_assert_num_queries
+):
+    for day in range(3):
+        submit(world.gp, now=EARLIER + dt.timedelta(days=day))
+    new = submit(world.hv)
+    with django_assert_num_queries(3):  # the children, the candidates, the links
+        found = earlier_history(new)
+        assert {m.earlier.sending_agency.name for m in found} == {world.agency_b.name}
+    assert len(found) == 3
 
 
 def test_an_earlier_referral_is_found_by_a_misspelt_name_and_the_same_birthday(world):
