@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.middleware import RESUME_KEY
+from core.http import signed_in_with_two_factors
 
 
 def session_timeout(request: HttpRequest) -> dict[str, Any]:
@@ -15,7 +16,7 @@ def session_timeout(request: HttpRequest) -> dict[str, Any]:
     work that arrived after a time-out, offered back on the page it was
     typed on, to the person who typed it."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_verified():
+    if user is None or not signed_in_with_two_factors(user):
         return {}
     context: dict[str, Any] = {
         "session_timeout": {

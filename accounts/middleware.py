@@ -15,12 +15,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
 from audit.models import Action
 from audit.services import Origin, record_event
 
 LAST_ACTIVE_KEY = "last_active_at"
+SIGNED_IN_AT_KEY = "signed_in_at"
 RESUME_KEY = "resume_unsaved"
 # Requests the page makes by itself (the dashboard refreshing, the timeout
 # warning asking how long is left) do not count as someone using it.
@@ -102,11 +104,18 @@ class IdleTimeoutMiddleware:
         last = request.session.get(LAST_ACTIVE_KEY)
         if last is not None and now - float(last) > settings.SESSION_IDLE_TIMEOUT:
             return self._time_out(request, now - float(last))
+        # However busy, a session ends SESSION_ABSOLUTE_SECONDS after signing
+        # in (a working day): a stolen session cookie does not last for ever.
+        started = request.session.setdefault(SIGNED_IN_AT_KEY, now)
+        if now - float(started) > settings.SESSION_ABSOLUTE_SECONDS:
+            return self._time_out(request, 0, absolute=True)
         if request.META.get(BACKGROUND_HEADER) != "1":
             request.session[LAST_ACTIVE_KEY] = now
         return self.get_response(request)
 
-    def _time_out(self, request: HttpRequest, idle_seconds: float) -> HttpResponse:
+    def _time_out(
+        self, request: HttpRequest, idle_seconds: float, *, absolute: bool = False
+    ) -> HttpResponse:
         user = request.user
         record_event(
             actor=user,
@@ -114,7 +123,9 @@ class IdleTimeoutMiddleware:
             object_type="user",
             object_ref=user.get_username(),
             origin=Origin.of(request),
-            detail={"idle_minutes": int(idle_seconds // 60)},
+            detail={"after_hours": settings.SESSION_ABSOLUTE_SECONDS // 3600}
+            if absolute
+            else {"idle_minutes": int(idle_seconds // 60)},
         )
         unsaved = _typed_work(request)
         user_id = user.pk
@@ -137,6 +148,11 @@ class IdleTimeoutMiddleware:
             f"You were signed out because Front Door was not used for {minutes} minutes. "
             "This keeps information about children safe on shared computers."
         )
+        if absolute:
+            note = (
+                f"You were signed out because you signed in more than "
+                f"{settings.SESSION_ABSOLUTE_SECONDS // 3600} hours ago. Sign in again to go on."
+            )
         if unsaved is not None:
             note += " What you had just typed is kept: sign in again to save it."
         messages.info(request, note)
@@ -159,3 +175,21 @@ def _typed_work(request: HttpRequest) -> list[list[Any]] | None:
     if not fields or len(json.dumps(fields)) > RESUME_MAX_BYTES:
         return None
     return fields
+
+
+class NoStoreMiddleware:
+    """Nothing shown to a signed-in person is kept by a browser or a proxy:
+    pages and API answers carry children's details (Cache-Control: no-store,
+    private), so the back button on a shared computer shows nothing once
+    they have signed out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.headers.get("Authorization"):
+            patch_cache_control(response, no_store=True, private=True, no_cache=True)
+        return response

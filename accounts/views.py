@@ -32,7 +32,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import CodeForm, SetUpForm, SignInForm
-from accounts.middleware import seconds_left
+from accounts.middleware import SIGNED_IN_AT_KEY, seconds_left
 from accounts.services import (
     AUTHENTICATOR_NAME,
     RECOVERY_NAME,
@@ -80,6 +80,7 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         super().form_valid(form)
+        self.request.session[SIGNED_IN_AT_KEY] = time.time()
         return redirect(
             f"{reverse('two-factor-verify')}?{urlencode({'next': self.get_success_url()})}"
         )
@@ -138,6 +139,9 @@ def verify(request: _OtpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             otp_login(request, form.device)
+            # A new session key once both factors are in: a key someone
+            # planted or saw before the second factor is worth nothing after.
+            request.session.cycle_key()
             request.session[CONFIRMED_AT_KEY] = time.time()
             used_recovery = isinstance(form.device, StaticDevice)
             record_event(
@@ -202,6 +206,7 @@ def set_up(request: _OtpRequest) -> HttpResponse:
                 origin=Origin.of(request),
             )
         otp_login(request, device)
+        request.session.cycle_key()
         request.session[NEW_CODES_SESSION_KEY] = codes
         return _redirect_with_next("two-factor-codes", request)
     if request.method == "POST":

@@ -129,3 +129,15 @@ def members_with_role(*, agency_id: int, roles: Iterable[str]) -> QuerySet[Membe
 
 def front_doors() -> QuerySet[Agency]:
     return Agency.objects.filter(kind="front_door", is_active=True)
+
+
+def agencies_with_a_lead(agency_ids: Iterable[int]) -> frozenset[int]:
+    """Those of these agencies that have an active safeguarding lead."""
+    ids = list(agency_ids)
+    if not ids:
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(
+            agency_id__in=ids, role=Role.AGENCY_LEAD, is_active=True, user__is_active=True
+        ).values_list("agency_id", flat=True)
+    )

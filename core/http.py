@@ -18,3 +18,12 @@ class AuthenticatedHttpRequest(HttpRequest):
 
 class AuthenticatedRequest(Request):
     user: User
+
+
+def signed_in_with_two_factors(user: object) -> bool:
+    """Whether a page's user signed in with a password and a second factor.
+    A user an API request authenticated by its key or token has no such
+    check on it (django-otp's middleware adds it to sessions only), and is
+    not treated as signed in to the pages."""
+    verified = getattr(user, "is_verified", None)
+    return bool(getattr(user, "is_authenticated", False) and callable(verified) and verified())

@@ -7,12 +7,13 @@ from django.urls import reverse
 
 from agencies.models import Role
 from agencies.selectors import get_access
+from core.http import signed_in_with_two_factors
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """The service navigation: only the pages this person can use."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_verified():
+    if user is None or not signed_in_with_two_factors(user):
         return {"nav_items": []}
     access = get_access(user)
     items: list[tuple[str, str]] = []

@@ -113,6 +113,7 @@ MIDDLEWARE = [
     # sign-in pages opens without the second factor.
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -211,6 +212,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 # Signed out after this long without using a page (the page warns first).
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_TIMEOUT_WARNING = env_int("SESSION_TIMEOUT_WARNING", 2 * 60)
+# A session ends this long after signing in, however busy (a working day).
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 10 * 60 * 60)
 # Two-factor sign-in: the name people see in their authenticator app.
 OTP_TOTP_ISSUER = "Front Door"
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -389,6 +392,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Secrets the portal reads back (webhook signing secrets) are encrypted with a
+# key derived from this (core.secrets); SECRET_KEY where it is not set.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
+
 # --- Notifications outbox ------------------------------------------------------
 # Each delivery (one email, one webhook call) has this long, on the wall
 # clock, whatever the other end does (notifications.deadline).
@@ -456,7 +463,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Per signed-in user (so per API key): a runaway agency system gets 429

@@ -23,9 +23,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -157,6 +159,14 @@ class ReferralCursor(CursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        # A cursor is ours, but anyone can send one: a made-up position is
+        # "not found", never a server error.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, OverflowError, TypeError):
+            raise NotFound("That page cursor is not valid: start from the first page") from None
 
 
 def _parse_filter(query: Any, name: str, parse: Callable[[str], Any]) -> tuple[Any, str | None]:

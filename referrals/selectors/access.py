@@ -30,7 +30,7 @@ from agencies.models import (
     SENDING_ROLES,
     Role,
 )
-from agencies.selectors import Access, get_access
+from agencies.selectors import Access, agencies_with_a_lead, get_access
 from audit.models import Action
 from audit.services import record_event
 from referrals.models import Challenge, InformationRequest, Referral
@@ -43,8 +43,6 @@ User = auth_models.User | auth_models.AnonymousUser
 LINKING_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER})
 # Who answers a challenge at its first step; once escalated, senior managers only.
 CHALLENGE_ANSWERING_ROLES = frozenset({Role.MANAGER, Role.SENIOR_MANAGER})
-# Who at an agency may answer a question the front door put to the agency.
-AGENCY_ANSWERING_ROLES = frozenset({Role.REFERRER, Role.AGENCY_LEAD})
 
 
 def referrals_visible_to(user: User, *, front_door_only: bool = False) -> QuerySet[Referral]:
@@ -156,15 +154,27 @@ def may_act_at(user: User, front_door_id: int) -> bool:
     return front_door_id in get_access(user).front_door_ids_with(ACKNOWLEDGING_ROLES)
 
 
+def answering_agencies(user: User) -> frozenset[int]:
+    """The agencies whose questions from the front door this person sees and
+    answers: where they are the safeguarding lead, or where they send
+    referrals and the agency has no lead (the people told of a question,
+    referrals.selectors.people.agency_contacts). A question shows another
+    agency's child, so not every referrer of a large agency sees it."""
+    access = get_access(user)
+    leads = access.agency_ids_with({Role.AGENCY_LEAD})
+    others = access.agency_ids_with({Role.REFERRER}) - leads
+    return leads | (others - agencies_with_a_lead(others))
+
+
 def may_answer_for_agency(user: User, info: InformationRequest) -> bool:
     """A question put to another agency is answered by that agency's people."""
-    return info.to_agency_id in get_access(user).agency_ids_with(AGENCY_ANSWERING_ROLES)
+    return info.to_agency_id in answering_agencies(user)
 
 
 def questions_for(user: User) -> list[InformationRequest]:
     """Questions the front door asked this person's agency (not as referrer):
     the only way another agency sees anything of a referral."""
-    agencies = get_access(user).agency_ids_with(AGENCY_ANSWERING_ROLES)
+    agencies = answering_agencies(user)
     return list(
         InformationRequest.objects.filter(to_agency_id__in=agencies)
         .select_related("referral", "to_agency", "asked_by", "answered_by")

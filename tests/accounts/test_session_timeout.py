@@ -165,3 +165,26 @@ def test_passwords_typed_into_the_admin_are_never_kept(world):
         },
     )
     assert RESUME_KEY not in client.session
+
+
+def test_a_session_ends_a_working_day_after_signing_in_however_busy(world, settings):
+    import time as clock
+
+    from accounts.middleware import SIGNED_IN_AT_KEY
+
+    settings.SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
+    client = client_for(world.mash)
+    session = client.session
+    session[SIGNED_IN_AT_KEY] = clock.time() - 10 * 60 * 60 - 60
+    session.save()
+    response = client.get("/front-door/queue/")
+    assert response.status_code == 302 and "/sign-in/" in response["Location"]
+    assert "_auth_user_id" not in client.session
+
+
+def test_pages_for_signed_in_people_are_never_kept_by_a_browser_or_proxy(world):
+    from tests.conftest import submit
+
+    referral = submit(world.hv)
+    response = client_for(world.hv).get(f"/referrals/{referral.reference}/")
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

@@ -217,3 +217,18 @@ def test_a_recovery_code_does_not_count_as_a_wrong_app_code(world):
     assert client.post("/sign-in/code/", {"code": codes[0]}).status_code == 302
     device.refresh_from_db()
     assert device.throttling_failure_count == 0
+
+
+def test_the_session_key_changes_once_the_second_factor_is_in(world):
+    from django.conf import settings
+
+    device = app_for(world.hv)
+    client = with_password(world.hv)
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post("/sign-in/code/", {"code": code_for(device), "next": "/questions/"})
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    # The key someone saw before the second factor opens nothing now.
+    stale = Client()
+    stale.cookies[settings.SESSION_COOKIE_NAME] = before
+    assert stale.get("/questions/").status_code == 302

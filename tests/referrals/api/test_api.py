@@ -355,3 +355,34 @@ def test_an_oversized_api_body_is_refused_with_a_400(world):
     response = api.post("/api/v1/referrals/", json.dumps(document), content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"] == "bad_request"
+
+
+def test_the_api_docs_open_for_a_token_as_they_do_signed_out(world):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.gp)}")
+    assert api.get("/api/v1/docs/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[" * 50_000 + "]" * 50_000, "nested more than"),
+        ('{"kind": "\\ud800"}', "valid Unicode"),
+        ('{"children": [{"first_name": "\\udfff"}]}', "valid Unicode"),
+    ],
+)
+def test_hostile_json_is_a_400_with_a_reason_not_a_500(world, body, message):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.gp)}")
+    response = api.generic("POST", "/api/v1/referrals/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert message in response.json()["message"]
+
+
+@pytest.mark.parametrize("cursor", ["cD1ub3RhZGF0ZQ==", "cD0yMDI2LTk5LTk5", "cj0xJnA9eA=="])
+def test_a_made_up_page_cursor_is_not_found_not_a_500(world, cursor):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.gp)}")
+    response = api.get(f"/api/v1/referrals/?cursor={cursor}")
+    assert response.status_code == 404
+    assert "cursor is not valid" in response.json()["message"]

@@ -130,15 +130,16 @@ def test_the_front_door_asks_another_partner_agency_which_sees_only_the_question
         for n in Notification.objects.filter(referral=referral, purpose="information_request")
     }
     assert told == {gp_lead.email}  # the agency's safeguarding lead
-    gp = client_for(world.gp)
-    assert gp.get(f"/referrals/{referral.reference}/").status_code == 404  # not the whole referral
-    listing = gp.get("/questions/").content.decode()
+    lead = client_for(gp_lead)
+    # The lead answers the question but does not see the whole referral.
+    assert lead.get(f"/referrals/{referral.reference}/").status_code == 404
+    listing = lead.get("/questions/").content.decode()
     assert "Leo Marsh" in listing and referral.reference in listing
-    page = gp.get(f"/questions/{info.pk}/").content.decode()
+    page = lead.get(f"/questions/{info.pk}/").content.decode()
     assert "When was Leo last seen?" in page and "Healed burn" not in page
-    gp.post(f"/questions/{info.pk}/", {"answer": "Seen 3 weeks ago for a cough."})
+    lead.post(f"/questions/{info.pk}/", {"answer": "Seen 3 weeks ago for a cough."})
     info.refresh_from_db()
-    assert info.answer == "Seen 3 weeks ago for a cough." and info.answered_by == world.gp
+    assert info.answer == "Seen 3 weeks ago for a cough." and info.answered_by == gp_lead
     event = referral.events.last()
     assert event is not None and "(Riverside GP Practice) answered" in event.summary
 
@@ -182,3 +183,29 @@ def test_an_unanswered_question_to_an_agency_reminds_that_agency_not_the_referre
         if "request for information" in n.subject
     }
     assert told == {world.gp.email, world.manager.email}
+
+
+def test_a_question_to_an_agency_with_a_lead_is_seen_by_the_lead_not_every_referrer(world):
+    from agencies.models import Role
+    from referrals.selectors.access import questions_for
+    from tests.conftest import make_user
+
+    make_user("lead.gp", agency=world.agency_b, role=Role.AGENCY_LEAD)
+    referral = submit(world.hv)
+    request_information(
+        referral=referral, actor=world.mash, question="Seen recently?", to_agency=world.agency_b
+    )
+    assert questions_for(world.gp) == []
+    assert client_for(world.gp).get("/questions/").content.decode().count(referral.reference) == 0
+    lead = type(world.gp).objects.get(username="lead.gp")
+    assert [q.referral_id for q in questions_for(lead)] == [referral.pk]
+
+
+def test_a_question_to_an_agency_without_a_lead_goes_to_its_referrers(world):
+    from referrals.selectors.access import questions_for
+
+    referral = submit(world.hv)
+    request_information(
+        referral=referral, actor=world.mash, question="Seen recently?", to_agency=world.agency_b
+    )
+    assert [q.referral_id for q in questions_for(world.gp)] == [referral.pk]
