@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.secrets import decrypt, encrypt
+
 
 class AgencyKind(models.TextChoices):
     FRONT_DOOR = "front_door", "Local authority front door (MASH)"
@@ -198,17 +200,18 @@ class Webhook(models.Model):
 
     Deliveries go through the outbox, signed with `secret` (HMAC-SHA256 over
     the timestamp and body). They carry references and states, never a
-    child's details; the portal stays the record.
+    child's details; the portal stays the record. The secret is kept
+    encrypted (core.secrets): it must be read back to sign with.
     """
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=64, editable=False)
+    encrypted_secret = models.CharField(max_length=255, editable=False, db_column="secret")
     events = models.JSONField(default=list, blank=True, help_text="Empty means every event.")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField()
 
-    history = HistoricalRecords(excluded_fields=["secret"])
+    history = HistoricalRecords(excluded_fields=["encrypted_secret"])
 
     class Meta:
         ordering = ["agency__name", "url"]
@@ -216,6 +219,15 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency}: {self.url}"
+
+    @property
+    def secret(self) -> str:
+        """The signing secret, decrypted."""
+        return decrypt(self.encrypted_secret)
+
+    @secret.setter
+    def secret(self, plain: str) -> None:
+        self.encrypted_secret = encrypt(plain)
 
     def wants(self, event: str) -> bool:
         return not self.events or event in self.events

@@ -26,6 +26,7 @@ from django.utils import timezone
 from agencies.models import Agency, Webhook
 from audit.models import Action
 from audit.services import WEB, Origin, record_event
+from core.secrets import encrypt
 
 # An agency's systems need one or two endpoints (a live one, a test one); a
 # cap keeps one agency from filling the delivery queue with its own.
@@ -129,7 +130,11 @@ def register_webhook(
         Agency.objects.select_for_update().filter(pk=agency.pk).first()
         check_room_for_another(agency.pk)
         hook = Webhook.objects.create(
-            agency=agency, url=url, secret=new_secret(), events=events, created_at=timezone.now()
+            agency=agency,
+            url=url,
+            encrypted_secret=encrypt(new_secret()),
+            events=events,
+            created_at=timezone.now(),
         )
         record_event(
             actor=actor,

@@ -17,6 +17,7 @@ import json
 import socket
 import ssl
 import time
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -84,32 +85,39 @@ def webhook_notifications(
     hooks = [h for h in hooks if h.wants(event)]
     if not hooks:
         return []
-    payload = json.dumps(
-        {
-            "event": event,
-            "reference": referral.reference,
-            "status": referral.status,
-            "occurred_at": now.isoformat(),
-            "url": settings.PORTAL_BASE_URL
-            + reverse("api-referral-detail", args=[referral.reference]),
-        },
-        separators=(",", ":"),
-    )
-    return [
-        Notification(
-            channel=Channel.WEBHOOK,
-            purpose=Purpose.WEBHOOK,
-            referral_id=referral.pk,
-            webhook=hook,
-            to_address=hook.url,
-            subject=event,
-            body=payload,
-            next_attempt_at=now,
-            created_at=now,
-            retry_until=retry_until(Purpose.WEBHOOK, from_time=now),
+    rows = []
+    for hook in hooks:
+        # The message id is in the signed body as well as in a header, so a
+        # receiver that drops repeats by it can trust it.
+        message_id = uuid.uuid4()
+        payload = json.dumps(
+            {
+                "id": str(message_id),
+                "event": event,
+                "reference": referral.reference,
+                "status": referral.status,
+                "occurred_at": now.isoformat(),
+                "url": settings.PORTAL_BASE_URL
+                + reverse("api-referral-detail", args=[referral.reference]),
+            },
+            separators=(",", ":"),
         )
-        for hook in hooks
-    ]
+        rows.append(
+            Notification(
+                idempotency_key=message_id,
+                channel=Channel.WEBHOOK,
+                purpose=Purpose.WEBHOOK,
+                referral_id=referral.pk,
+                webhook=hook,
+                to_address=hook.url,
+                subject=event,
+                body=payload,
+                next_attempt_at=now,
+                created_at=now,
+                retry_until=retry_until(Purpose.WEBHOOK, from_time=now),
+            )
+        )
+    return rows
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):

@@ -4,15 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0005_outbox_retries_and_circuits'),
+        ("audit", "0005_outbox_retries_and_circuits"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('viewed', 'Viewed'), ('listed', 'Listed'), ('created', 'Created'), ('acknowledged', 'Acknowledged'), ('escalated', 'Escalated'), ('refused', 'Refused access'), ('signed_in', 'Signed in'), ('signed_out', 'Signed out'), ('sign_in_failed', 'Sign-in failed'), ('token_issued', 'API token issued'), ('token_rotated', 'API key rotated'), ('token_revoked', 'API key revoked'), ('api_key_used', 'API key used'), ('webhook_registered', 'Webhook registered'), ('webhook_removed', 'Webhook removed'), ('converted', 'Converted to a referral'), ('assigned', 'Assigned'), ('information_requested', 'Information requested'), ('information_given', 'Information given'), ('decided', 'Decided'), ('challenged', 'Challenged'), ('challenge_answered', 'Challenge answered'), ('linked', 'Earlier history linked'), ('reported', 'Viewed partnership figures'), ('exported', 'Exported'), ('two_factor_passed', 'Security code accepted'), ('two_factor_failed', 'Security code refused'), ('two_factor_set_up', 'Authenticator app set up'), ('recovery_codes_created', 'Recovery codes created'), ('timed_out', 'Signed out after not being used'), ('retention_applied', 'Records removed under the retention rules'), ('retention_hold', 'Retention hold placed or lifted'), ('subject_access_exported', 'Subject access export'), ('messages_resent', 'Undelivered messages sent again'), ('webhook_switched_off', 'Webhook switched off after failing'), ('admin_changed', 'Changed in the admin'), ('second_factor_reset', 'Second factor reset by an administrator')], max_length=32),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("viewed", "Viewed"),
+                    ("listed", "Listed"),
+                    ("created", "Created"),
+                    ("acknowledged", "Acknowledged"),
+                    ("escalated", "Escalated"),
+                    ("refused", "Refused access"),
+                    ("signed_in", "Signed in"),
+                    ("signed_out", "Signed out"),
+                    ("sign_in_failed", "Sign-in failed"),
+                    ("token_issued", "API token issued"),
+                    ("token_rotated", "API key rotated"),
+                    ("token_revoked", "API key revoked"),
+                    ("api_key_used", "API key used"),
+                    ("webhook_registered", "Webhook registered"),
+                    ("webhook_removed", "Webhook removed"),
+                    ("converted", "Converted to a referral"),
+                    ("assigned", "Assigned"),
+                    ("information_requested", "Information requested"),
+                    ("information_given", "Information given"),
+                    ("decided", "Decided"),
+                    ("challenged", "Challenged"),
+                    ("challenge_answered", "Challenge answered"),
+                    ("linked", "Earlier history linked"),
+                    ("reported", "Viewed partnership figures"),
+                    ("exported", "Exported"),
+                    ("two_factor_passed", "Security code accepted"),
+                    ("two_factor_failed", "Security code refused"),
+                    ("two_factor_set_up", "Authenticator app set up"),
+                    ("recovery_codes_created", "Recovery codes created"),
+                    ("timed_out", "Signed out after not being used"),
+                    ("retention_applied", "Records removed under the retention rules"),
+                    ("retention_hold", "Retention hold placed or lifted"),
+                    ("subject_access_exported", "Subject access export"),
+                    ("messages_resent", "Undelivered messages sent again"),
+                    ("webhook_switched_off", "Webhook switched off after failing"),
+                    ("admin_changed", "Changed in the admin"),
+                    ("second_factor_reset", "Second factor reset by an administrator"),
+                ],
+                max_length=32,
+            ),
         ),
     ]

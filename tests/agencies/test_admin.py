@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from accounts.services import authenticator_for
 from agencies.models import Agency, AgencyKind, ApiClient, Membership, Role, Webhook
 from audit.models import Action, AuditEvent
+from core.secrets import encrypt
 from referrals.models import DeadlinePolicy
 from tests.conftest import client_for, make_user
 
@@ -154,7 +155,7 @@ def test_an_administrator_cannot_delete_only_switch_off(world):
     hook = Webhook.objects.create(
         agency=world.agency_a,
         url="https://ehr.example.org/",
-        secret="s",
+        encrypted_secret=encrypt("s"),
         created_at="2026-12-01T09:00:00Z",
     )
     assert admin.get(f"/admin/agencies/webhook/{hook.pk}/delete/").status_code == 403

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from agencies.models import Webhook
 from agencies.webhooks import new_secret
+from core.secrets import encrypt
 from notifications.dispatch import dispatch_due_notifications
 from notifications.models import Circuit, DeliveryStatus, Notification
 from referrals.services.acknowledge import acknowledge_referral
@@ -143,7 +144,7 @@ def test_an_endpoint_that_trickles_its_answer_costs_one_deadline_and_the_rest_go
     slow = Webhook.objects.create(
         agency=world.agency_a,
         url=f"http://127.0.0.1:{trickling_endpoint.port}/hook",
-        secret=new_secret(),
+        encrypted_secret=encrypt(new_secret()),
         created_at=timezone.now(),
     )
     for _ in range(3):
@@ -167,7 +168,7 @@ def test_an_endpoint_failing_for_a_day_is_switched_off_and_its_agency_told(world
     hook = Webhook.objects.create(
         agency=world.agency_a,
         url=f"http://127.0.0.1:{port}/hook",
-        secret=new_secret(),
+        encrypted_secret=encrypt(new_secret()),
         created_at=timezone.now(),
     )
     acknowledge_referral(referral=submit(world.hv), actor=world.mash)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from agencies.models import Webhook
 from agencies.webhooks import check_url, new_secret
+from core.secrets import encrypt
 from notifications.dispatch import dispatch_due_notifications
 from notifications.models import DeliveryStatus, Notification
 from notifications.webhooks import SIGNATURE_HEADER, sign, verify
@@ -73,7 +74,7 @@ def hook_for(world, url: str, events: list[str] | None = None) -> Webhook:
     return Webhook.objects.create(
         agency=world.agency_a,
         url=url,
-        secret=new_secret(),
+        encrypted_secret=encrypt(new_secret()),
         events=events or [],
         created_at=timezone.now(),
     )
@@ -136,7 +137,10 @@ def test_an_agency_can_choose_its_events(world, receiver):
 
 def test_other_agencies_webhooks_hear_nothing(world, receiver):
     Webhook.objects.create(
-        agency=world.agency_b, url=receiver.url, secret=new_secret(), created_at=timezone.now()
+        agency=world.agency_b,
+        url=receiver.url,
+        encrypted_secret=encrypt(new_secret()),
+        created_at=timezone.now(),
     )
     referral = submit(world.hv)
     acknowledge_referral(referral=referral, actor=world.mash)
@@ -232,7 +236,10 @@ def test_webhook_registration_is_checked_and_limited_to_the_agency(world):
         == 403
     )
     other = Webhook.objects.create(
-        agency=world.agency_b, url="https://b.example/", secret="s", created_at=timezone.now()
+        agency=world.agency_b,
+        url="https://b.example/",
+        encrypted_secret=encrypt("s"),
+        created_at=timezone.now(),
     )
     assert bad.delete(f"/api/v1/webhooks/{other.pk}/").status_code == 404
 
@@ -360,3 +367,25 @@ def test_a_redirect_from_an_endpoint_is_not_followed(world, receiver):
         assert len(redirecting.requests) == 1 and receiver.requests == []
     finally:
         redirecting.close()
+
+
+def test_the_message_id_is_inside_the_signed_body(world, receiver):
+    hook = hook_for(world, receiver.url)
+    referral = submit(world.hv)
+    acknowledge_referral(referral=referral, actor=world.mash)
+    dispatch_due_notifications()
+    [(headers, body)] = receiver.requests
+    assert json.loads(body)["id"] == headers["X-Front-Door-Message-Id"]
+    assert verify(hook.secret, headers[SIGNATURE_HEADER], body)
+
+
+def test_a_signing_secret_is_not_kept_in_plain_text(world):
+    from django.db import connection
+
+    hook = hook_for(world, "https://ehr.example.org/hook")
+    secret = hook.secret
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM agencies_webhook WHERE id = %s", [hook.pk])
+        stored = cursor.fetchone()[0]
+    assert secret not in stored and stored.startswith("fernet:")
+    assert Webhook.objects.get(pk=hook.pk).secret == secret

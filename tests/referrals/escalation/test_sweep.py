@@ -17,6 +17,7 @@ from agencies.models import Agency, Role, Webhook
 from agencies.webhooks import new_secret
 from audit.models import AuditEvent
 from core.heartbeat import heartbeat_status
+from core.secrets import encrypt
 from notifications.models import Notification
 from referrals.escalation import sweep
 from referrals.escalation.sweep import HEARTBEAT, escalate_overdue_referrals, run_sweep
@@ -453,7 +454,7 @@ def test_the_sending_agencys_system_hears_of_each_escalation(world):
     Webhook.objects.create(
         agency=world.agency_a,
         url="https://case-system.example.test/front-door",
-        secret=new_secret(),
+        encrypted_secret=encrypt(new_secret()),
         events=[],
         created_at=timezone.now(),
     )
@@ -463,7 +464,7 @@ def test_the_sending_agencys_system_hears_of_each_escalation(world):
     )
     swept_at = dt.datetime(2026, 11, 26, 17, 1, tzinfo=dt.UTC)
     escalate_overdue_referrals(now=swept_at)
-    sent = {}
+    sent: dict[str, list[dict]] = {}
     for hook in Notification.objects.filter(channel="webhook", subject="referral.escalated"):
         payload = json.loads(hook.body)
         sent.setdefault(payload["reference"], []).append(payload)
@@ -495,7 +496,7 @@ def test_an_urgent_consultation_is_named_as_such_in_the_escalation(world):
 
 def test_a_sweep_that_ran_every_step_records_its_heartbeat(world):
     assert run_sweep().failed_steps == []
-    assert heartbeat_status(HEARTBEAT, now=timezone.now(), stalled_after_minutes=5)["ok"]
+    assert heartbeat_status(HEARTBEAT, stalled_after_minutes=5)["ok"]
 
 
 def test_a_failing_step_is_reported_and_logged_and_the_other_steps_still_run(
@@ -522,4 +523,4 @@ def test_a_failing_step_is_reported_and_logged_and_the_other_steps_still_run(
     ]
     # Nor does a sweep with a failing step count as a heartbeat.
     assert run_sweep().failed_steps == ["not_acknowledged:1"]
-    assert not heartbeat_status(HEARTBEAT, now=timezone.now(), stalled_after_minutes=5)["ok"]
+    assert not heartbeat_status(HEARTBEAT, stalled_after_minutes=5)["ok"]
