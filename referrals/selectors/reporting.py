@@ -20,6 +20,16 @@ floating-point steps, and now and then rounds to another first decimal (two
 acknowledgements after 22 and 368 minutes: statistics.median gives 3.25 hours,
 shown as 3.2; percentile_cont gives 3.2500000000000004, shown as 3.3).
 
+What the page and the spreadsheet show is `shown(report)`, not the exact
+figures: small numbers about children could pick one out ("the one referral
+from the dental practice on Tuesday was for a child protection enquiry").
+So a count from 1 to 4 is shown as "fewer than 5", every other count is
+rounded to the nearest 5 (so a hidden count cannot be worked back from a
+total and the other rows), and a median or 90th percentile is shown only when
+enough durations make it (5 and 10): one referral's median is that
+referral's time. The managers' dashboard keeps the exact live numbers for the
+people who may see every referral.
+
 A re-referral is a fact kept on the referral (`is_re_referral`), worked out
 by referrals.selectors.re_referrals, so the figures count a column instead of
 searching every child's earlier referrals.
@@ -370,11 +380,107 @@ def _add_durations(period: QuerySet[Referral], by_id: dict[int, Figures], tz: dt
             figures.pre_birth_weeks_before_due.append((due_date - received_on).days / 7)
 
 
+SMALL_NUMBER = 5
+FEWER_THAN = f"fewer than {SMALL_NUMBER}"
+FEWEST_FOR_MEDIAN = 5
+FEWEST_FOR_P90 = 10
+
+Shown = int | str
+
+
+def shown_count(count: int) -> Shown:
+    """A count as it may be shown: 0, "fewer than 5", or rounded to the nearest 5."""
+    if count == 0:
+        return 0
+    if count < SMALL_NUMBER:
+        return FEWER_THAN
+    return (count + SMALL_NUMBER // 2) // SMALL_NUMBER * SMALL_NUMBER
+
+
+@dataclass(frozen=True)
+class ShownFigures:
+    """One group's figures with small numbers hidden: what a reader may see."""
+
+    referrals: Shown
+    consultations: Shown
+    received: Shown
+    acknowledge_median: float | None
+    acknowledge_p90: float | None
+    decide_median: float | None
+    decide_p90: float | None
+    acknowledgement_breaches: Shown
+    decision_breaches: Shown
+    breaches: Shown
+    escalations: dict[tuple[str, int], Shown]
+    outcomes: dict[str, Shown]
+    re_referrals: Shown
+    pre_birth: Shown
+    pre_birth_median_weeks: float | None
+    challenges_raised: Shown
+    challenges_upheld: Shown
+    challenges_changed: Shown
+    challenges_open: Shown
+
+    @classmethod
+    def of(cls, f: Figures) -> ShownFigures:
+        def median(values: list[float]) -> float | None:
+            return f._median(values) if len(values) >= FEWEST_FOR_MEDIAN else None
+
+        def p90(values: list[float]) -> float | None:
+            return f._p90(values) if len(values) >= FEWEST_FOR_P90 else None
+
+        return cls(
+            referrals=shown_count(f.referrals),
+            consultations=shown_count(f.consultations),
+            received=shown_count(f.received),
+            acknowledge_median=median(f.hours_to_acknowledge),
+            acknowledge_p90=p90(f.hours_to_acknowledge),
+            decide_median=median(f.hours_to_decide),
+            decide_p90=p90(f.hours_to_decide),
+            acknowledgement_breaches=shown_count(f.acknowledgement_breaches),
+            decision_breaches=shown_count(f.decision_breaches),
+            breaches=shown_count(f.acknowledgement_breaches + f.decision_breaches),
+            escalations={
+                (rule, level): shown_count(f.escalations[(rule, level)])
+                for rule in EscalationRule.values
+                for level in (1, 2)
+            },
+            outcomes={decision: shown_count(f.outcomes[decision]) for decision in Decision.values},
+            re_referrals=shown_count(f.re_referrals),
+            pre_birth=shown_count(f.pre_birth),
+            pre_birth_median_weeks=median(f.pre_birth_weeks_before_due),
+            challenges_raised=shown_count(f.challenges_raised),
+            challenges_upheld=shown_count(f.challenges_upheld),
+            challenges_changed=shown_count(f.challenges_changed),
+            challenges_open=shown_count(f.challenges_open),
+        )
+
+
+@dataclass(frozen=True)
+class ShownReport:
+    front_door_name: str
+    start: dt.date
+    end: dt.date
+    overall: ShownFigures
+    by_agency: list[tuple[str, ShownFigures]]
+
+
+def shown(report: Report) -> ShownReport:
+    """The report as the page and the spreadsheet show it (see the module's note)."""
+    return ShownReport(
+        front_door_name=report.front_door_name,
+        start=report.start,
+        end=report.end,
+        overall=ShownFigures.of(report.overall),
+        by_agency=[(name, ShownFigures.of(f)) for name, f in report.by_agency],
+    )
+
+
 DECISION_LABELS = dict(Decision.choices)
 RULE_LABELS = dict(EscalationRule.choices)
 
 
-def csv_rows(report: Report) -> list[list[Any]]:
+def csv_rows(report: ShownReport) -> list[list[Any]]:
     """The report as spreadsheet rows: one row per sending agency and a total."""
     header = [
         "Sending agency",
@@ -401,7 +507,7 @@ def csv_rows(report: Report) -> list[list[Any]]:
         "Challenges open",
     ]
 
-    def row(name: str, f: Figures) -> list[Any]:
+    def row(name: str, f: ShownFigures) -> list[Any]:
         return [
             name,
             f.referrals,

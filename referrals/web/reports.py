@@ -18,7 +18,14 @@ from audit.models import Action
 from audit.services import Origin, record_event
 from core.http import AuthenticatedHttpRequest
 from referrals.forms.reports import ReportForm
-from referrals.selectors.reporting import DECISION_LABELS, RULE_LABELS, csv_rows, partnership_report
+from referrals.selectors.reporting import (
+    DECISION_LABELS,
+    RULE_LABELS,
+    Shown,
+    csv_rows,
+    partnership_report,
+    shown,
+)
 
 
 def _last_month() -> tuple[dt.date, dt.date]:
@@ -27,11 +34,17 @@ def _last_month() -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=29), today
 
 
-def _bars(items: list[tuple[str, float | int | None]]) -> list[dict]:
-    """Rows for a bar chart, each with its width as a share of the largest."""
-    top = max((value or 0 for _, value in items), default=0) or 1
+def _bars(items: list[tuple[str, Shown | float | None]]) -> list[dict]:
+    """Rows for a bar chart, each with its width as a share of the largest.
+    A hidden small number ("fewer than 5") draws no bar: its length would
+    tell what the words hide."""
+
+    def length(value: Shown | float | None) -> float:
+        return value if isinstance(value, int | float) else 0
+
+    top = max((length(value) for _, value in items), default=0) or 1
     return [
-        {"label": label, "value": value, "width": round(100 * (value or 0) / top, 1)}
+        {"label": label, "value": value, "width": round(100 * length(value) / top, 1)}
         for label, value in items
     ]
 
@@ -52,8 +65,10 @@ def partnership(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     if not form.is_bound or form.is_valid():
-        report = partnership_report(
-            front_door_id=front_door.pk, front_door_name=front_door.name, start=start, end=end
+        report = shown(
+            partnership_report(
+                front_door_id=front_door.pk, front_door_name=front_door.name, start=start, end=end
+            )
         )
     if report is not None and request.GET.get("format") == "csv":
         record_event(

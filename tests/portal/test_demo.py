@@ -55,8 +55,9 @@ def test_the_demo_shows_a_failed_email_and_has_a_partnership_viewer(db):
     page = client.get("/", follow=True).content.decode()
     # The last 30 days: everything but the consultation from eight months ago.
     assert "Partnership figures" in page
-    assert '<span class="app-count">3</span> referrals' in page
-    assert '<span class="app-count">1</span> consultations' in page
+    # A handful of referrals: shown as small numbers, so no child stands out.
+    assert '<span class="app-count">fewer than 5</span> referrals' in page
+    assert '<span class="app-count">fewer than 5</span> consultations' in page
     assert "Leo" not in page
 
 

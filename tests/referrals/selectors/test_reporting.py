@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import importlib
 import io
+import re
 
 import pytest
 from django.apps import apps
@@ -16,7 +17,12 @@ from agencies.models import Agency, AgencyKind, Role
 from referrals.escalation.sweep import escalate_overdue_referrals
 from referrals.models import Referral
 from referrals.selectors.re_referrals import referred_in_year_before
-from referrals.selectors.reporting import partnership_report
+from referrals.selectors.reporting import (
+    Figures,
+    ShownFigures,
+    partnership_report,
+    shown_count,
+)
 from referrals.services.acknowledge import acknowledge_referral
 from referrals.services.challenge import answer_challenge, raise_challenge
 from referrals.services.decision import decide_referral
@@ -172,7 +178,7 @@ def test_a_partnership_viewer_sees_figures_and_a_csv_but_never_a_child(world, mo
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Sending agency", "Referrals", "Consultations"]
-    assert rows[-1][:3] == ["All agencies", "3", "1"]
+    assert rows[-1][:3] == ["All agencies", "fewer than 5", "fewer than 5"]
     from audit.models import AuditEvent
 
     assert AuditEvent.objects.filter(actor=viewer, action="exported").count() == 1
@@ -279,3 +285,50 @@ def test_a_median_on_a_rounding_boundary_rounds_as_it_always_has(world):
     assert figures.acknowledge_median == 3.2
     assert figures.acknowledge_p90 == 5.6
     assert dict(report(world).by_agency)["Northbridge Health Visiting"].acknowledge_median == 3.2
+
+
+@pytest.mark.parametrize(
+    "count, seen",
+    [(0, 0), (1, "fewer than 5"), (4, "fewer than 5"), (5, 5), (7, 5), (8, 10), (12, 10), (13, 15)],
+)
+def test_small_counts_are_hidden_and_the_rest_rounded_to_five(count, seen):
+    assert shown_count(count) == seen
+
+
+def test_one_days_referrals_from_one_agency_show_no_outcome_and_no_time(world):
+    """The review's worry: a one-day, one-agency range told a partner what
+    happened to one child."""
+    referral = submit(world.hv, now=dt.datetime(2026, 11, 2, 10, 0, tzinfo=UTC))
+    decide_referral(
+        referral=referral,
+        actor=world.mash,
+        decision="strategy_discussion",
+        reasons="r",
+        next_steps="",
+        next_steps_owner="",
+        now=dt.datetime(2026, 11, 2, 13, 0, tzinfo=UTC),
+    )
+    viewer = make_user("partnership.viewer", agency=world.front_door, role=Role.PARTNERSHIP_VIEWER)
+    client = client_for(viewer)
+    html = client.get("/reports/partnership/?start=2026-11-02&end=2026-11-02").content.decode()
+    outcome = re.search(r"Strategy discussion \(section 47\)</th><td[^>]*>([^<]*)</td>", html)
+    assert outcome is not None and outcome.group(1) == "fewer than 5"
+    to_decide = re.search(r"To decide</th><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td>", html)
+    assert to_decide is not None and to_decide.groups() == ("-", "-")
+    response = client.get("/reports/partnership/?start=2026-11-02&end=2026-11-02&format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    total = dict(zip(rows[0], rows[-1], strict=True))
+    assert total["Referrals"] == "fewer than 5"
+    assert total["Hours to decide (median)"] == ""
+    assert total["Outcome: Strategy discussion (section 47)"] == "fewer than 5"
+
+
+def _figures_with(durations: int) -> Figures:
+    return Figures(hours_to_acknowledge=[float(h) for h in range(1, durations + 1)])
+
+
+def test_a_median_needs_five_times_and_a_90th_percentile_ten():
+    assert ShownFigures.of(_figures_with(4)).acknowledge_median is None
+    assert ShownFigures.of(_figures_with(5)).acknowledge_median == 3.0
+    assert ShownFigures.of(_figures_with(9)).acknowledge_p90 is None
+    assert ShownFigures.of(_figures_with(10)).acknowledge_p90 == 9.1
