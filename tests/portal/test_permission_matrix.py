@@ -4,6 +4,12 @@
 the same 404 as for one that does not exist; someone who can see it but may
 not act gets 403. Signed out, pages send you to sign in and the API says 401
 or 403.
+
+The admin is in the matrix too, with the administrator of another local
+authority's front door ("other_admin"): people who administer nothing are
+sent to sign in (302), and another front door's agency, person or deadline
+policy is "not found" to them, which Django's admin answers with a 302 back
+to its index and a message, exactly as for an address that never existed.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ PERSONAS = [
     "senior",
     "admin",
     "outsider",
+    "other_admin",
     "viewer",
     "anonymous",
 ]
@@ -42,6 +49,7 @@ PAGES = [
             senior=403,
             admin=403,
             outsider=403,
+            other_admin=403,
             viewer=403,
             anonymous=302,
         ),
@@ -57,6 +65,7 @@ PAGES = [
             senior=200,
             admin=200,
             outsider=200,
+            other_admin=200,
             viewer=200,
             anonymous=302,
         ),
@@ -72,6 +81,7 @@ PAGES = [
             senior=200,
             admin=200,
             outsider=404,
+            other_admin=404,
             viewer=404,
             anonymous=302,
         ),
@@ -87,6 +97,7 @@ PAGES = [
             senior=200,
             admin=200,
             outsider=404,
+            other_admin=404,
             viewer=404,
             anonymous=302,
         ),
@@ -102,6 +113,7 @@ PAGES = [
             senior=403,
             admin=403,
             outsider=404,
+            other_admin=404,
             viewer=404,
             anonymous=302,
         ),
@@ -117,6 +129,7 @@ PAGES = [
             senior=403,
             admin=403,
             outsider=404,
+            other_admin=404,
             viewer=404,
             anonymous=302,
         ),
@@ -132,6 +145,7 @@ PAGES = [
             senior=403,
             admin=403,
             outsider=404,
+            other_admin=404,
             viewer=404,
             anonymous=302,
         ),
@@ -147,6 +161,7 @@ PAGES = [
             senior=403,
             admin=200,
             outsider=404,
+            other_admin=404,
             viewer=404,
             anonymous=302,
         ),
@@ -162,6 +177,7 @@ PAGES = [
             senior=200,
             admin=200,
             outsider=200,
+            other_admin=200,
             viewer=403,
             anonymous=302,
         ),
@@ -177,6 +193,7 @@ PAGES = [
             senior=403,
             admin=200,
             outsider=403,
+            other_admin=200,
             viewer=403,
             anonymous=302,
         ),
@@ -192,6 +209,7 @@ PAGES = [
             senior=200,
             admin=200,
             outsider=403,
+            other_admin=200,
             viewer=403,
             anonymous=302,
         ),
@@ -207,6 +225,7 @@ PAGES = [
             senior=200,
             admin=200,
             outsider=403,
+            other_admin=200,
             viewer=200,
             anonymous=302,
         ),
@@ -222,6 +241,7 @@ PAGES = [
             senior=200,
             admin=200,
             outsider=200,
+            other_admin=200,
             viewer=200,
             anonymous=302,
         ),
@@ -237,6 +257,7 @@ PAGES = [
             senior=403,
             admin=200,
             outsider=403,
+            other_admin=200,
             viewer=403,
             anonymous=302,
         ),
@@ -252,6 +273,7 @@ PAGES = [
             senior=200,
             admin=200,
             outsider=200,
+            other_admin=200,
             viewer=200,
             anonymous=302,
         ),
@@ -267,7 +289,155 @@ PAGES = [
             senior=403,
             admin=403,
             outsider=403,
+            other_admin=403,
             viewer=403,
+            anonymous=302,
+        ),
+    ),
+]
+
+ADMIN_PAGES = [
+    (
+        "/admin/",
+        dict(
+            hv=302,
+            lead_a=302,
+            gp=302,
+            mash=302,
+            manager=302,
+            senior=302,
+            admin=200,
+            outsider=302,
+            other_admin=200,
+            viewer=302,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/admin/agencies/agency/",
+        dict(
+            hv=302,
+            lead_a=302,
+            gp=302,
+            mash=302,
+            manager=302,
+            senior=302,
+            admin=200,
+            outsider=302,
+            other_admin=200,
+            viewer=302,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/admin/agencies/agency/A/change/",
+        dict(
+            hv=302,
+            lead_a=302,
+            gp=302,
+            mash=302,
+            manager=302,
+            senior=302,
+            admin=200,
+            outsider=302,
+            other_admin=302,
+            viewer=302,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/admin/auth/user/H/change/",
+        dict(
+            hv=302,
+            lead_a=302,
+            gp=302,
+            mash=302,
+            manager=302,
+            senior=302,
+            admin=200,
+            outsider=302,
+            other_admin=302,
+            viewer=302,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/admin/audit/auditevent/",
+        dict(
+            hv=302,
+            lead_a=302,
+            gp=302,
+            mash=302,
+            manager=302,
+            senior=302,
+            admin=403,
+            outsider=302,
+            other_admin=403,
+            viewer=302,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/admin/notifications/notification/",
+        dict(
+            hv=302,
+            lead_a=302,
+            gp=302,
+            mash=302,
+            manager=302,
+            senior=302,
+            admin=200,
+            outsider=302,
+            other_admin=200,
+            viewer=302,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/admin/agencies/webhook/",
+        dict(
+            hv=302,
+            lead_a=302,
+            gp=302,
+            mash=302,
+            manager=302,
+            senior=302,
+            admin=200,
+            outsider=302,
+            other_admin=200,
+            viewer=302,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/admin/privacy/retentionhold/",
+        dict(
+            hv=302,
+            lead_a=302,
+            gp=302,
+            mash=302,
+            manager=302,
+            senior=302,
+            admin=200,
+            outsider=302,
+            other_admin=200,
+            viewer=302,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/admin/referrals/deadlinepolicy/F/change/",
+        dict(
+            hv=302,
+            lead_a=302,
+            gp=302,
+            mash=302,
+            manager=302,
+            senior=302,
+            admin=200,
+            outsider=302,
+            other_admin=302,
+            viewer=302,
             anonymous=302,
         ),
     ),
@@ -287,6 +457,7 @@ API = [
             senior=200,
             admin=200,
             outsider=404,
+            other_admin=404,
             viewer=404,
             anonymous=401,
         ),
@@ -303,6 +474,7 @@ API = [
             senior=403,
             admin=403,
             outsider=404,
+            other_admin=404,
             viewer=404,
             anonymous=401,
         ),
@@ -319,6 +491,7 @@ API = [
             senior=200,
             admin=200,
             outsider=200,
+            other_admin=200,
             viewer=200,
             anonymous=401,
         ),
@@ -335,6 +508,7 @@ API = [
             senior=403,
             admin=403,
             outsider=403,
+            other_admin=403,
             viewer=403,
             anonymous=401,
         ),
@@ -346,6 +520,10 @@ API = [
 def setting(world):
     world.viewer = make_user(
         "partnership.viewer", agency=world.front_door, role=Role.PARTNERSHIP_VIEWER
+    )
+    # The administrator of another local authority's front door.
+    world.other_admin = make_user(
+        "admin.southport", agency=world.other_front_door, role=Role.ADMINISTRATOR
     )
     referral = submit(world.hv)
     decided = submit(world.hv)
@@ -360,16 +538,22 @@ def setting(world):
     return world, referral, decided
 
 
-def fill(template: str, referral, decided) -> str:
-    return template.replace("/R/", f"/{referral.reference}/").replace(
-        "/D/", f"/{decided.reference}/"
+def fill(template: str, world, referral, decided) -> str:
+    return (
+        template.replace("/R/", f"/{referral.reference}/")
+        .replace("/D/", f"/{decided.reference}/")
+        .replace("/A/", f"/{world.agency_a.pk}/")
+        .replace("/H/", f"/{world.hv.pk}/")
+        .replace("/F/", f"/{world.front_door.deadline_policy.pk}/")
     )
 
 
-@pytest.mark.parametrize(("template", "expected"), PAGES, ids=[p for p, _ in PAGES])
+@pytest.mark.parametrize(
+    ("template", "expected"), PAGES + ADMIN_PAGES, ids=[p for p, _ in PAGES + ADMIN_PAGES]
+)
 def test_pages_for_every_persona(setting, template, expected):
     world, referral, decided = setting
-    path = fill(template, referral, decided)
+    path = fill(template, world, referral, decided)
     got = {}
     for persona in PERSONAS:
         client = Client() if persona == "anonymous" else client_for(getattr(world, persona))
@@ -382,7 +566,7 @@ def test_pages_for_every_persona(setting, template, expected):
 )
 def test_api_for_every_persona(setting, method, template, expected):
     world, referral, decided = setting
-    path = fill(template, referral, decided)
+    path = fill(template, world, referral, decided)
     got = {}
     for persona in PERSONAS:
         api = APIClient()
