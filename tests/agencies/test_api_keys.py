@@ -127,3 +127,20 @@ def test_an_administrator_issues_a_key_in_the_admin_and_sees_it_once(world):
     assert "copy it now, it will not be shown again" in html
     key = html.split("it will not be shown again): ")[1].split("<")[0].strip()
     assert keyed(key).get("/api/v1/referrals/").status_code == 200
+
+
+def test_a_flood_of_wrong_keys_is_folded_in_the_audit_then_slowed(world, settings):
+    """Anyone can send wrong keys without an account, and the audit cannot
+    be trimmed: from one address in a minute the 1st, 10th, 100th... are
+    kept with the count, and past AUTH_FAILURES_PER_MINUTE the address waits."""
+    settings.AUTH_FAILURES_PER_MINUTE = 12
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer fdk_nope1234_wrong")
+    answers = [client.get("/api/v1/referrals/").status_code for _ in range(14)]
+    assert answers == [401] * 12 + [429] * 2
+    kept = AuditEvent.objects.filter(action="refused", object_type="api_client")
+    assert [e.detail["from_this_address_this_minute"] for e in kept.order_by("pk")] == [1, 10]
+    # Another address is not held up by this one.
+    other = APIClient(REMOTE_ADDR="192.0.2.77")
+    other.credentials(HTTP_AUTHORIZATION="Bearer fdk_nope1234_wrong")
+    assert other.get("/api/v1/referrals/").status_code == 401
