@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Action, AuditEvent
 from tests.conftest import submit
-from tests.portal.test_permission_matrix import API, PAGES, fill
+from tests.portal.test_permission_matrix import ADMIN_PAGES, API, PAGES, fill
 
 PASSWORD = "a-long-test-password"
 
@@ -93,10 +93,20 @@ def test_with_a_password_only_every_page_asks_for_the_code(world, template, expe
     app_for(world.mash)
     client = with_password(world.mash)
     referral = submit(world.hv)
-    path = fill(template, referral, referral)
+    path = fill(template, world, referral, referral)
     response = client.get(path)
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/code/?next=")
+
+
+@pytest.mark.parametrize("path", [p for p, _ in ADMIN_PAGES if "/A/" not in p and "/H/" not in p])
+def test_with_a_password_only_an_administrator_does_not_reach_the_admin(world, path):
+    app_for(world.admin)
+    client = with_password(world.admin)
+    path = path.replace("/F/", f"/{world.front_door.deadline_policy.pk}/")
+    response = client.get(path)
+    assert response.status_code == 302
+    assert "/sign-in/" in response["Location"] or "/admin/login/" in response["Location"]
 
 
 @pytest.mark.parametrize(
@@ -106,7 +116,7 @@ def test_with_a_password_only_the_api_refuses_the_session(world, method, templat
     app_for(world.mash)
     client = with_password(world.mash)
     referral = submit(world.hv)
-    response = getattr(client, method)(fill(template, referral, referral))
+    response = getattr(client, method)(fill(template, world, referral, referral))
     assert response.status_code == 403
     assert "security code" in response.json()["detail"]
 
