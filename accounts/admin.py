@@ -15,6 +15,11 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import (
+    WebAuthnAttestation,
+    WebAuthnCredential,
+    WebAuthnUserHandle,
+)
 
 from accounts.services import reset_second_factor
 from agencies.admin import of_agencies_in
@@ -31,8 +36,16 @@ from audit.services import Origin
 User = get_user_model()
 
 # Authenticator keys are secrets: never listed or shown. (Personal API tokens
-# are kept as hashes and have no admin.)
-for secret_model in (TOTPDevice, StaticDevice):
+# are kept as hashes and have no admin.) Passkeys hold only public keys, but
+# go the same way: an administrator resets a person's second factors as a
+# whole (the action below), never one device.
+for secret_model in (
+    TOTPDevice,
+    StaticDevice,
+    WebAuthnCredential,
+    WebAuthnAttestation,
+    WebAuthnUserHandle,
+):
     if admin.site.is_registered(secret_model):
         admin.site.unregister(secret_model)
 admin.site.unregister(User)

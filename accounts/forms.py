@@ -1,5 +1,5 @@
 """The sign-in forms: username and password, then a security code from an
-authenticator app or a recovery code."""
+authenticator app or a recovery code, or a passkey."""
 
 from __future__ import annotations
 
@@ -76,6 +76,9 @@ class CodeForm(GovukForm):
         self.user = user
         self.devices = devices
         self.device: Any = None
+        if not any(isinstance(device, TOTPDevice) for device in devices):
+            # Someone who signs in with a passkey and has no app.
+            self.fields["code"].help_text = "One of your recovery codes."
         self.fields["code"].widget.attrs.update(
             {
                 "autocomplete": "one-time-code",
@@ -133,3 +136,92 @@ class SetUpForm(GovukForm):
                 "That code did not match. Check the app shows Front Door and enter the newest code"
             )
         return code
+
+
+class PasskeyForm(GovukForm):
+    """What static/js/passkeys.mjs posts: the browser's answer from the
+    passkey, or the name of the error the browser gave instead."""
+
+    credential = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+    problem = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
+    # Every problem here is with the passkey, not with anything typed: the
+    # error summary links to the button that asks for it again.
+    anchor = "passkey-button"
+    not_sent = (
+        "Your browser did not send a passkey. Passkeys need JavaScript: "
+        "enter a code from your authenticator app or a recovery code instead"
+    )
+    cancelled = (
+        "Your passkey was not used. Try again and follow what your browser asks, "
+        "or enter a code instead"
+    )
+    refused = "Your passkey was not accepted. Try again, or enter a code instead"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("credential"):
+            problem = cleaned.get("problem") or ""
+            if not problem:
+                raise forms.ValidationError(self.not_sent)
+            # NotAllowedError: the person cancelled, or took too long.
+            if problem == "NotAllowedError":
+                raise forms.ValidationError(self.cancelled)
+            raise forms.ValidationError(self.refused)
+        return cleaned
+
+    def passkey_error(self) -> str:
+        errors = self.non_field_errors()
+        if errors:
+            return str(errors[0])
+        return self.refused if {"credential", "problem"} & set(self.errors) else ""
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        message = self.passkey_error()
+        return [(self.anchor, message)] if message else []
+
+
+class AddPasskeyForm(PasskeyForm):
+    name = forms.CharField(
+        label="Name this passkey",
+        max_length=64,
+        help_text="So you can tell your passkeys apart, for example ‘Work laptop’ or "
+        "‘Blue security key’.",
+        error_messages={
+            "required": "Enter a name for the passkey",
+            "max_length": "Name must be 64 characters or fewer",
+        },
+    )
+
+    field_order = ["name", "credential", "problem"]
+    cancelled = (
+        "The passkey was not added. Try again and follow what your browser asks, or choose Cancel"
+    )
+    refused = "The passkey was not added. Try again, or try another passkey"
+    not_sent = (
+        "Your browser did not make a passkey. Adding one needs JavaScript: "
+        "keep using your authenticator app"
+    )
+    exists = "That passkey is already added to your account. Try another one"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean(self) -> dict[str, Any]:
+        if "name" in self.errors:
+            # The script makes no passkey until the name is right.
+            return self.cleaned_data
+        if (
+            not self.cleaned_data.get("credential")
+            and self.cleaned_data.get("problem") == "InvalidStateError"
+        ):
+            # The browser found this passkey among those the page said exist.
+            raise forms.ValidationError(self.exists)
+        return super().clean()
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        items = []
+        if "name" in self.errors:
+            items.append(("id_name", str(self.errors["name"][0])))
+        return items + super().error_summary()

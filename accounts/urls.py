@@ -7,6 +7,7 @@ from accounts import token_views, views
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
     path("sign-in/code/", views.verify, name="two-factor-verify"),
+    path("sign-in/passkey/", views.passkey_sign_in, name="two-factor-passkey"),
     path("sign-in/set-up/", views.set_up, name="two-factor-set-up"),
     path("sign-in/recovery-codes/", views.recovery_codes, name="two-factor-codes"),
     path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
@@ -18,5 +19,8 @@ urlpatterns = [
         token_views.revoke_api_token,
         name="api-token-revoke",
     ),
+    path("account/passkeys/add/", views.add_passkey, name="passkey-add"),
+    path("account/passkeys/<int:passkey_id>/remove/", views.remove_passkey, name="passkey-remove"),
+    path("account/authenticator/remove/", views.remove_app, name="authenticator-remove"),
     path("session/keep-alive/", views.keep_alive, name="session-keep-alive"),
 ]

@@ -8,8 +8,10 @@ Helpers fail loudly on a malformed value rather than guessing.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     # Ours, from the ground floor up: each imports only those above it here.
     "core",
     "audit",
@@ -221,6 +224,34 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+
+def _passkey_host(host: str) -> str:
+    # Browsers refuse an IP address as a passkey's domain, though 127.0.0.1 is
+    # a secure context: the embedded mode's passkeys belong to "localhost".
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host or "localhost"
+    return "localhost"
+
+
+# Passkeys (WebAuthn) as a second factor, through django-otp-webauthn. A passkey
+# is bound to one domain, the relying party id, and answers only pages from the
+# origins listed: both follow PORTAL_BASE_URL unless set. Changing the id later
+# makes every passkey useless (people add theirs again).
+_PORTAL = urlsplit(PORTAL_BASE_URL)
+_PORTAL_HOST = _passkey_host(_PORTAL.hostname or "")
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", _PORTAL_HOST)
+WEBAUTHN_ORIGINS = env_list(
+    "WEBAUTHN_ORIGINS",
+    [f"{_PORTAL.scheme}://{_PORTAL_HOST}" + (f":{_PORTAL.port}" if _PORTAL.port else "")],
+)
+OTP_WEBAUTHN_RP_ID = WEBAUTHN_RP_ID
+OTP_WEBAUTHN_RP_NAME = "Front Door"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = WEBAUTHN_ORIGINS
+# A passkey is a second factor here, after the password, never instead of it.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 # Monitoring probes the container directly over plain HTTP.
