@@ -79,7 +79,8 @@ SCALES = {
         api_keys=4,
         form_users=8,
         forms_each=25,
-        drafts_each=60,
+        # The most unsent drafts one person may hold (MAX_DRAFTS_PER_PERSON).
+        drafts_each=50,
         overdue=50,
         due_during_load=40,
         due_window=(30, 130),
