@@ -24,6 +24,7 @@ said, for accounts.selectors to match to a person.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import logging
@@ -159,6 +160,11 @@ def discovery_url(issuer: str) -> str:
     return issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
+def _cache_key(kind: str, url: str) -> str:
+    # Addresses can be long and hold any character; cache keys should not.
+    return f"oidc:{kind}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
 def _cached(key: str) -> Any:
     # The cache is Redis in production: a sign-in must not fail because it
     # is down, it only costs the provider one more request.
@@ -191,7 +197,7 @@ def _get_json(url: str) -> dict[str, Any]:
 
 def provider_metadata(issuer: str) -> dict[str, Any]:
     """The provider's discovery document, checked, from the cache if read lately."""
-    key = f"oidc:metadata:{issuer}"
+    key = _cache_key("metadata", issuer)
     cached = _cached(key)
     if isinstance(cached, dict):
         return cached
@@ -216,7 +222,7 @@ def provider_metadata(issuer: str) -> dict[str, Any]:
 
 
 def _key_set(jwks_uri: str, *, refresh: bool) -> KeySet:
-    key = f"oidc:jwks:{jwks_uri}"
+    key = _cache_key("jwks", jwks_uri)
     data = None if refresh else _cached(key)
     if not isinstance(data, dict):
         data = _get_json(jwks_uri)

@@ -18,13 +18,16 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from joserfc.jwk import RSAKey
 
 from accounts.models import IdentifyBy, ProviderDevice, SingleSignOn, SingleSignOnIdentity
+from accounts.oidc import _cache_key
 from accounts.services import withdraw_provider_second_factor
 from agencies.models import Membership
 from audit.models import Action, AuditEvent
@@ -208,6 +211,19 @@ def test_the_page_asked_for_before_signing_in_opens_afterwards(world, provider):
     authorize = leave_for_provider(client, provider, next="/questions/")
     back = come_back(client, at_provider(provider, authorize, username="hannah"))
     assert back["Location"] == "/questions/"
+
+
+def test_keys_the_provider_has_rotated_away_from_are_read_again(world, provider):
+    configure(world, provider)
+    # Front Door last read the provider's keys before it rotated them.
+    retired = RSAKey.generate_key(2048, parameters={"kid": "retired-key"})
+    cache.set(
+        _cache_key("jwks", f"{provider.issuer}/.well-known/jwks.json"),
+        {"keys": [retired.as_dict(private=False)]},
+    )
+    client = Client()
+    assert through_provider(client, provider, username="hannah").status_code == 302
+    assert signed_in_user_id(client) == str(world.hv.pk)
 
 
 # --- The second factor ------------------------------------------------------------
