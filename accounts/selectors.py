@@ -21,6 +21,7 @@ class Refusal(TextChoices):
     UNKNOWN = "unknown", "no person at Front Door has this identity"
     NOT_A_MEMBER = "not_a_member", "the person has no active membership of the agency"
     AMBIGUOUS = "ambiguous", "more than one person at Front Door has this email address"
+    SUPERUSER = "superuser", "the person is a superuser, who signs in with a password and code"
 
 
 class PersonRefused(Exception):
@@ -66,7 +67,16 @@ def person_for_identity(*, single_sign_on: SingleSignOn, identity: Identity) -> 
     2. By email: the email must be verified (email_verified true, or absent
        where the agency's configuration accepts that), in one of the
        agency's domains, and belong to exactly one such person.
+    3. Never a superuser: a provider, run by someone else, would hold the
+       keys to the whole deployment.
     """
+    person = _named_person(single_sign_on=single_sign_on, identity=identity)
+    if person.is_superuser:
+        raise PersonRefused(Refusal.SUPERUSER)
+    return person
+
+
+def _named_person(*, single_sign_on: SingleSignOn, identity: Identity) -> User:
     if single_sign_on.identify_by == IdentifyBy.SUBJECT:
         link = (
             SingleSignOnIdentity.objects.filter(

@@ -368,6 +368,22 @@ def test_a_member_of_another_agency_cannot_sign_in_through_this_one(world, provi
     )
 
 
+def test_a_superuser_is_never_signed_in_through_a_provider(world, provider):
+    configure(world, provider)
+    world.hv.is_superuser = True
+    world.hv.save(update_fields=["is_superuser"])
+    client = Client()
+    refused = through_provider(client, provider, username="hannah")
+    assert refused.status_code == 403
+    assert "signs in only with its username, password and security code" in (
+        refused.content.decode()
+    )
+    assert signed_in_user_id(client) is None
+    assert refusals().get().detail["reason"] == (
+        "the person is a superuser, who signs in with a password and code"
+    )
+
+
 def test_two_people_with_the_same_email_are_refused_rather_than_guessed(world, provider):
     configure(world, provider)
     world.lead_a.email = HANNAH.upper()
