@@ -36,7 +36,8 @@ from accounts.middleware import SIGNED_IN_AT_KEY
 from accounts.models import SingleSignOn
 from accounts.selectors import PersonRefused, Refusal, single_sign_ons_for_email
 from accounts.services import accept_single_sign_on, refuse_single_sign_on
-from audit.services import Origin
+from audit.models import Action
+from audit.services import Origin, record_repeated_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -122,9 +123,25 @@ def _refused(
     identity: oidc.Identity | None,
     refusal: Refusal | None,
 ) -> HttpResponse:
-    refuse_single_sign_on(
-        single_sign_on=single_sign_on, reason=reason, identity=identity, origin=Origin.of(request)
-    )
+    if identity is None:
+        # Anyone can send this address a made-up answer without signing in
+        # anywhere: fold those by address, so a flood cannot fill the
+        # append-only audit (the 1st, 10th, 100th... in a minute are kept).
+        record_repeated_refusal(
+            request,
+            object_type="agency",
+            object_ref=single_sign_on.agency.name if single_sign_on is not None else "",
+            reason=reason,
+            action=Action.SINGLE_SIGN_ON_REFUSED,
+        )
+    else:
+        # A person the provider really signed in: every attempt is kept.
+        refuse_single_sign_on(
+            single_sign_on=single_sign_on,
+            reason=reason,
+            identity=identity,
+            origin=Origin.of(request),
+        )
     context: dict[str, Any] = {"single_sign_on": single_sign_on, "refusal": refusal}
     if refusal is None:
         template = "registration/organisation_sign_in_failed.html"

@@ -568,6 +568,19 @@ def test_coming_back_without_having_left_is_refused_and_audited(db):
     )
 
 
+def test_a_flood_of_made_up_answers_is_folded_in_the_audit(db):
+    """Anyone can send made-up answers without signing in anywhere: from one
+    address in a minute the 1st, 10th, 100th... are kept, with the count."""
+    client = Client(REMOTE_ADDR="198.51.100.44")
+    for n in range(12):
+        assert (
+            client.get(f"/sign-in/organisation/callback/?code=c{n}&state=s{n}").status_code == 403
+        )
+    kept = refusals().order_by("pk")
+    assert [e.detail["from_this_address_this_minute"] for e in kept] == [1, 10]
+    assert {e.ip_address for e in kept} == {"198.51.100.44"}
+
+
 # --- The administrator's side ----------------------------------------------------------
 
 
