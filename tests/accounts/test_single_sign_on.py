@@ -298,6 +298,11 @@ def test_a_second_sign_in_without_two_factors_does_not_inherit_the_first(world, 
     single_sign_on.save()
     through_provider(hannah_at_fd, provider, username="hannah")
     assert hannah_at_fd.get("/questions/")["Location"].startswith("/sign-in/code/")
+    # The provider's device is nothing she holds: with no app or passkey of
+    # her own, the code page sends her to set one up.
+    code_page = hannah_at_fd.get("/sign-in/code/?next=/questions/")
+    assert code_page.status_code == 302
+    assert code_page["Location"].startswith("/sign-in/set-up/")
 
 
 # --- Who is refused ----------------------------------------------------------------
