@@ -7,11 +7,12 @@
    answer is checked (accounts.oidc), matched to one person with an active
    membership of that agency (accounts.selectors), audited, and the person
    signed in. The second factor is then the provider's, where the agency
-   accepts it and the ID token shows it, or a Front Door security code, as
-   after a password (accounts.middleware.SecondFactorMiddleware holds every
-   other page until one of them is done).
+   accepts it and the ID token shows it, or the person's own (a code or a
+   passkey), as after a password (accounts.middleware.SecondFactorMiddleware
+   holds every other page until one of them is done).
 
-Anyone refused sees who to contact; every refusal is audited.
+Anyone refused sees who to contact; every refusal is audited (answers that
+anyone could make up, folded by address).
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ from audit.services import Origin, record_repeated_refusal
 
 logger = logging.getLogger(__name__)
 
-PENDING_KEY = "single_sign_on_pending"
 # The session keeps one attempt at a time: starting again replaces it.
+PENDING_KEY = "single_sign_on_pending"
 # Password sign-ins go through django.contrib.auth's backends; a provider's
 # answer has been checked here instead, and the session then loads the
 # person as any other (an inactive person is never loaded).
