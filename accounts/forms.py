@@ -3,7 +3,7 @@ authenticator app or a recovery code, or a passkey."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import SingleSignOn
 from accounts.services import note_failed_sign_in, sign_in_wait
 from core.forms import GovukForm
 
@@ -225,3 +226,62 @@ class AddPasskeyForm(PasskeyForm):
         if "name" in self.errors:
             items.append(("id_name", str(self.errors["name"][0])))
         return items + super().error_summary()
+
+
+class OrganisationSignInForm(GovukForm):
+    """Signing in with an organisation's account: the work email says which
+    agency's provider to go to (`options`, the agencies using its domain);
+    where several agencies share a domain (every NHS organisation uses
+    nhs.net), the person chooses theirs. `chosen` is set once there is one."""
+
+    email = forms.EmailField(
+        label="Work email address",
+        max_length=254,
+        help_text="The email address your organisation gave you.",
+        error_messages={
+            "required": "Enter your work email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    organisation = forms.TypedChoiceField(
+        label="Which organisation do you work for?",
+        coerce=int,
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[],
+        error_messages={"invalid_choice": "Select the organisation you work for"},
+    )
+
+    def __init__(self, *args: Any, options: list[SingleSignOn], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = options
+        self.chosen: SingleSignOn | None = None
+        organisation = cast(forms.ChoiceField, self.fields["organisation"])  # declared above
+        organisation.choices = [
+            (option.pk, f"{option.agency.name} ({option.provider_name})") for option in options
+        ]
+        self.fields["email"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+
+    @property
+    def choosing(self) -> bool:
+        """Whether to show the organisations to choose from."""
+        return len(self.options) > 1 and "email" not in self.errors
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "email" in self.errors or "organisation" in self.errors:
+            return data
+        picked = data.get("organisation")
+        if not self.options:
+            self.add_error(
+                "email",
+                "Your organisation does not sign in to Front Door with its own account. "
+                "Check the email address, or sign in with your username and password",
+            )
+        elif len(self.options) == 1:
+            self.chosen = self.options[0]
+        elif picked:
+            self.chosen = next(option for option in self.options if option.pk == picked)
+        elif "organisation" in self.data:
+            self.add_error("organisation", "Select the organisation you work for")
+        return data

@@ -1,5 +1,6 @@
 """Writes and reads about how a person signs in: their authenticator app and
-recovery codes (django-otp devices)."""
+recovery codes (django-otp devices), and signing in with their
+organisation's account (single sign-on)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import base64
 import hashlib
 import io
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import qrcode
@@ -17,6 +19,9 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import ProviderDevice, SingleSignOn
+from accounts.oidc import Identity
+from accounts.selectors import person_for_identity, provider_vouches_for_second_factor
 from audit.models import Action
 from audit.services import Origin, record_event
 
@@ -35,7 +40,14 @@ def authenticator_for(user: User) -> TOTPDevice:
 
 
 def confirmed_devices(user: User) -> list[Any]:
-    return list(devices_for_user(user, confirmed=True))
+    """The second factors the person holds: app, recovery codes, passkeys.
+    (A provider's two-factor sign-in is a django-otp device too, but nothing
+    the person holds or can use on the code page.)"""
+    return [
+        device
+        for device in devices_for_user(user, confirmed=True)
+        if not isinstance(device, ProviderDevice)
+    ]
 
 
 def new_recovery_codes(user: User) -> list[str]:
@@ -120,3 +132,89 @@ def sign_in_wait(username: str) -> int:
         return 0
     wait = min(BACKOFF_LONGEST_SECONDS, 2 ** (failures - BACKOFF_AFTER_FAILURES + 1))
     return max(0, int(last + wait - time.time() + 0.999))
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A person the provider named, and the second factor it vouched for
+    (None: they enter a Front Door security code next, as with a password)."""
+
+    user: User
+    device: ProviderDevice | None
+
+
+def accept_single_sign_on(
+    *, single_sign_on: SingleSignOn, identity: Identity, origin: Origin
+) -> SignedIn:
+    """Who signs in, from the provider's checked answer, with the audit of
+    it; raises accounts.selectors.PersonRefused for anyone Front Door must
+    not let in (the caller audits that with refuse_single_sign_on)."""
+    user = person_for_identity(single_sign_on=single_sign_on, identity=identity)
+    vouched = provider_vouches_for_second_factor(single_sign_on=single_sign_on, identity=identity)
+    with transaction.atomic():
+        device = None
+        if vouched:
+            device, _ = ProviderDevice.objects.get_or_create(
+                user=user,
+                single_sign_on=single_sign_on,
+                defaults={"name": single_sign_on.provider_name[:64], "confirmed": True},
+            )
+            if not device.confirmed:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+        record_event(
+            actor=user,
+            action=Action.SINGLE_SIGN_ON,
+            object_type="user",
+            object_ref=user.get_username(),
+            origin=origin,
+            detail={
+                "agency": single_sign_on.agency.name,
+                **identity.for_audit(),
+                "second_factor": "provider" if vouched else "front door security code",
+            },
+        )
+        if vouched:
+            record_event(
+                actor=user,
+                action=Action.TWO_FACTOR_PASSED,
+                object_type="user",
+                object_ref=user.get_username(),
+                origin=origin,
+                detail={
+                    "method": f"organisation sign-in ({single_sign_on.provider_name})",
+                    "amr": list(identity.amr),
+                    "acr": identity.acr,
+                },
+            )
+    return SignedIn(user=user, device=device)
+
+
+def refuse_single_sign_on(
+    *,
+    single_sign_on: SingleSignOn | None,
+    reason: str,
+    identity: Identity | None,
+    origin: Origin,
+) -> None:
+    """Audit a sign-in through a provider that Front Door refused: a person
+    it does not know or cannot let in, or an answer it cannot trust."""
+    record_event(
+        actor=None,
+        action=Action.SINGLE_SIGN_ON_REFUSED,
+        object_type="agency",
+        object_ref=single_sign_on.agency.name[:64] if single_sign_on is not None else "",
+        origin=origin,
+        detail={"reason": reason, **(identity.for_audit() if identity is not None else {})},
+    )
+
+
+def withdraw_provider_second_factor(*, single_sign_on: SingleSignOn) -> int:
+    """When an agency stops accepting its provider's two-factor sign-in (or
+    single sign-on altogether), anyone verified that way is asked for a
+    Front Door security code on their next page: django-otp's middleware
+    does not count an unconfirmed device."""
+    withdrawn: int = ProviderDevice.objects.filter(
+        single_sign_on=single_sign_on, confirmed=True
+    ).update(confirmed=False)
+    return withdrawn

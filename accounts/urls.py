@@ -2,12 +2,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from accounts import token_views, views
+from accounts import single_sign_on_views, token_views, views
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
     path("sign-in/code/", views.verify, name="two-factor-verify"),
     path("sign-in/passkey/", views.passkey_sign_in, name="two-factor-passkey"),
+    path("sign-in/organisation/", single_sign_on_views.start, name="single-sign-on"),
+    path(
+        "sign-in/organisation/callback/",
+        single_sign_on_views.callback,
+        name="single-sign-on-callback",
+    ),
     path("sign-in/set-up/", views.set_up, name="two-factor-set-up"),
     path("sign-in/recovery-codes/", views.recovery_codes, name="two-factor-codes"),
     path("sign-out/", views.SignOutView.as_view(), name="sign-out"),

@@ -28,7 +28,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -37,6 +37,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import passkeys
 from accounts.forms import AddPasskeyForm, CodeForm, PasskeyForm, SetUpForm, SignInForm
 from accounts.middleware import SIGNED_IN_AT_KEY, seconds_left
+from accounts.selectors import single_sign_on_available
 from accounts.services import (
     AUTHENTICATOR_NAME,
     RECOVERY_NAME,
@@ -80,6 +81,7 @@ class SignInView(auth_views.LoginView):
         if self.request.GET.get("timed_out"):
             context["timed_out"] = True
             context["timed_out_minutes"] = settings.SESSION_IDLE_TIMEOUT // 60
+        context["single_sign_on"] = single_sign_on_available()
         return context
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
@@ -250,7 +252,8 @@ def set_up(request: _OtpRequest) -> HttpResponse:
     prove it works with one code. Only for people who have none yet, or who
     are already verified (replacing their app)."""
     user = request.user
-    has_app = user_has_device(user, confirmed=True)
+    # Only devices that take a code: a provider's two-factor sign-in is not an app.
+    has_app = bool(confirmed_devices(user))
     if has_app and not user.is_verified():
         return _redirect_with_next("two-factor-verify", request)
     if has_app and not _recently_confirmed(request):

@@ -65,6 +65,8 @@ class Action(models.TextChoices):
     WEBHOOK_SWITCHED_OFF = "webhook_switched_off", "Webhook switched off after failing"
     ADMIN_CHANGED = "admin_changed", "Changed in the admin"
     SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by an administrator"
+    SINGLE_SIGN_ON = "single_sign_on", "Signed in with an organisation account"
+    SINGLE_SIGN_ON_REFUSED = "single_sign_on_refused", "Organisation sign-in refused"
 
 
 class AuditEvent(models.Model):

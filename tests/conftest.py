@@ -257,8 +257,8 @@ def broker_down() -> Any:
 
 
 def _forget_rate_limits() -> None:
-    """Delete the API rate-limit counters only: the cache may be a Redis
-    database shared with other things, so never flush it whole."""
+    """Delete the rate-limit and failure counters only: the cache may be a
+    Redis database shared with other things, so never flush it whole."""
     from django.core.cache import cache
 
     client_of = getattr(getattr(cache, "_cache", None), "get_client", None)
@@ -266,8 +266,9 @@ def _forget_rate_limits() -> None:
         cache.clear()
         return
     client = client_of(write=True)
-    for key in client.scan_iter(match=cache.make_key("throttle_*")):
-        client.delete(key)
+    for pattern in ("throttle_*", "auth-failures:*"):
+        for key in client.scan_iter(match=cache.make_key(pattern)):
+            client.delete(key)
 
 
 @pytest.fixture(autouse=True)
