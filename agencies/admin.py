@@ -44,6 +44,9 @@ class AgencyForm(forms.ModelForm):
             "alert_email",
             "edt_alert_email",
             "police_alert_email",
+            "phone",
+            "opening_hours",
+            "out_of_hours_phone",
             "is_active",
         ]
 

@@ -8,6 +8,7 @@ refer to. A person's powers come only from their memberships.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -53,6 +54,13 @@ SENDING_ROLES = frozenset({Role.REFERRER, Role.AGENCY_LEAD, Role.AGENCY_SYSTEM})
 AGENCY_READ_ROLES = frozenset({Role.AGENCY_LEAD, Role.AGENCY_SYSTEM})
 
 
+# A telephone number as people write it: digits, spaces, a leading + and brackets.
+PHONE_NUMBER = RegexValidator(
+    r"^\+?[0-9 ()]{6,30}$",
+    "Enter a telephone number, like 01632 960 001, with digits and spaces only",
+)
+
+
 class Agency(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=AgencyKind.choices)
@@ -81,6 +89,30 @@ class Agency(models.Model):
         help_text=(
             "Front doors only: the police public protection inbox told at once about an "
             "injury to a non-mobile baby."
+        ),
+    )
+    phone = models.CharField(
+        max_length=40,
+        blank=True,
+        validators=[PHONE_NUMBER],
+        help_text=(
+            "Front doors only: the number professionals and the public phone, shown at the foot "
+            "of every page and on the error pages."
+        ),
+    )
+    opening_hours = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=(
+            "Front doors only: when that number is answered, e.g. Monday to Friday, 9am to 5pm."
+        ),
+    )
+    out_of_hours_phone = models.CharField(
+        max_length=40,
+        blank=True,
+        validators=[PHONE_NUMBER],
+        help_text=(
+            "Front doors only: the emergency duty team's number for when the front door is closed."
         ),
     )
     is_active = models.BooleanField(default=True)

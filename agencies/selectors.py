@@ -141,3 +141,56 @@ def agencies_with_a_lead(agency_ids: Iterable[int]) -> frozenset[int]:
             agency_id__in=ids, role=Role.AGENCY_LEAD, is_active=True, user__is_active=True
         ).values_list("agency_id", flat=True)
     )
+
+
+@dataclass(frozen=True)
+class FrontDoorContact:
+    """How a person reaches a front door: shown at the foot of every page, on
+    the help page and on the error pages."""
+
+    name: str
+    phone: str
+    opening_hours: str
+    out_of_hours_phone: str
+
+
+# The contacts last read, kept in this process so that a page saying the
+# service has a problem (the database unreachable, say) can still give the
+# numbers to phone.
+_last_known: dict[int, FrontDoorContact] = {}
+
+
+def front_door_contacts(front_door_ids: Iterable[int] | None = None) -> list[FrontDoorContact]:
+    """Active front doors (all, or those given) with a number to phone, by name."""
+    doors = front_doors().exclude(phone="").order_by("name")
+    if front_door_ids is not None:
+        doors = doors.filter(pk__in=list(front_door_ids))
+    found = {
+        door.pk: FrontDoorContact(
+            name=door.name,
+            phone=door.phone,
+            opening_hours=door.opening_hours,
+            out_of_hours_phone=door.out_of_hours_phone,
+        )
+        for door in doors.only("pk", "name", "phone", "opening_hours", "out_of_hours_phone")
+    }
+    if front_door_ids is None:
+        _last_known.clear()
+    _last_known.update(found)
+    return list(found.values())
+
+
+def last_known_front_door_contacts() -> list[FrontDoorContact]:
+    """The numbers this process last read, without asking the database."""
+    return sorted(_last_known.values(), key=lambda contact: contact.name)
+
+
+def front_doors_of(access: Access) -> frozenset[int]:
+    """The front doors a person works in or sends to."""
+    ids: set[int] = set()
+    for grant in access.grants:
+        if grant.agency_is_front_door:
+            ids.add(grant.agency_id)
+        elif grant.front_door_id is not None:
+            ids.add(grant.front_door_id)
+    return frozenset(ids)

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from agencies.models import Role
-from agencies.selectors import get_access
+from agencies.selectors import front_door_contacts, front_doors_of, get_access
 from core.http import signed_in_with_two_factors
 
 
@@ -39,3 +39,22 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_items": nav
         or [{"label": "Home", "url": reverse("home"), "active": path == reverse("home")}]
     }
+
+
+def front_door_contact(request: HttpRequest) -> dict[str, Any]:
+    """The front doors a signed-in person works in or sends to, with their
+    numbers, for the foot of every page and the error pages. Read only when a
+    page shows them, and once."""
+    found: list[Any] = []
+
+    def contacts() -> list[Any]:
+        if not found:
+            user = getattr(request, "user", None)
+            if user is not None and signed_in_with_two_factors(user):
+                ids = front_doors_of(get_access(user))
+                found.append(front_door_contacts(ids) if ids else [])
+            else:
+                found.append([])
+        return found[0]  # type: ignore[no-any-return]
+
+    return {"front_door_contacts": contacts}

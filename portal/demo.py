@@ -118,6 +118,10 @@ def _seed(*, password: str) -> list[str]:
             "kind": AgencyKind.FRONT_DOOR,
             "alert_email": f"mash@{DEMO_DOMAIN}",
             "police_alert_email": f"public-protection@{DEMO_DOMAIN}",
+            # Numbers set aside by Ofcom for drama: they reach nobody.
+            "phone": "01632 960 001",
+            "opening_hours": "Monday to Thursday 8:30am to 5pm, Friday 8:30am to 4:30pm",
+            "out_of_hours_phone": "01632 960 999",
         },
     )
     if created:

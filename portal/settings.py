@@ -73,6 +73,13 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # Absolute base URL used in emails, which link back to the portal instead of
 # carrying personal data.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who runs this deployment, named in the privacy notice and the accessibility
+# statement, and where people write about either.
+SERVICE_OPERATOR = env_str(
+    "SERVICE_OPERATOR", "the local authority that runs your area's front door"
+)
+SERVICE_CONTACT_EMAIL = env_str("SERVICE_CONTACT_EMAIL", "frontdoor-support@frontdoor.example")
+DATA_PROTECTION_EMAIL = env_str("DATA_PROTECTION_EMAIL", "data-protection@frontdoor.example")
 
 INSTALLED_APPS = [
     # Django's admin, scoped to each front door's own rows (agencies.admin_site).
@@ -138,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "portal.context_processors.front_door_contact",
                 "accounts.context_processors.session_timeout",
             ],
         },

@@ -16,6 +16,9 @@ from privacy import views as privacy_views
 urlpatterns = [
     path("", portal_views.home, name="home"),
     path("healthz", portal_views.healthz, name="healthz"),
+    path("help/", portal_views.help_page, name="help"),
+    path("privacy/", portal_views.privacy_notice, name="privacy-notice"),
+    path("accessibility/", portal_views.accessibility_statement, name="accessibility-statement"),
     path("", include("accounts.urls")),
     path("", include("referrals.web.urls")),
     path("agency/status-messages/", notification_views.webhook_deliveries, name="agency-webhooks"),

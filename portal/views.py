@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import sys
 import threading
@@ -18,11 +19,18 @@ from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from agencies.selectors import get_access
+from agencies.selectors import (
+    FrontDoorContact,
+    front_door_contacts,
+    get_access,
+    last_known_front_door_contacts,
+)
 from audit.services import record_refusal
 from core.heartbeat import heartbeat_status
 from notifications.selectors import outbox_health
 from referrals.escalation.sweep import HEARTBEAT as SWEEP_HEARTBEAT
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -39,6 +47,29 @@ def home(request: HttpRequest) -> HttpResponse:
     if access.can_send:
         return redirect("referral-sent")
     return render(request, "portal/no_role.html")
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    """How to use Front Door and how to reach each front door: open to all."""
+    return render(
+        request, "portal/help.html", {"all_front_doors": front_door_contacts(), **_operator()}
+    )
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/privacy.html", _operator())
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/accessibility.html", _operator())
+
+
+def _operator() -> dict[str, str]:
+    return {
+        "operator": settings.SERVICE_OPERATOR,
+        "contact_email": settings.SERVICE_CONTACT_EMAIL,
+        "data_protection_email": settings.DATA_PROTECTION_EMAIL,
+    }
 
 
 @never_cache
@@ -219,7 +250,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
         )
     # Rendered without the request context: whatever broke (the database,
     # say) must not break the error page too.
-    return HttpResponse(loader.get_template("500.html").render({}), status=500)
+    context = {"front_door_contacts": _contacts_for_error_page(ask_database=True)}
+    return HttpResponse(loader.get_template("500.html").render(context), status=500)
+
+
+def _contacts_for_error_page(*, ask_database: bool) -> list[FrontDoorContact]:
+    """Every front door's number, for a page that cannot know whose it is:
+    read afresh when the database may answer, else as this process last
+    read them."""
+    if ask_database:
+        try:
+            return front_door_contacts()
+        except Exception:  # noqa: BLE001 - the error page must still render
+            logger.warning("Front doors' numbers could not be read for an error page")
+    return last_known_front_door_contacts()
 
 
 def service_unavailable(request: HttpRequest) -> HttpResponse:
@@ -242,7 +286,8 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
             status=503,
         )
     else:
-        response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+        context = {"front_door_contacts": _contacts_for_error_page(ask_database=False)}
+        response = HttpResponse(loader.get_template("503.html").render(context), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
