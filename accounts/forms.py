@@ -12,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import SingleSignOn
-from accounts.services import note_failed_sign_in, sign_in_wait
+from accounts.services import RECOVERY_CODE_LENGTH, note_failed_sign_in, sign_in_wait
 from core.forms import GovukForm
 
 
@@ -90,6 +90,13 @@ class CodeForm(GovukForm):
 
     def clean_code(self) -> str:
         code = "".join(self.cleaned_data["code"].split()).lower()
+        if code.isdigit() and len(code) not in (6, RECOVERY_CODE_LENGTH):
+            # Too short or too long to be either: say what is wanted.
+            if any(isinstance(d, TOTPDevice) for d in self.devices):
+                raise forms.ValidationError(
+                    "Enter the 6-digit code from your authenticator app, or a recovery code"
+                )
+            raise forms.ValidationError("Enter one of your recovery codes")
         throttled = False
         # Six digits are for the app, anything else is a recovery code: trying
         # a recovery code on the app would count as a wrong code there.

@@ -26,6 +26,8 @@ from audit.models import Action
 from audit.services import Origin, record_event
 
 RECOVERY_CODE_COUNT = 10
+# django-otp makes recovery codes of 8 letters and digits (5 random bytes in base32).
+RECOVERY_CODE_LENGTH = 8
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
 

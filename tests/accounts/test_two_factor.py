@@ -57,6 +57,18 @@ def test_the_password_leads_to_the_code_and_the_code_to_the_page_asked_for(world
     assert Action.TWO_FACTOR_FAILED in actions and Action.TWO_FACTOR_PASSED in actions
 
 
+@pytest.mark.parametrize("typed", ["12", "12345", "1234567", "123 4567 89"])
+def test_a_code_of_the_wrong_length_is_asked_for_again_as_six_digits(world, typed):
+    device = app_for(world.hv)
+    client = with_password(world.hv)
+    page = client.post("/sign-in/code/", {"code": typed}).content.decode()
+    assert "Enter the 6-digit code from your authenticator app, or a recovery code" in page
+    assert "Enter the correct security code" not in page
+    # Not a guess at the code: it does not count towards slowing down.
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
 def test_a_code_cannot_be_used_twice(world):
     device = app_for(world.hv)
     code = code_for(device)
