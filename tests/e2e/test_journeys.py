@@ -360,7 +360,7 @@ def test_a_manager_sees_the_overdue_referral_escalated(people, new_page):
     page = new_page()
     sign_in(page, people.manager.username)
     expect(page.get_by_role("heading", level=1)).to_have_text("What nobody owns yet")
-    escalated = page.locator("#escalated + table")
+    escalated = page.locator("#escalated + .app-table-scroll table")
     expect(escalated.get_by_role("link", name=overdue.reference)).to_be_visible()
     expect(escalated).to_contain_text("Senior managers")
     shot(page, "18-manager-dashboard")
