@@ -4,6 +4,7 @@ Design System's error messages, and a base form that knows its error summary."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -107,9 +108,22 @@ class GovukDateField(forms.Field):
                 raise ValidationError(self.window_message, code="out_of_range")
 
 
+@dataclass(frozen=True)
+class Reveal:
+    """Questions that matter only after a given answer: shown under that
+    answer's radios once it is chosen (with JavaScript), or always, under
+    their own heading, without it."""
+
+    field: str  # the radios that decide
+    values: tuple[str, ...]  # the answers that show the questions
+    fields: tuple[str, ...]  # the questions shown
+
+
 class GovukForm(forms.Form):
     """Keeps fields in order for the error summary, which lists errors in the
     order the fields appear on the page."""
+
+    reveals: tuple[Reveal, ...] = ()
 
     def clean(self) -> dict[str, Any]:
         # What Form.clean does; its type says it may return None, and the

@@ -11,8 +11,9 @@ from typing import Any
 
 from django import forms, template
 from django.forms.widgets import ChoiceWidget
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from core.forms import DateInputWidget
@@ -109,6 +110,38 @@ def govuk_field(
     return context
 
 
+@register.simple_tag
+def govuk_fields(form: Any, label_size: str = "") -> SafeString:
+    """Every question of a form in order, the ones an answer reveals
+    (`form.reveals`) grouped straight after the radios that decide them."""
+    reveals = getattr(form, "reveals", ())
+    nested = {name for reveal in reveals for name in reveal.fields}
+
+    def one(bound: forms.BoundField) -> SafeString:
+        return render_to_string("components/field.html", govuk_field(bound, label_size=label_size))
+
+    parts: list[SafeString] = []
+    for bound in form:
+        if bound.name in nested:
+            continue
+        parts.append(one(bound))
+        for reveal in reveals:
+            if reveal.field != bound.name:
+                continue
+            parts.append(
+                format_html(
+                    '<div class="app-reveal" id="{}" data-module="app-reveal" '
+                    'data-reveal-field="{}" data-reveal-values="{}">{}</div>',
+                    f"{bound.auto_id}-reveal-{'-'.join(reveal.values)}",
+                    bound.html_name,
+                    " ".join(reveal.values),
+                    format_html_join("", "{}", ((one(form[name]),) for name in reveal.fields)),
+                )
+            )
+    # Each part is a SafeString from our escaping templates: joined as it is.
+    return format_html_join("", "{}", ((part,) for part in parts))
+
+
 @register.inclusion_tag("components/error_summary.html")
 def govuk_error_summary(form: Any) -> dict[str, Any]:
     return {"items": form.error_summary() if form is not None and form.errors else []}
@@ -130,6 +163,13 @@ def local_short(moment: dt.datetime | None) -> str:
         return ""
     local = timezone.localtime(moment)
     return f"{local:%-d %b %Y}, " + f"{local:%-I:%M%p}".lower()
+
+
+@register.filter
+def answer(value: Any) -> str:
+    """A stored choice as people read it: "not_known" is "Not known"."""
+    text = str(value or "").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 @register.filter

@@ -15,7 +15,7 @@ import nhs_number
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import GovukDateField, GovukForm
+from core.forms import GovukDateField, GovukForm, Reveal
 from referrals.models import (
     AdultConcern,
     AgencyType,
@@ -179,6 +179,10 @@ class TypeForm(SectionForm):
 
 
 class ChildForm(SectionForm):
+    reveals = (
+        Reveal("born", (YES,), ("date_of_birth",)),
+        Reveal("born", (NO,), ("expected_date_of_delivery",)),
+    )
     first_name = text(
         "First name",
         required_message="Enter the child's first name, or 'Baby' if not yet named",
@@ -390,6 +394,13 @@ class ConcernForm(SectionForm):
 
 
 class ConsentForm(SectionForm):
+    reveals = (
+        Reveal(
+            "consent",
+            (Consent.REFUSED, Consent.NOT_SOUGHT),
+            ("no_consent_basis", "no_consent_reason"),
+        ),
+    )
     family_aware = radios(
         "Do the parents or carers know you are making this referral?",
         YES_NO,

@@ -13,7 +13,14 @@ from django.utils import timezone
 from agencies.models import FRONT_DOOR_ROLES, Role
 from agencies.selectors import get_access
 from core.names import display_name
-from referrals.models import OPEN_STATUSES, Child, Referral, Status, Urgency
+from referrals.models import (
+    OPEN_STATUSES,
+    Child,
+    InformationRequest,
+    Referral,
+    Status,
+    Urgency,
+)
 from referrals.selectors.access import User, referrals_visible_to, sent_by
 
 
@@ -57,22 +64,47 @@ def with_list_columns(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
     )
 
 
-def sent_referrals(user: User) -> QuerySet[Referral]:
-    """ "Your referrals": what this person sent, or their agency sent if they lead it."""
+def _sent(user: User) -> QuerySet[Referral]:
+    """What this person sent, or their agency sent if they lead it."""
     access = get_access(user)
     lead_agencies = access.agency_ids_with({Role.AGENCY_LEAD})
     rule = sent_by(access)
     if lead_agencies:
         rule |= Q(sending_agency_id__in=lead_agencies)
+    return referrals_visible_to(user).filter(rule)
+
+
+def sent_referrals(user: User) -> QuerySet[Referral]:
+    """ "Your referrals": what this person sent, or their agency sent if they lead it."""
     return (
-        with_list_columns(referrals_visible_to(user).filter(rule))
+        with_list_columns(_sent(user))
         .annotate(
             challenge_count=Count("challenges", distinct=True),
             open_challenge_count=Count(
                 "challenges", filter=Q(challenges__is_open=True), distinct=True
             ),
+            open_question_count=Count(
+                "information_requests",
+                filter=Q(
+                    information_requests__is_open=True,
+                    information_requests__to_agency__isnull=True,
+                ),
+                distinct=True,
+            ),
         )
         .order_by("-received_at")
+    )
+
+
+def questions_for_referrer(user: User) -> QuerySet[InformationRequest]:
+    """The front door's questions waiting for this person (or, for a
+    safeguarding lead, anyone in their agency) to answer, soonest due first."""
+    return (
+        InformationRequest.objects.filter(
+            referral__in=_sent(user).values("pk"), to_agency__isnull=True, is_open=True
+        )
+        .select_related("referral")
+        .order_by("due_by", "pk")
     )
 
 

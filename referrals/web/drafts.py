@@ -6,6 +6,7 @@ shows errors or moves on, so an interrupted sender loses nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -14,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from agencies.selectors import get_access
 from audit.services import Origin
@@ -183,6 +183,12 @@ def _list_page(request: HttpRequest, draft: Draft, page: str) -> HttpResponse:
         ]
         if not errors:
             return redirect(_next_url(draft, page, request))
+        if father_form is not None:
+            # The father's question shows its own error beside it, not only
+            # in the summary at the top (WCAG 3.3.1).
+            for anchor, message in errors:
+                if anchor in father_form.fields and anchor not in father_form.errors:
+                    father_form.add_error(anchor, message)
     noun, add_label = ITEM_NOUNS[page]
     summaries = [_summary(section, item) for item in items]
     return render(
@@ -227,14 +233,17 @@ def _display(field: Any, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(choices.get(v, v)) for v in value)
     if isinstance(value, dict):
-        parts = [value.get(p, "") for p in ("day", "month", "year")]
-        return "/".join(p for p in parts if p)
+        parts = [str(value.get(p, "")).strip() for p in ("day", "month", "year")]
+        try:
+            day, month, year = (int(p) for p in parts)
+            return f"{dt.date(year, month, day):%-d %B %Y}"
+        except ValueError:
+            # Not a date yet: shown as typed, for the person to correct.
+            return "/".join(p for p in parts if p)
     if choices:
         return str(choices.get(value, value))
     if hasattr(field, "noun") and isinstance(value, str) and len(value) == 10:
         try:
-            import datetime as dt
-
             return f"{dt.date.fromisoformat(value):%-d %B %Y}"
         except ValueError:
             return value
@@ -297,17 +306,42 @@ def item(
 
 
 @login_required
-@require_POST
 def remove_item(
     request: AuthenticatedHttpRequest, draft_id: str, page: str, index: int
 ) -> HttpResponse:
+    """Remove a child, an adult, an agency or an area, once the sender has
+    said yes on a page that names what goes."""
     _sender_grant(request)
     draft = get_draft(request.user, draft_id)
     section = LIST_PAGES.get(page)
     if section is None:
         raise Http404("No such page")
-    drafts.remove_item(draft=draft, key=section.key, index=index)
-    return redirect("draft-page", draft.pk, page)
+    items = draft.data.get(section.key) or []
+    if not 0 <= index < len(items):
+        raise Http404("No such item")
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        drafts.remove_item(draft=draft, key=section.key, index=index)
+        messages.success(request, f"{_summary(section, items[index])['title']} removed.")
+        return redirect("draft-page", draft.pk, page)
+    noun, _ = ITEM_NOUNS[page]
+    name = _summary(section, items[index])["title"]
+    return _confirm(
+        request,
+        title=f"Are you sure you want to remove {name}?",
+        body=f"Everything you entered about this {noun} will be removed from the draft.",
+        button=f"Yes, remove {name}",
+        back=reverse("draft-page", args=[draft.pk, page]),
+    )
+
+
+def _confirm(
+    request: HttpRequest, *, title: str, body: str, button: str, back: str
+) -> HttpResponse:
+    return render(
+        request,
+        "referrals/drafts/confirm.html",
+        {"title": title, "body": body, "button": button, "back": back},
+    )
 
 
 @login_required
@@ -419,10 +453,20 @@ def _check_sections(draft: Draft) -> list[dict[str, Any]]:
 
 
 @login_required
-@require_POST
 def delete(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
+    """Delete a draft, once the sender has said yes on a page that says
+    nothing of it can be got back."""
     _sender_grant(request)
     draft = get_draft(request.user, draft_id)
-    drafts.delete_draft(draft=draft, author=request.user)
-    messages.success(request, "Draft deleted.")
-    return redirect("referral-start")
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        drafts.delete_draft(draft=draft, author=request.user)
+        messages.success(request, "Draft deleted.")
+        return redirect("referral-start")
+    return _confirm(
+        request,
+        title="Are you sure you want to delete this draft?",
+        body="Everything you have entered will be deleted and cannot be got back. "
+        "Nothing has been sent to the front door.",
+        button="Yes, delete this draft",
+        back=reverse("draft-check", args=[draft.pk]),
+    )

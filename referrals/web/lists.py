@@ -20,6 +20,8 @@ from core.http import AuthenticatedHttpRequest
 from referrals.selectors import lists
 
 PAGE_SIZE = 50
+# The front door's questions listed in the banner on "Your referrals".
+QUESTIONS_SHOWN = 5
 
 
 def _page(request: HttpRequest, queryset: Any) -> Page:
@@ -45,6 +47,8 @@ def sent_referrals(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page_obj": page,
             "now": timezone.now(),
             "is_lead": get_access(request.user).has_role(Role.AGENCY_LEAD),
+            "questions": list(lists.questions_for_referrer(request.user)[:QUESTIONS_SHOWN]),
+            "question_count": lists.questions_for_referrer(request.user).count(),
         },
     )
 

@@ -388,3 +388,78 @@ def test_forms_need_a_csrf_token(world):
     response = client.post("/referrals/new/")
     assert response.status_code == 403
     assert "Sorry, that page had expired" in response.content.decode()
+
+
+def test_an_answer_of_not_known_reads_as_words_on_the_referral_page(world):
+    from tests.conftest import a_document
+
+    document = a_document()
+    father = document["adults"][1]
+    father.update(lives_with_child="not_known", parental_responsibility="not_known")
+    referral = submit(world.hv, adults=document["adults"])
+    page = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Notknown" not in page
+    assert page.count(">Not known</dd>") >= 2
+
+
+def test_a_decided_referral_says_when_it_was_decided_not_when_it_is_due(world):
+    referral = submit(world.hv, now=WEDNESDAY_10AM)
+    page = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Not yet. Due by" in page
+    decide_referral(
+        referral=referral,
+        actor=world.mash,
+        decision="nfa",
+        reasons="The family has support.",
+        next_steps="",
+        next_steps_owner="",
+    )
+    page = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Decided at" in page
+    assert "after it was due" in page  # decided now, long after that Wednesday
+    assert "Not yet. Due by" not in page.split("Decision</dt>")[1].split("</div>")[0]
+
+
+def test_an_interpreter_needed_is_shown_even_without_a_language(world):
+    from tests.conftest import a_document
+
+    child = a_document()["children"][0]
+    child.update(interpreter_needed="yes", first_language="")
+    referral = submit(world.hv, children=[child])
+    page = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Interpreter needed</dt>" in page
+    assert ">Yes</dd>" in page.split("Interpreter needed</dt>")[1][:80]
+
+
+def test_a_referrer_is_told_of_a_question_on_their_list_and_at_the_top_of_the_referral(world):
+    from referrals.services.triage import request_information
+
+    asked = submit(world.hv)
+    not_asked = submit(world.hv)
+    question = request_information(
+        referral=asked, actor=world.mash, question="Does the father live there?"
+    )
+    listing = client_for(world.hv).get("/referrals/").content.decode()
+    assert "The front door has 1 question for you to answer" in listing
+    assert f"/referrals/{asked.reference}/questions/{question.pk}/answer/" in listing
+    rows = {
+        ref: listing.split(f">{ref}</a>")[1].split("</tr>")[0]
+        for ref in (asked.reference, not_asked.reference)
+    }
+    assert "Question to answer" in rows[asked.reference]
+    assert "Question to answer" not in rows[not_asked.reference]
+    page = client_for(world.hv).get(f"/referrals/{asked.reference}/").content.decode()
+    banner = page.index("The front door has asked you a question")
+    assert banner < page.index("Where it is")
+    # Their safeguarding lead sees it too; the GP of another agency does not.
+    assert "1 question for you" in client_for(world.lead_a).get("/referrals/").content.decode()
+    assert "question for you" not in client_for(world.gp).get("/referrals/").content.decode()
+    # The front door does not see the referrer's banner on the referral.
+    staff = client_for(world.mash).get(f"/referrals/{asked.reference}/").content.decode()
+    assert "The front door has asked you a question" not in staff
+    # Answered: the banner and the tag go.
+    from referrals.services.triage import answer_information_request
+
+    answer_information_request(info=question, actor=world.hv, answer="Yes, most nights.")
+    listing = client_for(world.hv).get("/referrals/").content.decode()
+    assert "question for you" not in listing and "Question to answer" not in listing

@@ -70,9 +70,16 @@ def test_a_health_visitor_sends_a_referral_page_by_page(world):
     # No father or male carer, and no reason given: asked to add him or explain.
     missing_father = client.post(f"{draft}/adults/", {"father_not_recorded_reason": ""})
     assert missing_father.status_code == 200
+    message = "Add the child&#x27;s father or a male carer, or say why they are not known"
+    html = missing_father.content.decode()
+    assert message in html.partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+    # Beside the question too, tied to it for screen readers (WCAG 3.3.1).
+    assert 'id="id_father_not_recorded_reason-error"' in html
+    assert f'<span class="govuk-visually-hidden">Error:</span> {message}' in html
     assert (
-        "Add the child&#x27;s father or a male carer, or say why they are not known"
-        in missing_father.content.decode()
+        'aria-describedby="'
+        in html.split('name="father_not_recorded_reason"')[0][-400:]
+        + (html.split('name="father_not_recorded_reason"')[1][:400])
     )
     explained = client.post(
         f"{draft}/adults/", {"father_not_recorded_reason": "Mother would not say who he is."}
@@ -212,12 +219,31 @@ def test_the_receipt_is_shown_even_when_the_task_broker_is_unreachable(world, br
     assert "Could not reach the task broker" in caplog.text
 
 
-def test_a_draft_can_be_deleted(world):
+def test_a_draft_is_deleted_only_once_the_sender_says_yes(world):
     client = client_for(world.hv)
     draft = start(client)
-    client.post(f"{draft}/delete/")
+    asked = client.get(f"{draft}/delete/").content.decode()
+    assert "Are you sure you want to delete this draft?" in asked
+    assert 'name="confirm" value="yes"' in asked and "No, go back" in asked
+    # A press of the old button, without the yes, only asks.
+    assert "Are you sure" in client.post(f"{draft}/delete/").content.decode()
+    assert Draft.objects.count() == 1
+    client.post(f"{draft}/delete/", {"confirm": "yes"})
     assert Draft.objects.count() == 0
     assert client.get(f"{draft}/check/").status_code == 404
+
+
+def test_a_child_is_removed_only_once_the_sender_says_yes(world):
+    client = client_for(world.hv)
+    draft = start(client)
+    client.post(f"{draft}/children/add/", CHILD)
+    asked = client.get(f"{draft}/children/0/remove/").content.decode()
+    assert "Are you sure you want to remove Amira" in asked
+    assert len(Draft.objects.get().data["children"]) == 1
+    done = client.post(f"{draft}/children/0/remove/", {"confirm": "yes"}, follow=True)
+    assert "removed." in done.content.decode()
+    assert Draft.objects.get().data["children"] == []
+    assert client.get(f"{draft}/children/0/remove/").status_code == 404
 
 
 def test_a_second_send_of_the_same_draft_page_says_it_was_sent(world):
@@ -292,3 +318,34 @@ def test_a_person_has_at_most_fifty_drafts(world):
     page = client_for(world.hv).post("/referrals/new/", follow=True).content.decode()
     assert "send or delete some before starting another" in page
     assert Draft.objects.filter(author=world.hv).count() == MAX_DRAFTS_PER_PERSON
+
+
+def test_a_childs_date_of_birth_is_shown_in_words_and_a_wrong_one_as_typed(world):
+    client = client_for(world.hv)
+    draft = start(client)
+    client.post(f"{draft}/children/add/", CHILD)
+    children = client.get(f"{draft}/children/").content.decode()
+    assert "2 September 2025" in children and "2/9/2025" not in children
+    client.post(f"{draft}/children/0/", {**CHILD, "date_of_birth-month": "13"})
+    children = client.get(f"{draft}/children/").content.decode()
+    assert "2/13/2025" in children
+
+
+def test_questions_that_depend_on_an_answer_sit_under_it(world):
+    client = client_for(world.hv)
+    draft = start(client)
+    consent = client.get(f"{draft}/consent/").content.decode()
+    group = consent.partition('data-reveal-field="consent" data-reveal-values="refused not_sought"')
+    assert group[1], "the questions for sharing without agreement are not grouped"
+    inside = group[2].partition('<button type="submit"')[0]
+    assert 'name="no_consent_basis"' in inside and 'name="no_consent_reason"' in inside
+    # Each question is on the page once, and the order follows the answers.
+    assert consent.count('name="no_consent_reason"') == 1
+    assert consent.index('name="consent"') < consent.index('name="no_consent_basis"')
+    child = client.get(f"{draft}/children/add/").content.decode()
+    born = child.partition('data-reveal-field="born" data-reveal-values="yes"')[2]
+    assert 'name="date_of_birth-day"' in born.partition("</div>\n</div>")[0] or (
+        born.index('name="date_of_birth-day"') < born.index('data-reveal-values="no"')
+    )
+    unborn = child.partition('data-reveal-field="born" data-reveal-values="no"')[2]
+    assert unborn.index('name="expected_date_of_delivery-day"') < unborn.index('name="sex"')
