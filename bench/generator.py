@@ -45,13 +45,23 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+import django
 
-from agencies.models import Agency, AgencyKind, Membership, Role, Team
-from bench import data_fingerprint
-from referrals.models import DeadlinePolicy
-from referrals.references import ALPHABET, format_reference
+if __name__ == "__main__":
+    # python -m bench.generator: Django is set up before the models are
+    # imported (imported by the tests or bench.run, it already is).
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from agencies.models import Agency, AgencyKind, Membership, Role, Team  # noqa: E402
+from bench import data_fingerprint  # noqa: E402
+from referrals.models import DeadlinePolicy  # noqa: E402
+from referrals.references import ALPHABET, format_reference  # noqa: E402
 
 UTC = dt.UTC
 HOUR = 3600
@@ -1544,10 +1554,7 @@ def main() -> None:
     """python -m bench.generator --referrals N: fill an empty, migrated
     PostgreSQL database (DATABASE_URL) with a data set."""
     import argparse
-    import os
     import sys
-
-    import django
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument(
@@ -1561,10 +1568,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    django.setup()
-    from django.db import connection
-
     if connection.vendor != "postgresql":
         sys.exit(
             "The generator writes with PostgreSQL COPY: set DATABASE_URL to a PostgreSQL database"
