@@ -410,43 +410,58 @@ def _fix_links(draft: Draft, problems: list[Any]) -> list[tuple[str, str]]:
 
 
 def _check_sections(draft: Draft) -> list[dict[str, Any]]:
+    """Every answer, for Check your answers: a summary card per child, adult,
+    agency and area with its own Change link, and a Change link on every
+    other answer (the GOV.UK check answers pattern)."""
     sections = []
     for page in PAGE_ORDER:
-        change = reverse("draft-page", args=[draft.pk, page]) + "?return=check"
+        back = "?return=check"
+        change = reverse("draft-page", args=[draft.pk, page]) + back
         if page in LIST_PAGES:
             section = LIST_PAGES[page]
-            items = [_summary(section, item) for item in draft.data.get(section.key) or []]
-            rows: list[tuple[StrOrPromise | None, str]] = []
-            for number, summary in enumerate(items, start=1):
-                rows.append((f"{ITEM_NOUNS[page][0].capitalize()} {number}", summary["title"]))
+            cards = [
+                {
+                    **_summary(section, item),
+                    "change": reverse("draft-item", args=[draft.pk, page, index]) + back,
+                }
+                for index, item in enumerate(draft.data.get(section.key) or [])
+            ]
+            rows: list[tuple[StrOrPromise | None, str, str]] = []
             if page == "adults" and draft.data.get("father_not_recorded_reason"):
                 rows.append(
                     (
                         "Why no father or male carer is recorded",
                         draft.data["father_not_recorded_reason"],
+                        change + "#id_father_not_recorded_reason",
                     )
                 )
+            noun = ITEM_NOUNS[page][0]
             sections.append(
                 {
                     "title": PAGE_TITLES[page],
-                    "rows": rows or [("", "None added")],
+                    "cards": cards,
+                    "rows": rows,
+                    "empty": "" if cards else f"No {noun} added",
                     "change": change,
-                    "items": items,
+                    "change_label": f"Add or remove a {noun}" if cards else f"Add a {noun}",
                 }
             )
         else:
             section = SINGLE_PAGES[page]
             values = _values_for(section, draft.data)
             rows = [
-                (field.label, _display(field, values.get(name)))
+                (field.label, _display(field, values.get(name)), f"{change}#id_{name}")
                 for name, field in section.form.base_fields.items()
                 if values.get(name) not in (None, "", [], {})
             ]
             sections.append(
                 {
                     "title": PAGE_TITLES[page],
-                    "rows": rows or [("", "Not answered yet")],
+                    "cards": [],
+                    "rows": rows,
+                    "empty": "" if rows else "Not answered yet",
                     "change": change,
+                    "change_label": "Answer these questions",
                 }
             )
     return sections

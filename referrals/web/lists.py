@@ -47,6 +47,7 @@ def sent_referrals(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page_obj": page,
             "now": timezone.now(),
             "is_lead": get_access(request.user).has_role(Role.AGENCY_LEAD),
+            "can_send": get_access(request.user).can_send,
             "questions": list(lists.questions_for_referrer(request.user)[:QUESTIONS_SHOWN]),
             "question_count": lists.questions_for_referrer(request.user).count(),
         },

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from agencies.selectors import get_access
 from audit.models import Action
 from audit.services import Origin, record_event
 from core.http import AuthenticatedHttpRequest
@@ -43,7 +44,11 @@ def _audit_view(request: HttpRequest, reference: str, page: str) -> None:
 def receipt(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     _audit_view(request, referral.reference, "receipt")
-    return render(request, "referrals/receipt.html", {"referral": referral})
+    return render(
+        request,
+        "referrals/receipt.html",
+        {"referral": referral, "can_send": get_access(request.user).can_send},
+    )
 
 
 @login_required

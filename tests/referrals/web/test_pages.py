@@ -463,3 +463,12 @@ def test_a_referrer_is_told_of_a_question_on_their_list_and_at_the_top_of_the_re
     answer_information_request(info=question, actor=world.hv, answer="Yes, most nights.")
     listing = client_for(world.hv).get("/referrals/").content.decode()
     assert "question for you" not in listing and "Question to answer" not in listing
+
+
+def test_front_door_staff_are_not_offered_a_referral_form_they_cannot_open(world):
+    referral = submit(world.hv)
+    for path in ("/referrals/", f"/referrals/{referral.reference}/receipt/"):
+        staff = client_for(world.mash).get(path).content.decode()
+        assert 'href="/referrals/new/"' not in staff, path
+        sender = client_for(world.hv).get(path).content.decode()
+        assert 'href="/referrals/new/"' in sender, path

@@ -349,3 +349,24 @@ def test_questions_that_depend_on_an_answer_sit_under_it(world):
     )
     unborn = child.partition('data-reveal-field="born" data-reveal-values="no"')[2]
     assert unborn.index('name="expected_date_of_delivery-day"') < unborn.index('name="sex"')
+
+
+def test_check_your_answers_shows_every_answer_with_a_change_link_for_each(world):
+    client = client_for(world.hv)
+    draft = start(client)
+    client.post(f"{draft}/children/add/", CHILD)
+    client.post(f"{draft}/adults/add/", MOTHER)
+    client.post(f"{draft}/consent/", CONSENT)
+    page = client.get(f"{draft}/check/").content.decode()
+    # A card per person, with every answer, and a Change link to that person.
+    card = page.partition('<h3 class="govuk-summary-card__title">Amira Okafor')[2]
+    card = card.partition('<div class="govuk-summary-card">')[0]
+    assert f'href="{draft}/children/0/?return=check"' in card
+    for answer in ("2 September 2025", "943 476 5919", "Flat 3, 88 Station Road", "Female"):
+        assert answer in card, answer
+    assert "Grace Okafor" in page and f'href="{draft}/adults/0/?return=check"' in page
+    # Every other answer has its own Change link, to its question.
+    assert f'href="{draft}/consent/?return=check#id_family_aware"' in page
+    assert f'href="{draft}/consent/?return=check#id_consent"' in page
+    # Nothing yet about other agencies: said so, with a way to add one.
+    assert "No agency added." in page
