@@ -340,6 +340,8 @@ def _sample_referrals(users: dict) -> list[str]:
                 "childs_experience": "Noah was settled and feeding; the bruise is blue-purple.",
                 "action_taken": "Told parents I must refer today.",
                 "immediate_risk": "no",
+                "baby_injury": "yes",
+                "baby_collapse": "no",
             },
         ),
         now - dt.timedelta(hours=3),

@@ -39,10 +39,17 @@ def receipt_subject(referral: Referral) -> str:
 
 
 def receipt_body(referral: Referral) -> str:
+    # Why it is urgent stays in the portal: the reasons speak of the child.
+    urgent = (
+        "What you told us makes it urgent; Front Door shows why.\n\n"
+        if referral.urgent_reasons
+        else ""
+    )
     return (
         f"Your {referral.get_kind_display().lower()} {referral.reference} was received at "
         f"{when(referral.received_at)}.\n\n"
-        f"The front door will acknowledge it by {when(referral.acknowledge_by)} and decide "
+        + urgent
+        + f"The front door will acknowledge it by {when(referral.acknowledge_by)} and decide "
         f"what happens next by {when(referral.decide_by)}. You will be told at each step.\n\n"
         f"Follow its progress: {referral_url(referral)}" + _footer()
     )

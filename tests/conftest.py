@@ -151,6 +151,9 @@ def a_document(**overrides: Any) -> dict[str, Any]:
             "childs_experience": "Quiet, stayed close to his mother.",
             "action_taken": "Told our safeguarding lead.",
             "immediate_risk": "no",
+            # Asked only when a child is a non-mobile baby; ignored otherwise.
+            "baby_injury": "no",
+            "baby_collapse": "no",
         },
         "consent": {"family_aware": "yes", "consent": "given"},
         "sender": {"phone": "01632 960 111", "availability": ""},

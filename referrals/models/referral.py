@@ -54,6 +54,10 @@ class Referral(models.Model):
     childs_experience = models.TextField()
     action_taken = models.TextField()
     immediate_risk = models.BooleanField(default=False)
+    # Asked directly about a non-mobile baby, whatever kind of concern was
+    # ticked: "yes", "no", or blank when no child in it is a non-mobile baby.
+    baby_injury = models.CharField(max_length=8, blank=True)
+    baby_collapse = models.CharField(max_length=8, blank=True)
 
     # Consent and information sharing (Child S)
     family_aware = models.BooleanField(default=False)
@@ -68,6 +72,9 @@ class Referral(models.Model):
     expected_due_date = models.DateField(null=True, blank=True)
     # Injury to a non-mobile baby (Child BF finding 7): the urgent pathway.
     non_mobile_injury = models.BooleanField(default=False)
+    # Why the pathway made it urgent when it arrived (referrals.pathways), in
+    # plain words, so the receipt and the page can say why.
+    urgent_reasons = models.JSONField(default=list, blank=True)
     police_notified_at = models.DateTimeField(null=True, blank=True)
     strategy_discussion_by = models.DateTimeField(null=True, blank=True)
     # A re-referral: a child in it was referred to the same front door in the

@@ -132,6 +132,8 @@ def submit_referral(
             childs_experience=concern["childs_experience"],
             action_taken=concern["action_taken"],
             immediate_risk=concern["immediate_risk"] == "yes",
+            baby_injury=concern.get("baby_injury") or "",
+            baby_collapse=concern.get("baby_collapse") or "",
             family_aware=consent["family_aware"] == "yes",
             consent=consent["consent"],
             no_consent_basis=consent.get("no_consent_basis", ""),
@@ -144,6 +146,7 @@ def submit_referral(
                 nhs_numbers=[child.get("nhs_number") for child in content.children],
             ),
             non_mobile_injury=pathway.non_mobile_injury,
+            urgent_reasons=list(pathway.reasons),
             strategy_discussion_by=(
                 received_at + dt.timedelta(hours=rules.strategy_discussion_within_hours)
                 if pathway.non_mobile_injury

@@ -25,6 +25,7 @@ from referrals.content import (
     SECTIONS,
     Section,
     bind,
+    form_kwargs,
     vague_words_in,
     validate_content,
 )
@@ -74,14 +75,16 @@ def _values_for(section: Section, data: dict[str, Any], index: int | None = None
     return {name: data.get(name) for name in section.form.base_fields if name in data}
 
 
-def _initial_form(section: Section, values: dict[str, Any]) -> Any:
+def _initial_form(section: Section, values: dict[str, Any], **kwargs: Any) -> Any:
     """Bound to the saved answers when there are any, so their errors show
     again when the sender comes back; empty otherwise."""
-    return section.form(initial=values) if not values else _bound_quietly(section, values)
+    if not values:
+        return section.form(initial=values, **kwargs)
+    return _bound_quietly(section, values, **kwargs)
 
 
-def _bound_quietly(section: Section, values: dict[str, Any]) -> Any:
-    form = bind(section.form, values)
+def _bound_quietly(section: Section, values: dict[str, Any], **kwargs: Any) -> Any:
+    form = bind(section.form, values, **kwargs)
     form.is_valid()
     # Coming back to a page shows the answers, not a page of errors.
     form._errors = {}  # noqa: SLF001 - deliberate: errors are shown after a submit only
@@ -125,8 +128,9 @@ def page(request: AuthenticatedHttpRequest, draft_id: str, page: str) -> HttpRes
     section = SINGLE_PAGES.get(page)
     if section is None:
         raise Http404("No such page")
+    kwargs = form_kwargs(section, draft.data)
     if request.method == "POST":
-        form = section.form(request.POST)
+        form = section.form(request.POST, **kwargs)
         try:
             drafts.save_section(
                 draft=draft, key=section.key, values=drafts.json_safe(form.json_data())
@@ -136,7 +140,7 @@ def page(request: AuthenticatedHttpRequest, draft_id: str, page: str) -> HttpRes
         if form.is_valid():
             return redirect(_next_url(draft, page, request))
     else:
-        form = _initial_form(section, _values_for(section, draft.data))
+        form = _initial_form(section, _values_for(section, draft.data), **kwargs)
     return render(
         request,
         "referrals/drafts/section.html",
@@ -403,9 +407,12 @@ def _check_sections(draft: Draft) -> list[dict[str, Any]]:
         else:
             section = SINGLE_PAGES[page]
             values = _values_for(section, draft.data)
+            # The questions as asked now: a baby question answered before the
+            # baby was taken off the children is not shown, nor sent.
+            asked = section.form(**form_kwargs(section, draft.data)).fields
             rows = [
                 (field.label, _display(field, values.get(name)))
-                for name, field in section.form.base_fields.items()
+                for name, field in asked.items()
                 if values.get(name) not in (None, "", [], {})
             ]
             sections.append(

@@ -164,3 +164,83 @@ def test_an_urgent_referral_in_office_hours_does_not_wake_the_duty_team(world):
     world.front_door.save()
     referral = submit(world.hv, now=WEDNESDAY_10AM, urgency="urgent")
     assert not Notification.objects.filter(referral=referral, purpose="out_of_hours").exists()
+
+
+# Either direct "yes" about a non-mobile baby starts the injured-baby pathway,
+# whatever kind of concern was ticked (Rapid Review A2: sent as "neglect").
+
+
+def three_week_old(**concern):
+    from django.utils import timezone
+
+    born = (timezone.localdate() - dt.timedelta(weeks=3)).isoformat()
+    return {
+        "child": {"date_of_birth": born},
+        "concern": {"categories": ["neglect"], **concern},
+    }
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason"),
+    [
+        (
+            {"baby_injury": "no", "baby_collapse": "yes"},
+            "a non-mobile baby collapsed, stopped breathing, or went floppy or limp",
+        ),
+        (
+            {"baby_injury": "yes", "baby_collapse": "no"},
+            "a bruise, mark, burn, bleeding, swelling or suspected fracture on a non-mobile baby",
+        ),
+    ],
+)
+def test_a_yes_about_a_baby_starts_the_injured_baby_pathway_whatever_was_ticked(
+    world, answers, reason
+):
+    world.front_door.police_alert_email = "ppu@police.example"
+    world.front_door.save()
+    referral = submit(world.hv, **three_week_old(**answers))
+    assert referral.non_mobile_injury and referral.urgency == Urgency.URGENT
+    assert referral.urgent_reasons == [reason]
+    assert referral.acknowledge_by == referral.received_at + dt.timedelta(hours=1)
+    assert referral.strategy_discussion_by == referral.received_at + dt.timedelta(hours=24)
+    outbox = {(n.purpose, n.to_address) for n in Notification.objects.filter(referral=referral)}
+    assert ("police", "ppu@police.example") in outbox
+
+
+def test_two_noes_about_a_baby_with_neglect_stay_on_the_standard_pathway(world):
+    referral = submit(world.hv, **three_week_old(baby_injury="no", baby_collapse="no"))
+    assert not referral.non_mobile_injury and referral.urgency == Urgency.STANDARD
+    assert referral.urgent_reasons == []
+    assert (referral.baby_injury, referral.baby_collapse) == ("no", "no")
+
+
+def test_an_older_child_not_yet_moving_about_counts_as_a_non_mobile_baby(world):
+    from django.utils import timezone
+
+    born = (timezone.localdate() - dt.timedelta(days=250)).isoformat()
+    referral = submit(
+        world.hv, child={"date_of_birth": born, "mobile": "no"}, concern={"baby_injury": "yes"}
+    )
+    assert referral.non_mobile_injury
+    assert referral.children.get().mobile == "no"
+
+
+def test_a_consultation_that_turned_urgent_says_why_on_its_receipt_and_page(world):
+    referral = submit(world.hv, kind="consultation", **three_week_old(baby_collapse="yes"))
+    assert referral.kind == Kind.CONSULTATION and referral.urgency == Urgency.URGENT
+    hv = client_for(world.hv)
+    receipt = hv.get(f"/referrals/{referral.reference}/receipt/").content.decode()
+    assert "You asked for a consultation, but what you told us makes it urgent" in receipt
+    assert "a non-mobile baby collapsed, stopped breathing, or went floppy or limp" in receipt
+    page = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Why: a non-mobile baby collapsed, stopped breathing" in page
+    assert "Baby collapsed, stopped breathing, or went floppy or limp" in page
+    body = Notification.objects.get(referral=referral, purpose="receipt").body
+    assert "makes it urgent" in body and "collapsed" not in body  # the why stays in the portal
+
+
+def test_a_consultation_the_sender_marked_urgent_has_no_pathway_reasons_to_show(world):
+    referral = submit(world.hv, kind="consultation", urgency="urgent")
+    receipt = client_for(world.hv).get(f"/referrals/{referral.reference}/receipt/")
+    assert referral.urgent_reasons == []
+    assert "makes it urgent" not in receipt.content.decode()

@@ -292,3 +292,105 @@ def test_a_person_has_at_most_fifty_drafts(world):
     page = client_for(world.hv).post("/referrals/new/", follow=True).content.decode()
     assert "send or delete some before starting another" in page
     assert Draft.objects.filter(author=world.hv).count() == MAX_DRAFTS_PER_PERSON
+
+
+def baby_child(days_old: int, **extra) -> dict:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    born = timezone.localdate() - dt.timedelta(days=days_old)
+    return {
+        **CHILD,
+        "date_of_birth-day": str(born.day),
+        "date_of_birth-month": str(born.month),
+        "date_of_birth-year": str(born.year),
+        **extra,
+    }
+
+
+def draft_up_to_concern(client: Client, child: dict) -> str:
+    draft = start(client)
+    client.post(f"{draft}/type/", {"kind": "referral", "urgency": "standard"})
+    client.post(f"{draft}/children/add/", child)
+    client.post(f"{draft}/adults/add/", MOTHER)
+    client.post(f"{draft}/adults/", {"father_not_recorded_reason": "Not known to the service."})
+    return draft
+
+
+BABY_INJURY_LABEL = (
+    "Does Amira Okafor have any bruise, mark, burn, bleeding (including from the mouth or "
+    "nose), swelling or suspected fracture?"
+)
+
+
+def test_the_concern_page_asks_directly_about_a_baby_and_says_what_is_missing(world):
+    client = client_for(world.hv)
+    draft = draft_up_to_concern(client, baby_child(21))
+    page = client.get(f"{draft}/concern/").content.decode()
+    assert BABY_INJURY_LABEL in page
+    assert "Has Amira Okafor collapsed, stopped breathing, or gone floppy or limp?" in page
+    response = client.post(f"{draft}/concern/", CONCERN)
+    assert response.status_code == 200
+    assert error_summary(response) == [
+        (
+            "id_baby_injury",
+            "Select whether the baby has any bruise, mark, burn, bleeding, swelling or "
+            "suspected fracture",
+        ),
+        (
+            "id_baby_collapse",
+            "Select whether the baby has collapsed, stopped breathing, or gone floppy or limp",
+        ),
+    ]
+    assert "Mother said her partner shouts" in response.content.decode()  # typed work kept
+    answered = {**CONCERN, "baby_injury": "no", "baby_collapse": "yes"}
+    assert client.post(f"{draft}/concern/", answered)["Location"] == f"{draft}/consent/"
+    client.post(f"{draft}/consent/", CONSENT)
+    client.post(f"{draft}/you/", {"phone": "01632 960 222"})
+    check = client.get(f"{draft}/check/").content.decode()
+    assert "Has Amira Okafor collapsed, stopped breathing, or gone floppy or limp?" in check
+    client.post(f"{draft}/check/")
+    referral = Referral.objects.get()
+    assert referral.non_mobile_injury and referral.urgency == "urgent"
+    assert referral.baby_collapse == "yes"
+
+
+def test_the_concern_page_does_not_ask_about_a_child_who_moves_about(world):
+    client = client_for(world.hv)
+    draft = draft_up_to_concern(client, baby_child(250, mobile="yes"))
+    assert "collapsed, stopped breathing" not in client.get(f"{draft}/concern/").content.decode()
+    assert client.post(f"{draft}/concern/", CONCERN)["Location"] == f"{draft}/consent/"
+
+
+def test_a_baby_of_six_months_to_one_needs_an_answer_on_moving_about(world):
+    client = client_for(world.hv)
+    draft = start(client)
+    response = client.post(f"{draft}/children/add/", baby_child(200))
+    assert ("id_mobile", "Select whether the child is moving about on their own yet") in (
+        error_summary(response)
+    )
+
+
+def test_the_api_asks_the_same_baby_questions_with_the_same_messages(world):
+    import datetime as dt
+
+    born = (dt.date.today() - dt.timedelta(weeks=3)).isoformat()
+    document = a_document(child={"date_of_birth": born})
+    del document["concern"]["baby_collapse"]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.hv)}")
+    response = api.post("/api/v1/referrals/", document, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "concern.baby_collapse": [
+            "Select whether the baby has collapsed, stopped breathing, or gone floppy or limp"
+        ]
+    }
+    document["concern"]["baby_collapse"] = True
+    response = api.post("/api/v1/referrals/", document, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["urgency"] == "urgent"
+    assert response.json()["urgent_reasons"] == [
+        "a non-mobile baby collapsed, stopped breathing, or went floppy or limp"
+    ]
