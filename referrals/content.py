@@ -177,10 +177,13 @@ def babies_in(document: Any, today: dt.date | None = None) -> list[str]:
     return non_mobile_babies(read, today or timezone.localdate())
 
 
-def form_kwargs(section: Section, document: Any) -> dict[str, Any]:
-    """What a section's form needs to know about the rest of the referral."""
+def form_kwargs(
+    section: Section, document: Any, *, health_referrer: bool = False
+) -> dict[str, Any]:
+    """What a section's form needs to know about the rest of the referral
+    and who is sending it."""
     if section.form is ConcernForm:
-        return {"babies": babies_in(document)}
+        return {"babies": babies_in(document), "health_referrer": health_referrer}
     return {}
 
 
@@ -208,8 +211,13 @@ def _check_section(
     return {}
 
 
-def validate_content(document: Any) -> tuple[Content | None, list[Problem]]:
-    """Check a whole referral; return (content, []) or (None, problems)."""
+def validate_content(
+    document: Any, *, health_referrer: bool = False
+) -> tuple[Content | None, list[Problem]]:
+    """Check a whole referral; return (content, []) or (None, problems).
+
+    `health_referrer`: the sender works for a health agency, and is asked
+    whether abuse is part of their differential diagnosis."""
     problems: list[Problem] = []
     if not isinstance(document, dict):
         return None, [Problem("body", "Send a JSON object", "type")]
@@ -233,7 +241,10 @@ def validate_content(document: Any) -> tuple[Content | None, list[Problem]]:
             ]
         elif section.key:
             cleaned[section.key] = _check_section(
-                section, document.get(section.key), problems, **form_kwargs(section, document)
+                section,
+                document.get(section.key),
+                problems,
+                **form_kwargs(section, document, health_referrer=health_referrer),
             )
         else:
             flat = {name: document.get(name) for name in section.form.base_fields}

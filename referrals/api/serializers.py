@@ -192,6 +192,7 @@ class ConcernSerializer(_Output):
             "immediate_risk",
             "baby_injury",
             "baby_collapse",
+            "abuse_in_differential",
         ]
         read_only_fields = fields
 

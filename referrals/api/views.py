@@ -255,7 +255,9 @@ class ReferralListCreate(APIView):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        content, problems = validate_content(request.data)
+        grant = get_access(request.user).sending_grant()
+        health = grant is not None and grant.is_health
+        content, problems = validate_content(request.data, health_referrer=health)
         if content is None:
             return Response(problems_json(problems), status=status.HTTP_400_BAD_REQUEST)
         replayed = False

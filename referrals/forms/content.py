@@ -23,6 +23,7 @@ from referrals.models import (
     AgencyType,
     ConcernCategory,
     Consent,
+    Differential,
     Kind,
     NoConsentBasis,
     PlanStatus,
@@ -474,13 +475,37 @@ class ConcernForm(SectionForm):
         help_text="Even for a moment, or if they have recovered since, or turned blue or purple.",
     )
 
+    # Asked of health referrers (Child S, question 9): a clinician who has
+    # not considered abuse says so, and the front door reads it first.
+    abuse_in_differential = radios(
+        "Is abuse part of your differential diagnosis?",
+        Differential.choices,
+        required_message="Select whether abuse is part of your differential diagnosis",
+        required=False,
+        help_text="Whether abuse is one of the possible explanations for what you found.",
+        hints={
+            Differential.RULED_OUT: "Say in 'What happened?' how you ruled it out.",
+        },
+    )
+
     BABY_FIELDS = ("baby_injury", "baby_collapse")
 
-    def __init__(self, *args: Any, babies: Sequence[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        babies: Sequence[str] = (),
+        health_referrer: bool = False,
+        **kwargs: Any,
+    ) -> None:
         """`babies` names the non-mobile babies in the referral: the baby
-        questions are asked, and must be answered, only when there are any."""
+        questions are asked, and must be answered, only when there are any.
+        The differential diagnosis is asked of health referrers only."""
         super().__init__(*args, **kwargs)
         self.babies = list(babies)
+        if health_referrer:
+            self.fields["abuse_in_differential"].required = True
+        else:
+            del self.fields["abuse_in_differential"]
         if not self.babies:
             for name in self.BABY_FIELDS:
                 del self.fields[name]
@@ -498,7 +523,7 @@ class ConcernForm(SectionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        for name in self.BABY_FIELDS:
+        for name in (*self.BABY_FIELDS, "abuse_in_differential"):
             if name not in self.fields:
                 data[name] = ""
         return data

@@ -11,6 +11,7 @@ from referrals.models.choices import (
     ConcernCategory,
     Consent,
     Decision,
+    Differential,
     Kind,
     NoConsentBasis,
     Status,
@@ -58,6 +59,10 @@ class Referral(models.Model):
     # ticked: "yes", "no", or blank when no child in it is a non-mobile baby.
     baby_injury = models.CharField(max_length=8, blank=True)
     baby_collapse = models.CharField(max_length=8, blank=True)
+    # Asked of health referrers (Child S, question 9); blank for others.
+    abuse_in_differential = models.CharField(
+        max_length=16, choices=Differential.choices, blank=True
+    )
 
     # Consent and information sharing (Child S)
     family_aware = models.BooleanField(default=False)

@@ -121,14 +121,14 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def page(request: AuthenticatedHttpRequest, draft_id: str, page: str) -> HttpResponse:
-    _sender_grant(request)
+    grant = _sender_grant(request)
     draft = get_draft(request.user, draft_id)
     if page in LIST_PAGES:
         return _list_page(request, draft, page)
     section = SINGLE_PAGES.get(page)
     if section is None:
         raise Http404("No such page")
-    kwargs = form_kwargs(section, draft.data)
+    kwargs = form_kwargs(section, draft.data, health_referrer=grant.is_health)
     if request.method == "POST":
         form = section.form(request.POST, **kwargs)
         try:
@@ -179,7 +179,8 @@ def _list_page(request: HttpRequest, draft: Draft, page: str) -> HttpResponse:
     items = draft.data.get(section.key) or []
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
-        _, problems = validate_content(draft.data)
+        health = _sender_grant(request).is_health
+        _, problems = validate_content(draft.data, health_referrer=health)
         errors = [
             (p.path.replace(".", "-"), p.message)
             for p in problems
@@ -316,7 +317,7 @@ def remove_item(
 
 @login_required
 def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
-    _sender_grant(request)
+    health = _sender_grant(request).is_health
     try:
         draft = get_draft(request.user, draft_id)
     except Http404:
@@ -331,7 +332,7 @@ def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
             "Everything you have sent is listed below, with its receipt.",
         )
         return redirect("referral-sent")
-    content, problems = validate_content(draft.data)
+    content, problems = validate_content(draft.data, health_referrer=health)
     if request.method == "POST" and content is not None:
         try:
             referral = submit_referral(
@@ -354,7 +355,7 @@ def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
             "draft": draft,
             "problems": problems,
             "fix_links": _fix_links(draft, problems),
-            "sections": _check_sections(draft),
+            "sections": _check_sections(draft, health_referrer=health),
             "vague_words": vague,
             "submitted": request.method == "POST",
         },
@@ -379,7 +380,7 @@ def _fix_links(draft: Draft, problems: list[Any]) -> list[tuple[str, str]]:
     return links
 
 
-def _check_sections(draft: Draft) -> list[dict[str, Any]]:
+def _check_sections(draft: Draft, *, health_referrer: bool) -> list[dict[str, Any]]:
     sections = []
     for page in PAGE_ORDER:
         change = reverse("draft-page", args=[draft.pk, page]) + "?return=check"
@@ -409,7 +410,8 @@ def _check_sections(draft: Draft) -> list[dict[str, Any]]:
             values = _values_for(section, draft.data)
             # The questions as asked now: a baby question answered before the
             # baby was taken off the children is not shown, nor sent.
-            asked = section.form(**form_kwargs(section, draft.data)).fields
+            kwargs = form_kwargs(section, draft.data, health_referrer=health_referrer)
+            asked = section.form(**kwargs).fields
             rows = [
                 (field.label, _display(field, values.get(name)))
                 for name, field in asked.items()

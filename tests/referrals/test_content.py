@@ -386,3 +386,28 @@ def test_a_baby_answer_must_be_yes_or_no():
         a_document(child=baby_born_days_ago(20), concern={"baby_injury": "maybe"})
     )
     assert problems["concern.baby_injury"].startswith("Select whether the baby has any bruise")
+
+
+# A health referrer is asked whether abuse is part of the differential
+# diagnosis (Child S, question 9); nobody else is.
+
+
+def test_a_health_referrer_must_say_whether_abuse_is_in_the_differential_diagnosis():
+    document = a_document()
+    del document["concern"]["abuse_in_differential"]
+    _, problems = validate_content(document, health_referrer=True)
+    assert {p.path: p.message for p in problems} == {
+        "concern.abuse_in_differential": (
+            "Select whether abuse is part of your differential diagnosis"
+        )
+    }
+    content, _ = validate_content(document, health_referrer=False)
+    assert content is not None and content.concern["abuse_in_differential"] == ""
+
+
+def test_the_differential_answer_is_kept_from_a_health_referrer_only():
+    document = a_document(concern={"abuse_in_differential": "ruled_out"})
+    health, _ = validate_content(document, health_referrer=True)
+    other, _ = validate_content(document)
+    assert health is not None and health.concern["abuse_in_differential"] == "ruled_out"
+    assert other is not None and other.concern["abuse_in_differential"] == ""

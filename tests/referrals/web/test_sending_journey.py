@@ -41,6 +41,7 @@ CONCERN = {
     "childs_experience": "Amira is alert and feeding well.",
     "action_taken": "Gave mother the helpline number.",
     "immediate_risk": "no",
+    "abuse_in_differential": "not_assessed",
 }
 CONSENT = {"family_aware": "yes", "consent": "given"}
 
@@ -394,3 +395,55 @@ def test_the_api_asks_the_same_baby_questions_with_the_same_messages(world):
     assert response.json()["urgent_reasons"] == [
         "a non-mobile baby collapsed, stopped breathing, or went floppy or limp"
     ]
+
+
+def test_a_health_referrer_is_asked_about_the_differential_diagnosis_and_others_are_not(world):
+    from agencies.models import Agency, AgencyKind, Role
+    from tests.conftest import make_user
+
+    school = Agency.objects.create(
+        name="Canal Row Primary", kind=AgencyKind.SCHOOL, front_door=world.front_door
+    )
+    teacher = make_user("dsl.teacher", agency=school, role=Role.REFERRER)
+    question = "Is abuse part of your differential diagnosis?"
+    hv = client_for(world.hv)
+    draft = draft_up_to_concern(hv, CHILD)
+    assert question in hv.get(f"{draft}/concern/").content.decode()
+    missing = {k: v for k, v in CONCERN.items() if k != "abuse_in_differential"}
+    assert error_summary(hv.post(f"{draft}/concern/", missing)) == [
+        ("id_abuse_in_differential", "Select whether abuse is part of your differential diagnosis")
+    ]
+    dsl = client_for(teacher)
+    draft = draft_up_to_concern(dsl, CHILD)
+    assert question not in dsl.get(f"{draft}/concern/").content.decode()
+    assert dsl.post(f"{draft}/concern/", missing)["Location"] == f"{draft}/consent/"
+
+
+def test_the_front_door_reads_the_differential_diagnosis_first(world):
+    from tests.conftest import submit  # noqa: PLC0415
+
+    referral = submit(world.hv, concern={"abuse_in_differential": "not_assessed"})
+    assert referral.abuse_in_differential == "not_assessed"
+    page = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
+    answer = page.index("No medical assessment has been made yet")
+    assert page.index("Is abuse part of the referrer's differential diagnosis?") < answer
+    assert answer < page.index("The concern") and answer < page.index("Child: Leo Marsh")
+
+
+def test_the_api_asks_a_health_referrer_about_the_differential_diagnosis(world):
+    document = a_document()
+    del document["concern"]["abuse_in_differential"]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.gp)}")
+    response = api.post("/api/v1/referrals/", document, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "concern.abuse_in_differential": [
+            "Select whether abuse is part of your differential diagnosis"
+        ]
+    }
+    document["concern"]["abuse_in_differential"] = "yes"
+    created = api.post("/api/v1/referrals/", document, format="json")
+    assert created.status_code == 201
+    referral = Referral.objects.get(reference=created.json()["reference"])
+    assert referral.abuse_in_differential == "yes"
