@@ -38,20 +38,35 @@ def receipt_subject(referral: Referral) -> str:
     return f"{referral.get_kind_display()} {referral.reference} received"
 
 
-def receipt_body(referral: Referral) -> str:
+NOBODY_ON_DUTY = (
+    "Out of office hours nobody at the front door is on duty to receive it: it will be seen "
+    "when the office opens. If a child is in danger now, call 999. For urgent help before "
+    "then, phone the council's emergency duty team."
+)
+
+
+def receipt_body(referral: Referral, *, unattended: bool = False) -> str:
+    """`unattended`: urgent, out of office hours, and the front door has no
+    emergency duty team address, so nothing is promised that nobody will do."""
     # Why it is urgent stays in the portal: the reasons speak of the child.
     urgent = (
         "What you told us makes it urgent; Front Door shows why.\n\n"
         if referral.urgent_reasons
         else ""
     )
+    promise = (
+        f"{NOBODY_ON_DUTY}\n\n"
+        if unattended
+        else f"The front door will acknowledge it by {when(referral.acknowledge_by)} and decide "
+        f"what happens next by {when(referral.decide_by)}. You will be told at each step.\n\n"
+    )
     return (
         f"Your {referral.get_kind_display().lower()} {referral.reference} was received at "
         f"{when(referral.received_at)}.\n\n"
         + urgent
-        + f"The front door will acknowledge it by {when(referral.acknowledge_by)} and decide "
-        f"what happens next by {when(referral.decide_by)}. You will be told at each step.\n\n"
-        f"Follow its progress: {referral_url(referral)}" + _footer()
+        + promise
+        + f"Follow its progress: {referral_url(referral)}"
+        + _footer()
     )
 
 

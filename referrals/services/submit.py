@@ -30,7 +30,7 @@ from notifications.services import (
 )
 from referrals import messages
 from referrals.content import Content
-from referrals.deadlines import compute_deadlines, rules_from_policy
+from referrals.deadlines import compute_deadlines, rules_from_policy, unattended_out_of_hours
 from referrals.escalation.clock import deadline_fields, start_clocks
 from referrals.models import (
     Adult,
@@ -134,6 +134,7 @@ def submit_referral(
             immediate_risk=concern["immediate_risk"] == "yes",
             baby_injury=concern.get("baby_injury") or "",
             baby_collapse=concern.get("baby_collapse") or "",
+            abuse_in_differential=concern.get("abuse_in_differential") or "",
             family_aware=consent["family_aware"] == "yes",
             consent=consent["consent"],
             no_consent_basis=consent.get("no_consent_basis", ""),
@@ -179,7 +180,15 @@ def submit_referral(
             purpose=Purpose.RECEIPT,
             recipients=recipients_for_users([sender]),
             subject=messages.receipt_subject(referral),
-            body=messages.receipt_body(referral),
+            body=messages.receipt_body(
+                referral,
+                unattended=unattended_out_of_hours(
+                    rules,
+                    received_at=received_at,
+                    urgent=pathway.urgent,
+                    duty_team_address=front_door.edt_alert_email,
+                ),
+            ),
             referral_id=referral.pk,
             now=received_at,
         )

@@ -14,6 +14,8 @@ from audit.models import Action
 from audit.services import Origin, record_event
 from core.http import AuthenticatedHttpRequest
 from core.names import display_name
+from referrals.deadlines import referral_unattended_out_of_hours
+from referrals.messages import NOBODY_ON_DUTY
 from referrals.models import OPEN_STATUSES, Kind, Status
 from referrals.selectors.access import get_referral_for_user, permissions_for
 from referrals.selectors.matching import earlier_history
@@ -43,7 +45,15 @@ def _audit_view(request: HttpRequest, reference: str, page: str) -> None:
 def receipt(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     _audit_view(request, referral.reference, "receipt")
-    return render(request, "referrals/receipt.html", {"referral": referral})
+    return render(
+        request,
+        "referrals/receipt.html",
+        {
+            "referral": referral,
+            "unattended": referral_unattended_out_of_hours(referral),
+            "nobody_on_duty": NOBODY_ON_DUTY,
+        },
+    )
 
 
 @login_required

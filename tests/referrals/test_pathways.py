@@ -159,6 +159,38 @@ def test_an_urgent_referral_out_of_hours_alerts_the_emergency_duty_team(world):
     assert referral.events.filter(kind="out_of_hours").exists()
 
 
+SATURDAY_NIGHT = dt.datetime(2026, 11, 28, 21, 0, tzinfo=dt.UTC)
+
+
+def test_without_a_duty_team_an_urgent_receipt_out_of_hours_promises_nothing(world):
+    referral = submit(world.hv, now=SATURDAY_NIGHT, urgency="urgent")
+    receipt = client_for(world.hv).get(f"/referrals/{referral.reference}/receipt/")
+    page = receipt.content.decode()
+    assert "nobody at the front door is on duty to receive it" in page
+    assert "will acknowledge it by" not in page
+    body = Notification.objects.get(referral=referral, purpose="receipt").body
+    assert "nobody at the front door is on duty" in body and "acknowledge it by" not in body
+    assert not Notification.objects.filter(referral=referral, purpose="out_of_hours").exists()
+
+
+@pytest.mark.parametrize(
+    ("edt", "now", "urgency"),
+    [
+        ("edt@council.example", SATURDAY_NIGHT, "urgent"),  # the duty team is told
+        ("", WEDNESDAY_10AM, "urgent"),  # the office is open
+        ("", SATURDAY_NIGHT, "standard"),  # promised for the next working day
+    ],
+)
+def test_otherwise_the_receipt_promises_the_acknowledgement(world, edt, now, urgency):
+    world.front_door.edt_alert_email = edt
+    world.front_door.save()
+    referral = submit(world.hv, now=now, urgency=urgency)
+    page = client_for(world.hv).get(f"/referrals/{referral.reference}/receipt/").content.decode()
+    assert "will acknowledge it by" in page and "nobody at the front door is on duty" not in page
+    body = Notification.objects.get(referral=referral, purpose="receipt").body
+    assert "acknowledge it by" in body
+
+
 def test_an_urgent_referral_in_office_hours_does_not_wake_the_duty_team(world):
     world.front_door.edt_alert_email = "edt@council.example"
     world.front_door.save()
