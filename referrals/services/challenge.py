@@ -22,7 +22,7 @@ from notifications.services import build_notifications, queue_notifications, rec
 from referrals import messages
 from referrals.deadlines import challenge_deadlines, compute_deadlines
 from referrals.escalation.clock import restart_decision_clock
-from referrals.models import Challenge, ChallengeOutcome, EventKind, Referral, Status
+from referrals.models import Challenge, ChallengeOutcome, EventKind, Referral, Status, Urgency
 from referrals.selectors.access import permissions_for, require
 from referrals.services.common import NotAllowedNow, add_event, front_door_rules, record_history
 
@@ -99,7 +99,8 @@ def answer_challenge(
     now: dt.datetime | None = None,
 ) -> Challenge:
     """A front-door or senior manager answers. If the decision will change,
-    the referral reopens for a new decision, due within one working day."""
+    the referral reopens for a new decision, due as its urgency says: one
+    working day, or hours on the clock for an urgent one."""
     referral = challenge.referral
     require(
         permissions_for(actor, referral).may_answer(challenge),
@@ -133,7 +134,13 @@ def answer_challenge(
             now,
         )
         if outcome == ChallengeOutcome.CHANGED:
-            deadlines = compute_deadlines(front_door_rules(referral), received_at=now, urgent=False)
+            # The new decision keeps the referral's urgency: an urgent
+            # referral reopened is due in hours, not the next working day.
+            deadlines = compute_deadlines(
+                front_door_rules(referral),
+                received_at=now,
+                urgent=referral.urgency == Urgency.URGENT,
+            )
             reopened = Referral.objects.filter(pk=referral.pk, status=Status.DECIDED).update(
                 status=Status.ACKNOWLEDGED,
                 updated_at=now,

@@ -79,3 +79,33 @@ def test_only_the_referrers_side_can_challenge_and_only_once_decided(world):
     for persona in ("gp", "mash", "outsider"):
         with pytest.raises(PermissionDenied):
             raise_challenge(referral=referral, actor=getattr(world, persona), reasons="x")
+
+
+def test_a_decision_reopened_after_a_challenge_keeps_the_referrals_urgency(world):
+    from referrals.services.decision import decide_referral
+
+    referral = submit(world.hv, now=WEDNESDAY_10AM, urgency="urgent")
+    decide_referral(
+        referral=referral,
+        actor=world.mash,
+        decision="nfa",
+        reasons="Below threshold.",
+        next_steps="",
+        next_steps_owner="",
+        now=WEDNESDAY_10AM + dt.timedelta(hours=1),
+    )
+    challenge = raise_challenge(
+        referral=referral, actor=world.hv, reasons="Baby is at home with him tonight."
+    )
+    answered_at = dt.datetime(2026, 11, 28, 21, 0, tzinfo=dt.UTC)  # a Saturday night
+    answer_challenge(
+        challenge=challenge,
+        actor=world.manager,
+        outcome="changed",
+        response="Agreed: reopening.",
+        now=answered_at,
+    )
+    referral.refresh_from_db()
+    assert referral.status == Status.ACKNOWLEDGED and referral.urgency == "urgent"
+    assert referral.decide_by == answered_at + dt.timedelta(hours=4)  # on the clock
+    assert referral.clock.decide_by == answered_at + dt.timedelta(hours=4)
