@@ -318,6 +318,7 @@ def test_the_referral_journey_works_without_javascript(people, new_page):
     page.locator("fieldset", has_text="at risk of harm right now").get_by_label(
         "No", exact=True
     ).check()
+    page.get_by_label("No medical assessment has been made yet").check()
     page.get_by_role("button", name="Save and continue").click()
     page.locator("fieldset", has_text="know you are making").get_by_label("Yes").check()
     page.get_by_label("Yes", exact=True).last.check()
