@@ -72,6 +72,10 @@ class Referral(models.Model):
 
     # Fathers and male carers ("The Myth of Invisible Men")
     father_not_recorded_reason = models.TextField(blank=True)
+    # A father or male carer is among the adults (Child BF: "how will we
+    # know"). Kept on the row when it is submitted, so the partnership
+    # figures count a column of their index instead of joining the adults.
+    father_recorded = models.BooleanField(default=False)
 
     # Pre-birth (Child BF, Family T): the earliest due date among unborn children.
     expected_due_date = models.DateField(null=True, blank=True)
@@ -188,6 +192,7 @@ class Referral(models.Model):
                     "decide_by",
                     "expected_due_date",
                     "is_re_referral",
+                    "father_recorded",
                 ],
             ),
             # Serves "Your referrals" for a sender and for their agency's lead.

@@ -33,6 +33,7 @@ from referrals.content import Content
 from referrals.deadlines import compute_deadlines, rules_from_policy, unattended_out_of_hours
 from referrals.escalation.clock import deadline_fields, start_clocks
 from referrals.models import (
+    FATHER_FIGURES,
     Adult,
     Child,
     Draft,
@@ -140,6 +141,9 @@ def submit_referral(
             no_consent_basis=consent.get("no_consent_basis", ""),
             no_consent_reason=consent.get("no_consent_reason", ""),
             father_not_recorded_reason=content.father_not_recorded_reason,
+            father_recorded=any(
+                adult.get("relationship") in FATHER_FIGURES for adult in content.adults
+            ),
             expected_due_date=content.earliest_due_date,
             is_re_referral=referred_in_year_before(
                 front_door_id=front_door.pk,
