@@ -28,6 +28,7 @@ class Rules:
     information_request_within_working_days: int = 1
     challenge_step_within_working_days: int = 2
     urgent_information_request_within: dt.timedelta = dt.timedelta(hours=4)
+    urgent_challenge_within: dt.timedelta = dt.timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ def rules_from_policy(policy: DeadlinePolicy | None) -> Rules:
         urgent_information_request_within=dt.timedelta(
             hours=policy.urgent_information_request_within_hours
         ),
+        urgent_challenge_within=dt.timedelta(hours=policy.urgent_challenge_within_hours),
     )
 
 

@@ -221,7 +221,15 @@ def challenge_subject(referral: Referral) -> str:
     return f"Challenge to the decision on {referral.reference}"
 
 
-def challenge_body(referral: Referral, *, due_by: dt.datetime) -> str:
+def challenge_body(
+    referral: Referral, *, due_by: dt.datetime, child_at_risk_now: bool = False
+) -> str:
+    if child_at_risk_now:
+        return (
+            f"A referrer has challenged the decision on {referral.reference} and says a child "
+            f"is at risk now. A senior manager must answer by {when(due_by)}: "
+            f"{referral_url(referral)}" + _footer()
+        )
     return (
         f"A referrer has challenged the decision on {referral.reference}. A front-door manager "
         f"must answer by {when(due_by)}, or it goes to senior managers: {referral_url(referral)}"

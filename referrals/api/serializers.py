@@ -271,6 +271,7 @@ class ChallengeSerializer(_Output):
         fields = [
             "id",
             "reasons",
+            "child_at_risk_now",
             "raised_at",
             "raised_by",
             "open",

@@ -32,12 +32,16 @@ def raise_challenge(
     referral: Referral,
     actor: User,
     reasons: str,
+    child_at_risk_now: bool = False,
     origin: Origin = WEB,
     now: dt.datetime | None = None,
 ) -> Challenge:
     """A referrer (or their agency's lead) challenges the decision. Step one
     is with the front-door managers; the sweep moves it to senior managers if
-    they do not answer in time."""
+    they do not answer in time. "A child is at risk now" skips step one: the
+    senior managers (and the managers) are told at once, and the answer is
+    due in hours on the clock (the policy's urgent challenge hours); the
+    sweep's senior step watches it."""
     require(
         permissions_for(actor, referral).referrer_side,
         "Only the referrer or their agency's safeguarding lead can do this",
@@ -47,7 +51,10 @@ def raise_challenge(
     if not reasons.strip():
         raise ValidationError({"reasons": "Enter why you disagree with the decision"})
     now = now or timezone.now()
-    step_one, step_two = challenge_deadlines(front_door_rules(referral), raised_at=now)
+    rules = front_door_rules(referral)
+    step_one, step_two = challenge_deadlines(rules, raised_at=now)
+    if child_at_risk_now:
+        step_one = step_two = now + rules.urgent_challenge_within
     with transaction.atomic():
         # One open challenge per referral: lock the referral while checking.
         Referral.objects.select_for_update().filter(pk=referral.pk).first()
@@ -60,12 +67,15 @@ def raise_challenge(
             raised_at=now,
             step_one_due=step_one,
             step_two_due=step_two,
+            child_at_risk_now=child_at_risk_now,
+            escalation_level=1 if child_at_risk_now else 0,
         )
         add_event(
             referral,
             EventKind.CHALLENGED,
             actor,
-            f"{display_name(actor)} challenged the decision",
+            f"{display_name(actor)} challenged the decision"
+            + (": a child is at risk now, with senior managers" if child_at_risk_now else ""),
             now,
         )
         record_event(
@@ -75,13 +85,16 @@ def raise_challenge(
             object_ref=referral.reference,
             origin=origin,
         )
-        managers = members_with_role(agency_id=referral.front_door_id, roles=[Role.MANAGER])
+        roles = [Role.SENIOR_MANAGER, Role.MANAGER] if child_at_risk_now else [Role.MANAGER]
+        managers = members_with_role(agency_id=referral.front_door_id, roles=roles)
         queue_notifications(
             build_notifications(
                 purpose=Purpose.CHALLENGE,
                 recipients=recipients_for_users(m.user for m in managers),
                 subject=messages.challenge_subject(referral),
-                body=messages.challenge_body(referral, due_by=step_one),
+                body=messages.challenge_body(
+                    referral, due_by=step_one, child_at_risk_now=child_at_risk_now
+                ),
                 referral_id=referral.pk,
                 now=now,
             )

@@ -238,12 +238,16 @@ def challenge(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse
                 referral=referral,
                 actor=request.user,
                 reasons=form.cleaned_data["reasons"],
+                child_at_risk_now=form.cleaned_data["child_at_risk_now"],
                 origin=Origin.of(request),
             ),
         )
     ):
         messages.success(
-            request, "Challenge sent. A front-door manager must answer it; you will be told."
+            request,
+            "Challenge sent. A senior manager must answer it within hours; you will be told."
+            if form.cleaned_data["child_at_risk_now"]
+            else "Challenge sent. A front-door manager must answer it; you will be told.",
         )
         return redirect("referral-detail", reference=referral.reference)
     return _form_page(

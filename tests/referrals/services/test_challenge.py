@@ -109,3 +109,49 @@ def test_a_decision_reopened_after_a_challenge_keeps_the_referrals_urgency(world
     assert referral.status == Status.ACKNOWLEDGED and referral.urgency == "urgent"
     assert referral.decide_by == answered_at + dt.timedelta(hours=4)  # on the clock
     assert referral.clock.decide_by == answered_at + dt.timedelta(hours=4)
+
+
+# "A child is at risk now" goes straight to a senior manager, due in hours.
+
+
+def test_a_child_at_risk_now_goes_straight_to_senior_managers_due_in_hours(world):
+    referral = decided(world)
+    raised_at = dt.datetime(2026, 11, 28, 22, 0, tzinfo=dt.UTC)  # a Saturday night
+    challenge = raise_challenge(
+        referral=referral,
+        actor=world.hv,
+        reasons="He is back at the house tonight.",
+        child_at_risk_now=True,
+        now=raised_at,
+    )
+    assert challenge.child_at_risk_now and challenge.escalation_level == 1
+    assert challenge.step_two_due == raised_at + dt.timedelta(hours=2)  # the policy's default
+    assert challenge.with_whom == "senior managers"
+    told = set(
+        Notification.objects.filter(referral=referral, purpose="challenge").values_list(
+            "to_address", flat=True
+        )
+    )
+    assert {world.senior.email, world.manager.email} <= told
+    # A front-door manager may not answer it; a senior manager may.
+    with pytest.raises(PermissionDenied):
+        answer_challenge(challenge=challenge, actor=world.manager, outcome="upheld", response="No.")
+
+
+def test_an_unanswered_at_risk_challenge_is_flagged_once_when_its_hours_pass(world):
+    referral = decided(world)
+    raised_at = dt.datetime(2026, 11, 28, 22, 0, tzinfo=dt.UTC)
+    challenge = raise_challenge(
+        referral=referral, actor=world.hv, reasons="Tonight.", child_at_risk_now=True, now=raised_at
+    )
+    escalate_overdue_referrals(now=raised_at + dt.timedelta(hours=1, minutes=59))
+    challenge.refresh_from_db()
+    assert challenge.escalation_level == 1
+    escalate_overdue_referrals(now=raised_at + dt.timedelta(hours=2, minutes=1))
+    escalate_overdue_referrals(now=raised_at + dt.timedelta(hours=3))
+    challenge.refresh_from_db()
+    assert challenge.escalation_level == 2
+    # Flagged once, at the senior step: it never sat with the front-door managers.
+    assert list(
+        referral.escalations.filter(rule="challenge_unresolved").values_list("level", flat=True)
+    ) == [2]
