@@ -222,13 +222,23 @@ def challenge_subject(referral: Referral) -> str:
 
 
 def challenge_body(
-    referral: Referral, *, due_by: dt.datetime, child_at_risk_now: bool = False
+    referral: Referral,
+    *,
+    due_by: dt.datetime,
+    child_at_risk_now: bool = False,
+    to_seniors: bool = False,
 ) -> str:
     if child_at_risk_now:
         return (
             f"A referrer has challenged the decision on {referral.reference} and says a child "
             f"is at risk now. A senior manager must answer by {when(due_by)}: "
             f"{referral_url(referral)}" + _footer()
+        )
+    if to_seniors:
+        return (
+            f"A referrer has challenged the decision on {referral.reference} again, after it "
+            f"stood. A senior manager must answer by {when(due_by)}: {referral_url(referral)}"
+            + _footer()
         )
     return (
         f"A referrer has challenged the decision on {referral.reference}. A front-door manager "

@@ -52,14 +52,23 @@ def raise_challenge(
         raise ValidationError({"reasons": "Enter why you disagree with the decision"})
     now = now or timezone.now()
     rules = front_door_rules(referral)
-    step_one, step_two = challenge_deadlines(rules, raised_at=now)
-    if child_at_risk_now:
-        step_one = step_two = now + rules.urgent_challenge_within
     with transaction.atomic():
         # One open challenge per referral: lock the referral while checking.
         Referral.objects.select_for_update().filter(pk=referral.pk).first()
         if Challenge.objects.filter(referral=referral, is_open=True).exists():
             raise NotAllowedNow("There is already an open challenge on this decision")
+        # A second challenge after "the decision stands" goes up a step: the
+        # front-door managers have answered once already.
+        stood = Challenge.objects.filter(
+            referral=referral, is_open=False, outcome=ChallengeOutcome.UPHELD
+        ).exists()
+        step_one, step_two = challenge_deadlines(rules, raised_at=now)
+        if child_at_risk_now:
+            step_one = step_two = now + rules.urgent_challenge_within
+        elif stood:
+            # The senior managers get the time a first step has.
+            step_two = step_one
+        to_seniors = child_at_risk_now or stood
         challenge = Challenge.objects.create(
             referral=referral,
             raised_by=actor,
@@ -68,14 +77,20 @@ def raise_challenge(
             step_one_due=step_one,
             step_two_due=step_two,
             child_at_risk_now=child_at_risk_now,
-            escalation_level=1 if child_at_risk_now else 0,
+            escalation_level=1 if to_seniors else 0,
         )
         add_event(
             referral,
             EventKind.CHALLENGED,
             actor,
             f"{display_name(actor)} challenged the decision"
-            + (": a child is at risk now, with senior managers" if child_at_risk_now else ""),
+            + (
+                ": a child is at risk now, with senior managers"
+                if child_at_risk_now
+                else " again, after it stood: with senior managers"
+                if stood
+                else ""
+            ),
             now,
         )
         record_event(
@@ -85,7 +100,7 @@ def raise_challenge(
             object_ref=referral.reference,
             origin=origin,
         )
-        roles = [Role.SENIOR_MANAGER, Role.MANAGER] if child_at_risk_now else [Role.MANAGER]
+        roles = [Role.SENIOR_MANAGER, Role.MANAGER] if to_seniors else [Role.MANAGER]
         managers = members_with_role(agency_id=referral.front_door_id, roles=roles)
         queue_notifications(
             build_notifications(
@@ -93,7 +108,10 @@ def raise_challenge(
                 recipients=recipients_for_users(m.user for m in managers),
                 subject=messages.challenge_subject(referral),
                 body=messages.challenge_body(
-                    referral, due_by=step_one, child_at_risk_now=child_at_risk_now
+                    referral,
+                    due_by=step_two if to_seniors else step_one,
+                    child_at_risk_now=child_at_risk_now,
+                    to_seniors=to_seniors,
                 ),
                 referral_id=referral.pk,
                 now=now,

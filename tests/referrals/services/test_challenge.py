@@ -155,3 +155,42 @@ def test_an_unanswered_at_risk_challenge_is_flagged_once_when_its_hours_pass(wor
     assert list(
         referral.escalations.filter(rule="challenge_unresolved").values_list("level", flat=True)
     ) == [2]
+
+
+def test_a_second_challenge_after_the_decision_stands_goes_up_a_step(world):
+    referral = decided(world)
+    first = raise_challenge(
+        referral=referral, actor=world.hv, reasons="Disagree.", now=WEDNESDAY_10AM
+    )
+    answer_challenge(challenge=first, actor=world.manager, outcome="upheld", response="It stands.")
+    again_at = WEDNESDAY_10AM + dt.timedelta(days=1)
+    second = raise_challenge(
+        referral=referral, actor=world.hv, reasons="New bruise today.", now=again_at
+    )
+    assert second.escalation_level == 1 and second.with_whom == "senior managers"
+    # The senior managers have the time a first step has: 2 working days.
+    assert second.step_two_due == dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.UTC)
+    assert Notification.objects.filter(
+        referral=referral, purpose="challenge", to_address=world.senior.email
+    ).exists()
+    with pytest.raises(PermissionDenied):
+        answer_challenge(challenge=second, actor=world.manager, outcome="upheld", response="No.")
+    answer_challenge(challenge=second, actor=world.senior, outcome="upheld", response="Stands.")
+
+
+def test_a_challenge_after_a_changed_decision_starts_again_with_the_managers(world):
+    referral = decided(world)
+    first = raise_challenge(referral=referral, actor=world.hv, reasons="x", now=WEDNESDAY_10AM)
+    answer_challenge(challenge=first, actor=world.manager, outcome="changed", response="Reopen.")
+    from referrals.services.decision import decide_referral
+
+    decide_referral(
+        referral=referral,
+        actor=world.mash,
+        decision="advice",
+        reasons="New decision.",
+        next_steps="",
+        next_steps_owner="",
+    )
+    second = raise_challenge(referral=referral, actor=world.hv, reasons="Still wrong.")
+    assert second.escalation_level == 0

@@ -110,3 +110,23 @@ def test_the_api_raises_an_at_risk_challenge_with_the_same_rules(world):
     ).json()
     challenge = body["challenges"][0]
     assert challenge["child_at_risk_now"] is True and challenge["with"] == "senior managers"
+
+
+def test_the_referrer_is_told_a_second_challenge_goes_to_a_senior_manager(world):
+    from referrals.services.challenge import answer_challenge, raise_challenge
+    from tests.conftest import decided
+
+    referral = decided(world)
+    first = raise_challenge(referral=referral, actor=world.hv, reasons="Disagree.")
+    answer_challenge(challenge=first, actor=world.manager, outcome="upheld", response="Stands.")
+    page = (
+        client_for(world.hv)
+        .post(
+            f"/referrals/{referral.reference}/challenge/",
+            {"reasons": "New bruise.", "child_at_risk_now": "no"},
+            follow=True,
+        )
+        .content.decode()
+    )
+    assert "The decision stood once, so a senior manager must answer it" in page
+    assert "Open: with senior managers" in page
