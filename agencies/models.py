@@ -27,6 +27,19 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", "Other agency"
 
 
+# Agencies whose referrers make a clinical judgement, and so are asked
+# whether abuse is part of their differential diagnosis (Child S, question 9).
+HEALTH_AGENCY_KINDS = frozenset(
+    {
+        AgencyKind.HEALTH_VISITING,
+        AgencyKind.MIDWIFERY,
+        AgencyKind.GP_PRACTICE,
+        AgencyKind.HOSPITAL,
+        AgencyKind.AMBULANCE,
+    }
+)
+
+
 class Role(models.TextChoices):
     REFERRER = "referrer", "Referrer"
     AGENCY_LEAD = "agency_lead", "Agency safeguarding lead"

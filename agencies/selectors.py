@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from agencies.models import (
     ACKNOWLEDGING_ROLES,
     FRONT_DOOR_ROLES,
+    HEALTH_AGENCY_KINDS,
     REPORT_ROLES,
     SENDING_ROLES,
     Agency,
@@ -26,6 +27,11 @@ class Grant:
     agency_is_front_door: bool
     front_door_id: int | None
     role: str
+    agency_kind: str = ""
+
+    @property
+    def is_health(self) -> bool:
+        return self.agency_kind in HEALTH_AGENCY_KINDS
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,7 @@ def get_access(user: User | AnonymousUser) -> Access:
                 agency_is_front_door=m.agency.is_front_door,
                 front_door_id=m.agency.front_door_id,
                 role=m.role,
+                agency_kind=m.agency.kind,
             )
             for m in rows
         ),
@@ -129,6 +136,16 @@ def members_with_role(*, agency_id: int, roles: Iterable[str]) -> QuerySet[Membe
 
 def front_doors() -> QuerySet[Agency]:
     return Agency.objects.filter(kind="front_door", is_active=True)
+
+
+def front_doors_without_duty_team(ids: Iterable[int] | None = None) -> QuerySet[Agency]:
+    """Active front doors with no emergency duty team address: out of office
+    hours nobody is told when an urgent referral arrives. All of them, or
+    those among `ids`."""
+    found = front_doors().filter(edt_alert_email="")
+    if ids is not None:
+        found = found.filter(pk__in=list(ids))
+    return found.order_by("name")
 
 
 def agencies_with_a_lead(agency_ids: Iterable[int]) -> frozenset[int]:

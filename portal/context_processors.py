@@ -6,7 +6,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from agencies.models import Role
-from agencies.selectors import front_door_contacts, front_doors_of, get_access
+from agencies.selectors import (
+    front_door_contacts,
+    front_doors_of,
+    front_doors_without_duty_team,
+    get_access,
+)
 from core.http import signed_in_with_two_factors
 
 
@@ -35,9 +40,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append(("Your account", reverse("account")))
     path = request.path
     nav = [{"label": label, "url": url, "active": path == url} for label, url in items]
+    administered = access.front_door_ids_with({Role.ADMINISTRATOR})
     return {
         "nav_items": nav
-        or [{"label": "Home", "url": reverse("home"), "active": path == reverse("home")}]
+        or [{"label": "Home", "url": reverse("home"), "active": path == reverse("home")}],
+        # Flagged on every page to the front door's administrators until it
+        # is fixed: urgent referrals out of hours reach nobody without it.
+        "without_duty_team": (
+            list(front_doors_without_duty_team(administered).values_list("name", flat=True))
+            if administered
+            else []
+        ),
     }
 
 

@@ -14,6 +14,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies.models import Agency, AgencyKind, Membership, Role, Team
+from agencies.selectors import get_access
 from audit.services import COMMAND
 from core.heartbeat import beat
 from referrals.content import validate_content
@@ -194,7 +195,10 @@ def _document(**parts: Any) -> dict[str, Any]:
 
 
 def _submit(user: Any, document: dict[str, Any], when: dt.datetime) -> Referral:
-    content, problems = validate_content(document)
+    grant = get_access(user).sending_grant()
+    content, problems = validate_content(
+        document, health_referrer=grant is not None and grant.is_health
+    )
     if content is None:
         raise ValueError(f"Demo referral is not valid: {[(p.path, p.message) for p in problems]}")
     return submit_referral(sender=user, content=content, origin=COMMAND, now=when)
@@ -250,6 +254,7 @@ def _sample_referrals(users: dict) -> list[str]:
                 "childs_experience": "Leo was quiet and said 'Dean was cross'.",
                 "action_taken": "Discussed with the practice safeguarding lead.",
                 "immediate_risk": "no",
+                "abuse_in_differential": "yes",
             },
             sender={"phone": "01632 960 111", "availability": "Surgery hours"},
         ),
@@ -295,6 +300,7 @@ def _sample_referrals(users: dict) -> list[str]:
                 "childs_experience": "Amira is alert, feeding well and gaining weight.",
                 "action_taken": "Gave mother the domestic abuse helpline number.",
                 "immediate_risk": "no",
+                "abuse_in_differential": "not_assessed",
             },
         ),
         now - dt.timedelta(minutes=20),
@@ -344,6 +350,9 @@ def _sample_referrals(users: dict) -> list[str]:
                 "childs_experience": "Noah was settled and feeding; the bruise is blue-purple.",
                 "action_taken": "Told parents I must refer today.",
                 "immediate_risk": "no",
+                "baby_injury": "yes",
+                "baby_collapse": "no",
+                "abuse_in_differential": "yes",
             },
         ),
         now - dt.timedelta(hours=3),
@@ -394,6 +403,7 @@ def _sample_referrals(users: dict) -> list[str]:
                 "childs_experience": "Leo ate everything he was offered.",
                 "action_taken": "Spoke to mother about support.",
                 "immediate_risk": "no",
+                "abuse_in_differential": "not_assessed",
             },
         ),
         now - dt.timedelta(days=240),
@@ -452,6 +462,7 @@ def _sample_referrals(users: dict) -> list[str]:
                 "childs_experience": "Mia was quiet and did not look to her mother for comfort.",
                 "action_taken": "Discussed with my safeguarding lead.",
                 "immediate_risk": "no",
+                "abuse_in_differential": "yes",
             },
         ),
         now - dt.timedelta(days=10),

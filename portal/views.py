@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from agencies.selectors import (
     FrontDoorContact,
     front_door_contacts,
+    front_doors_without_duty_team,
     get_access,
     last_known_front_door_contacts,
 )
@@ -83,6 +84,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     - outbox: an email has waited longer than OUTBOX_BACKLOG_AFTER_MINUTES
       (retries included), or one failed for good in the last
       OUTBOX_FAILED_ALERT_HOURS: people are not being told.
+    And one warning, which leaves the status as it is (the service works,
+    one front door is set up short): `duty_team`, a front door has no
+    emergency duty team address, so out of hours an urgent referral reaches
+    nobody until the office opens.
     Answers within about a second whatever the broker does. Anyone sees the
     status and the names of the problems; monitoring that sends
     `Authorization: Bearer <HEALTHZ_TOKEN>` sees the figures behind them.
@@ -105,6 +110,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         )
         checks["outbox"] = outbox_health(timezone.now())
         problems += [name for name in ("escalation_sweep", "outbox") if not checks[name]["ok"]]
+        without = list(front_doors_without_duty_team().values_list("name", flat=True))
+        checks["duty_team"] = {"ok": not without, "front_doors_without_address": without}
     if not problems:
         status = "ok"
     elif "database" in problems or "broker" in problems:
@@ -112,6 +119,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     else:
         status = "degraded"
     body: dict[str, Any] = {"status": status, "problems": problems}
+    if checks.get("duty_team", {}).get("ok") is False:
+        body["warnings"] = ["duty_team"]
     if _is_monitoring(request):
         body["checks"] = checks
     return JsonResponse(body, status=200 if not problems else 503)

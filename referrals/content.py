@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django import forms
+from django.utils import timezone
 
 from referrals.forms.content import (
     NO,
@@ -28,6 +29,7 @@ from referrals.forms.content import (
     SectionForm,
     SenderForm,
     TypeForm,
+    non_mobile_babies,
 )
 from referrals.models import FATHER_FIGURES
 
@@ -155,18 +157,48 @@ def _json_ready(values: Any) -> Any:
     return ready
 
 
-def bind(form_class: type[_Form], values: Any) -> _Form:
-    return form_class(data=_json_ready(values) if isinstance(values, dict) else {})
+def bind(form_class: type[_Form], values: Any, **kwargs: Any) -> _Form:
+    return form_class(data=_json_ready(values) if isinstance(values, dict) else {}, **kwargs)
+
+
+def babies_in(document: Any, today: dt.date | None = None) -> list[str]:
+    """The names of the non-mobile babies among a document's children (a
+    draft's or an API request's), read through the child form so that every
+    way of writing a date counts; a child with mistakes still counts by the
+    answers that are right."""
+    children = document.get("children") if isinstance(document, dict) else None
+    if not isinstance(children, list):
+        return []
+    read = []
+    for child in children:
+        form = bind(ChildForm, child)
+        form.is_valid()
+        read.append(getattr(form, "cleaned_data", {}))
+    return non_mobile_babies(read, today or timezone.localdate())
+
+
+def form_kwargs(
+    section: Section, document: Any, *, health_referrer: bool = False
+) -> dict[str, Any]:
+    """What a section's form needs to know about the rest of the referral
+    and who is sending it."""
+    if section.form is ConcernForm:
+        return {"babies": babies_in(document), "health_referrer": health_referrer}
+    return {}
 
 
 def _check_section(
-    section: Section, values: Any, problems: list[Problem], index: int | None = None
+    section: Section,
+    values: Any,
+    problems: list[Problem],
+    index: int | None = None,
+    **kwargs: Any,
 ) -> dict:
     if values is not None and not isinstance(values, dict):
         where = f"{section.key}.{index}" if index is not None else section.key or "body"
         problems.append(Problem(where, "Must be an object", section.page, index))
         return {}
-    form = bind(section.form, values or {})
+    form = bind(section.form, values or {}, **kwargs)
     if form.is_valid():
         return form.cleaned_data
     for name, errors in form.errors.items():
@@ -179,8 +211,13 @@ def _check_section(
     return {}
 
 
-def validate_content(document: Any) -> tuple[Content | None, list[Problem]]:
-    """Check a whole referral; return (content, []) or (None, problems)."""
+def validate_content(
+    document: Any, *, health_referrer: bool = False
+) -> tuple[Content | None, list[Problem]]:
+    """Check a whole referral; return (content, []) or (None, problems).
+
+    `health_referrer`: the sender works for a health agency, and is asked
+    whether abuse is part of their differential diagnosis."""
     problems: list[Problem] = []
     if not isinstance(document, dict):
         return None, [Problem("body", "Send a JSON object", "type")]
@@ -203,7 +240,12 @@ def validate_content(document: Any) -> tuple[Content | None, list[Problem]]:
                 _check_section(section, item, problems, index) for index, item in enumerate(items)
             ]
         elif section.key:
-            cleaned[section.key] = _check_section(section, document.get(section.key), problems)
+            cleaned[section.key] = _check_section(
+                section,
+                document.get(section.key),
+                problems,
+                **form_kwargs(section, document, health_referrer=health_referrer),
+            )
         else:
             flat = {name: document.get(name) for name in section.form.base_fields}
             cleaned.update(_check_section(section, flat, problems))

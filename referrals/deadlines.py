@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from core.working_days import WorkingCalendar
 
 if TYPE_CHECKING:
-    from referrals.models import DeadlinePolicy
+    from referrals.models import DeadlinePolicy, Referral
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Rules:
     pre_birth_urgent_within_weeks: int = 12
     information_request_within_working_days: int = 1
     challenge_step_within_working_days: int = 2
+    urgent_information_request_within: dt.timedelta = dt.timedelta(hours=4)
+    urgent_challenge_within: dt.timedelta = dt.timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,15 @@ def working_days_from(rules: Rules, start: dt.datetime, days: int) -> dt.datetim
     return cal.close_of(cal.add_working_days(cal.receipt_day(start), days)).astimezone(dt.UTC)
 
 
+def information_request_due(rules: Rules, *, asked_at: dt.datetime, urgent: bool) -> dt.datetime:
+    """When a partner's answer is due: on an urgent referral, hours on the
+    clock, day or night (a child at risk today cannot wait for the next
+    working day); otherwise working days."""
+    if urgent:
+        return asked_at + rules.urgent_information_request_within
+    return working_days_from(rules, asked_at, rules.information_request_within_working_days)
+
+
 def challenge_deadlines(rules: Rules, *, raised_at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     """A professional challenge's two steps: the front-door managers answer by
     the close of the working day `challenge_step_within_working_days` after it
@@ -110,4 +121,28 @@ def rules_from_policy(policy: DeadlinePolicy | None) -> Rules:
         pre_birth_urgent_within_weeks=policy.pre_birth_urgent_within_weeks,
         information_request_within_working_days=policy.information_request_within_working_days,
         challenge_step_within_working_days=policy.challenge_step_within_working_days,
+        urgent_information_request_within=dt.timedelta(
+            hours=policy.urgent_information_request_within_hours
+        ),
+        urgent_challenge_within=dt.timedelta(hours=policy.urgent_challenge_within_hours),
+    )
+
+
+def unattended_out_of_hours(
+    rules: Rules, *, received_at: dt.datetime, urgent: bool, duty_team_address: str
+) -> bool:
+    """An urgent referral that arrived out of office hours at a front door
+    with no emergency duty team address: nobody is told until the office
+    opens, so its receipt must not promise an acknowledgement within the hour."""
+    return urgent and not duty_team_address and not rules.calendar.is_working_time(received_at)
+
+
+def referral_unattended_out_of_hours(referral: Referral) -> bool:
+    """`unattended_out_of_hours` for a stored referral (its front door's rules now)."""
+    front_door = referral.front_door
+    return unattended_out_of_hours(
+        rules_from_policy(getattr(front_door, "deadline_policy", None)),
+        received_at=referral.received_at,
+        urgent=referral.urgency == "urgent",
+        duty_team_address=front_door.edt_alert_email,
     )

@@ -38,13 +38,35 @@ def receipt_subject(referral: Referral) -> str:
     return f"{referral.get_kind_display()} {referral.reference} received"
 
 
-def receipt_body(referral: Referral) -> str:
+NOBODY_ON_DUTY = (
+    "Out of office hours nobody at the front door is on duty to receive it: it will be seen "
+    "when the office opens. If a child is in danger now, call 999. For urgent help before "
+    "then, phone the council's emergency duty team."
+)
+
+
+def receipt_body(referral: Referral, *, unattended: bool = False) -> str:
+    """`unattended`: urgent, out of office hours, and the front door has no
+    emergency duty team address, so nothing is promised that nobody will do."""
+    # Why it is urgent stays in the portal: the reasons speak of the child.
+    urgent = (
+        "What you told us makes it urgent; Front Door shows why.\n\n"
+        if referral.urgent_reasons
+        else ""
+    )
+    promise = (
+        f"{NOBODY_ON_DUTY}\n\n"
+        if unattended
+        else f"The front door will acknowledge it by {when(referral.acknowledge_by)} and decide "
+        f"what happens next by {when(referral.decide_by)}. You will be told at each step.\n\n"
+    )
     return (
         f"Your {referral.get_kind_display().lower()} {referral.reference} was received at "
         f"{when(referral.received_at)}.\n\n"
-        f"The front door will acknowledge it by {when(referral.acknowledge_by)} and decide "
-        f"what happens next by {when(referral.decide_by)}. You will be told at each step.\n\n"
-        f"Follow its progress: {referral_url(referral)}" + _footer()
+        + urgent
+        + promise
+        + f"Follow its progress: {referral_url(referral)}"
+        + _footer()
     )
 
 
@@ -199,7 +221,25 @@ def challenge_subject(referral: Referral) -> str:
     return f"Challenge to the decision on {referral.reference}"
 
 
-def challenge_body(referral: Referral, *, due_by: dt.datetime) -> str:
+def challenge_body(
+    referral: Referral,
+    *,
+    due_by: dt.datetime,
+    child_at_risk_now: bool = False,
+    to_seniors: bool = False,
+) -> str:
+    if child_at_risk_now:
+        return (
+            f"A referrer has challenged the decision on {referral.reference} and says a child "
+            f"is at risk now. A senior manager must answer by {when(due_by)}: "
+            f"{referral_url(referral)}" + _footer()
+        )
+    if to_seniors:
+        return (
+            f"A referrer has challenged the decision on {referral.reference} again, after it "
+            f"stood. A senior manager must answer by {when(due_by)}: {referral_url(referral)}"
+            + _footer()
+        )
     return (
         f"A referrer has challenged the decision on {referral.reference}. A front-door manager "
         f"must answer by {when(due_by)}, or it goes to senior managers: {referral_url(referral)}"

@@ -11,9 +11,14 @@ from django.utils import timezone
 
 from referrals.content import Content
 from referrals.deadlines import Rules
+from referrals.forms.content import YES, non_mobile_babies
 from referrals.models import ConcernCategory, Urgency
 
-NON_MOBILE_AGE_DAYS = 183  # "under about six months" (Child BF finding 7)
+# Why a referral runs on the injured-baby pathway, in the words the front
+# door and the sender see on the page and the receipt.
+INJURED_BABY = "injury to a non-mobile baby"
+BABY_MARKED = "a bruise, mark, burn, bleeding, swelling or suspected fracture on a non-mobile baby"
+BABY_COLLAPSED = "a non-mobile baby collapsed, stopped breathing, or went floppy or limp"
 
 
 @dataclass(frozen=True)
@@ -29,19 +34,23 @@ class Pathway:
 def pathway_for(content: Content, *, received_at: dt.datetime, rules: Rules) -> Pathway:
     categories = set(content.concern["categories"])
     today = timezone.localtime(received_at).date()
-    young_babies = [
-        c
-        for c in content.children
-        if c.get("date_of_birth") and (today - c["date_of_birth"]).days < NON_MOBILE_AGE_DAYS
-    ]
-    non_mobile = ConcernCategory.NON_MOBILE_INJURY in categories or bool(
+    young_babies = non_mobile_babies(content.children, today)
+    # Asked directly, so the answer counts whatever kind of concern was ticked.
+    marked = bool(young_babies) and content.concern.get("baby_injury") == YES
+    collapsed = bool(young_babies) and content.concern.get("baby_collapse") == YES
+    ticked = ConcernCategory.NON_MOBILE_INJURY in categories or bool(
         young_babies and ConcernCategory.PHYSICAL_ABUSE in categories
     )
+    non_mobile = ticked or marked or collapsed
     due = content.earliest_due_date
     early_pre_birth = bool(due and (due - today).days <= rules.pre_birth_urgent_within_weeks * 7)
     reasons = []
-    if non_mobile:
-        reasons.append("injury to a non-mobile baby")
+    if ticked:
+        reasons.append(INJURED_BABY)
+    if marked:
+        reasons.append(BABY_MARKED)
+    if collapsed:
+        reasons.append(BABY_COLLAPSED)
     if early_pre_birth:
         reasons.append(f"baby due within {rules.pre_birth_urgent_within_weeks} weeks")
     urgent = content.urgency == Urgency.URGENT or non_mobile or early_pre_birth

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from agencies.models import Agency, AgencyKind, Membership, Role
+from agencies.selectors import get_access
 from referrals.content import Content, validate_content
 from referrals.models import DeadlinePolicy, Referral
 from referrals.services.submit import submit_referral
@@ -151,6 +152,11 @@ def a_document(**overrides: Any) -> dict[str, Any]:
             "childs_experience": "Quiet, stayed close to his mother.",
             "action_taken": "Told our safeguarding lead.",
             "immediate_risk": "no",
+            # Asked only when a child is a non-mobile baby; ignored otherwise.
+            "baby_injury": "no",
+            "baby_collapse": "no",
+            # Asked of health referrers only; ignored for others.
+            "abuse_in_differential": "yes",
         },
         "consent": {"family_aware": "yes", "consent": "given"},
         "sender": {"phone": "01632 960 111", "availability": ""},
@@ -165,14 +171,17 @@ def a_document(**overrides: Any) -> dict[str, Any]:
     return document
 
 
-def content_of(document: dict[str, Any]) -> Content:
-    content, problems = validate_content(document)
+def content_of(document: dict[str, Any], *, health_referrer: bool = False) -> Content:
+    content, problems = validate_content(document, health_referrer=health_referrer)
     assert content is not None, [(p.path, p.message) for p in problems]
     return content
 
 
 def submit(sender: Any, *, now: dt.datetime | None = None, **overrides: Any) -> Referral:
-    return submit_referral(sender=sender, content=content_of(a_document(**overrides)), now=now)
+    grant = get_access(sender).sending_grant()
+    health = grant is not None and grant.is_health  # asked as the pages and the API ask
+    content = content_of(a_document(**overrides), health_referrer=health)
+    return submit_referral(sender=sender, content=content, now=now)
 
 
 WEDNESDAY_10AM = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)

@@ -69,12 +69,17 @@ class _Output(serializers.ModelSerializer):
 class ReceiptSerializer(_Output):
     """The receipt: what a sender is given the moment a referral is stored."""
 
+    # Why the pathway made it urgent (empty when it did not): a consultation
+    # that turned urgent says so, and why.
+    urgent_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
     class Meta:
         model = Referral
         fields = [
             "reference",
             "kind",
             "urgency",
+            "urgent_reasons",
             "status",
             "received_at",
             "acknowledge_by",
@@ -136,6 +141,7 @@ class ChildSerializer(_Output):
             "nhs_number",
             "postcode",
             "plan_status",
+            "mobile",
         ]
         read_only_fields = fields
 
@@ -184,6 +190,9 @@ class ConcernSerializer(_Output):
             "childs_experience",
             "action_taken",
             "immediate_risk",
+            "baby_injury",
+            "baby_collapse",
+            "abuse_in_differential",
         ]
         read_only_fields = fields
 
@@ -262,6 +271,7 @@ class ChallengeSerializer(_Output):
         fields = [
             "id",
             "reasons",
+            "child_at_risk_now",
             "raised_at",
             "raised_by",
             "open",

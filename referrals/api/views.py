@@ -45,6 +45,7 @@ from referrals.api.serializers import (
     SubmittedSerializer,
 )
 from referrals.content import Problem, vague_words_in, validate_content
+from referrals.forms.content import NO, YES
 from referrals.forms.triage import (
     ChallengeAnswerForm,
     ChallengeForm,
@@ -124,6 +125,9 @@ def referral_json(referral: Referral, *, viewer: Any) -> Any:
 
 
 def _plain(value: Any) -> Any:
+    # true and false are the yes and no the page's radios send, as in a referral.
+    if isinstance(value, bool):
+        return YES if value else NO
     return value if isinstance(value, str | list) else ("" if value is None else str(value))
 
 
@@ -255,7 +259,9 @@ class ReferralListCreate(APIView):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        content, problems = validate_content(request.data)
+        grant = get_access(request.user).sending_grant()
+        health = grant is not None and grant.is_health
+        content, problems = validate_content(request.data, health_referrer=health)
         if content is None:
             return Response(problems_json(problems), status=status.HTTP_400_BAD_REQUEST)
         replayed = False
@@ -433,7 +439,11 @@ class ReferralChallenge(APIView):
             reference,
             ChallengeForm,
             lambda r, d: raise_challenge(
-                referral=r, actor=request.user, reasons=d["reasons"], origin=_origin(request)
+                referral=r,
+                actor=request.user,
+                reasons=d["reasons"],
+                child_at_risk_now=d["child_at_risk_now"],
+                origin=_origin(request),
             ),
         )
 

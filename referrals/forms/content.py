@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import nhs_number
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from core.forms import GovukDateField, GovukForm, Reveal
 from referrals.models import (
@@ -21,6 +23,7 @@ from referrals.models import (
     AgencyType,
     ConcernCategory,
     Consent,
+    Differential,
     Kind,
     NoConsentBasis,
     PlanStatus,
@@ -39,6 +42,45 @@ POSTCODE_RE = re.compile(
     r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]([0-9]|[ABEHMNPRV-Y])?|[0-9][A-HJKPS-UW]) "
     "?[0-9][ABD-HJLNP-UW-Z]{2})$"
 )
+
+
+# Under about six months a baby is not yet mobile (Child BF finding 7); from
+# then until their first birthday the sender is asked whether they are.
+NON_MOBILE_AGE_DAYS = 183
+ASK_IF_MOBILE_UNDER_DAYS = 366
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def is_non_mobile_baby(child: dict[str, Any], today: dt.date) -> bool:
+    """A born child under about six months, or one the sender says is not
+    moving about on their own yet."""
+    if child.get("born") == NO:
+        return False
+    if child.get("mobile") == NO:
+        return True
+    born = _as_date(child.get("date_of_birth"))
+    return born is not None and 0 <= (today - born).days < NON_MOBILE_AGE_DAYS
+
+
+def non_mobile_babies(children: Any, today: dt.date) -> list[str]:
+    """The names of the non-mobile babies among the children, in order."""
+    if not isinstance(children, list):
+        return []
+    return [
+        f"{child.get('first_name') or ''} {child.get('last_name') or ''}".strip() or "the baby"
+        for child in children
+        if isinstance(child, dict) and is_non_mobile_baby(child, today)
+    ]
 
 
 def clean_phone(value: str) -> str:
@@ -178,6 +220,9 @@ class TypeForm(SectionForm):
     )
 
 
+MOBILE_REQUIRED = "Select whether the child is moving about on their own yet"
+
+
 class ChildForm(SectionForm):
     reveals = (
         Reveal("born", (YES,), ("date_of_birth",)),
@@ -235,6 +280,17 @@ class ChildForm(SectionForm):
         PlanStatus.choices,
         required_message="Select whether the child has a plan or is looked after, or 'Not known'",
     )
+    mobile = radios(
+        "Is the child moving about on their own yet?",
+        YES_NO_NOT_KNOWN,
+        required_message=MOBILE_REQUIRED,
+        required=False,
+        help_text=(
+            "By crawling, bottom-shuffling, pulling to stand, cruising or walking. Answer for "
+            "a baby aged 6 months to 1 year, or an older child who cannot move about on their "
+            "own. A baby under 6 months is taken as not yet mobile."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -268,6 +324,17 @@ class ChildForm(SectionForm):
             data["date_of_birth"] = None
         elif data.get("born") == YES:
             data["expected_date_of_delivery"] = None
+        born = data.get("date_of_birth")
+        if (
+            data.get("born") == YES
+            and isinstance(born, dt.date)
+            and NON_MOBILE_AGE_DAYS <= (timezone.localdate() - born).days < ASK_IF_MOBILE_UNDER_DAYS
+            and not data.get("mobile")
+            and "mobile" not in self.errors
+        ):
+            self.add_error("mobile", MOBILE_REQUIRED)
+        if data.get("born") == NO:
+            data["mobile"] = ""
         return data
 
 
@@ -391,6 +458,79 @@ class ConcernForm(SectionForm):
         required_message="Select whether the child is at risk of harm right now",
         hints={YES: "Call 999 first if they are in immediate danger. Then send this."},
     )
+    # Asked directly about every non-mobile baby, whatever kind of concern was
+    # ticked (Rapid Review A2: "purple, limp and floppy" sent as neglect;
+    # Child S: an unexplained collapse). Either "yes" is the injured-baby pathway.
+    baby_injury = radios(
+        "Does the baby have any bruise, mark, burn, bleeding (including from the mouth or "
+        "nose), swelling or suspected fracture?",
+        YES_NO,
+        required_message="Select whether the baby has any bruise, mark, burn, bleeding, "
+        "swelling or suspected fracture",
+        required=False,
+        help_text="However small, and whatever explanation was given.",
+    )
+    baby_collapse = radios(
+        "Has the baby collapsed, stopped breathing, or gone floppy or limp?",
+        YES_NO,
+        required_message="Select whether the baby has collapsed, stopped breathing, or gone "
+        "floppy or limp",
+        required=False,
+        help_text="Even for a moment, or if they have recovered since, or turned blue or purple.",
+    )
+
+    # Asked of health referrers (Child S, question 9): a clinician who has
+    # not considered abuse says so, and the front door reads it first.
+    abuse_in_differential = radios(
+        "Is abuse part of your differential diagnosis?",
+        Differential.choices,
+        required_message="Select whether abuse is part of your differential diagnosis",
+        required=False,
+        help_text="Whether abuse is one of the possible explanations for what you found.",
+        hints={
+            Differential.RULED_OUT: "Say in 'What happened?' how you ruled it out.",
+        },
+    )
+
+    BABY_FIELDS = ("baby_injury", "baby_collapse")
+
+    def __init__(
+        self,
+        *args: Any,
+        babies: Sequence[str] = (),
+        health_referrer: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """`babies` names the non-mobile babies in the referral: the baby
+        questions are asked, and must be answered, only when there are any.
+        The differential diagnosis is asked of health referrers only."""
+        super().__init__(*args, **kwargs)
+        self.babies = list(babies)
+        if health_referrer:
+            self.fields["abuse_in_differential"].required = True
+        else:
+            del self.fields["abuse_in_differential"]
+        if not self.babies:
+            for name in self.BABY_FIELDS:
+                del self.fields[name]
+            return
+        who = self.babies[0] if len(self.babies) == 1 else "any of the babies"
+        self.fields["baby_injury"].label = (
+            f"Does {who} have any bruise, mark, burn, bleeding (including from the mouth or "
+            "nose), swelling or suspected fracture?"
+        )
+        self.fields[
+            "baby_collapse"
+        ].label = f"Has {who} collapsed, stopped breathing, or gone floppy or limp?"
+        for name in self.BABY_FIELDS:
+            self.fields[name].required = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in (*self.BABY_FIELDS, "abuse_in_differential"):
+            if name not in self.fields:
+                data[name] = ""
+        return data
 
 
 class ConsentForm(SectionForm):

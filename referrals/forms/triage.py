@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django import forms
 
-from referrals.forms.content import SectionForm, long_text, radios
+from referrals.forms.content import YES, YES_NO, SectionForm, long_text, radios
 from referrals.models import ChallengeOutcome, Decision
 
 
@@ -75,6 +75,21 @@ class ChallengeForm(SectionForm):
         help_text="Say what you know that the decision does not take into account. A front-door "
         "manager must answer.",
     )
+    child_at_risk_now = radios(
+        "Is a child at risk of harm now?",
+        YES_NO,
+        required_message="Select whether a child is at risk of harm now",
+        # Not answering is "no", as challenges were before the question.
+        required=False,
+        help_text="If you do not answer, the challenge goes to a front-door manager first.",
+        hints={
+            YES: "It goes straight to a senior manager, who must answer within hours, day or "
+            "night. Call 999 first if a child is in immediate danger."
+        },
+    )
+
+    def clean_child_at_risk_now(self) -> bool:
+        return self.cleaned_data.get("child_at_risk_now") == YES
 
 
 class ChallengeAnswerForm(SectionForm):

@@ -121,6 +121,14 @@ class ConcernCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class Differential(models.TextChoices):
+    """Whether a health referrer counts abuse among the possible causes."""
+
+    YES = "yes", "Yes, abuse is one of the possible causes"
+    RULED_OUT = "ruled_out", "No, I have ruled abuse out"
+    NOT_ASSESSED = "not_assessed", "No medical assessment has been made yet"
+
+
 class Consent(models.TextChoices):
     GIVEN = "given", "Yes"
     REFUSED = "refused", "No, they refused"

@@ -57,6 +57,18 @@ class DeadlinePolicy(models.Model):
     information_request_within_working_days = models.PositiveSmallIntegerField(
         default=1, help_text="Working days an agency has to answer a request for more information."
     )
+    urgent_information_request_within_hours = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+        help_text="Urgent referrals: hours on the clock, day or night, an agency has to answer a "
+        "request for more information.",
+    )
+    urgent_challenge_within_hours = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text="A challenge saying a child is at risk now: hours on the clock, day or night, "
+        "for a senior manager to answer.",
+    )
     challenge_step_within_working_days = models.PositiveSmallIntegerField(
         default=2,
         help_text="Working days for each step of a professional challenge (manager, then senior "

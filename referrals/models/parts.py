@@ -31,6 +31,8 @@ class Child(models.Model):
     interpreter_needed = models.CharField(max_length=16, blank=True)
     disability = models.CharField(max_length=500, blank=True)
     plan_status = models.CharField(max_length=32, choices=PlanStatus.choices)
+    # "yes", "no", "not_known", or blank when not asked (not a baby).
+    mobile = models.CharField(max_length=16, blank=True)
 
     history = HistoricalRecords()
 
@@ -52,6 +54,12 @@ class Child(models.Model):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def mobile_label(self) -> str:
+        return {"yes": "Yes", "no": "No, not yet", "not_known": "Not known"}.get(
+            self.mobile, self.mobile
+        )
 
     @property
     def is_unborn(self) -> bool:

@@ -11,6 +11,7 @@ from referrals.models.choices import (
     ConcernCategory,
     Consent,
     Decision,
+    Differential,
     Kind,
     NoConsentBasis,
     Status,
@@ -54,6 +55,14 @@ class Referral(models.Model):
     childs_experience = models.TextField()
     action_taken = models.TextField()
     immediate_risk = models.BooleanField(default=False)
+    # Asked directly about a non-mobile baby, whatever kind of concern was
+    # ticked: "yes", "no", or blank when no child in it is a non-mobile baby.
+    baby_injury = models.CharField(max_length=8, blank=True)
+    baby_collapse = models.CharField(max_length=8, blank=True)
+    # Asked of health referrers (Child S, question 9); blank for others.
+    abuse_in_differential = models.CharField(
+        max_length=16, choices=Differential.choices, blank=True
+    )
 
     # Consent and information sharing (Child S)
     family_aware = models.BooleanField(default=False)
@@ -63,11 +72,18 @@ class Referral(models.Model):
 
     # Fathers and male carers ("The Myth of Invisible Men")
     father_not_recorded_reason = models.TextField(blank=True)
+    # A father or male carer is among the adults (Child BF: "how will we
+    # know"). Kept on the row when it is submitted, so the partnership
+    # figures count a column of their index instead of joining the adults.
+    father_recorded = models.BooleanField(default=False)
 
     # Pre-birth (Child BF, Family T): the earliest due date among unborn children.
     expected_due_date = models.DateField(null=True, blank=True)
     # Injury to a non-mobile baby (Child BF finding 7): the urgent pathway.
     non_mobile_injury = models.BooleanField(default=False)
+    # Why the pathway made it urgent when it arrived (referrals.pathways), in
+    # plain words, so the receipt and the page can say why.
+    urgent_reasons = models.JSONField(default=list, blank=True)
     police_notified_at = models.DateTimeField(null=True, blank=True)
     strategy_discussion_by = models.DateTimeField(null=True, blank=True)
     # A re-referral: a child in it was referred to the same front door in the
@@ -176,6 +192,7 @@ class Referral(models.Model):
                     "decide_by",
                     "expected_due_date",
                     "is_re_referral",
+                    "father_recorded",
                 ],
             ),
             # Serves "Your referrals" for a sender and for their agency's lead.

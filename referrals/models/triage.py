@@ -80,6 +80,10 @@ class Challenge(models.Model):
     step_one_due = models.DateTimeField()
     step_two_due = models.DateTimeField()
     is_open = models.BooleanField(default=True)
+    # "A child is at risk now": straight to senior managers, due in hours on
+    # the clock (it starts at escalation level 1, so the sweep's senior step
+    # is the one that watches it).
+    child_at_risk_now = models.BooleanField(default=False)
     # 0: with the front-door managers; 1: escalated to senior managers;
     # 2: senior step overdue too.
     escalation_level = models.PositiveSmallIntegerField(default=0)

@@ -84,6 +84,7 @@ _COUNTS = (
     "decision_breaches",
     "re_referrals",
     "pre_birth",
+    "father_recorded",
     "challenges_raised",
     "challenges_upheld",
     "challenges_changed",
@@ -105,6 +106,7 @@ class Figures:
     outcomes: Counter = field(default_factory=Counter)  # decision -> count
     re_referrals: int = 0
     pre_birth: int = 0
+    father_recorded: int = 0
     pre_birth_weeks_before_due: list[float] = field(default_factory=list)
     challenges_raised: int = 0
     challenges_upheld: int = 0
@@ -209,6 +211,7 @@ def partnership_report(
         decision_breaches=Count("pk", filter=_late("decided_at", "decide_by", now)),
         re_referrals=Count("pk", filter=Q(is_re_referral=True)),
         pre_birth=Count("pk", filter=Q(expected_due_date__isnull=False)),
+        father_recorded=Count("pk", filter=Q(father_recorded=True)),
         **{
             f"decided_{decision}": Count("pk", filter=Q(status=Status.DECIDED, decision=decision))
             for decision in Decision.values
@@ -228,6 +231,7 @@ def partnership_report(
             "decision_breaches",
             "re_referrals",
             "pre_birth",
+            "father_recorded",
         ):
             setattr(figures, name, group[name])
         for decision in Decision.values:
@@ -415,6 +419,7 @@ class ShownFigures:
     outcomes: dict[str, Shown]
     re_referrals: Shown
     pre_birth: Shown
+    father_recorded: Shown
     pre_birth_median_weeks: float | None
     challenges_raised: Shown
     challenges_upheld: Shown
@@ -448,6 +453,7 @@ class ShownFigures:
             outcomes={decision: shown_count(f.outcomes[decision]) for decision in Decision.values},
             re_referrals=shown_count(f.re_referrals),
             pre_birth=shown_count(f.pre_birth),
+            father_recorded=shown_count(f.father_recorded),
             pre_birth_median_weeks=median(f.pre_birth_weeks_before_due),
             challenges_raised=shown_count(f.challenges_raised),
             challenges_upheld=shown_count(f.challenges_upheld),
@@ -501,6 +507,7 @@ def csv_rows(report: ShownReport) -> list[list[Any]]:
         "Re-referrals within 12 months",
         "Pre-birth referrals",
         "Weeks before due date (median)",
+        "Referrals with a father or male carer recorded",
         "Challenges raised",
         "Challenges upheld",
         "Challenges that changed the decision",
@@ -523,6 +530,7 @@ def csv_rows(report: ShownReport) -> list[list[Any]]:
             f.re_referrals,
             f.pre_birth,
             f.pre_birth_median_weeks,
+            f.father_recorded,
             f.challenges_raised,
             f.challenges_upheld,
             f.challenges_changed,

@@ -22,7 +22,7 @@ from notifications.services import build_notifications, queue_notifications, rec
 from referrals import messages
 from referrals.deadlines import challenge_deadlines, compute_deadlines
 from referrals.escalation.clock import restart_decision_clock
-from referrals.models import Challenge, ChallengeOutcome, EventKind, Referral, Status
+from referrals.models import Challenge, ChallengeOutcome, EventKind, Referral, Status, Urgency
 from referrals.selectors.access import permissions_for, require
 from referrals.services.common import NotAllowedNow, add_event, front_door_rules, record_history
 
@@ -32,12 +32,16 @@ def raise_challenge(
     referral: Referral,
     actor: User,
     reasons: str,
+    child_at_risk_now: bool = False,
     origin: Origin = WEB,
     now: dt.datetime | None = None,
 ) -> Challenge:
     """A referrer (or their agency's lead) challenges the decision. Step one
     is with the front-door managers; the sweep moves it to senior managers if
-    they do not answer in time."""
+    they do not answer in time. "A child is at risk now" skips step one: the
+    senior managers (and the managers) are told at once, and the answer is
+    due in hours on the clock (the policy's urgent challenge hours); the
+    sweep's senior step watches it."""
     require(
         permissions_for(actor, referral).referrer_side,
         "Only the referrer or their agency's safeguarding lead can do this",
@@ -47,12 +51,24 @@ def raise_challenge(
     if not reasons.strip():
         raise ValidationError({"reasons": "Enter why you disagree with the decision"})
     now = now or timezone.now()
-    step_one, step_two = challenge_deadlines(front_door_rules(referral), raised_at=now)
+    rules = front_door_rules(referral)
     with transaction.atomic():
         # One open challenge per referral: lock the referral while checking.
         Referral.objects.select_for_update().filter(pk=referral.pk).first()
         if Challenge.objects.filter(referral=referral, is_open=True).exists():
             raise NotAllowedNow("There is already an open challenge on this decision")
+        # A second challenge after "the decision stands" goes up a step: the
+        # front-door managers have answered once already.
+        stood = Challenge.objects.filter(
+            referral=referral, is_open=False, outcome=ChallengeOutcome.UPHELD
+        ).exists()
+        step_one, step_two = challenge_deadlines(rules, raised_at=now)
+        if child_at_risk_now:
+            step_one = step_two = now + rules.urgent_challenge_within
+        elif stood:
+            # The senior managers get the time a first step has.
+            step_two = step_one
+        to_seniors = child_at_risk_now or stood
         challenge = Challenge.objects.create(
             referral=referral,
             raised_by=actor,
@@ -60,12 +76,21 @@ def raise_challenge(
             raised_at=now,
             step_one_due=step_one,
             step_two_due=step_two,
+            child_at_risk_now=child_at_risk_now,
+            escalation_level=1 if to_seniors else 0,
         )
         add_event(
             referral,
             EventKind.CHALLENGED,
             actor,
-            f"{display_name(actor)} challenged the decision",
+            f"{display_name(actor)} challenged the decision"
+            + (
+                ": a child is at risk now, with senior managers"
+                if child_at_risk_now
+                else " again, after it stood: with senior managers"
+                if stood
+                else ""
+            ),
             now,
         )
         record_event(
@@ -75,13 +100,19 @@ def raise_challenge(
             object_ref=referral.reference,
             origin=origin,
         )
-        managers = members_with_role(agency_id=referral.front_door_id, roles=[Role.MANAGER])
+        roles = [Role.SENIOR_MANAGER, Role.MANAGER] if to_seniors else [Role.MANAGER]
+        managers = members_with_role(agency_id=referral.front_door_id, roles=roles)
         queue_notifications(
             build_notifications(
                 purpose=Purpose.CHALLENGE,
                 recipients=recipients_for_users(m.user for m in managers),
                 subject=messages.challenge_subject(referral),
-                body=messages.challenge_body(referral, due_by=step_one),
+                body=messages.challenge_body(
+                    referral,
+                    due_by=step_two if to_seniors else step_one,
+                    child_at_risk_now=child_at_risk_now,
+                    to_seniors=to_seniors,
+                ),
                 referral_id=referral.pk,
                 now=now,
             )
@@ -99,7 +130,8 @@ def answer_challenge(
     now: dt.datetime | None = None,
 ) -> Challenge:
     """A front-door or senior manager answers. If the decision will change,
-    the referral reopens for a new decision, due within one working day."""
+    the referral reopens for a new decision, due as its urgency says: one
+    working day, or hours on the clock for an urgent one."""
     referral = challenge.referral
     require(
         permissions_for(actor, referral).may_answer(challenge),
@@ -133,7 +165,13 @@ def answer_challenge(
             now,
         )
         if outcome == ChallengeOutcome.CHANGED:
-            deadlines = compute_deadlines(front_door_rules(referral), received_at=now, urgent=False)
+            # The new decision keeps the referral's urgency: an urgent
+            # referral reopened is due in hours, not the next working day.
+            deadlines = compute_deadlines(
+                front_door_rules(referral),
+                received_at=now,
+                urgent=referral.urgency == Urgency.URGENT,
+            )
             reopened = Referral.objects.filter(pk=referral.pk, status=Status.DECIDED).update(
                 status=Status.ACKNOWLEDGED,
                 updated_at=now,

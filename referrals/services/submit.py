@@ -30,9 +30,10 @@ from notifications.services import (
 )
 from referrals import messages
 from referrals.content import Content
-from referrals.deadlines import compute_deadlines, rules_from_policy
+from referrals.deadlines import compute_deadlines, rules_from_policy, unattended_out_of_hours
 from referrals.escalation.clock import deadline_fields, start_clocks
 from referrals.models import (
+    FATHER_FIGURES,
     Adult,
     Child,
     Draft,
@@ -132,11 +133,17 @@ def submit_referral(
             childs_experience=concern["childs_experience"],
             action_taken=concern["action_taken"],
             immediate_risk=concern["immediate_risk"] == "yes",
+            baby_injury=concern.get("baby_injury") or "",
+            baby_collapse=concern.get("baby_collapse") or "",
+            abuse_in_differential=concern.get("abuse_in_differential") or "",
             family_aware=consent["family_aware"] == "yes",
             consent=consent["consent"],
             no_consent_basis=consent.get("no_consent_basis", ""),
             no_consent_reason=consent.get("no_consent_reason", ""),
             father_not_recorded_reason=content.father_not_recorded_reason,
+            father_recorded=any(
+                adult.get("relationship") in FATHER_FIGURES for adult in content.adults
+            ),
             expected_due_date=content.earliest_due_date,
             is_re_referral=referred_in_year_before(
                 front_door_id=front_door.pk,
@@ -144,6 +151,7 @@ def submit_referral(
                 nhs_numbers=[child.get("nhs_number") for child in content.children],
             ),
             non_mobile_injury=pathway.non_mobile_injury,
+            urgent_reasons=list(pathway.reasons),
             strategy_discussion_by=(
                 received_at + dt.timedelta(hours=rules.strategy_discussion_within_hours)
                 if pathway.non_mobile_injury
@@ -176,7 +184,15 @@ def submit_referral(
             purpose=Purpose.RECEIPT,
             recipients=recipients_for_users([sender]),
             subject=messages.receipt_subject(referral),
-            body=messages.receipt_body(referral),
+            body=messages.receipt_body(
+                referral,
+                unattended=unattended_out_of_hours(
+                    rules,
+                    received_at=received_at,
+                    urgent=pathway.urgent,
+                    duty_team_address=front_door.edt_alert_email,
+                ),
+            ),
             referral_id=referral.pk,
             now=received_at,
         )

@@ -24,7 +24,7 @@ from notifications.models import Notification, Purpose
 from notifications.services import build_notifications, queue_notifications, recipients_for_users
 from notifications.webhooks import webhook_notifications
 from referrals import messages
-from referrals.deadlines import working_days_from
+from referrals.deadlines import information_request_due
 from referrals.models import (
     OPEN_STATUSES,
     EventKind,
@@ -33,6 +33,7 @@ from referrals.models import (
     LinkStatus,
     Referral,
     ReferralLink,
+    Urgency,
 )
 from referrals.selectors.access import (
     may_act_at,
@@ -170,7 +171,7 @@ def request_information(
         raise ValidationError({"question": "Enter your question"})
     now = now or timezone.now()
     rules = front_door_rules(referral)
-    due_by = working_days_from(rules, now, rules.information_request_within_working_days)
+    due_by = information_request_due(rules, asked_at=now, urgent=referral.urgency == Urgency.URGENT)
     with transaction.atomic():
         info = InformationRequest.objects.create(
             referral=referral,

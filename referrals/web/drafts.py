@@ -25,6 +25,7 @@ from referrals.content import (
     SECTIONS,
     Section,
     bind,
+    form_kwargs,
     vague_words_in,
     validate_content,
 )
@@ -74,14 +75,16 @@ def _values_for(section: Section, data: dict[str, Any], index: int | None = None
     return {name: data.get(name) for name in section.form.base_fields if name in data}
 
 
-def _initial_form(section: Section, values: dict[str, Any]) -> Any:
+def _initial_form(section: Section, values: dict[str, Any], **kwargs: Any) -> Any:
     """Bound to the saved answers when there are any, so their errors show
     again when the sender comes back; empty otherwise."""
-    return section.form(initial=values) if not values else _bound_quietly(section, values)
+    if not values:
+        return section.form(initial=values, **kwargs)
+    return _bound_quietly(section, values, **kwargs)
 
 
-def _bound_quietly(section: Section, values: dict[str, Any]) -> Any:
-    form = bind(section.form, values)
+def _bound_quietly(section: Section, values: dict[str, Any], **kwargs: Any) -> Any:
+    form = bind(section.form, values, **kwargs)
     form.is_valid()
     # Coming back to a page shows the answers, not a page of errors.
     form._errors = {}  # noqa: SLF001 - deliberate: errors are shown after a submit only
@@ -118,15 +121,16 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def page(request: AuthenticatedHttpRequest, draft_id: str, page: str) -> HttpResponse:
-    _sender_grant(request)
+    grant = _sender_grant(request)
     draft = get_draft(request.user, draft_id)
     if page in LIST_PAGES:
         return _list_page(request, draft, page)
     section = SINGLE_PAGES.get(page)
     if section is None:
         raise Http404("No such page")
+    kwargs = form_kwargs(section, draft.data, health_referrer=grant.is_health)
     if request.method == "POST":
-        form = section.form(request.POST)
+        form = section.form(request.POST, **kwargs)
         try:
             drafts.save_section(
                 draft=draft, key=section.key, values=drafts.json_safe(form.json_data())
@@ -136,7 +140,7 @@ def page(request: AuthenticatedHttpRequest, draft_id: str, page: str) -> HttpRes
         if form.is_valid():
             return redirect(_next_url(draft, page, request))
     else:
-        form = _initial_form(section, _values_for(section, draft.data))
+        form = _initial_form(section, _values_for(section, draft.data), **kwargs)
     return render(
         request,
         "referrals/drafts/section.html",
@@ -175,7 +179,8 @@ def _list_page(request: HttpRequest, draft: Draft, page: str) -> HttpResponse:
     items = draft.data.get(section.key) or []
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
-        _, problems = validate_content(draft.data)
+        health = _sender_grant(request).is_health
+        _, problems = validate_content(draft.data, health_referrer=health)
         errors = [
             (p.path.replace(".", "-"), p.message)
             for p in problems
@@ -346,7 +351,7 @@ def _confirm(
 
 @login_required
 def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
-    _sender_grant(request)
+    health = _sender_grant(request).is_health
     try:
         draft = get_draft(request.user, draft_id)
     except Http404:
@@ -361,7 +366,7 @@ def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
             "Everything you have sent is listed below, with its receipt.",
         )
         return redirect("referral-sent")
-    content, problems = validate_content(draft.data)
+    content, problems = validate_content(draft.data, health_referrer=health)
     if request.method == "POST" and content is not None:
         try:
             referral = submit_referral(
@@ -384,7 +389,7 @@ def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
             "draft": draft,
             "problems": problems,
             "fix_links": _fix_links(draft, problems),
-            "sections": _check_sections(draft),
+            "sections": _check_sections(draft, health_referrer=health),
             "vague_words": vague,
             "submitted": request.method == "POST",
         },
@@ -409,7 +414,7 @@ def _fix_links(draft: Draft, problems: list[Any]) -> list[tuple[str, str]]:
     return links
 
 
-def _check_sections(draft: Draft) -> list[dict[str, Any]]:
+def _check_sections(draft: Draft, *, health_referrer: bool) -> list[dict[str, Any]]:
     """Every answer, for Check your answers: a summary card per child, adult,
     agency and area with its own Change link, and a Change link on every
     other answer (the GOV.UK check answers pattern)."""
@@ -449,9 +454,13 @@ def _check_sections(draft: Draft) -> list[dict[str, Any]]:
         else:
             section = SINGLE_PAGES[page]
             values = _values_for(section, draft.data)
+            # The questions as asked now: a baby question answered before the
+            # baby was taken off the children is not shown, nor sent.
+            kwargs = form_kwargs(section, draft.data, health_referrer=health_referrer)
+            asked = section.form(**kwargs).fields
             rows = [
                 (field.label, _display(field, values.get(name)), f"{change}#id_{name}")
-                for name, field in section.form.base_fields.items()
+                for name, field in asked.items()
                 if values.get(name) not in (None, "", [], {})
             ]
             sections.append(

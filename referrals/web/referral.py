@@ -15,6 +15,8 @@ from audit.models import Action
 from audit.services import Origin, record_event
 from core.http import AuthenticatedHttpRequest
 from core.names import display_name
+from referrals.deadlines import referral_unattended_out_of_hours
+from referrals.messages import NOBODY_ON_DUTY
 from referrals.models import OPEN_STATUSES, Kind, Status
 from referrals.selectors.access import get_referral_for_user, permissions_for
 from referrals.selectors.matching import earlier_history
@@ -47,7 +49,12 @@ def receipt(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "referrals/receipt.html",
-        {"referral": referral, "can_send": get_access(request.user).can_send},
+        {
+            "referral": referral,
+            "can_send": get_access(request.user).can_send,
+            "unattended": referral_unattended_out_of_hours(referral),
+            "nobody_on_duty": NOBODY_ON_DUTY,
+        },
     )
 
 

@@ -238,13 +238,19 @@ def challenge(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse
                 referral=referral,
                 actor=request.user,
                 reasons=form.cleaned_data["reasons"],
+                child_at_risk_now=form.cleaned_data["child_at_risk_now"],
                 origin=Origin.of(request),
             ),
         )
     ):
-        messages.success(
-            request, "Challenge sent. A front-door manager must answer it; you will be told."
-        )
+        raised = referral.challenges.filter(is_open=True).first()
+        if form.cleaned_data["child_at_risk_now"]:
+            who = "A senior manager must answer it within hours"
+        elif raised is not None and raised.escalation_level >= 1:
+            who = "The decision stood once, so a senior manager must answer it"
+        else:
+            who = "A front-door manager must answer it"
+        messages.success(request, f"Challenge sent. {who}; you will be told.")
         return redirect("referral-detail", reference=referral.reference)
     return _form_page(
         request,

@@ -122,6 +122,7 @@ def test_a_health_visitor_sends_a_referral_and_keeps_the_receipt(people, new_pag
     page.locator("fieldset", has_text="at risk of harm right now").get_by_label(
         "No", exact=True
     ).check()
+    page.get_by_label("No medical assessment has been made yet").check()
     shot(page, "07-concern")
     assert_accessible(page, "concern page")
     page.get_by_role("button", name="Save and continue").click()
@@ -246,6 +247,7 @@ def test_a_referral_can_be_sent_with_the_keyboard_alone(people, new_page):
     tab_to(page, "What have you done already?")
     page.keyboard.type("Told our safeguarding lead.")
     choose("Yes", moves=1)
+    choose("Yes, abuse is one of the possible causes", moves=2)
     tab_to(page, "Save and continue")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/consent/$"))
@@ -316,6 +318,7 @@ def test_the_referral_journey_works_without_javascript(people, new_page):
     page.locator("fieldset", has_text="at risk of harm right now").get_by_label(
         "No", exact=True
     ).check()
+    page.get_by_label("No medical assessment has been made yet").check()
     page.get_by_role("button", name="Save and continue").click()
     page.locator("fieldset", has_text="know you are making").get_by_label("Yes").check()
     page.get_by_label("Yes", exact=True).last.check()

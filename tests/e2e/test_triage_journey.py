@@ -131,6 +131,13 @@ def test_triage_question_decision_outcome_and_challenge(people, new_page):
     assert_accessible(page, "outcome for the referrer")
     page.goto(f"/referrals/{other.reference}/")
     page.get_by_role("link", name="Challenge this decision").click()
+    page.get_by_role("button", name="Send challenge").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter why you disagree with the decision"
+    )
+    shot(page, "32b-challenge-errors")
+    assert_accessible(page, "challenge page with the at-risk question and an error")
+    page.locator("fieldset", has_text="at risk of harm now").get_by_label("No", exact=True).check()
     page.get_by_label("Why do you disagree with the decision?").fill(
         "Mother has missed her last three appointments with the drug and alcohol service."
     )

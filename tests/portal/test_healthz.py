@@ -230,3 +230,33 @@ def test_healthz_stays_cheap(db, django_assert_max_num_queries):
     beat("escalation-sweep")
     with django_assert_max_num_queries(6):
         Client().get("/healthz")
+
+
+def test_a_front_door_without_a_duty_team_address_is_a_warning_not_an_outage(world, monitoring):
+    beat("escalation-sweep")
+    world.other_front_door.edt_alert_email = "edt@southport.example"
+    world.other_front_door.save()
+    response = monitoring.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["warnings"] == ["duty_team"]
+    assert body["checks"]["duty_team"] == {
+        "ok": False,
+        "front_doors_without_address": ["Northbridge Front Door"],
+    }
+    anyone = Client().get("/healthz").json()
+    assert anyone == {"status": "ok", "problems": [], "warnings": ["duty_team"]}
+
+    world.front_door.edt_alert_email = "edt@northbridge.example"
+    world.front_door.save()
+    body = monitoring.get("/healthz").json()
+    assert "warnings" not in body and body["checks"]["duty_team"]["ok"] is True
+
+
+def test_a_closed_front_door_needs_no_duty_team(world, monitoring):
+    beat("escalation-sweep")
+    world.front_door.edt_alert_email = "edt@northbridge.example"
+    world.front_door.save()
+    world.other_front_door.is_active = False
+    world.other_front_door.save()
+    assert "warnings" not in monitoring.get("/healthz").json()

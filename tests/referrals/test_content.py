@@ -313,3 +313,101 @@ def test_the_sender_must_leave_a_phone_number():
         problems_of(document)["sender.phone"]
         == "Enter a phone number the front door can reach you on today"
     )
+
+
+# Every non-mobile baby is asked about directly (Rapid Review A2, Child S).
+
+
+def baby_born_days_ago(days: int, **child) -> dict:
+    from django.utils import timezone
+
+    born = timezone.localdate() - dt.timedelta(days=days)
+    return {"date_of_birth": born.isoformat(), **child}
+
+
+def unanswered_baby_questions(**overrides) -> dict:
+    document = a_document(**overrides)
+    for name in ("baby_injury", "baby_collapse"):
+        del document["concern"][name]
+    return document
+
+
+def test_a_baby_under_six_months_must_be_asked_about_injury_and_collapse():
+    problems = problems_of(unanswered_baby_questions(child=baby_born_days_ago(182)))
+    assert problems["concern.baby_injury"] == (
+        "Select whether the baby has any bruise, mark, burn, bleeding, swelling or "
+        "suspected fracture"
+    )
+    assert problems["concern.baby_collapse"] == (
+        "Select whether the baby has collapsed, stopped breathing, or gone floppy or limp"
+    )
+
+
+def test_a_child_of_six_months_or_more_who_moves_about_is_not_asked():
+    document = unanswered_baby_questions(child=baby_born_days_ago(183, mobile="yes"))
+    content, problems = validate_content(document)
+    assert problems == [] and content is not None
+    assert content.concern["baby_injury"] == "" and content.concern["baby_collapse"] == ""
+
+
+def test_a_baby_aged_six_months_to_one_must_say_whether_they_move_about():
+    for days in (183, 365):
+        assert problems_of(a_document(child=baby_born_days_ago(days)))["children.0.mobile"] == (
+            "Select whether the child is moving about on their own yet"
+        )
+    for days in (182, 366):
+        assert validate_content(a_document(child=baby_born_days_ago(days)))[1] == []
+
+
+def test_an_older_child_not_yet_moving_about_is_asked_about_like_a_baby():
+    problems = problems_of(unanswered_baby_questions(child=baby_born_days_ago(300, mobile="no")))
+    assert "concern.baby_injury" in problems and "concern.baby_collapse" in problems
+
+
+def test_an_unborn_child_is_not_asked_about_injury():
+    due = (dt.date.today() + dt.timedelta(weeks=20)).isoformat()
+    document = unanswered_baby_questions(
+        child={"born": "no", "date_of_birth": "", "expected_date_of_delivery": due}
+    )
+    assert validate_content(document)[1] == []
+
+
+def test_the_baby_answers_accept_true_and_false_from_the_api():
+    document = a_document(
+        child=baby_born_days_ago(20), concern={"baby_injury": False, "baby_collapse": True}
+    )
+    content, _ = validate_content(document)
+    assert content is not None
+    assert (content.concern["baby_injury"], content.concern["baby_collapse"]) == ("no", "yes")
+
+
+def test_a_baby_answer_must_be_yes_or_no():
+    problems = problems_of(
+        a_document(child=baby_born_days_ago(20), concern={"baby_injury": "maybe"})
+    )
+    assert problems["concern.baby_injury"].startswith("Select whether the baby has any bruise")
+
+
+# A health referrer is asked whether abuse is part of the differential
+# diagnosis (Child S, question 9); nobody else is.
+
+
+def test_a_health_referrer_must_say_whether_abuse_is_in_the_differential_diagnosis():
+    document = a_document()
+    del document["concern"]["abuse_in_differential"]
+    _, problems = validate_content(document, health_referrer=True)
+    assert {p.path: p.message for p in problems} == {
+        "concern.abuse_in_differential": (
+            "Select whether abuse is part of your differential diagnosis"
+        )
+    }
+    content, _ = validate_content(document, health_referrer=False)
+    assert content is not None and content.concern["abuse_in_differential"] == ""
+
+
+def test_the_differential_answer_is_kept_from_a_health_referrer_only():
+    document = a_document(concern={"abuse_in_differential": "ruled_out"})
+    health, _ = validate_content(document, health_referrer=True)
+    other, _ = validate_content(document)
+    assert health is not None and health.concern["abuse_in_differential"] == "ruled_out"
+    assert other is not None and other.concern["abuse_in_differential"] == ""

@@ -172,6 +172,7 @@ def test_a_front_doors_rules_are_read_from_its_own_policy(world):
     policy.pre_birth_urgent_within_weeks = 10
     policy.information_request_within_working_days = 2
     policy.challenge_step_within_working_days = 5
+    policy.urgent_information_request_within_hours = 2
     policy.save()
     assert rules_from_policy(policy) == Rules(
         calendar=WorkingCalendar(
@@ -186,6 +187,7 @@ def test_a_front_doors_rules_are_read_from_its_own_policy(world):
         pre_birth_urgent_within_weeks=10,
         information_request_within_working_days=2,
         challenge_step_within_working_days=5,
+        urgent_information_request_within=dt.timedelta(hours=2),
     )
 
 
@@ -228,3 +230,16 @@ def test_a_standard_acknowledgement_is_due_at_close_of_a_working_day(received_at
     local = d.acknowledge_by.astimezone(LONDON)
     assert local.time() == dt.time(17, 0)
     assert RULES.calendar.is_working_day(local.date())
+
+
+def test_a_question_on_an_urgent_referral_is_due_in_hours_day_or_night():
+    from referrals.deadlines import information_request_due
+
+    rules = Rules(calendar=WorkingCalendar())
+    saturday_night = dt.datetime(2026, 11, 28, 23, 0, tzinfo=dt.UTC)
+    assert information_request_due(rules, asked_at=saturday_night, urgent=True) == (
+        saturday_night + dt.timedelta(hours=4)
+    )
+    # The same question on a standard referral waits for the working day.
+    standard = information_request_due(rules, asked_at=saturday_night, urgent=False)
+    assert standard > saturday_night + dt.timedelta(days=1)

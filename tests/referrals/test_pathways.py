@@ -159,8 +159,120 @@ def test_an_urgent_referral_out_of_hours_alerts_the_emergency_duty_team(world):
     assert referral.events.filter(kind="out_of_hours").exists()
 
 
+SATURDAY_NIGHT = dt.datetime(2026, 11, 28, 21, 0, tzinfo=dt.UTC)
+
+
+def test_without_a_duty_team_an_urgent_receipt_out_of_hours_promises_nothing(world):
+    referral = submit(world.hv, now=SATURDAY_NIGHT, urgency="urgent")
+    receipt = client_for(world.hv).get(f"/referrals/{referral.reference}/receipt/")
+    page = receipt.content.decode()
+    assert "nobody at the front door is on duty to receive it" in page
+    assert "will acknowledge it by" not in page
+    body = Notification.objects.get(referral=referral, purpose="receipt").body
+    assert "nobody at the front door is on duty" in body and "acknowledge it by" not in body
+    assert not Notification.objects.filter(referral=referral, purpose="out_of_hours").exists()
+
+
+@pytest.mark.parametrize(
+    ("edt", "now", "urgency"),
+    [
+        ("edt@council.example", SATURDAY_NIGHT, "urgent"),  # the duty team is told
+        ("", WEDNESDAY_10AM, "urgent"),  # the office is open
+        ("", SATURDAY_NIGHT, "standard"),  # promised for the next working day
+    ],
+)
+def test_otherwise_the_receipt_promises_the_acknowledgement(world, edt, now, urgency):
+    world.front_door.edt_alert_email = edt
+    world.front_door.save()
+    referral = submit(world.hv, now=now, urgency=urgency)
+    page = client_for(world.hv).get(f"/referrals/{referral.reference}/receipt/").content.decode()
+    assert "will acknowledge it by" in page and "nobody at the front door is on duty" not in page
+    body = Notification.objects.get(referral=referral, purpose="receipt").body
+    assert "acknowledge it by" in body
+
+
 def test_an_urgent_referral_in_office_hours_does_not_wake_the_duty_team(world):
     world.front_door.edt_alert_email = "edt@council.example"
     world.front_door.save()
     referral = submit(world.hv, now=WEDNESDAY_10AM, urgency="urgent")
     assert not Notification.objects.filter(referral=referral, purpose="out_of_hours").exists()
+
+
+# Either direct "yes" about a non-mobile baby starts the injured-baby pathway,
+# whatever kind of concern was ticked (Rapid Review A2: sent as "neglect").
+
+
+def three_week_old(**concern):
+    from django.utils import timezone
+
+    born = (timezone.localdate() - dt.timedelta(weeks=3)).isoformat()
+    return {
+        "child": {"date_of_birth": born},
+        "concern": {"categories": ["neglect"], **concern},
+    }
+
+
+@pytest.mark.parametrize(
+    ("answers", "reason"),
+    [
+        (
+            {"baby_injury": "no", "baby_collapse": "yes"},
+            "a non-mobile baby collapsed, stopped breathing, or went floppy or limp",
+        ),
+        (
+            {"baby_injury": "yes", "baby_collapse": "no"},
+            "a bruise, mark, burn, bleeding, swelling or suspected fracture on a non-mobile baby",
+        ),
+    ],
+)
+def test_a_yes_about_a_baby_starts_the_injured_baby_pathway_whatever_was_ticked(
+    world, answers, reason
+):
+    world.front_door.police_alert_email = "ppu@police.example"
+    world.front_door.save()
+    referral = submit(world.hv, **three_week_old(**answers))
+    assert referral.non_mobile_injury and referral.urgency == Urgency.URGENT
+    assert referral.urgent_reasons == [reason]
+    assert referral.acknowledge_by == referral.received_at + dt.timedelta(hours=1)
+    assert referral.strategy_discussion_by == referral.received_at + dt.timedelta(hours=24)
+    outbox = {(n.purpose, n.to_address) for n in Notification.objects.filter(referral=referral)}
+    assert ("police", "ppu@police.example") in outbox
+
+
+def test_two_noes_about_a_baby_with_neglect_stay_on_the_standard_pathway(world):
+    referral = submit(world.hv, **three_week_old(baby_injury="no", baby_collapse="no"))
+    assert not referral.non_mobile_injury and referral.urgency == Urgency.STANDARD
+    assert referral.urgent_reasons == []
+    assert (referral.baby_injury, referral.baby_collapse) == ("no", "no")
+
+
+def test_an_older_child_not_yet_moving_about_counts_as_a_non_mobile_baby(world):
+    from django.utils import timezone
+
+    born = (timezone.localdate() - dt.timedelta(days=250)).isoformat()
+    referral = submit(
+        world.hv, child={"date_of_birth": born, "mobile": "no"}, concern={"baby_injury": "yes"}
+    )
+    assert referral.non_mobile_injury
+    assert referral.children.get().mobile == "no"
+
+
+def test_a_consultation_that_turned_urgent_says_why_on_its_receipt_and_page(world):
+    referral = submit(world.hv, kind="consultation", **three_week_old(baby_collapse="yes"))
+    assert referral.kind == Kind.CONSULTATION and referral.urgency == Urgency.URGENT
+    hv = client_for(world.hv)
+    receipt = hv.get(f"/referrals/{referral.reference}/receipt/").content.decode()
+    assert "You asked for a consultation, but what you told us makes it urgent" in receipt
+    assert "a non-mobile baby collapsed, stopped breathing, or went floppy or limp" in receipt
+    page = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Why: a non-mobile baby collapsed, stopped breathing" in page
+    assert "Baby collapsed, stopped breathing, or went floppy or limp" in page
+    body = Notification.objects.get(referral=referral, purpose="receipt").body
+    assert "makes it urgent" in body and "collapsed" not in body  # the why stays in the portal
+
+
+def test_a_consultation_the_sender_marked_urgent_has_no_pathway_reasons_to_show(world):
+    referral = submit(world.hv, kind="consultation", urgency="urgent")
+    receipt = client_for(world.hv).get(f"/referrals/{referral.reference}/receipt/")
+    assert referral.urgent_reasons == []
+    assert "makes it urgent" not in receipt.content.decode()

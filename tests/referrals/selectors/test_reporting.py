@@ -27,7 +27,7 @@ from referrals.services.acknowledge import acknowledge_referral
 from referrals.services.challenge import answer_challenge, raise_challenge
 from referrals.services.decision import decide_referral
 from referrals.services.triage import record_link
-from tests.conftest import client_for, make_user, submit
+from tests.conftest import a_document, client_for, make_user, submit
 
 UTC = dt.UTC
 NOV = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
@@ -332,3 +332,57 @@ def test_a_median_needs_five_times_and_a_90th_percentile_ten():
     assert ShownFigures.of(_figures_with(5)).acknowledge_median == 3.0
     assert ShownFigures.of(_figures_with(9)).acknowledge_p90 is None
     assert ShownFigures.of(_figures_with(10)).acknowledge_p90 == 9.1
+
+
+# Child BF: "how will we know" whether the men around a child are asked about.
+
+
+def no_father(world, when):
+    mother = a_document()["adults"][0]
+    return submit(
+        world.hv,
+        now=when,
+        adults=[mother],
+        father_not_recorded_reason="Mother would not say who he is.",
+    )
+
+
+def test_referrals_with_a_father_or_male_carer_recorded_are_counted(world, month):
+    without = no_father(world, dt.datetime(2026, 11, 9, 10, 0, tzinfo=UTC))
+    assert not without.father_recorded and month["a"].father_recorded
+    r = report(world)
+    assert (r.overall.father_recorded, r.overall.received) == (4, 5)
+    by_agency = dict(r.by_agency)
+    assert by_agency["Northbridge Health Visiting"].father_recorded == 2
+    assert by_agency["Riverside GP Practice"].father_recorded == 2
+
+
+def test_a_mothers_partner_counts_and_a_female_carer_does_not(world):
+    mother, father = a_document()["adults"]
+    partner = {**father, "relationship": "mothers_partner"}
+    carer = {**father, "first_name": "Jo", "relationship": "female_carer"}
+    counted = submit(world.hv, adults=[mother, partner])
+    not_counted = submit(world.hv, adults=[mother, carer], father_not_recorded_reason="Not known.")
+    assert counted.father_recorded and not not_counted.father_recorded
+
+
+def test_the_fathers_figure_is_shown_with_the_same_suppression(world, month):
+    no_father(world, dt.datetime(2026, 11, 9, 10, 0, tzinfo=UTC))
+    viewer = make_user("partnership.viewer", agency=world.front_door, role=Role.PARTNERSHIP_VIEWER)
+    client = client_for(viewer)
+    page = client.get("/reports/partnership/?start=2026-11-01&end=2026-11-30").content.decode()
+    assert "With a father or male carer recorded" in page
+    assert "fewer than 5 of 5 received" in page  # 4, hidden as a small count
+    response = client.get("/reports/partnership/?start=2026-11-01&end=2026-11-30&format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    column = rows[0].index("Referrals with a father or male carer recorded")
+    assert rows[-1][0] == "All agencies" and rows[-1][column] == "fewer than 5"
+
+
+def test_the_migration_marks_the_referrals_with_a_father_recorded_before_it(world, month):
+    without = no_father(world, dt.datetime(2026, 11, 9, 10, 0, tzinfo=UTC))
+    Referral.objects.update(father_recorded=False)
+    migration = importlib.import_module("referrals.migrations.0010_father_recorded_in_the_figures")
+    migration.mark_fathers_recorded(apps, None)
+    marked = set(Referral.objects.filter(father_recorded=True))
+    assert without not in marked and {month["a"], month["d"], month["october"]} <= marked

@@ -209,3 +209,18 @@ def test_a_question_to_an_agency_without_a_lead_goes_to_its_referrers(world):
         referral=referral, actor=world.mash, question="Seen recently?", to_agency=world.agency_b
     )
     assert [q.referral_id for q in questions_for(world.gp)] == [referral.pk]
+
+
+def test_a_question_on_an_urgent_referral_is_due_in_hours_not_the_next_working_day(world):
+    friday_evening = dt.datetime(2026, 11, 27, 18, 30, tzinfo=dt.UTC)
+    referral = submit(world.hv, now=friday_evening, urgency="urgent")
+    info = request_information(
+        referral=referral, actor=world.mash, question="Is he at home tonight?", now=friday_evening
+    )
+    assert info.due_by == friday_evening + dt.timedelta(hours=4)  # the policy's default
+    world.front_door.deadline_policy.urgent_information_request_within_hours = 1
+    world.front_door.deadline_policy.save()
+    again = request_information(
+        referral=referral, actor=world.mash, question="And the baby?", now=friday_evening
+    )
+    assert again.due_by == friday_evening + dt.timedelta(hours=1)

@@ -41,6 +41,7 @@ CONCERN = {
     "childs_experience": "Amira is alert and feeding well.",
     "action_taken": "Gave mother the helpline number.",
     "immediate_risk": "no",
+    "abuse_in_differential": "not_assessed",
 }
 CONSENT = {"family_aware": "yes", "consent": "given"}
 
@@ -370,3 +371,157 @@ def test_check_your_answers_shows_every_answer_with_a_change_link_for_each(world
     assert f'href="{draft}/consent/?return=check#id_consent"' in page
     # Nothing yet about other agencies: said so, with a way to add one.
     assert "No agency added." in page
+
+
+def baby_child(days_old: int, **extra) -> dict:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    born = timezone.localdate() - dt.timedelta(days=days_old)
+    return {
+        **CHILD,
+        "date_of_birth-day": str(born.day),
+        "date_of_birth-month": str(born.month),
+        "date_of_birth-year": str(born.year),
+        **extra,
+    }
+
+
+def draft_up_to_concern(client: Client, child: dict) -> str:
+    draft = start(client)
+    client.post(f"{draft}/type/", {"kind": "referral", "urgency": "standard"})
+    client.post(f"{draft}/children/add/", child)
+    client.post(f"{draft}/adults/add/", MOTHER)
+    client.post(f"{draft}/adults/", {"father_not_recorded_reason": "Not known to the service."})
+    return draft
+
+
+BABY_INJURY_LABEL = (
+    "Does Amira Okafor have any bruise, mark, burn, bleeding (including from the mouth or "
+    "nose), swelling or suspected fracture?"
+)
+
+
+def test_the_concern_page_asks_directly_about_a_baby_and_says_what_is_missing(world):
+    client = client_for(world.hv)
+    draft = draft_up_to_concern(client, baby_child(21))
+    page = client.get(f"{draft}/concern/").content.decode()
+    assert BABY_INJURY_LABEL in page
+    assert "Has Amira Okafor collapsed, stopped breathing, or gone floppy or limp?" in page
+    response = client.post(f"{draft}/concern/", CONCERN)
+    assert response.status_code == 200
+    assert error_summary(response) == [
+        (
+            "id_baby_injury",
+            "Select whether the baby has any bruise, mark, burn, bleeding, swelling or "
+            "suspected fracture",
+        ),
+        (
+            "id_baby_collapse",
+            "Select whether the baby has collapsed, stopped breathing, or gone floppy or limp",
+        ),
+    ]
+    assert "Mother said her partner shouts" in response.content.decode()  # typed work kept
+    answered = {**CONCERN, "baby_injury": "no", "baby_collapse": "yes"}
+    assert client.post(f"{draft}/concern/", answered)["Location"] == f"{draft}/consent/"
+    client.post(f"{draft}/consent/", CONSENT)
+    client.post(f"{draft}/you/", {"phone": "01632 960 222"})
+    check = client.get(f"{draft}/check/").content.decode()
+    assert "Has Amira Okafor collapsed, stopped breathing, or gone floppy or limp?" in check
+    client.post(f"{draft}/check/")
+    referral = Referral.objects.get()
+    assert referral.non_mobile_injury and referral.urgency == "urgent"
+    assert referral.baby_collapse == "yes"
+
+
+def test_the_concern_page_does_not_ask_about_a_child_who_moves_about(world):
+    client = client_for(world.hv)
+    draft = draft_up_to_concern(client, baby_child(250, mobile="yes"))
+    assert "collapsed, stopped breathing" not in client.get(f"{draft}/concern/").content.decode()
+    assert client.post(f"{draft}/concern/", CONCERN)["Location"] == f"{draft}/consent/"
+
+
+def test_a_baby_of_six_months_to_one_needs_an_answer_on_moving_about(world):
+    client = client_for(world.hv)
+    draft = start(client)
+    response = client.post(f"{draft}/children/add/", baby_child(200))
+    assert ("id_mobile", "Select whether the child is moving about on their own yet") in (
+        error_summary(response)
+    )
+
+
+def test_the_api_asks_the_same_baby_questions_with_the_same_messages(world):
+    import datetime as dt
+
+    born = (dt.date.today() - dt.timedelta(weeks=3)).isoformat()
+    document = a_document(child={"date_of_birth": born})
+    del document["concern"]["baby_collapse"]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.hv)}")
+    response = api.post("/api/v1/referrals/", document, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "concern.baby_collapse": [
+            "Select whether the baby has collapsed, stopped breathing, or gone floppy or limp"
+        ]
+    }
+    document["concern"]["baby_collapse"] = True
+    response = api.post("/api/v1/referrals/", document, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["urgency"] == "urgent"
+    assert response.json()["urgent_reasons"] == [
+        "a non-mobile baby collapsed, stopped breathing, or went floppy or limp"
+    ]
+
+
+def test_a_health_referrer_is_asked_about_the_differential_diagnosis_and_others_are_not(world):
+    from agencies.models import Agency, AgencyKind, Role
+    from tests.conftest import make_user
+
+    school = Agency.objects.create(
+        name="Canal Row Primary", kind=AgencyKind.SCHOOL, front_door=world.front_door
+    )
+    teacher = make_user("dsl.teacher", agency=school, role=Role.REFERRER)
+    question = "Is abuse part of your differential diagnosis?"
+    hv = client_for(world.hv)
+    draft = draft_up_to_concern(hv, CHILD)
+    assert question in hv.get(f"{draft}/concern/").content.decode()
+    missing = {k: v for k, v in CONCERN.items() if k != "abuse_in_differential"}
+    assert error_summary(hv.post(f"{draft}/concern/", missing)) == [
+        ("id_abuse_in_differential", "Select whether abuse is part of your differential diagnosis")
+    ]
+    dsl = client_for(teacher)
+    draft = draft_up_to_concern(dsl, CHILD)
+    assert question not in dsl.get(f"{draft}/concern/").content.decode()
+    assert dsl.post(f"{draft}/concern/", missing)["Location"] == f"{draft}/consent/"
+
+
+def test_the_front_door_reads_the_differential_diagnosis_first(world):
+    from tests.conftest import submit  # noqa: PLC0415
+
+    referral = submit(world.hv, concern={"abuse_in_differential": "not_assessed"})
+    assert referral.abuse_in_differential == "not_assessed"
+    page = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
+    answer = page.index("No medical assessment has been made yet")
+    assert page.index("Is abuse part of the referrer's differential diagnosis?") < answer
+    assert answer < page.index("The concern") and answer < page.index("Child: Leo Marsh")
+
+
+def test_the_api_asks_a_health_referrer_about_the_differential_diagnosis(world):
+    document = a_document()
+    del document["concern"]["abuse_in_differential"]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(world.gp)}")
+    response = api.post("/api/v1/referrals/", document, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {
+        "concern.abuse_in_differential": [
+            "Select whether abuse is part of your differential diagnosis"
+        ]
+    }
+    document["concern"]["abuse_in_differential"] = "yes"
+    created = api.post("/api/v1/referrals/", document, format="json")
+    assert created.status_code == 201
+    referral = Referral.objects.get(reference=created.json()["reference"])
+    assert referral.abuse_in_differential == "yes"
