@@ -25,7 +25,7 @@ class DocumentStorage(LazyObject):
         self._wrapped = storages["documents"]
 
     def reset(self) -> None:
-        self._wrapped = empty
+        self._wrapped = empty  # type: ignore[assignment]  # LazyObject's "not set up yet"
 
 
 documents_storage = DocumentStorage()
