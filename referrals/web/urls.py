@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.web import audit, dashboard, drafts, lists, referral, reports, triage
+from referrals.web import attachments, audit, dashboard, drafts, lists, referral, reports, triage
 
 urlpatterns = [
     # Sending a referral, a page at a time
@@ -44,6 +44,12 @@ urlpatterns = [
         name="referral-challenge-answer",
     ),
     path("referrals/<str:reference>/link/", triage.link, name="referral-link"),
+    path(
+        "referrals/<str:reference>/documents/add/",
+        attachments.add_document,
+        name="referral-document-add",
+    ),
+    path("documents/<int:attachment_id>/", attachments.download, name="document-download"),
     path("referrals/<str:reference>/who-viewed/", audit.referral_audit, name="referral-audit"),
     # Questions the front door put to an agency
     path("questions/", triage.agency_questions, name="agency-questions"),
