@@ -467,6 +467,9 @@ CELERY_BEAT_SCHEDULE = {
 # bin/clamd-local (make run, make test, .ci/run) starts one on this socket.
 CLAMAV_URL = env_str("CLAMAV_URL", f"unix://{VAR_DIR / 'clamav' / 'clamd.sock'}")
 CLAMAV_TIMEOUT_SECONDS = env_float("CLAMAV_TIMEOUT_SECONDS", 30)
+# While clamd is down, the scan of waiting documents is tried again this often
+# (beat also runs it every DISPATCH_INTERVAL_SECONDS).
+DOCUMENT_SCAN_RETRY_SECONDS = env_int("DOCUMENT_SCAN_RETRY_SECONDS", 60)
 # Per file, and per referral (its own, its answers' and what was attached to its draft).
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 DOCUMENTS_PER_REFERRAL = env_int("DOCUMENTS_PER_REFERRAL", 20)
