@@ -92,7 +92,7 @@ def test_documents_wait_while_clamd_is_down_and_are_scanned_when_it_is_back(
 
 
 @pytest.fixture
-def settings_for_clamd_down(settings, tmp_path) -> Path:
+def settings_for_clamd_down(settings, tmp_path: Path) -> Path:
     """A socket path where clamd is not (yet) listening, for this process and the worker."""
     path = tmp_path / "clamd.sock"
     settings.CLAMAV_URL = f"unix://{path}"
