@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import magic
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 
 # What libmagic says a file is -> the extension its name is given. A file
 # called body-map.exe that is a PNG is saved as body-map.png; a file called
@@ -74,12 +73,21 @@ def safe_name(original: str, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
+def size_in_words(size: int) -> str:
+    """A limit as GOV.UK writes one: 20MB, 500KB."""
+    for unit, name in ((1024 * 1024, "MB"), (1024, "KB")):
+        if size >= unit:
+            amount = size / unit
+            return f"{amount:.0f}{name}" if amount == int(amount) else f"{amount:.1f}{name}"
+    return f"{size} bytes"
+
+
 def check_size(size: int) -> None:
     """Refuse an empty or too large file."""
     if size == 0:
         raise DocumentRefused("The selected file is empty")
     if size > settings.DOCUMENT_MAX_BYTES:
-        limit = filesizeformat(settings.DOCUMENT_MAX_BYTES).replace("\xa0", " ")
+        limit = size_in_words(settings.DOCUMENT_MAX_BYTES)
         raise DocumentRefused(f"The selected file must be smaller than {limit}")
 
 

@@ -9,24 +9,27 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 
 from audit.services import WEB, Origin
 from core.forms import GovukForm
-from documents.checks import ACCEPT_ATTRIBUTE, DocumentRefused
+from documents.checks import ACCEPT_ATTRIBUTE, DocumentRefused, size_in_words
 from documents.services import ReceivedFile, receive_file
 from referrals.forms.triage import InformationAnswerForm
 
-FILE_HINT = (
-    "A PDF, a photo (JPG, PNG or HEIC) or a Word, Excel, PowerPoint or OpenDocument file, "
-    "smaller than 20MB. It is checked for viruses before anyone can open it."
-)
+
+def file_hint() -> str:
+    limit = size_in_words(settings.DOCUMENT_MAX_BYTES)
+    return (
+        "A PDF, a photo (JPG, PNG or HEIC) or a Word, Excel, PowerPoint or OpenDocument file, "
+        f"smaller than {limit}. It is checked for viruses before anyone can open it."
+    )
 
 
 def file_field(*, required: bool, label: str) -> forms.FileField:
     return forms.FileField(
         label=label,
-        help_text=FILE_HINT,
         required=required,
         allow_empty_file=True,  # documents.checks says "The selected file is empty"
         error_messages={"required": "Select a file", "invalid": "Select a file"},
@@ -52,6 +55,7 @@ class ReceivesFile:
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = file_hint()  # type: ignore[attr-defined]
         self.actor = actor
         self.object_ref = object_ref
         self.origin = origin

@@ -14,12 +14,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from audit.models import Action
 from audit.services import WEB, Origin, record_event
 from core.names import display_name
+from documents.checks import size_in_words
 from documents.services import ReceivedFile, store_document
 from referrals.models import Attachment, EventKind, InformationRequest, Referral
 from referrals.selectors.access import permissions_for, require
@@ -45,7 +45,7 @@ def check_room_for(referral: Referral, files: Sequence[ReceivedFile], *, field: 
             }
         )
     if size + sum(len(f.data) for f in files) > settings.DOCUMENTS_MAX_BYTES_PER_REFERRAL:
-        limit = filesizeformat(settings.DOCUMENTS_MAX_BYTES_PER_REFERRAL).replace("\xa0", " ")
+        limit = size_in_words(settings.DOCUMENTS_MAX_BYTES_PER_REFERRAL)
         raise ValidationError(
             {field: f"The documents on a referral must add up to less than {limit}"}
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from documents.checks import DocumentRefused, check_file, safe_name
+from documents.checks import DocumentRefused, check_file, safe_name, size_in_words
 from tests.documents.files import PDF, PNG, PROGRAM
 
 
@@ -37,7 +37,7 @@ def test_an_empty_file_is_refused() -> None:
 def test_a_file_of_exactly_the_limit_is_accepted_and_one_byte_more_refused() -> None:
     limit = settings.DOCUMENT_MAX_BYTES
     assert check_file(original_name="a.pdf", size=limit, head=PDF).name == "a.pdf"
-    with pytest.raises(DocumentRefused, match="must be smaller than 20"):
+    with pytest.raises(DocumentRefused, match="must be smaller than 20MB$"):
         check_file(original_name="a.pdf", size=limit + 1, head=PDF)
 
 
@@ -58,3 +58,11 @@ def test_a_file_of_exactly_the_limit_is_accepted_and_one_byte_more_refused() -> 
 )
 def test_names_are_made_safe(original: str, expected: str) -> None:
     assert safe_name(original, "pdf") == expected
+
+
+@pytest.mark.parametrize(
+    ("size", "words"),
+    [(20 * 1024 * 1024, "20MB"), (1536 * 1024, "1.5MB"), (500 * 1024, "500KB"), (10, "10 bytes")],
+)
+def test_limits_are_written_as_govuk_writes_them(size: int, words: str) -> None:
+    assert size_in_words(size) == words
