@@ -27,6 +27,7 @@ from audit.services import COMMAND, record_event
 from documents.models import Document
 from privacy.models import DestructionRecord, RecordType, RetentionHold, RetentionRule
 from referrals.models import Draft, IdempotencyRecord, LinkStatus, Referral, ReferralLink, Status
+from referrals.services.attachments import delete_documents_of_drafts
 
 BATCH = 500
 
@@ -255,6 +256,7 @@ def apply_retention(
             with transaction.atomic():
                 destroyed += _destroy(chunk, due_ids, now)
         with transaction.atomic():
+            delete_documents_of_drafts(drafts)
             drafts.delete()
             retries.delete()
     finally:

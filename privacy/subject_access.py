@@ -61,7 +61,8 @@ def _row(obj: models.Model, *, skip: tuple[str, ...] = ("id", "referral")) -> di
 
 def document_path(attachment: Attachment) -> str:
     """Where an attached document's file is in the export's archive."""
-    return f"documents/{attachment.referral.reference}/{attachment.pk}-{attachment.document.name}"
+    reference = attachment.referral.reference if attachment.referral else "draft"
+    return f"documents/{reference}/{attachment.pk}-{attachment.document.name}"
 
 
 def document_entry(attachment: Attachment) -> dict[str, Any]:

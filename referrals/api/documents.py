@@ -124,8 +124,8 @@ class DocumentDownload(APIView):
         record_event(
             actor=request.user,
             action=Action.VIEWED,
-            object_type="referral",
-            object_ref=attachment.referral.reference,
+            object_type="referral" if attachment.referral else "draft",
+            object_ref=attachment.referral.reference if attachment.referral else "",
             origin=_origin(request),
             detail={
                 "page": "document",

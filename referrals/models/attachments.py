@@ -1,6 +1,7 @@
-"""Documents attached to a referral, or to an answer to one of the front
-door's questions. The file and its virus scan are documents.Document; this
-row says whose it is and who may see it (referrals.selectors.access)."""
+"""Documents attached to a referral, to a draft (until it is sent), or to an
+answer to one of the front door's questions. The file and its virus scan
+are documents.Document; this row says whose it is and who may see it
+(referrals.selectors.access)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,19 @@ from referrals.models.triage import InformationRequest
 
 
 class Attachment(models.Model):
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
+    # Empty while the document is on a draft: sending the draft moves it to
+    # the referral (referrals.services.submit), in the same transaction.
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="attachments", null=True, blank=True
+    )
+    # Deleting a draft deletes these rows; its services delete the documents.
+    draft = models.ForeignKey(
+        "referrals.Draft",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
     # Set when the document came with an answer to a question.
     information_request = models.ForeignKey(
         InformationRequest,

@@ -19,7 +19,8 @@ ClamAV has passed them:
 - the referrer's side sees those on the referral and on its own answers, not
   what another agency sent in answer to the front door;
 - an agency answering a question sees what was sent with that question's
-  answer, and nothing else of the referral.
+  answer, and nothing else of the referral;
+- a document on a draft is its author's alone until the draft is sent.
 """
 
 from __future__ import annotations
@@ -242,11 +243,16 @@ def get_attachment_for_user(user: User, attachment_id: object) -> Attachment:
     except ValueError as exc:
         raise Http404("No such document") from exc
     attachment = (
-        Attachment.objects.select_related("referral", "document", "information_request")
+        Attachment.objects.select_related("referral", "document", "information_request", "draft")
         .filter(pk=key)
         .first()
     )
-    if attachment is not None:
+    if attachment is not None and attachment.referral is None:
+        # On a draft: its author's alone, like the draft.
+        if attachment.draft is not None and attachment.draft.author_id == getattr(user, "pk", None):
+            return attachment
+        raise Http404("No such document")
+    if attachment is not None and attachment.referral is not None:
         referral = attachment.referral
         may_see_referral = referrals_visible_to(user).filter(pk=referral.pk).exists()
         if (may_see_referral or _answers_for(user, attachment)) and (

@@ -23,7 +23,8 @@ from referrals.selectors.access import (
     permissions_for,
     require,
 )
-from referrals.services.attachments import ATTACH_NOT_ALLOWED, attach_to_referral
+from referrals.selectors.drafts import get_draft
+from referrals.services.attachments import ATTACH_NOT_ALLOWED, attach_to_draft, attach_to_referral
 
 
 @login_required
@@ -85,9 +86,35 @@ def download(request: AuthenticatedHttpRequest, attachment_id: int) -> HttpRespo
     record_event(
         actor=request.user,
         action=Action.VIEWED,
-        object_type="referral",
-        object_ref=attachment.referral.reference,
+        object_type="referral" if attachment.referral else "draft",
+        object_ref=attachment.referral.reference if attachment.referral else "",
         origin=Origin.of(request),
         detail={"page": "document", "document": attachment.pk, "file": attachment.document.name},
     )
     return document_response(attachment)
+
+
+@login_required
+def add_draft_document(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
+    """A document added while the referral is being written; it is sent with it."""
+    draft = get_draft(request.user, draft_id)
+    form = AttachmentForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        actor=request.user,
+        object_ref="",
+        origin=Origin.of(request),
+    )
+    if request.method == "POST" and form.is_valid() and form.received is not None:
+        try:
+            attachment = attach_to_draft(draft=draft, received=form.received, actor=request.user)
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                form.add_error("file", errors)
+        else:
+            messages.success(
+                request,
+                f"{attachment.document.name} has been added. It will be sent with the referral.",
+            )
+            return redirect("draft-check", draft.pk)
+    return render(request, "referrals/attachments/add.html", {"draft": draft, "form": form})

@@ -353,6 +353,7 @@ def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
             "sections": _check_sections(draft),
             "vague_words": vague,
             "submitted": request.method == "POST",
+            "documents": list(draft.attachments.select_related("document", "added_by")),
         },
     )
 

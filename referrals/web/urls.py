@@ -11,6 +11,12 @@ urlpatterns = [
     path("referrals/new/", drafts.start, name="referral-start"),
     path("referrals/drafts/<str:draft_id>/check/", drafts.check, name="draft-check"),
     path("referrals/drafts/<str:draft_id>/delete/", drafts.delete, name="draft-delete"),
+    # Before the <slug:page> paths: "documents" is not a question page.
+    path(
+        "referrals/drafts/<str:draft_id>/documents/add/",
+        attachments.add_draft_document,
+        name="draft-document-add",
+    ),
     path("referrals/drafts/<str:draft_id>/<slug:page>/", drafts.page, name="draft-page"),
     path("referrals/drafts/<str:draft_id>/<slug:page>/add/", drafts.item, name="draft-item-add"),
     path(

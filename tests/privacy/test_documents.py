@@ -3,6 +3,7 @@ with their referral."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -16,8 +17,9 @@ from django.utils import timezone
 from documents.models import Document
 from documents.services import receive_file
 from privacy.retention import apply_retention
-from referrals.models import Attachment
-from referrals.services.attachments import attach_to_referral
+from referrals.models import Attachment, Draft
+from referrals.services.attachments import attach_to_draft, attach_to_referral
+from referrals.services.drafts import start_draft
 from tests.conftest import client_for, submit
 from tests.documents.files import PDF, PNG
 from tests.privacy.test_retention import decided, rules  # noqa: F401 - rules is a fixture
@@ -92,3 +94,23 @@ def test_retention_removes_documents_and_their_files_with_the_referral(world, do
     assert report.referrals == [old.reference]
     assert list(Document.objects.values_list("name", flat=True)) == ["Recent letter.pdf"]
     assert [p.name for p in files_in(document_store)] == [str(kept.document.pk)]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("rules")
+def test_retention_removes_an_old_drafts_documents_and_files(world, document_store: Path):
+    old = start_draft(author=world.hv)
+    received = receive_file(
+        upload=SimpleUploadedFile("map.png", PNG),
+        actor=world.hv,
+        object_type="draft",
+        object_ref="",
+    )
+    attach_to_draft(draft=old, received=received, actor=world.hv)
+    Draft.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=31))
+    assert len(files_in(document_store)) == 1
+
+    assert apply_retention(dry_run=False).drafts == 1
+
+    assert not Document.objects.exists()
+    assert files_in(document_store) == []
