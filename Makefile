@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 CHROMIUM ?= /usr/bin/chromium
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test test-fast faults lint audit check browser static migrate demo clean bench \
+.PHONY: help install run test test-fast faults lint audit check browser clamav static migrate demo clean bench \
 	mutation
 
 help:
@@ -53,6 +53,7 @@ demo: migrate
 	$(MANAGE) seed_demo
 
 run: demo
+	@bin/clamd-local || echo "ClamAV is not running: attached documents wait, unopenable, for their virus check"
 	@echo ""
 	@echo "Front Door is starting at http://127.0.0.1:8000/ (Ctrl-C stops the web server, workers and beat)"
 	@echo ""
@@ -66,10 +67,16 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: install browser
+# ClamAV's daemon (Debian's clamav-daemon) on a socket under var/clamav/, for
+# scanning attached documents; installed from Debian if it is missing, left
+# running like PostgreSQL and Redis (`bin/clamd-local stop` stops it).
+clamav:
+	bin/clamd-local
+
+test: install browser clamav
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-fast: install
+test-fast: install clamav
 	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 # Hundreds of submissions while Redis, a worker and PostgreSQL fail, against

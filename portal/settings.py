@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -105,6 +106,7 @@ INSTALLED_APPS = [
     "agencies",
     "accounts",
     "notifications",
+    "documents",
     "referrals",
     "privacy",
     "portal",
@@ -325,8 +327,40 @@ STATICFILES_DIRS = [
     BASE_DIR / "static_build",
     BASE_DIR / "static",
 ]
+# Attached documents: never under MEDIA_URL or any public URL; every download
+# goes through the referral's access check (referrals.web.attachments).
+# DOCUMENTS_STORAGE=s3 keeps them in a private S3-compatible bucket through
+# django-storages (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+# or the instance's role, as boto3 finds them): see docs/documents.md.
+DOCUMENTS_STORAGE = env_str("DOCUMENTS_STORAGE", "filesystem")
+if DOCUMENTS_STORAGE == "s3":
+    _documents_storage: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("DOCUMENTS_S3_BUCKET", ""),
+            "endpoint_url": env_str("DOCUMENTS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("DOCUMENTS_S3_REGION", "") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
+elif DOCUMENTS_STORAGE == "filesystem":
+    _documents_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("DOCUMENTS_ROOT", str(VAR_DIR / "documents")),
+            "base_url": "/no-public-url/",
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+else:
+    raise ImproperlyConfigured("DOCUMENTS_STORAGE must be filesystem or s3")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": _documents_storage,
     "staticfiles": {
         "BACKEND": env_str(
             "STATICFILES_BACKEND",
@@ -429,7 +463,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.dispatch_webhooks",
         "schedule": float(DISPATCH_INTERVAL_SECONDS),
     },
+    # Documents that arrived while clamd was down wait, unopenable, for this.
+    "scan-waiting-documents": {
+        "task": "documents.tasks.scan_waiting_documents",
+        "schedule": float(DISPATCH_INTERVAL_SECONDS),
+    },
 }
+
+# --- Documents: virus scanning and limits ----------------------------------------
+# Where ClamAV's daemon listens: unix:///path/clamd.sock or tcp://host:3310.
+# bin/clamd-local (make run, make test, .ci/run) starts one on this socket.
+CLAMAV_URL = env_str("CLAMAV_URL", f"unix://{VAR_DIR / 'clamav' / 'clamd.sock'}")
+CLAMAV_TIMEOUT_SECONDS = env_float("CLAMAV_TIMEOUT_SECONDS", 30)
+# While clamd is down, the scan of waiting documents is tried again this often
+# (beat also runs it every DISPATCH_INTERVAL_SECONDS).
+DOCUMENT_SCAN_RETRY_SECONDS = env_int("DOCUMENT_SCAN_RETRY_SECONDS", 60)
+# Per file, and per referral (its own, its answers' and what was attached to its draft).
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+DOCUMENTS_PER_REFERRAL = env_int("DOCUMENTS_PER_REFERRAL", 20)
+DOCUMENTS_MAX_BYTES_PER_REFERRAL = env_int("DOCUMENTS_MAX_BYTES_PER_REFERRAL", 100 * 1024 * 1024)
 
 # Secrets the portal reads back (webhook signing secrets) are encrypted with a
 # key derived from this (core.secrets); SECRET_KEY where it is not set.

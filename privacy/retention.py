@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.apps import apps
 from django.contrib.auth.models import User
@@ -23,8 +24,10 @@ from django.utils import timezone
 
 from audit.models import Action
 from audit.services import COMMAND, record_event
+from documents.models import Document
 from privacy.models import DestructionRecord, RecordType, RetentionHold, RetentionRule
 from referrals.models import Draft, IdempotencyRecord, LinkStatus, Referral, ReferralLink, Status
+from referrals.services.attachments import delete_documents_of_drafts
 
 BATCH = 500
 
@@ -195,7 +198,14 @@ def _destroy(batch: list[tuple[int, str, RetentionRule]], due: set[int], now: dt
     )
     ReferralLink.objects.filter(Q(referral_id__in=ids) | Q(earlier_id__in=ids)).delete()
     RetentionHold.objects.filter(referral_id__in=ids, lifted_at__isnull=False).delete()
-    Referral.objects.filter(pk__in=ids).delete()
+    documents = list(Document.objects.filter(attachment__referral_id__in=ids))
+    Referral.objects.filter(pk__in=ids).delete()  # and, with it, its attachments
+    # The documents go with their referral; their files once that is
+    # committed (a rolled-back batch keeps its files).
+    Document.objects.filter(pk__in=[d.pk for d in documents]).delete()
+    for document in documents:
+        if document.file:
+            transaction.on_commit(partial(document.file.storage.delete, document.file.name))
     # Last: deleting the rows above writes a "deleted" version of each.
     for model, column in _history_models():
         # A history model has only its default manager, `objects`.
@@ -246,6 +256,7 @@ def apply_retention(
             with transaction.atomic():
                 destroyed += _destroy(chunk, due_ids, now)
         with transaction.atomic():
+            delete_documents_of_drafts(drafts)
             drafts.delete()
             retries.delete()
     finally:

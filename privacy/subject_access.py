@@ -13,6 +13,9 @@ what to redact before anything is released.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+import zipfile
 from typing import Any
 
 from django.db import models
@@ -20,7 +23,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from referrals.models import Child, LinkStatus, Referral, ReferralLink
+from documents.models import Document
+from referrals.models import Attachment, Child, LinkStatus, Referral, ReferralLink
 from referrals.selectors.matching import names_match
 
 PEOPLE_ON_A_REFERRAL = ("sender", "acknowledged_by", "assigned_to", "decided_by")
@@ -53,6 +57,52 @@ def _row(obj: models.Model, *, skip: tuple[str, ...] = ("id", "referral")) -> di
         for field in obj._meta.concrete_fields
         if field.name not in skip
     }
+
+
+def document_path(attachment: Attachment) -> str:
+    """Where an attached document's file is in the export's archive."""
+    reference = attachment.referral.reference if attachment.referral else "draft"
+    return f"documents/{reference}/{attachment.pk}-{attachment.document.name}"
+
+
+def document_entry(attachment: Attachment) -> dict[str, Any]:
+    document = attachment.document
+    return {
+        "name": document.name,
+        "content_type": document.content_type,
+        "size": document.size,
+        "sha256": document.sha256,
+        "added_by": attachment.added_by.get_username(),
+        "added_at": attachment.added_at.isoformat(),
+        "with_an_answer_to_a_question": attachment.information_request_id is not None,
+        "virus_check": document.get_status_display(),
+        # Only a document that passed its virus check is put in the archive.
+        "file": document_path(attachment) if document.may_be_opened else None,
+    }
+
+
+def export_documents(references: list[str]) -> list[tuple[str, Document]]:
+    """The files of the exported referrals' documents that passed their
+    virus check, with their paths in the archive."""
+    return [
+        (document_path(attachment), attachment.document)
+        for attachment in Attachment.objects.filter(referral__reference__in=references)
+        .select_related("referral", "document")
+        .order_by("referral__reference", "pk")
+        if attachment.document.may_be_opened
+    ]
+
+
+def export_archive(export: dict[str, Any]) -> bytes:
+    """The export as a ZIP: subject-access.json and the documents' files."""
+    references = [item["reference"] for item in export["referrals"]]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("subject-access.json", json.dumps(export, indent=2, ensure_ascii=False))
+        for path, document in export_documents(references):
+            with document.file.open("rb") as handle:
+                archive.writestr(path, handle.read())
+    return buffer.getvalue()
 
 
 def matching_children(
@@ -136,6 +186,8 @@ def export_for_child(
             "notifications__recipient",
             "links__earlier",
             "links__decided_by",
+            "attachments__document",
+            "attachments__added_by",
         )
         .order_by("received_at")
     )
@@ -178,6 +230,12 @@ def export_for_child(
                     {"third_party": True, **_row(item)}
                     for item in referral.links.all()
                     if item.status == LinkStatus.CONFIRMED
+                ],
+                # Documents attached by professionals; the files themselves
+                # are in the export's documents/ folder (export_archive).
+                "documents": [
+                    {"third_party": True, **document_entry(item)}
+                    for item in referral.attachments.all()
                 ],
                 "found_through": "the child's details"
                 if referral.pk in direct

@@ -17,7 +17,7 @@ from agencies.selectors import get_access
 from audit.models import Action
 from audit.services import Origin, record_event
 from privacy.forms import SubjectAccessForm
-from privacy.subject_access import export_for_child
+from privacy.subject_access import export_archive, export_for_child
 
 
 @never_cache
@@ -57,12 +57,18 @@ def subject_access(request: HttpRequest) -> HttpResponse:
         if export["referral_count"] == 0:
             context["nothing_found"] = True
             return render(request, "privacy/subject_access.html", context)
-        response = HttpResponse(
-            json.dumps(export, indent=2, ensure_ascii=False),
-            content_type="application/json; charset=utf-8",
-        )
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="subject-access-{stamp}.json"'
+        if any(item["documents"] for item in export["referrals"]):
+            # With the attached documents: a ZIP of the JSON and the files.
+            response = HttpResponse(export_archive(export), content_type="application/zip")
+            filename = f"subject-access-{stamp}.zip"
+        else:
+            response = HttpResponse(
+                json.dumps(export, indent=2, ensure_ascii=False),
+                content_type="application/json; charset=utf-8",
+            )
+            filename = f"subject-access-{stamp}.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         response["Cache-Control"] = "no-store"
         return response
     return render(request, "privacy/subject_access.html", context)

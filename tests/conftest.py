@@ -286,3 +286,23 @@ def _fresh_rate_limits() -> Any:
     _forget_rate_limits()
     yield
     _forget_rate_limits()
+
+
+@pytest.fixture
+def document_store(settings: Any, tmp_path: Path) -> Path:
+    """Attached documents stored in a folder of the test's own, not var/."""
+    location = tmp_path / "documents"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location), "base_url": "/no-public-url/"},
+        },
+    }
+    return location
+
+
+@pytest.fixture
+def clamd_down(settings: Any, tmp_path: Path) -> None:
+    """ClamAV's daemon not answering: a socket path nothing listens on."""
+    settings.CLAMAV_URL = f"unix://{tmp_path / 'no-clamd.sock'}"

@@ -37,6 +37,8 @@ def _kind(field: forms.BoundField) -> str:
         return "select"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
+    if isinstance(widget, forms.FileInput):
+        return "file"
     return "input"
 
 
@@ -72,9 +74,12 @@ def govuk_field(
         "is_page_heading": is_page_heading,
         "width": width or getattr(widget, "govuk_width", ""),
         "required": field.field.required,
-        # A password is never sent back to the browser (shared machines).
+        # A password is never sent back to the browser (shared machines),
+        # and a browser never takes a file's value: it is chosen again.
         "value": ""
-        if value is None or (isinstance(widget, forms.PasswordInput) and not widget.render_value)
+        if value is None
+        or kind == "file"
+        or (isinstance(widget, forms.PasswordInput) and not widget.render_value)
         else value,
         "attrs": widget.attrs,
     }

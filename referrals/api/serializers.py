@@ -22,6 +22,7 @@ from core.forms import GovukDateField
 from core.names import display_name
 from referrals.models import (
     Adult,
+    Attachment,
     Challenge,
     Child,
     Escalation,
@@ -489,3 +490,41 @@ def form_body(
 ) -> Any:
     """A request body for the schema, read from the page form that checks it."""
     return inline_serializer(name, form_fields(form_class, help), **kwargs)
+
+
+class DocumentSerializer(_Output):
+    """A document on a referral, as the one asking may see it. `download`
+    is set once ClamAV has passed it."""
+
+    name = serializers.CharField(source="document.name", read_only=True)
+    content_type = serializers.CharField(source="document.content_type", read_only=True)
+    size = serializers.IntegerField(source="document.size", read_only=True)
+    virus_check = serializers.CharField(source="document.status", read_only=True)
+    added_by = serializers.SerializerMethodField()
+    answer_to_question = serializers.IntegerField(
+        source="information_request_id", read_only=True, allow_null=True
+    )
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "name",
+            "content_type",
+            "size",
+            "virus_check",
+            "added_by",
+            "added_at",
+            "answer_to_question",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def get_added_by(self, attachment: Attachment) -> str:
+        return display_name(attachment.added_by)
+
+    def get_download(self, attachment: Attachment) -> str | None:
+        if not attachment.document.may_be_opened:
+            return None
+        return f"/api/v1/documents/{attachment.pk}/"

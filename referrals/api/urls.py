@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.api import views
+from referrals.api import documents, views
 
 urlpatterns = [
     path("referrals/", views.ReferralListCreate.as_view(), name="api-referrals"),
@@ -46,6 +46,16 @@ urlpatterns = [
         "referrals/<str:reference>/challenges/<int:challenge_id>/answer/",
         views.ReferralAnswerChallenge.as_view(),
         name="api-referral-answer-challenge",
+    ),
+    path(
+        "referrals/<str:reference>/documents/",
+        documents.ReferralDocuments.as_view(),
+        name="api-referral-documents",
+    ),
+    path(
+        "documents/<int:attachment_id>/",
+        documents.DocumentDownload.as_view(),
+        name="api-document-download",
     ),
     path("questions/", views.QuestionsForAgency.as_view(), name="api-questions"),
     path(

@@ -29,6 +29,7 @@ from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +38,7 @@ from agencies.selectors import get_access
 from audit.models import Action
 from audit.services import Origin, record_event
 from core.http import AuthenticatedRequest
+from core.parsers import JSONParser
 from referrals.api import schema
 from referrals.api.serializers import (
     ListItemSerializer,
@@ -45,15 +47,15 @@ from referrals.api.serializers import (
     SubmittedSerializer,
 )
 from referrals.content import Problem, vague_words_in, validate_content
+from referrals.forms.attachments import AnswerWithDocumentForm
 from referrals.forms.content import NO, YES
 from referrals.forms.triage import (
     ChallengeAnswerForm,
     ChallengeForm,
     DecisionForm,
-    InformationAnswerForm,
     InformationRequestForm,
 )
-from referrals.models import Referral, Status
+from referrals.models import InformationRequest, Referral, Status
 from referrals.selectors.access import (
     get_question_for_user,
     get_referral_for_user,
@@ -399,17 +401,51 @@ class ReferralRequestInformation(APIView):
 
 
 class ReferralAnswerInformation(APIView):
+    # JSON, or multipart/form-data to send a document with the answer.
+    parser_classes = [JSONParser, MultiPartParser]
+
     @schema.answer_information
     def post(self, request: AuthenticatedRequest, reference: str, request_id: int) -> Response:
-        def action(referral: Referral, data: dict[str, Any]) -> None:
-            info = referral.information_requests.filter(pk=request_id).first()
-            if info is None:
-                raise Http404("No such question")
-            answer_information_request(
-                info=info, actor=request.user, answer=data["answer"], origin=_origin(request)
-            )
+        referral = get_referral_for_user(request.user, reference)
+        info = referral.information_requests.filter(pk=request_id).first()
+        if info is None:
+            raise Http404("No such question")
+        failed = _answer(request, info)
+        if failed is not None:
+            return failed
+        referral.refresh_from_db()
+        return Response(referral_json(referral, viewer=request.user))
 
-        return _act(request, reference, InformationAnswerForm, action)
+
+def _answer(request: AuthenticatedRequest, info: InformationRequest) -> Response | None:
+    """Answer a question, with a document if one was sent: the page's form
+    checks both (and scans the file). None when it was answered."""
+    data = _body(request)
+    form = AnswerWithDocumentForm(
+        data={"answer": _plain(data.get("answer"))},
+        files=request.FILES,
+        actor=request.user,
+        object_ref=info.referral.reference,
+        origin=_origin(request),
+    )
+    if not form.is_valid():
+        return Response(form_errors_json(form), status=status.HTTP_400_BAD_REQUEST)
+    try:
+        answer_information_request(
+            info=info,
+            actor=request.user,
+            answer=form.cleaned_data["answer"],
+            origin=_origin(request),
+            files=form.files_received,
+        )
+    except ValidationError as exc:
+        return Response(
+            {"error": "invalid", "message": CHECK_FIELDS, "fields": exc.message_dict},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    except NotAllowedNow as exc:
+        return Response({"error": "conflict", "message": str(exc)}, status=status.HTTP_409_CONFLICT)
+    return None
 
 
 class ReferralDecide(APIView):
@@ -475,25 +511,16 @@ class QuestionsForAgency(APIView):
 
 
 class AnswerQuestionForAgency(APIView):
-    """POST /api/v1/questions/{id}/answer/ {"answer": "..."}"""
+    """POST /api/v1/questions/{id}/answer/ {"answer": "..."}, or multipart
+    with a `file` beside the answer."""
+
+    parser_classes = [JSONParser, MultiPartParser]
 
     @schema.answer_question
     def post(self, request: AuthenticatedRequest, question_id: int) -> Response:
         info = get_question_for_user(request.user, question_id)
-        data = _body(request)
-        form = InformationAnswerForm(data={"answer": _plain(data.get("answer"))})
-        if not form.is_valid():
-            return Response(form_errors_json(form), status=status.HTTP_400_BAD_REQUEST)
-        try:
-            answer_information_request(
-                info=info,
-                actor=request.user,
-                answer=form.cleaned_data["answer"],
-                origin=_origin(request),
-            )
-        except NotAllowedNow as exc:
-            return Response(
-                {"error": "conflict", "message": str(exc)}, status=status.HTTP_409_CONFLICT
-            )
+        failed = _answer(request, info)
+        if failed is not None:
+            return failed
         info.refresh_from_db()
         return Response(QuestionSerializer(info).data)

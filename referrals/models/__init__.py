@@ -1,5 +1,6 @@
 """Referral models, by sub-domain; everything is importable from here."""
 
+from referrals.models.attachments import Attachment  # noqa: F401
 from referrals.models.choices import *  # noqa: F403
 from referrals.models.choices import FATHER_FIGURES  # noqa: F401
 from referrals.models.deadlines import DeadlinePolicy  # noqa: F401

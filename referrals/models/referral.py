@@ -255,6 +255,7 @@ class EventKind(models.TextChoices):
     HISTORY_LINKED = "history_linked", "Earlier history linked"
     MANAGERS_ALERTED = "managers_alerted", "Managers alerted"
     CONVERTED = "converted", "Converted to a referral"
+    DOCUMENT_ADDED = "document_added", "Document added"
 
 
 class ReferralEvent(models.Model):

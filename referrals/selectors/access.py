@@ -12,6 +12,15 @@ Who sees what (one rule per line, in `referrals_visible_to`):
 
 What they may do with one (one rule per line, in `permissions_for`); services
 check the same object the pages and the API show their buttons from.
+
+Which attached documents each sees (`attachments_visible_to`), and only once
+ClamAV has passed them:
+- front-door staff see every document on their front door's referrals;
+- the referrer's side sees those on the referral and on its own answers, not
+  what another agency sent in answer to the front door;
+- an agency answering a question sees what was sent with that question's
+  answer, and nothing else of the referral;
+- a document on a draft is its author's alone until the draft is sent.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from agencies.models import (
 from agencies.selectors import Access, agencies_with_a_lead, get_access
 from audit.models import Action
 from audit.services import record_event
-from referrals.models import Challenge, InformationRequest, Referral
+from referrals.models import Attachment, Challenge, InformationRequest, Referral
 from referrals.references import normalise_reference
 
 # Whoever is asking: a signed-in person, or nobody (AnonymousUser).
@@ -110,6 +119,11 @@ class ReferralPermissions:
     can_answer_escalated_challenge: bool  # a challenge the sweep took to senior managers
     referrer_side: bool  # the sender or their agency's lead: answer the front door, challenge
     administrator: bool  # who has viewed the referral
+
+    @property
+    def can_attach(self) -> bool:
+        """Add a document to the referral itself (an answer's go with it)."""
+        return self.referrer_side or self.front_door_staff
 
     def may_answer(self, challenge: Challenge) -> bool:
         if challenge.escalation_level >= 1:
@@ -193,3 +207,68 @@ def get_question_for_user(user: User, question_id: object) -> InformationRequest
         if info.pk == key:
             return info
     raise Http404("No such question")
+
+
+def attachments_visible_to(user: User, referral: Referral) -> QuerySet[Attachment]:
+    """The documents on a referral this person may see (scanned or not:
+    only a clean one may be opened, see `get_attachment_for_user`)."""
+    may = permissions_for(user, referral)
+    attachments = Attachment.objects.filter(referral=referral).select_related(
+        "document", "added_by", "information_request"
+    )
+    if may.front_door_staff:
+        return attachments
+    rule = Q(pk__in=[])
+    if may.referrer_side:
+        rule |= Q(front_door_only=False)
+    answering = answering_agencies(user)
+    if answering:
+        rule |= Q(information_request__to_agency_id__in=answering)
+    return attachments.filter(rule)
+
+
+def attachments_of_question(user: User, info: InformationRequest) -> QuerySet[Attachment]:
+    """What was sent with the answer to one question, for the agency asked."""
+    if not may_answer_for_agency(user, info):
+        return Attachment.objects.none()
+    return info.attachments.select_related("document", "added_by")
+
+
+def get_attachment_for_user(user: User, attachment_id: object) -> Attachment:
+    """One attached document for someone who may see it. Missing, not yours
+    and not a number are the same 404; trying a document on a referral you
+    may not see is audited as a refusal against that referral."""
+    try:
+        key = int(str(attachment_id))
+    except ValueError as exc:
+        raise Http404("No such document") from exc
+    attachment = (
+        Attachment.objects.select_related("referral", "document", "information_request", "draft")
+        .filter(pk=key)
+        .first()
+    )
+    if attachment is not None and attachment.referral is None:
+        # On a draft: its author's alone, like the draft.
+        if attachment.draft is not None and attachment.draft.author_id == getattr(user, "pk", None):
+            return attachment
+        raise Http404("No such document")
+    if attachment is not None and attachment.referral is not None:
+        referral = attachment.referral
+        may_see_referral = referrals_visible_to(user).filter(pk=referral.pk).exists()
+        if (may_see_referral or _answers_for(user, attachment)) and (
+            attachments_visible_to(user, referral).filter(pk=attachment.pk).exists()
+        ):
+            return attachment
+        record_event(
+            actor=user,
+            action=Action.REFUSED,
+            object_type="referral",
+            object_ref=referral.reference,
+            detail={"reason": "document not visible to this person", "attachment": attachment.pk},
+        )
+    raise Http404("No such document")
+
+
+def _answers_for(user: User, attachment: Attachment) -> bool:
+    info = attachment.information_request
+    return info is not None and may_answer_for_agency(user, info)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from referrals.models import Draft
+from referrals.services.attachments import delete_documents_of_drafts
 
 # A draft keeps what was typed, valid or not, but within limits: a draft is
 # stored and shown back in full, so without them ten saves of a name of a
@@ -105,7 +106,10 @@ def remove_item(*, draft: Draft, key: str, index: int) -> Draft:
 
 
 def delete_draft(*, draft: Draft, author: User) -> None:
-    Draft.objects.filter(pk=draft.pk, author=author).delete()
+    with transaction.atomic():
+        mine = Draft.objects.filter(pk=draft.pk, author=author)
+        delete_documents_of_drafts(mine)
+        mine.delete()
 
 
 def _is_list(key: str) -> bool:

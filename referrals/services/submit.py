@@ -50,6 +50,7 @@ from referrals.models import (
 from referrals.pathways import pathway_for
 from referrals.references import new_reference
 from referrals.selectors.re_referrals import referred_in_year_before
+from referrals.services.attachments import give_documents_to, take_documents_of_draft
 from referrals.services.common import history_of
 
 
@@ -111,6 +112,8 @@ def submit_referral(
     with transaction.atomic():
         # A draft becomes one referral, once: the first send takes the draft,
         # a second (a double click) finds it gone and sends nothing.
+        # Its documents are unhooked first so that they outlive it.
+        documents = take_documents_of_draft(draft) if draft is not None else []
         if draft is not None and not Draft.objects.filter(pk=draft.pk, author=sender).delete()[0]:
             raise DraftAlreadySent()
         front_door = Agency.objects.select_related("deadline_policy").get(pk=grant.front_door_id)
@@ -173,6 +176,7 @@ def submit_referral(
             actor=sender,
             summary=summary[:300],
         )
+        give_documents_to(referral, documents, received_at)
         record_event(
             actor=sender,
             action=Action.CREATED,

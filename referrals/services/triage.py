@@ -10,6 +10,7 @@ rows in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +21,7 @@ from agencies.models import Agency, WebhookEvent
 from audit.models import Action
 from audit.services import WEB, Origin, record_event
 from core.names import display_name
+from documents.services import ReceivedFile
 from notifications.models import Notification, Purpose
 from notifications.services import build_notifications, queue_notifications, recipients_for_users
 from notifications.webhooks import webhook_notifications
@@ -43,6 +45,7 @@ from referrals.selectors.access import (
 )
 from referrals.selectors.people import agency_contacts
 from referrals.selectors.re_referrals import is_re_referral
+from referrals.services.attachments import store_attachments
 from referrals.services.common import NotAllowedNow, add_event, front_door_rules, record_history
 
 FRONT_DOOR_ONLY = "Only front-door staff of this front door can do this"
@@ -226,8 +229,10 @@ def answer_information_request(
     answer: str,
     origin: Origin = WEB,
     now: dt.datetime | None = None,
+    files: Sequence[ReceivedFile] = (),
 ) -> InformationRequest:
-    """The referrer's side, or the agency that was asked, answers."""
+    """The referrer's side, or the agency that was asked, answers, with any
+    documents (checked and scanned already) stored in the same transaction."""
     referral = info.referral
     if info.to_agency_id:
         require(may_answer_for_agency(actor, info), "Only the agency that was asked can answer")
@@ -250,6 +255,9 @@ def answer_information_request(
         InformationRequest.history.bulk_history_create(
             [info], update=True, default_user=actor, default_date=now
         )
+        store_attachments(
+            referral=referral, files=files, actor=actor, now=now, information_request=info
+        )
         where = f" ({info.to_agency.name})" if info.to_agency else ""
         add_event(
             referral,
@@ -265,6 +273,7 @@ def answer_information_request(
             object_type="referral",
             object_ref=referral.reference,
             origin=origin,
+            detail={"documents": len(files)} if files else None,
         )
         queue_notifications(
             build_notifications(

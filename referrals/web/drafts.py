@@ -392,6 +392,7 @@ def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
             "sections": _check_sections(draft, health_referrer=health),
             "vague_words": vague,
             "submitted": request.method == "POST",
+            "documents": list(draft.attachments.select_related("document", "added_by")),
         },
     )
 

@@ -18,7 +18,11 @@ from core.names import display_name
 from referrals.deadlines import referral_unattended_out_of_hours
 from referrals.messages import NOBODY_ON_DUTY
 from referrals.models import OPEN_STATUSES, Kind, Status
-from referrals.selectors.access import get_referral_for_user, permissions_for
+from referrals.selectors.access import (
+    attachments_visible_to,
+    get_referral_for_user,
+    permissions_for,
+)
 from referrals.selectors.matching import earlier_history
 from referrals.selectors.people import assignable_people
 from referrals.selectors.timeline import (
@@ -90,6 +94,8 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
                 referral.notifications.filter(purpose="police").order_by("id")
             ),
             "is_front_door": may.front_door_staff,
+            "documents": list(attachments_visible_to(request.user, referral)),
+            "can_attach": may.can_attach,
             "is_administrator": may.administrator,
             "now": timezone.now(),
         },

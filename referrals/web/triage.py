@@ -18,14 +18,15 @@ from agencies.models import Agency
 from audit.services import Origin
 from core.http import AuthenticatedHttpRequest
 from core.names import display_name
+from referrals.forms.attachments import AnswerWithDocumentForm
 from referrals.forms.triage import (
     ChallengeAnswerForm,
     ChallengeForm,
     DecisionForm,
-    InformationAnswerForm,
     InformationRequestForm,
 )
 from referrals.selectors.access import (
+    attachments_of_question,
     get_question_for_user,
     get_referral_for_user,
     permissions_for,
@@ -172,7 +173,7 @@ def agency_questions(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def answer_agency_question(request: AuthenticatedHttpRequest, question_id: int) -> HttpResponse:
     info = get_question_for_user(request.user, question_id)
-    form = InformationAnswerForm(request.POST if request.method == "POST" else None)
+    form = _answer_form(request, info.referral.reference)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -183,12 +184,33 @@ def answer_agency_question(request: AuthenticatedHttpRequest, question_id: int) 
                 actor=request.user,
                 answer=form.cleaned_data["answer"],
                 origin=Origin.of(request),
+                files=form.files_received,
             ),
         )
     ):
         messages.success(request, "Answer sent to the front door.")
         return redirect("agency-questions")
-    return render(request, "referrals/triage/agency_answer.html", {"info": info, "form": form})
+    return render(
+        request,
+        "referrals/triage/agency_answer.html",
+        {
+            "info": info,
+            "form": form,
+            "documents": list(attachments_of_question(request.user, info)),
+        },
+    )
+
+
+def _answer_form(request: AuthenticatedHttpRequest, reference: str) -> AnswerWithDocumentForm:
+    """The answer, and a document to go with it if there is one."""
+    posted = request.method == "POST"
+    return AnswerWithDocumentForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        actor=request.user,
+        object_ref=reference,
+        origin=Origin.of(request),
+    )
 
 
 @login_required
@@ -198,7 +220,7 @@ def answer(request: AuthenticatedHttpRequest, reference: str, request_id: int) -
     if info is None:
         raise Http404("No such question")
     require(permissions_for(request.user, referral).referrer_side, REFERRER_ONLY)
-    form = InformationAnswerForm(request.POST if request.method == "POST" else None)
+    form = _answer_form(request, referral.reference)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -209,6 +231,7 @@ def answer(request: AuthenticatedHttpRequest, reference: str, request_id: int) -
                 actor=request.user,
                 answer=form.cleaned_data["answer"],
                 origin=Origin.of(request),
+                files=form.files_received,
             ),
         )
     ):
@@ -220,7 +243,7 @@ def answer(request: AuthenticatedHttpRequest, reference: str, request_id: int) -
         form=form,
         title="Answer the front door's question",
         button="Send answer",
-        context={"question": info.question},
+        context={"question": info.question, "multipart": True},
     )
 
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.web import audit, dashboard, drafts, lists, referral, reports, triage
+from referrals.web import attachments, audit, dashboard, drafts, lists, referral, reports, triage
 
 urlpatterns = [
     # Sending a referral, a page at a time
     path("referrals/new/", drafts.start, name="referral-start"),
     path("referrals/drafts/<str:draft_id>/check/", drafts.check, name="draft-check"),
     path("referrals/drafts/<str:draft_id>/delete/", drafts.delete, name="draft-delete"),
+    # Before the <slug:page> paths: "documents" is not a question page.
+    path(
+        "referrals/drafts/<str:draft_id>/documents/add/",
+        attachments.add_draft_document,
+        name="draft-document-add",
+    ),
     path("referrals/drafts/<str:draft_id>/<slug:page>/", drafts.page, name="draft-page"),
     path("referrals/drafts/<str:draft_id>/<slug:page>/add/", drafts.item, name="draft-item-add"),
     path(
@@ -44,6 +50,12 @@ urlpatterns = [
         name="referral-challenge-answer",
     ),
     path("referrals/<str:reference>/link/", triage.link, name="referral-link"),
+    path(
+        "referrals/<str:reference>/documents/add/",
+        attachments.add_document,
+        name="referral-document-add",
+    ),
+    path("documents/<int:attachment_id>/", attachments.download, name="document-download"),
     path("referrals/<str:reference>/who-viewed/", audit.referral_audit, name="referral-audit"),
     # Questions the front door put to an agency
     path("questions/", triage.agency_questions, name="agency-questions"),
