@@ -44,6 +44,17 @@ class Referral(models.Model):
         db_index=False,
     )
     sender_phone = models.CharField(max_length=40)
+    # Children of one referral who live in different front doors' areas make
+    # a referral per front door (referrals.routing); each of the others
+    # points at the first. Rare: no index of its own.
+    sent_with = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sent_together",
+        db_index=False,
+    )
 
     sender_availability = models.CharField(max_length=200, blank=True)
 
@@ -128,6 +139,7 @@ class Referral(models.Model):
             "acknowledged_by",
             "assigned_to",
             "decided_by",
+            "sent_with",
         ]
     )
 
@@ -238,6 +250,9 @@ class EventKind(models.TextChoices):
     HISTORY_LINKED = "history_linked", "Earlier history linked"
     MANAGERS_ALERTED = "managers_alerted", "Managers alerted"
     CONVERTED = "converted", "Converted to a referral"
+    SENT_TOGETHER = "sent_together", "Sent together with another referral"
+    TRANSFERRED = "transferred", "Transferred"
+    TRANSFER_CONFIRMED = "transfer_confirmed", "Transfer receipt confirmed"
 
 
 class ReferralEvent(models.Model):

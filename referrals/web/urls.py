@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.web import audit, dashboard, drafts, lists, referral, reports, triage
+from referrals.web import audit, dashboard, drafts, lists, referral, reports, transfer, triage
 
 urlpatterns = [
     # Sending a referral, a page at a time
@@ -38,6 +38,12 @@ urlpatterns = [
         name="referral-answer",
     ),
     path("referrals/<str:reference>/challenge/", triage.challenge, name="referral-challenge"),
+    path("referrals/<str:reference>/transfer/", transfer.transfer, name="referral-transfer"),
+    path(
+        "referrals/<str:reference>/transfers/<int:transfer_id>/confirm/",
+        transfer.confirm,
+        name="referral-transfer-confirm",
+    ),
     path(
         "referrals/<str:reference>/challenges/<int:challenge_id>/answer/",
         triage.answer_challenge,
