@@ -23,6 +23,7 @@ from referrals.content import (
     PAGE_ORDER,
     PAGE_TITLES,
     SECTIONS,
+    Problem,
     Section,
     bind,
     vague_words_in,
@@ -33,6 +34,7 @@ from referrals.models import Draft
 from referrals.selectors.drafts import drafts_of, get_draft
 from referrals.services import drafts
 from referrals.services.submit import DraftAlreadySent, submit_referral
+from referrals.web.routing import routing_summary
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -312,7 +314,7 @@ def remove_item(
 
 @login_required
 def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
-    _sender_grant(request)
+    grant = _sender_grant(request)
     try:
         draft = get_draft(request.user, draft_id)
     except Http404:
@@ -328,6 +330,10 @@ def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
         )
         return redirect("referral-sent")
     content, problems = validate_content(draft.data)
+    routes = routing_summary(draft, grant.agency_id)
+    if routes.problem:
+        problems.append(Problem("front_door", routes.problem, "front-door"))
+        content = None
     if request.method == "POST" and content is not None:
         try:
             referral = submit_referral(
@@ -353,6 +359,7 @@ def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
             "sections": _check_sections(draft),
             "vague_words": vague,
             "submitted": request.method == "POST",
+            "routes": routes,
         },
     )
 
@@ -361,6 +368,9 @@ def _fix_links(draft: Draft, problems: list[Any]) -> list[tuple[str, str]]:
     links = []
     seen = set()
     for problem in problems:
+        if problem.page == "front-door":
+            links.append((reverse("draft-front-door", args=[draft.pk]), problem.message))
+            continue
         if problem.index is not None:
             url = reverse("draft-item", args=[draft.pk, problem.page, problem.index])
             noun = ITEM_NOUNS[problem.page][0]

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.web import audit, dashboard, drafts, lists, referral, reports, transfer, triage
+from referrals.web import (
+    audit,
+    dashboard,
+    drafts,
+    lists,
+    referral,
+    reports,
+    routing,
+    transfer,
+    triage,
+)
 
 urlpatterns = [
     # Sending a referral, a page at a time
     path("referrals/new/", drafts.start, name="referral-start"),
     path("referrals/drafts/<str:draft_id>/check/", drafts.check, name="draft-check"),
     path("referrals/drafts/<str:draft_id>/delete/", drafts.delete, name="draft-delete"),
+    path(
+        "referrals/drafts/<str:draft_id>/front-door/",
+        routing.choose_front_door,
+        name="draft-front-door",
+    ),
     path("referrals/drafts/<str:draft_id>/<slug:page>/", drafts.page, name="draft-page"),
     path("referrals/drafts/<str:draft_id>/<slug:page>/add/", drafts.item, name="draft-item-add"),
     path(
