@@ -81,8 +81,8 @@ def test_the_demo_has_two_areas_and_an_ambulance_service_serving_both(db):
 
     seed_demo(password="front-door-demo")
     seed_demo(password="front-door-demo")
-    assert front_door_for_postcode("SP4 2AB").name == SECOND_FRONT_DOOR
-    assert front_door_for_postcode("NB1 4QT").name == FRONT_DOOR
+    assert getattr(front_door_for_postcode("SP4 2AB"), "name", None) == SECOND_FRONT_DOOR
+    assert getattr(front_door_for_postcode("NB1 4QT"), "name", None) == FRONT_DOOR
     ambulance = Agency.objects.get(name=AMBULANCE)
     assert front_doors_for_sender(ambulance).count() == 2
     assert (
