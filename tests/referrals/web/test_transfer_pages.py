@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from agencies.models import Role
 from referrals.models import DeadlinePolicy, Referral, Status, Transfer
+from referrals.services.acknowledge import acknowledge_referral
 from tests.conftest import client_for, make_user, submit
 
 
@@ -29,6 +30,12 @@ def test_transferring_through_the_page_moves_it_and_leaves_the_sender_a_read_onl
     south = client_for(world.outsider).get(f"/referrals/{referral.reference}/").content.decode()
     assert "Acknowledge this referral" in south
     assert "Family moved to Southport." in south
+    acknowledge_referral(referral=referral, actor=world.outsider)
+    old = client.get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Transferred to Southport Front Door" in old
+    assert "now with Southport Front Door" in old
+    assert "Ashworth" in old  # who transferred it, on the history it sent
+    assert world.outsider.get_full_name() not in old  # not who acknowledged it since
     referrer = client_for(world.hv).get(f"/referrals/{referral.reference}/").content.decode()
     assert "Transferred from Northbridge Front Door to Southport Front Door" in referrer
     assert "Family moved to Southport." not in referrer
