@@ -255,16 +255,52 @@ def _notices(
         referral_id=referral.pk,
         now=now,
     )
-    if transfer.to_front_door is not None:
+    to = transfer.to_front_door
+    if to is not None:
         outbox += build_notifications(
             purpose=Purpose.TRANSFER,
-            recipients=_receiving(transfer.to_front_door),
+            recipients=_receiving(to),
             subject=messages.transfer_in_subject(referral),
             body=messages.transfer_in_body(referral, from_front_door=from_front_door.name, at=now),
             referral_id=referral.pk,
-            front_door_id=transfer.to_front_door.pk,
+            front_door_id=to.pk,
             now=now,
         )
+        if referral.urgency == Urgency.URGENT:
+            # An urgent referral must not wait for someone to read the shared
+            # inbox: the receiving front door's managers are told at once, and
+            # for an injured non-mobile baby its police inbox too (Child BF).
+            managers = recipients_for_users(
+                m.user for m in members_with_role(agency_id=to.pk, roles=[Role.MANAGER])
+            )
+            outbox += build_notifications(
+                purpose=Purpose.URGENT_ALERT,
+                recipients=managers,
+                subject=messages.transfer_in_subject(referral),
+                body=messages.transfer_in_body(
+                    referral, from_front_door=from_front_door.name, at=now
+                ),
+                referral_id=referral.pk,
+                front_door_id=to.pk,
+                now=now,
+            )
+            if referral.non_mobile_injury and to.police_alert_email:
+                outbox += build_notifications(
+                    purpose=Purpose.POLICE,
+                    recipients=[Recipient(address=to.police_alert_email)],
+                    subject=messages.police_subject(referral),
+                    body=messages.police_body(referral),
+                    referral_id=referral.pk,
+                    now=now,
+                )
+                add_event(
+                    referral,
+                    EventKind.POLICE_NOTIFIED,
+                    None,
+                    f"Police notified at once on transfer ({to.police_alert_email}): injury "
+                    "to a non-mobile baby",
+                    now,
+                )
     return outbox
 
 

@@ -367,3 +367,33 @@ def test_an_unconfirmed_transfer_escalates_once_per_level_and_confirmation_stops
     with pytest.raises(NotAllowedNow):
         confirm_transfer_received(transfer=transfer, actor=world.mash, confirmation="again")
     assert "J. Patel" in referral.events.get(kind="transfer_confirmed").summary
+
+
+def test_an_urgent_transfer_tells_the_receiving_managers_and_police_at_once(world, south):
+    world.other_front_door.police_alert_email = "police@southport.example"
+    world.other_front_door.save(update_fields=["police_alert_email"])
+    referral = submit(
+        world.hv,
+        now=RECEIVED,
+        child={"date_of_birth": "2026-09-01"},
+        concern={"categories": ["non_mobile_injury"]},
+    )
+    assert referral.non_mobile_injury
+    transfer_referral(
+        referral=referral,
+        actor=world.mash,
+        to_front_door=world.other_front_door,
+        reason="x",
+        now=RECEIVED + dt.timedelta(minutes=20),
+    )
+    referral.refresh_from_db()
+    # Urgent: the new clock runs from the transfer, not the office day.
+    assert referral.acknowledge_by == RECEIVED + dt.timedelta(minutes=80)
+    assert Notification.objects.filter(
+        purpose="urgent_alert", to_address=south["manager"].email
+    ).exists()
+    assert Notification.objects.filter(
+        purpose="police", to_address="police@southport.example"
+    ).exists()
+    notified = referral.events.filter(kind="police_notified").values_list("summary", flat=True)
+    assert any("police@southport.example" in summary for summary in notified)
