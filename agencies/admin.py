@@ -21,8 +21,18 @@ from agencies.admin_site import (
     is_deployment_superuser,
 )
 from agencies.api_keys import issue_api_key, revoke_api_key, rotate_api_key
-from agencies.models import Agency, AgencyKind, ApiClient, Membership, Team, Webhook
+from agencies.models import (
+    Agency,
+    AgencyKind,
+    ApiClient,
+    CoverageSource,
+    CoveredPostcode,
+    Membership,
+    Team,
+    Webhook,
+)
 from agencies.webhooks import check_room_for_another, check_url, new_secret
+from core.postcodes import normalise_coverage
 
 
 def of_agencies_in(front_doors: frozenset[int], prefix: str = "agency__") -> Q:
@@ -47,6 +57,8 @@ class AgencyForm(forms.ModelForm):
             "phone",
             "opening_hours",
             "out_of_hours_phone",
+            "local_authority_code",
+            "serves_many_areas",
             "is_active",
         ]
 
@@ -85,7 +97,9 @@ class AgencyAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None and obj.is_front_door and not is_deployment_superuser(request.user):
-            return ["kind", "front_door"]
+            # Which area a front door serves decides where other front doors'
+            # referrals go: the deployment's to set.
+            return ["kind", "front_door", "local_authority_code"]
         return []
 
     def get_form(
@@ -223,4 +237,50 @@ class WebhookAdmin(ScopedAdmin, SimpleHistoryAdmin):
                 f"Signing secret for {obj.url} (copy it now, it will not be shown again): "
                 f"{obj.secret}",
             )
+        super().save_model(request, obj, form, change)
+
+
+class CoveredPostcodeForm(forms.ModelForm):
+    class Meta:
+        model = CoveredPostcode
+        fields = ["front_door", "postcode"]
+
+    def clean_postcode(self) -> str:
+        value = normalise_coverage(self.cleaned_data["postcode"])
+        if value is None:
+            raise ValidationError(
+                'Enter a postcode district like "NB1", a sector like "NB1 2" or a full '
+                'postcode like "NB1 2AB"'
+            )
+        if CoveredPostcode.objects.filter(postcode=value).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                f"{value} is already covered by another entry: change that one instead"
+            )
+        return value
+
+
+@admin.register(CoveredPostcode)
+class CoveredPostcodeAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    """The postcodes each front door covers: the most specific entry decides
+    where a child's referral goes. A front door's administrators see their
+    own; only the deployment changes them, since moving a postcode moves
+    referrals from one local authority to another."""
+
+    form = CoveredPostcodeForm
+    list_display = ["postcode", "front_door", "source"]
+    list_filter = ["front_door", "source"]
+    search_fields = ["postcode"]
+
+    def in_front_doors(self, front_doors: frozenset[int]) -> Q:
+        return Q(front_door_id__in=front_doors)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_deployment_superuser(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_deployment_superuser(request.user)
+
+    def save_model(self, request: Any, obj: CoveredPostcode, form: Any, change: bool) -> None:
+        # Typed in the admin: a deliberate entry that imports leave alone.
+        obj.source = CoverageSource.ADMIN
         super().save_model(request, obj, form, change)

@@ -128,6 +128,22 @@ class Agency(models.Model):
             "Front doors only: the emergency duty team's number for when the front door is closed."
         ),
     )
+    local_authority_code = models.CharField(
+        max_length=9,
+        blank=True,
+        help_text=(
+            "Front doors only: the ONS code of the local authority district it serves "
+            "(e.g. E06000023), matched when the ONS Postcode Directory is imported."
+        ),
+    )
+    serves_many_areas = models.BooleanField(
+        default=False,
+        help_text=(
+            "Partner agencies only: the agency works across several local authorities (an "
+            "ambulance service, a police force, a border school), so its people may send a "
+            "referral to any front door when the child's postcode does not decide it."
+        ),
+    )
     is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
@@ -142,6 +158,45 @@ class Agency(models.Model):
     @property
     def is_front_door(self) -> bool:
         return self.kind == AgencyKind.FRONT_DOOR
+
+
+class CoverageSource(models.TextChoices):
+    ADMIN = "admin", "Entered in the admin"
+    POSTCODE_DIRECTORY = "onspd", "ONS Postcode Directory"
+
+
+class CoveredPostcode(models.Model):
+    """A postcode district ("NB1"), sector ("NB1 2") or single postcode
+    ("NB1 2AB") that a front door covers. Which front door a child's postcode
+    goes to is decided by agencies.selectors.front_door_for_postcode: the most
+    specific entry wins, so a district can belong to one front door and a
+    sector or street on the border to another."""
+
+    front_door = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        related_name="covered_postcodes",
+        limit_choices_to={"kind": AgencyKind.FRONT_DOOR},
+    )
+    # Unique: one front door per district, sector or postcode, so routing
+    # never has to choose between two. The unique index serves the lookup.
+    postcode = models.CharField(
+        max_length=8,
+        unique=True,
+        help_text='A district ("NB1"), a sector ("NB1 2") or a full postcode ("NB1 2AB").',
+    )
+    source = models.CharField(
+        max_length=8, choices=CoverageSource.choices, default=CoverageSource.ADMIN
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["front_door__name", "postcode"]
+        indexes = [models.Index(fields=["front_door", "source"], name="coverage_front_door")]
+
+    def __str__(self) -> str:
+        return f"{self.postcode} ({self.front_door})"
 
 
 class Team(models.Model):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
+from django.db.models.functions import Length
 
 from agencies.models import (
     ACKNOWLEDGING_ROLES,
@@ -15,9 +16,12 @@ from agencies.models import (
     REPORT_ROLES,
     SENDING_ROLES,
     Agency,
+    AgencyKind,
+    CoveredPostcode,
     Membership,
     Role,
 )
+from core.postcodes import coverage_keys
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,30 @@ def front_doors_without_duty_team(ids: Iterable[int] | None = None) -> QuerySet[
     if ids is not None:
         found = found.filter(pk__in=list(ids))
     return found.order_by("name")
+
+
+def front_door_for_postcode(postcode: str) -> Agency | None:
+    """The active front door that covers this postcode, or None.
+
+    The most specific entry wins: the postcode itself, then its sector, then
+    its district ("NB1 2AB", "NB1 2", "NB1"), so a street or sector on a
+    border can belong to the neighbouring front door. Anything that is not a
+    full postcode (blank, "No fixed abode", a typo) is covered by nobody.
+    """
+    keys = coverage_keys(postcode)
+    if not keys:
+        return None
+    match = (
+        CoveredPostcode.objects.filter(
+            postcode__in=keys,
+            front_door__kind=AgencyKind.FRONT_DOOR,
+            front_door__is_active=True,
+        )
+        .select_related("front_door")
+        .order_by(Length("postcode").desc())
+        .first()
+    )
+    return match.front_door if match is not None else None
 
 
 def agencies_with_a_lead(agency_ids: Iterable[int]) -> frozenset[int]:

@@ -67,6 +67,9 @@ class Action(models.TextChoices):
     SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by an administrator"
     SINGLE_SIGN_ON = "single_sign_on", "Signed in with an organisation account"
     SINGLE_SIGN_ON_REFUSED = "single_sign_on_refused", "Organisation sign-in refused"
+    POSTCODES_IMPORTED = "postcodes_imported", "Postcode coverage imported"
+    TRANSFERRED = "transferred", "Transferred to another front door"
+    TRANSFER_CONFIRMED = "transfer_confirmed", "Transfer receipt confirmed"
 
 
 class AuditEvent(models.Model):

@@ -44,6 +44,7 @@ class Purpose(models.TextChoices):
     CHALLENGE_ANSWERED = "challenge_answered", "Answer to a challenge"
     WEBHOOK = "webhook", "Status webhook to an agency system"
     WEBHOOK_SWITCHED_OFF = "webhook_switched_off", "A status webhook switched off"
+    TRANSFER = "transfer", "Transfer between front doors"
 
 
 class Notification(models.Model):

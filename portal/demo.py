@@ -17,6 +17,7 @@ from agencies.models import Agency, AgencyKind, Membership, Role, Team
 from agencies.selectors import get_access
 from audit.services import COMMAND
 from core.heartbeat import beat
+from portal.demo_areas import seed_areas
 from referrals.content import validate_content
 from referrals.escalation.sweep import escalate_overdue_referrals
 from referrals.models import DeadlinePolicy, EscalationRule, Referral
@@ -168,6 +169,12 @@ def _seed(*, password: str) -> list[str]:
         demo_authenticator(user)
         users[person.username] = user
 
+    done += seed_areas(
+        front_door=front_door,
+        password=password,
+        domain=DEMO_DOMAIN,
+        authenticator=demo_authenticator,
+    )
     if not Referral.objects.filter(sender__username__in=["hv.demo", "gp.demo"]).exists():
         done += _sample_referrals(users)
     escalated = escalate_overdue_referrals()

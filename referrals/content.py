@@ -129,6 +129,10 @@ class Content:
     consent: dict[str, Any]
     sender: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    # The front door chosen for children whose postcode decides nothing (an
+    # id, as text; "" for the sender's own). Checked against the sender by
+    # referrals.routing, which knows who may choose which.
+    front_door: str = ""
 
     @property
     def earliest_due_date(self) -> dt.date | None:
@@ -281,6 +285,7 @@ def validate_content(
         concern=cleaned["concern"],
         consent=cleaned["consent"],
         sender=cleaned["sender"],
+        front_door=str(document.get("front_door") or "")[:20],
     ), []
 
 

@@ -101,6 +101,7 @@ ESCALATION_SUBJECTS = {
     "not_decided": "no decision in time",
     "information_unanswered": "request for information not answered",
     "challenge_unresolved": "challenge not resolved in time",
+    "transfer_unconfirmed": "transfer to another local authority not confirmed",
 }
 
 
@@ -300,4 +301,39 @@ def converted_body(referral: Referral) -> str:
         f"The front door has turned your consultation {referral.reference} into a referral. "
         f"It keeps its reference and history. A decision is due by {when(referral.decide_by)}.\n\n"
         f"{referral_url(referral)}" + _footer()
+    )
+
+
+def transfer_in_subject(referral: Referral) -> str:
+    urgent = "URGENT " if referral.urgency == "urgent" else ""
+    return f"{urgent}{referral.get_kind_display()} {referral.reference} transferred to you"
+
+
+def transfer_in_body(referral: Referral, *, from_front_door: str, at: dt.datetime) -> str:
+    return (
+        f"{from_front_door} transferred {referral.get_kind_display().lower()} "
+        f"{referral.reference} to you at {when(at)}. It is now yours: its history came with it.\n\n"
+        f"Acknowledge it by {when(referral.acknowledge_by)}: {referral_url(referral)}" + _footer()
+    )
+
+
+def transferred_subject(referral: Referral) -> str:
+    return f"{referral.get_kind_display()} {referral.reference} transferred"
+
+
+def transferred_body(referral: Referral, *, to: str, at: dt.datetime, on_portal: bool) -> str:
+    if on_portal:
+        next_step = (
+            f"{to} will acknowledge it by {when(referral.acknowledge_by)} and decide what "
+            f"happens next by {when(referral.decide_by)}. The reference stays the same."
+        )
+    else:
+        next_step = (
+            f"{to} is not on Front Door: it was sent to them directly, and the front door will "
+            "record when they confirm they have it."
+        )
+    return (
+        f"Your {referral.get_kind_display().lower()} {referral.reference} was transferred to "
+        f"{to} at {when(at)}, the front door for the child's area.\n\n{next_step}\n\n"
+        f"Follow its progress: {referral_url(referral)}" + _footer()
     )

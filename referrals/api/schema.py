@@ -33,6 +33,8 @@ from referrals.forms.triage import (
     DecisionForm,
     InformationAnswerForm,
     InformationRequestForm,
+    TransferConfirmationForm,
+    TransferForm,
 )
 from referrals.models import Status
 
@@ -145,6 +147,15 @@ decide = action(
 challenge = action(
     "Challenge the decision (referrer or their agency's lead)",
     form_body("ChallengeBody", ChallengeForm),
+)
+transfer = action(
+    "Transfer to another front door, or record sending it to a local authority not on "
+    "Front Door (front door)",
+    form_body("TransferBody", TransferForm),
+)
+confirm_transfer = action(
+    "Record that the other local authority confirmed it has the referral (front door)",
+    form_body("TransferConfirmationBody", TransferConfirmationForm),
 )
 answer_challenge = action(
     "Answer a challenge (managers)", form_body("ChallengeAnswerBody", ChallengeAnswerForm)

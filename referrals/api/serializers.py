@@ -93,13 +93,34 @@ class SubmittedSerializer(ReceiptSerializer):
     """The receipt, and a prompt for each vague word the concern uses."""
 
     warnings = serializers.SerializerMethodField()
+    front_door = serializers.SerializerMethodField()
+    sent_together = serializers.SerializerMethodField()
 
     class Meta(ReceiptSerializer.Meta):
-        fields = [*ReceiptSerializer.Meta.fields, "warnings"]
+        fields = [*ReceiptSerializer.Meta.fields, "warnings", "front_door", "sent_together"]
         read_only_fields = fields
 
     def get_warnings(self, referral: Referral) -> list[str]:
         return list(self.context.get("warnings", []))
+
+    def get_front_door(self, referral: Referral) -> str:
+        """The front door it went to: the one covering the child's postcode."""
+        return referral.front_door.name
+
+    @extend_schema_field(
+        inline_serializer(
+            "SentTogether",
+            {"reference": serializers.CharField(), "front_door": serializers.CharField()},
+            many=True,
+        )
+    )
+    def get_sent_together(self, referral: Referral) -> list[dict[str, str]]:
+        """Children who live in other front doors' areas went there, each
+        front door's in a referral of its own."""
+        return [
+            {"reference": other.reference, "front_door": other.front_door.name}
+            for other in referral.sent_together.select_related("front_door").order_by("id")
+        ]
 
 
 class ListItemSerializer(_Output):

@@ -57,6 +57,16 @@ urlpatterns = [
         documents.DocumentDownload.as_view(),
         name="api-document-download",
     ),
+    path(
+        "referrals/<str:reference>/transfer/",
+        views.ReferralTransfer.as_view(),
+        name="api-referral-transfer",
+    ),
+    path(
+        "referrals/<str:reference>/transfers/<int:transfer_id>/confirm/",
+        views.ReferralConfirmTransfer.as_view(),
+        name="api-referral-confirm-transfer",
+    ),
     path("questions/", views.QuestionsForAgency.as_view(), name="api-questions"),
     path(
         "questions/<int:question_id>/answer/",

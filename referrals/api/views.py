@@ -34,7 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.selectors import get_access
+from agencies.selectors import front_doors, get_access
 from audit.models import Action
 from audit.services import Origin, record_event
 from core.http import AuthenticatedRequest
@@ -50,17 +50,23 @@ from referrals.content import Problem, vague_words_in, validate_content
 from referrals.forms.attachments import AnswerWithDocumentForm
 from referrals.forms.content import NO, YES
 from referrals.forms.triage import (
+    ELSEWHERE,
     ChallengeAnswerForm,
     ChallengeForm,
     DecisionForm,
     InformationRequestForm,
+    TransferConfirmationForm,
+    TransferForm,
 )
-from referrals.models import InformationRequest, Referral, Status
+from referrals.models import InformationRequest, Referral, Status, TransferMethod
+from referrals.routing import RoutingProblem
 from referrals.selectors.access import (
     get_question_for_user,
     get_referral_for_user,
+    permissions_for,
     questions_for,
     referrals_visible_to,
+    require,
 )
 from referrals.selectors.people import partner_agencies, user_by_id
 from referrals.selectors.timeline import (
@@ -79,6 +85,7 @@ from referrals.services.submit import (
     submit_referral,
     submit_referral_once,
 )
+from referrals.services.transfer import confirm_transfer_received, transfer_referral
 from referrals.services.triage import (
     answer_information_request,
     assign_referral,
@@ -266,29 +273,21 @@ class ReferralListCreate(APIView):
         content, problems = validate_content(request.data, health_referrer=health)
         if content is None:
             return Response(problems_json(problems), status=status.HTTP_400_BAD_REQUEST)
-        replayed = False
-        if key is None:
-            referral = submit_referral(
-                sender=request.user, content=content, origin=_origin(request)
+        try:
+            referral, replayed = self._submit(request, content, key)
+        except RoutingProblem as exc:
+            return Response(
+                {"error": "invalid", "message": CHECK_FIELDS, "fields": {"front_door": [str(exc)]}},
+                status=status.HTTP_400_BAD_REQUEST,
             )
-        else:
-            try:
-                referral, created = submit_referral_once(
-                    sender=request.user,
-                    content=content,
-                    idempotency_key=key,
-                    fingerprint=fingerprint_of(request.data),
-                    origin=_origin(request),
-                )
-            except IdempotencyConflict:
-                return Response(
-                    {
-                        "error": "idempotency_conflict",
-                        "message": "This Idempotency-Key was used with a different referral",
-                    },
-                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-                )
-            replayed = not created
+        except IdempotencyConflict:
+            return Response(
+                {
+                    "error": "idempotency_conflict",
+                    "message": "This Idempotency-Key was used with a different referral",
+                },
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
         warnings = [
             f"The concern uses '{word}': say what you saw or were told, and what you mean."
             for word in vague_words_in(referral.what_happened, referral.childs_experience)
@@ -300,6 +299,24 @@ class ReferralListCreate(APIView):
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response
+
+    def _submit(
+        self, request: AuthenticatedRequest, content: Any, key: str | None
+    ) -> tuple[Referral, bool]:
+        """The referral (the first, if its children went to several front
+        doors), and whether it is a replay of an earlier request."""
+        if key is None:
+            return submit_referral(
+                sender=request.user, content=content, origin=_origin(request)
+            ), False
+        referral, created = submit_referral_once(
+            sender=request.user,
+            content=content,
+            idempotency_key=key,
+            fingerprint=fingerprint_of(request.data),
+            origin=_origin(request),
+        )
+        return referral, not created
 
 
 class ReferralDetail(APIView):
@@ -465,6 +482,57 @@ class ReferralDecide(APIView):
                 origin=_origin(request),
             ),
         )
+
+
+TRANSFER_ONLY = "Only the front door that holds a referral can transfer it"
+
+
+class ReferralTransfer(APIView):
+    @schema.transfer
+    def post(self, request: AuthenticatedRequest, reference: str) -> Response:
+        # Who may transfer is answered before what they sent is checked.
+        referral = get_referral_for_user(request.user, reference)
+        require(permissions_for(request.user, referral).can_act, TRANSFER_ONLY)
+
+        def action(referral: Referral, data: dict[str, Any]) -> None:
+            elsewhere = data["to_front_door"] == ELSEWHERE
+            transfer_referral(
+                referral=referral,
+                actor=request.user,
+                reason=data["reason"],
+                to_front_door=None if elsewhere else front_doors().get(pk=data["to_front_door"]),
+                to_authority=data["to_authority"] if elsewhere else "",
+                method=data["method"] if elsewhere else TransferMethod.PORTAL,
+                sent_to=data["sent_to"] if elsewhere else "",
+                origin=_origin(request),
+            )
+
+        return _act(
+            request,
+            reference,
+            lambda data: TransferForm(data=data, front_doors=list(front_doors())),
+            action,
+        )
+
+
+class ReferralConfirmTransfer(APIView):
+    @schema.confirm_transfer
+    def post(self, request: AuthenticatedRequest, reference: str, transfer_id: int) -> Response:
+        referral = get_referral_for_user(request.user, reference)
+        require(permissions_for(request.user, referral).can_act, TRANSFER_ONLY)
+
+        def action(referral: Referral, data: dict[str, Any]) -> None:
+            transfer = referral.transfers.filter(pk=transfer_id, to_front_door__isnull=True).first()
+            if transfer is None:
+                raise Http404("No such transfer")
+            confirm_transfer_received(
+                transfer=transfer,
+                actor=request.user,
+                confirmation=data["confirmation"],
+                origin=_origin(request),
+            )
+
+        return _act(request, reference, TransferConfirmationForm, action)
 
 
 class ReferralChallenge(APIView):

@@ -2,7 +2,9 @@
 and which deadline and level columns the sweep claims the step on.
 
 Rules (each a ladder of steps): a referral not acknowledged, a referral not
-decided, a request for information not answered, a challenge not resolved.
+decided, a request for information not answered, a challenge not resolved, a
+transfer to a local authority off this deployment whose receipt nobody
+confirmed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,13 @@ from dataclasses import dataclass
 from django.db import models
 
 from agencies.models import Role
-from referrals.models import Challenge, EscalationRule, InformationRequest, ReferralClock
+from referrals.models import (
+    Challenge,
+    EscalationRule,
+    InformationRequest,
+    ReferralClock,
+    Transfer,
+)
 
 # Who is told at a step: front-door people by role, and/or the referrer's side.
 FRONT_DOOR_MANAGERS = (Role.MANAGER,)
@@ -98,6 +106,7 @@ LADDER: tuple[Step, ...] = (
         "escalation_level",
         "acknowledge_open",
         "Not acknowledged in time",
+        round_column="acknowledge_round",
     ),
     *_referral_steps(
         EscalationRule.NOT_DECIDED,
@@ -145,6 +154,33 @@ LADDER: tuple[Step, ...] = (
         SENIOR_MANAGERS + FRONT_DOOR_MANAGERS,
         tell_referrer=True,
         summary="Challenge still not answered by senior managers in time",
+    ),
+    # A referral sent to a local authority not on this deployment: the
+    # sending front door must record that it arrived (Rapid Review A2: no
+    # record of emailed referrals arriving).
+    Step(
+        EscalationRule.TRANSFER_UNCONFIRMED,
+        1,
+        Transfer,
+        "confirm_by",
+        "escalation_level",
+        "awaiting_confirmation",
+        (True,),
+        FRONT_DOOR_MANAGERS,
+        summary="Transfer to another local authority: receipt not confirmed in time, "
+        "escalated to front-door managers",
+    ),
+    Step(
+        EscalationRule.TRANSFER_UNCONFIRMED,
+        2,
+        Transfer,
+        "confirm_senior_at",
+        "escalation_level",
+        "awaiting_confirmation",
+        (True,),
+        SENIOR_MANAGERS,
+        summary="Transfer to another local authority: receipt still not confirmed, "
+        "escalated to senior managers",
     ),
 )
 

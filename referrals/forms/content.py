@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.forms import GovukDateField, GovukForm, Reveal
+from core.postcodes import POSTCODE_RE
 from referrals.models import (
     AdultConcern,
     AgencyType,
@@ -37,11 +38,6 @@ YES_NO = [(YES, "Yes"), (NO, "No")]
 YES_NO_NOT_KNOWN = [(YES, "Yes"), (NO, "No"), (NOT_KNOWN, "Not known")]
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
-# The shape of a UK postcode (BS 7666), with or without the space.
-POSTCODE_RE = re.compile(
-    r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]([0-9]|[ABEHMNPRV-Y])?|[0-9][A-HJKPS-UW]) "
-    "?[0-9][ABD-HJLNP-UW-Z]{2})$"
-)
 
 
 # Under about six months a baby is not yet mobile (Child BF finding 7); from

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 
 from referrals.forms.content import YES, YES_NO, SectionForm, long_text, radios
-from referrals.models import ChallengeOutcome, Decision
+from referrals.models import ChallengeOutcome, Decision, TransferMethod
 
 
 class DecisionForm(SectionForm):
@@ -100,4 +100,73 @@ class ChallengeAnswerForm(SectionForm):
     )
     response = long_text(
         "Your answer to the referrer", required_message="Enter your answer to the challenge"
+    )
+
+
+ELSEWHERE = "elsewhere"
+
+
+class TransferForm(SectionForm):
+    """Where a referral goes when it belongs to another area. The choices are
+    the other front doors on this service, and a local authority elsewhere."""
+
+    to_front_door = forms.ChoiceField(
+        label="Where should this referral go?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select where the referral should go",
+            "invalid_choice": "Select where the referral should go",
+        },
+    )
+    to_authority = forms.CharField(
+        label="Which local authority?",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "The local authority must be 200 characters or fewer"},
+    )
+    method = forms.ChoiceField(
+        label="How did you send it?",
+        choices=[c for c in TransferMethod.choices if c[0] != TransferMethod.PORTAL],
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select how you sent it"},
+    )
+    sent_to = forms.CharField(
+        label="Who did you send it to?",
+        help_text="The team, the person and the address or number, so it can be traced.",
+        max_length=300,
+        required=False,
+        error_messages={"max_length": "Who you sent it to must be 300 characters or fewer"},
+    )
+    reason = long_text(
+        "Why are you transferring it?",
+        required_message="Enter why you are transferring the referral",
+        help_text="For example: the family moved to Southport on 1 December. The receiving "
+        "front door sees this; the referrer is told where it went, not why.",
+    )
+
+    def __init__(self, *args: Any, front_doors: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["to_front_door"])  # declared above
+        field.choices = [(str(d.pk), d.name) for d in front_doors or []] + [
+            (ELSEWHERE, "A local authority that is not on Front Door")
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("to_front_door") == ELSEWHERE:
+            if not (data.get("to_authority") or "").strip():
+                self.add_error("to_authority", "Enter the local authority you sent it to")
+            if not data.get("method"):
+                self.add_error("method", "Select how you sent it")
+            if not (data.get("sent_to") or "").strip():
+                self.add_error("sent_to", "Enter who you sent it to")
+        return data
+
+
+class TransferConfirmationForm(SectionForm):
+    confirmation = long_text(
+        "Who confirmed they have it, and how?",
+        required_message="Enter who confirmed they have the referral, and how",
+        help_text="For example: Duty manager J. Patel, by secure email at 3:10pm.",
     )

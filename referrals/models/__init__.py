@@ -8,4 +8,5 @@ from referrals.models.escalation import ESCALATION_LEVEL_LABELS, Escalation, Ref
 from referrals.models.idempotency import IdempotencyRecord  # noqa: F401
 from referrals.models.parts import Adult, Child, Draft, InvolvedAgency, PreviousArea  # noqa: F401
 from referrals.models.referral import EventKind, Referral, ReferralEvent  # noqa: F401
+from referrals.models.transfer import Transfer  # noqa: F401
 from referrals.models.triage import Challenge, InformationRequest, ReferralLink  # noqa: F401

@@ -19,6 +19,9 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", "Received, waiting to be acknowledged"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     DECIDED = "decided", "Decided"
+    # Sent on to a local authority that is not on this deployment: the
+    # referral is no longer this front door's to decide.
+    TRANSFERRED = "transferred", "Transferred to another local authority"
 
 
 # Referrals the front door still owes a decision on.
@@ -158,3 +161,15 @@ class EscalationRule(models.TextChoices):
         "Request for information not answered in time",
     )
     CHALLENGE_UNRESOLVED = "challenge_unresolved", "Challenge not resolved in time"
+    TRANSFER_UNCONFIRMED = (
+        "transfer_unconfirmed",
+        "Transfer to another local authority not confirmed in time",
+    )
+
+
+class TransferMethod(models.TextChoices):
+    PORTAL = "portal", "Through Front Door (a front door on this service)"
+    SECURE_EMAIL = "secure_email", "Secure email"
+    PHONE_AND_EMAIL = "phone_and_email", "Telephone, followed by secure email"
+    OTHER_PORTAL = "other_portal", "The other local authority's own portal"
+    POST = "post", "Post"

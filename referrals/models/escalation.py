@@ -33,13 +33,18 @@ class ReferralClock(models.Model):
     acknowledge_by = models.DateTimeField()
     senior_escalation_at = models.DateTimeField()
     escalation_level = models.PositiveSmallIntegerField(default=0)
+    # Bumped when the referral is transferred to another front door: the
+    # receiving front door's "not acknowledged" escalations are new rows,
+    # not repeats of the sending front door's.
+    acknowledge_round = models.PositiveSmallIntegerField(default=0)
     # "No decision in time": the same ladder on the decision deadline.
     decide_open = models.BooleanField(default=True)
     decide_by = models.DateTimeField()
     decision_senior_at = models.DateTimeField()
     decision_escalation_level = models.PositiveSmallIntegerField(default=0)
-    # Bumped when a challenge reopens the decision, so the new round's "no
-    # decision in time" escalations are new rows, not repeats of the first.
+    # Bumped when a challenge reopens the decision, or a transfer starts the
+    # receiving front door's clock, so the new round's "no decision in time"
+    # escalations are new rows, not repeats of the first.
     decision_round = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

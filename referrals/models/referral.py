@@ -45,6 +45,17 @@ class Referral(models.Model):
         db_index=False,
     )
     sender_phone = models.CharField(max_length=40)
+    # Children of one referral who live in different front doors' areas make
+    # a referral per front door (referrals.routing); each of the others
+    # points at the first. Rare: no index of its own.
+    sent_with = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sent_together",
+        db_index=False,
+    )
 
     sender_availability = models.CharField(max_length=200, blank=True)
 
@@ -144,6 +155,7 @@ class Referral(models.Model):
             "acknowledged_by",
             "assigned_to",
             "decided_by",
+            "sent_with",
         ]
     )
 
@@ -256,6 +268,9 @@ class EventKind(models.TextChoices):
     MANAGERS_ALERTED = "managers_alerted", "Managers alerted"
     CONVERTED = "converted", "Converted to a referral"
     DOCUMENT_ADDED = "document_added", "Document added"
+    SENT_TOGETHER = "sent_together", "Sent together with another referral"
+    TRANSFERRED = "transferred", "Transferred"
+    TRANSFER_CONFIRMED = "transfer_confirmed", "Transfer receipt confirmed"
 
 
 class ReferralEvent(models.Model):

@@ -8,6 +8,8 @@ Who sees what (one rule per line, in `referrals_visible_to`):
 - an agency safeguarding lead (or its record system) sees every referral
   their agency sent;
 - front-door staff see every referral sent to their front door;
+- a front door that transferred a referral to another front door still sees
+  what it sent (the timeline up to the transfer), and can no longer act on it;
 - nobody else sees any.
 
 What they may do with one (one rule per line, in `permissions_for`); services
@@ -25,6 +27,7 @@ ClamAV has passed them:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import models as auth_models
@@ -42,7 +45,7 @@ from agencies.models import (
 from agencies.selectors import Access, agencies_with_a_lead, get_access
 from audit.models import Action
 from audit.services import record_event
-from referrals.models import Attachment, Challenge, InformationRequest, Referral
+from referrals.models import Attachment, Challenge, InformationRequest, Referral, Transfer
 from referrals.references import normalise_reference
 
 # Whoever is asking: a signed-in person, or nobody (AnonymousUser).
@@ -74,7 +77,15 @@ def referrals_visible_to(user: User, *, front_door_only: bool = False) -> QueryS
         rule |= Q(sending_agency_id__in=lead_agencies)
     if front_doors:
         rule |= Q(front_door_id__in=front_doors)
+        rule |= Q(pk__in=transferred_from(front_doors))
     return Referral.objects.filter(rule)
+
+
+def transferred_from(front_doors: frozenset[int]) -> QuerySet[Transfer, int]:
+    """The ids of referrals these front doors transferred to another front door."""
+    return Transfer.objects.filter(
+        from_front_door_id__in=front_doors, to_front_door__isnull=False
+    ).values_list("referral_id", flat=True)
 
 
 def sent_by(access: Access) -> Q:
@@ -119,6 +130,9 @@ class ReferralPermissions:
     can_answer_escalated_challenge: bool  # a challenge the sweep took to senior managers
     referrer_side: bool  # the sender or their agency's lead: answer the front door, challenge
     administrator: bool  # who has viewed the referral
+    # Staff of a front door that transferred the referral away: they see what
+    # they sent, the timeline up to this moment, and can do nothing with it.
+    sent_away_at: dt.datetime | None = None
 
     @property
     def can_attach(self) -> bool:
@@ -138,6 +152,17 @@ def permissions_for(user: User, referral: Referral) -> ReferralPermissions:
     def holds(roles: frozenset[str]) -> bool:
         return front_door in access.front_door_ids_with(roles)
 
+    former = access.front_door_ids_with(FRONT_DOOR_ROLES)
+    sent_away_at = (
+        Transfer.objects.filter(
+            referral_id=referral.pk, from_front_door_id__in=former, to_front_door__isnull=False
+        )
+        .order_by("-transferred_at")
+        .values_list("transferred_at", flat=True)
+        .first()
+        if former and front_door not in former
+        else None
+    )
     return ReferralPermissions(
         front_door_staff=holds(FRONT_DOOR_ROLES),
         can_act=holds(ACKNOWLEDGING_ROLES),
@@ -153,6 +178,7 @@ def permissions_for(user: User, referral: Referral) -> ReferralPermissions:
             or referral.sending_agency_id in access.agency_ids_with({Role.AGENCY_LEAD})
         ),
         administrator=holds(frozenset({Role.ADMINISTRATOR})),
+        sent_away_at=sent_away_at,
     )
 
 

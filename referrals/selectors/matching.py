@@ -15,10 +15,12 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.http import Http404
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
 
-from referrals.models import Child, LinkStatus, Referral, ReferralLink
+from referrals.models import Child, LinkStatus, Referral, ReferralLink, Transfer
+from referrals.references import normalise_reference
 
 CANDIDATE_LIMIT = 200
 
@@ -61,9 +63,61 @@ class Match:
     status: str = ""  # "", or a LinkStatus once a worker has decided
 
 
+def linked_front_doors(referral: Referral) -> set[int]:
+    """The front doors whose earlier referrals are searched for this one: its
+    own, and every front door a transfer of it passed through (a family that
+    moved carries its history with it: Child BF, Child S)."""
+    doors = {referral.front_door_id}
+    for from_id, to_id in Transfer.objects.filter(referral_id=referral.pk).values_list(
+        "from_front_door_id", "to_front_door_id"
+    ):
+        doors.add(from_id)
+        if to_id is not None:
+            doors.add(to_id)
+    return doors
+
+
+def _at_linked_front_doors(referral: Referral, column: str) -> Q:
+    """`linked_front_doors` as subqueries, so the search stays one query."""
+    moves = Transfer.objects.filter(referral_id=referral.pk)
+    return (
+        Q(**{column: referral.front_door_id})
+        | Q(**{f"{column}__in": moves.values("from_front_door_id")})
+        | Q(
+            **{
+                f"{column}__in": moves.filter(to_front_door__isnull=False).values(
+                    "to_front_door_id"
+                )
+            }
+        )
+    )
+
+
+def get_earlier_for_link(referral: Referral, reference: str) -> Referral:
+    """An earlier referral a worker may link to this one: received before it
+    at one of its linked front doors. 404 for anything else, as for a
+    referral nobody may see."""
+    canonical = normalise_reference(reference)
+    earlier = (
+        Referral.objects.filter(
+            reference=canonical,
+            front_door_id__in=linked_front_doors(referral),
+            received_at__lt=referral.received_at,
+        )
+        .exclude(pk=referral.pk)
+        .first()
+        if canonical
+        else None
+    )
+    if earlier is None:
+        raise Http404("No referral with that reference")
+    return earlier
+
+
 def earlier_history(referral: Referral) -> list[Match]:
-    """Earlier referrals to the same front door that may be about the same
-    child or household, strongest first; rejected ones are left out.
+    """Earlier referrals to the same front door, or to a front door a transfer
+    of this referral links, that may be about the same child or household,
+    strongest first; rejected ones are left out.
 
     1. Pull candidate children with indexed lookups (NHS number, date of
        birth, postcode), capped, from referrals received before this one.
@@ -84,7 +138,7 @@ def earlier_history(referral: Referral) -> list[Match]:
     candidates = (
         Child.objects.filter(
             lookup,
-            referral__front_door_id=referral.front_door_id,
+            _at_linked_front_doors(referral, "referral__front_door_id"),
             referral__received_at__lt=referral.received_at,
         )
         .exclude(referral_id=referral.pk)

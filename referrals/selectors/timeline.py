@@ -42,10 +42,18 @@ def timeline(
     agencies said or which earlier referrals were linked, and sees only the
     emails sent to them.
     """
-    front_door = permissions_for(viewer, referral).front_door_staff
+    permissions = permissions_for(viewer, referral)
+    front_door = permissions.front_door_staff
     events = referral.events.order_by("at", "id")
     notes = referral.notifications.filter(status__in=[DeliveryStatus.SENT, DeliveryStatus.FAILED])
-    if not front_door:
+    if permissions.sent_away_at is not None:
+        # A front door that transferred it away sees what it sent, no more.
+        cut = permissions.sent_away_at
+        events = events.filter(at__lte=cut)
+        notes = notes.filter(created_at__lte=cut)
+        everything = escalations_for(referral) if escalations is None else escalations
+        escalations = [e for e in everything if e.escalated_at <= cut]
+    elif not front_door:
         events = events.filter(front_door_only=False)
         notes = notes.filter(recipient_id=getattr(viewer, "pk", None))
     items = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import replace
 from typing import Any, cast
 
 from django.contrib.auth.models import User
@@ -49,6 +50,7 @@ from referrals.models import (
 )
 from referrals.pathways import pathway_for
 from referrals.references import new_reference
+from referrals.routing import route_children
 from referrals.selectors.re_referrals import referred_in_year_before
 from referrals.services.attachments import give_documents_to, take_documents_of_draft
 from referrals.services.common import history_of
@@ -109,6 +111,13 @@ def submit_referral(
         raise ValueError("Unknown kind or urgency")
     received_at = now or timezone.now()
 
+    sending_agency = Agency.objects.get(pk=grant.agency_id)
+    routes = route_children(
+        sending_agency=sending_agency,
+        postcodes=[str(child.get("postcode") or "") for child in content.children],
+        choice=content.front_door,
+    )
+
     with transaction.atomic():
         # A draft becomes one referral, once: the first send takes the draft,
         # a second (a double click) finds it gone and sends nothing.
@@ -116,123 +125,178 @@ def submit_referral(
         documents = take_documents_of_draft(draft) if draft is not None else []
         if draft is not None and not Draft.objects.filter(pk=draft.pk, author=sender).delete()[0]:
             raise DraftAlreadySent()
-        front_door = Agency.objects.select_related("deadline_policy").get(pk=grant.front_door_id)
-        rules = rules_from_policy(getattr(front_door, "deadline_policy", None))
-        pathway = pathway_for(content, received_at=received_at, rules=rules)
-        deadlines = compute_deadlines(rules, received_at=received_at, urgent=pathway.urgent)
-        concern, consent, sender_details = content.concern, content.consent, content.sender
-        referral = _create_with_unique_reference(
-            kind=content.kind,
-            urgency=Urgency.URGENT if pathway.urgent else Urgency.STANDARD,
-            status=Status.SUBMITTED,
-            front_door=front_door,
-            sending_agency_id=grant.agency_id,
-            sender=sender,
-            sender_phone=sender_details["phone"],
-            sender_availability=sender_details.get("availability", ""),
-            concern_categories=list(concern["categories"]),
-            what_happened=concern["what_happened"],
-            when_happened=concern["when_happened"],
-            childs_experience=concern["childs_experience"],
-            action_taken=concern["action_taken"],
-            immediate_risk=concern["immediate_risk"] == "yes",
-            baby_injury=concern.get("baby_injury") or "",
-            baby_collapse=concern.get("baby_collapse") or "",
-            abuse_in_differential=concern.get("abuse_in_differential") or "",
-            family_aware=consent["family_aware"] == "yes",
-            consent=consent["consent"],
-            no_consent_basis=consent.get("no_consent_basis", ""),
-            no_consent_reason=consent.get("no_consent_reason", ""),
-            father_not_recorded_reason=content.father_not_recorded_reason,
-            father_recorded=any(
-                adult.get("relationship") in FATHER_FIGURES for adult in content.adults
-            ),
-            expected_due_date=content.earliest_due_date,
-            is_re_referral=referred_in_year_before(
-                front_door_id=front_door.pk,
+        first: Referral | None = None
+        for route in routes:
+            # Children in different front doors' areas: each front door gets
+            # its own children and everything else the sender wrote.
+            part = replace(content, children=[content.children[i] for i in route.children])
+            referral = _submit_to(
+                front_door_id=route.front_door.pk,
+                sender=sender,
+                agency_name=grant.agency_name,
+                agency_id=grant.agency_id,
+                content=part,
                 received_at=received_at,
-                nhs_numbers=[child.get("nhs_number") for child in content.children],
-            ),
-            non_mobile_injury=pathway.non_mobile_injury,
-            urgent_reasons=list(pathway.reasons),
-            strategy_discussion_by=(
-                received_at + dt.timedelta(hours=rules.strategy_discussion_within_hours)
-                if pathway.non_mobile_injury
-                else None
-            ),
-            police_notified_at=received_at if pathway.non_mobile_injury else None,
+                origin=origin,
+                sent_with=first,
+            )
+            if first is None:
+                first = referral
+            else:
+                _link_sent_together(first, referral, received_at)
+        assert first is not None  # a referral has at least one child  # noqa: S101
+        # Documents sent with the draft go with the referral the sender is shown.
+        give_documents_to(first, documents, received_at)
+    return first
+
+
+def _link_sent_together(first: Referral, other: Referral, now: dt.datetime) -> None:
+    """Both timelines say where the rest of the children went."""
+    ReferralEvent.objects.create(
+        referral=first,
+        kind=EventKind.SENT_TOGETHER,
+        at=now,
+        summary=f"Sent together with {other.reference} to {other.front_door.name}: "
+        "children there live in its area",
+    )
+    ReferralEvent.objects.create(
+        referral=other,
+        kind=EventKind.SENT_TOGETHER,
+        at=now,
+        summary=f"Sent together with {first.reference} to {first.front_door.name}: "
+        "children there live in its area",
+    )
+
+
+def _submit_to(
+    *,
+    front_door_id: int,
+    sender: User,
+    agency_name: str,
+    agency_id: int,
+    content: Content,
+    received_at: dt.datetime,
+    origin: Origin,
+    sent_with: Referral | None,
+) -> Referral:
+    """One referral to one front door, in the caller's transaction."""
+    front_door = Agency.objects.select_related("deadline_policy").get(pk=front_door_id)
+    rules = rules_from_policy(getattr(front_door, "deadline_policy", None))
+    pathway = pathway_for(content, received_at=received_at, rules=rules)
+    deadlines = compute_deadlines(rules, received_at=received_at, urgent=pathway.urgent)
+    concern, consent, sender_details = content.concern, content.consent, content.sender
+    referral = _create_with_unique_reference(
+        kind=content.kind,
+        urgency=Urgency.URGENT if pathway.urgent else Urgency.STANDARD,
+        status=Status.SUBMITTED,
+        front_door=front_door,
+        sending_agency_id=agency_id,
+        sent_with=sent_with,
+        sender=sender,
+        sender_phone=sender_details["phone"],
+        sender_availability=sender_details.get("availability", ""),
+        concern_categories=list(concern["categories"]),
+        what_happened=concern["what_happened"],
+        when_happened=concern["when_happened"],
+        childs_experience=concern["childs_experience"],
+        action_taken=concern["action_taken"],
+        immediate_risk=concern["immediate_risk"] == "yes",
+        baby_injury=concern.get("baby_injury") or "",
+        baby_collapse=concern.get("baby_collapse") or "",
+        abuse_in_differential=concern.get("abuse_in_differential") or "",
+        family_aware=consent["family_aware"] == "yes",
+        consent=consent["consent"],
+        no_consent_basis=consent.get("no_consent_basis", ""),
+        no_consent_reason=consent.get("no_consent_reason", ""),
+        father_not_recorded_reason=content.father_not_recorded_reason,
+        father_recorded=any(
+            adult.get("relationship") in FATHER_FIGURES for adult in content.adults
+        ),
+        expected_due_date=content.earliest_due_date,
+        is_re_referral=referred_in_year_before(
+            front_door_id=front_door.pk,
             received_at=received_at,
-            **deadline_fields(deadlines),
-        )
-        start_clocks(referral, deadlines)
-        _create_parts(referral, content)
-        summary = f"{referral.get_kind_display()} received from {grant.agency_name}"
-        if pathway.reasons:
-            summary += f". Urgent: {', '.join(pathway.reasons)}"
-        ReferralEvent.objects.create(
-            referral=referral,
-            kind=EventKind.SUBMITTED,
-            at=received_at,
-            actor=sender,
-            summary=summary[:300],
-        )
-        give_documents_to(referral, documents, received_at)
-        record_event(
-            actor=sender,
-            action=Action.CREATED,
-            object_type="referral",
-            object_ref=referral.reference,
-            origin=origin,
-        )
-        outbox = build_notifications(
-            purpose=Purpose.RECEIPT,
-            recipients=recipients_for_users([sender]),
-            subject=messages.receipt_subject(referral),
-            body=messages.receipt_body(
-                referral,
-                unattended=unattended_out_of_hours(
-                    rules,
-                    received_at=received_at,
-                    urgent=pathway.urgent,
-                    duty_team_address=front_door.edt_alert_email,
-                ),
+            nhs_numbers=[child.get("nhs_number") for child in content.children],
+        ),
+        non_mobile_injury=pathway.non_mobile_injury,
+        urgent_reasons=list(pathway.reasons),
+        strategy_discussion_by=(
+            received_at + dt.timedelta(hours=rules.strategy_discussion_within_hours)
+            if pathway.non_mobile_injury
+            else None
+        ),
+        police_notified_at=received_at if pathway.non_mobile_injury else None,
+        received_at=received_at,
+        **deadline_fields(deadlines),
+    )
+    start_clocks(referral, deadlines)
+    _create_parts(referral, content)
+    summary = f"{referral.get_kind_display()} received from {agency_name}"
+    if pathway.reasons:
+        summary += f". Urgent: {', '.join(pathway.reasons)}"
+    ReferralEvent.objects.create(
+        referral=referral,
+        kind=EventKind.SUBMITTED,
+        at=received_at,
+        actor=sender,
+        summary=summary[:300],
+    )
+    record_event(
+        actor=sender,
+        action=Action.CREATED,
+        object_type="referral",
+        object_ref=referral.reference,
+        origin=origin,
+    )
+    outbox = build_notifications(
+        purpose=Purpose.RECEIPT,
+        recipients=recipients_for_users([sender]),
+        subject=messages.receipt_subject(referral),
+        body=messages.receipt_body(
+            referral,
+            unattended=unattended_out_of_hours(
+                rules,
+                received_at=received_at,
+                urgent=pathway.urgent,
+                duty_team_address=front_door.edt_alert_email,
             ),
-            referral_id=referral.pk,
-            now=received_at,
-        )
+        ),
+        referral_id=referral.pk,
+        now=received_at,
+    )
+    outbox += build_notifications(
+        purpose=Purpose.ARRIVAL,
+        recipients=_front_door_alert_recipients(front_door),
+        subject=messages.arrival_subject(referral),
+        body=messages.arrival_body(referral),
+        referral_id=referral.pk,
+        now=received_at,
+    )
+    if pathway.non_mobile_injury:
+        outbox += _non_mobile_baby_alerts(referral, front_door, received_at)
+    if (
+        pathway.urgent
+        and not rules.calendar.is_working_time(received_at)
+        and front_door.edt_alert_email
+    ):
+        # Out of office hours an urgent referral goes to the emergency duty
+        # team as well: its deadlines run on the clock, not the office day.
         outbox += build_notifications(
-            purpose=Purpose.ARRIVAL,
-            recipients=_front_door_alert_recipients(front_door),
+            purpose=Purpose.OUT_OF_HOURS,
+            recipients=[Recipient(address=front_door.edt_alert_email)],
             subject=messages.arrival_subject(referral),
             body=messages.arrival_body(referral),
             referral_id=referral.pk,
             now=received_at,
         )
-        if pathway.non_mobile_injury:
-            outbox += _non_mobile_baby_alerts(referral, front_door, received_at)
-        if (
-            pathway.urgent
-            and not rules.calendar.is_working_time(received_at)
-            and front_door.edt_alert_email
-        ):
-            # Out of office hours an urgent referral goes to the emergency duty
-            # team as well: its deadlines run on the clock, not the office day.
-            outbox += build_notifications(
-                purpose=Purpose.OUT_OF_HOURS,
-                recipients=[Recipient(address=front_door.edt_alert_email)],
-                subject=messages.arrival_subject(referral),
-                body=messages.arrival_body(referral),
-                referral_id=referral.pk,
-                now=received_at,
-            )
-            ReferralEvent.objects.create(
-                referral=referral,
-                kind=EventKind.OUT_OF_HOURS,
-                at=received_at,
-                summary="Out of office hours: emergency duty team alerted "
-                f"({front_door.edt_alert_email})",
-            )
-        queue_notifications(outbox)
+        ReferralEvent.objects.create(
+            referral=referral,
+            kind=EventKind.OUT_OF_HOURS,
+            at=received_at,
+            summary="Out of office hours: emergency duty team alerted "
+            f"({front_door.edt_alert_email})",
+        )
+    queue_notifications(outbox)
     return referral
 
 

@@ -43,6 +43,7 @@ from referrals.selectors.access import (
     permissions_for,
     require,
 )
+from referrals.selectors.matching import linked_front_doors
 from referrals.selectors.people import agency_contacts
 from referrals.selectors.re_referrals import is_re_referral
 from referrals.services.attachments import store_attachments
@@ -302,8 +303,9 @@ def record_link(
     child or household, or not. Confirmed links show beside the referral from
     then on; rejected ones are not suggested again."""
     require(permissions_for(actor, referral).can_link_history, FRONT_DOOR_ONLY)
-    if earlier.front_door_id != referral.front_door_id or earlier.pk == referral.pk:
-        raise PermissionDenied("Only earlier referrals to the same front door can be linked")
+    if earlier.front_door_id not in linked_front_doors(referral) or earlier.pk == referral.pk:
+        # Its own front door's, or one a transfer of it passed through.
+        raise PermissionDenied("Only earlier referrals to a linked front door can be linked")
     now = now or timezone.now()
     status = LinkStatus.CONFIRMED if confirmed else LinkStatus.REJECTED
     with transaction.atomic():

@@ -23,6 +23,7 @@ from referrals.content import (
     PAGE_ORDER,
     PAGE_TITLES,
     SECTIONS,
+    Problem,
     Section,
     bind,
     form_kwargs,
@@ -34,6 +35,7 @@ from referrals.models import Draft
 from referrals.selectors.drafts import drafts_of, get_draft
 from referrals.services import drafts
 from referrals.services.submit import DraftAlreadySent, submit_referral
+from referrals.web.routing import routing_summary
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -351,7 +353,8 @@ def _confirm(
 
 @login_required
 def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
-    health = _sender_grant(request).is_health
+    grant = _sender_grant(request)
+    health = grant.is_health
     try:
         draft = get_draft(request.user, draft_id)
     except Http404:
@@ -367,6 +370,10 @@ def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
         )
         return redirect("referral-sent")
     content, problems = validate_content(draft.data, health_referrer=health)
+    routes = routing_summary(draft, grant.agency_id)
+    if routes.problem:
+        problems.append(Problem("front_door", routes.problem, "front-door"))
+        content = None
     if request.method == "POST" and content is not None:
         try:
             referral = submit_referral(
@@ -393,6 +400,7 @@ def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
             "vague_words": vague,
             "submitted": request.method == "POST",
             "documents": list(draft.attachments.select_related("document", "added_by")),
+            "routes": routes,
         },
     )
 
@@ -401,6 +409,9 @@ def _fix_links(draft: Draft, problems: list[Any]) -> list[tuple[str, str]]:
     links = []
     seen = set()
     for problem in problems:
+        if problem.page == "front-door":
+            links.append((reverse("draft-front-door", args=[draft.pk]), problem.message))
+            continue
         if problem.index is not None:
             url = reverse("draft-item", args=[draft.pk, problem.page, problem.index])
             noun = ITEM_NOUNS[problem.page][0]

@@ -71,6 +71,9 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
     is_open = referral.status in OPEN_STATUSES
     challenges = list(referral.challenges.select_related("raised_by", "responded_by"))
     escalations = escalations_for(referral)
+    if may.sent_away_at is not None:
+        # A front door that transferred it away sees what it sent, no more.
+        escalations = [e for e in escalations if e.escalated_at <= may.sent_away_at]
     return render(
         request,
         "referrals/detail.html",
@@ -81,8 +84,10 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
             "can_acknowledge": may.can_act and referral.status == Status.SUBMITTED,
             "can_triage": may.can_act and is_open,
             "referrer_side": may.referrer_side,
-            "information_requests": information_requests_for(referral, viewer=request.user),
-            "challenges": challenges,
+            "information_requests": []
+            if may.sent_away_at
+            else information_requests_for(referral, viewer=request.user),
+            "challenges": [] if may.sent_away_at else challenges,
             "can_challenge": may.referrer_side
             and referral.status == Status.DECIDED
             and not any(c.is_open for c in challenges),
@@ -96,6 +101,16 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
             "is_front_door": may.front_door_staff,
             "documents": list(attachments_visible_to(request.user, referral)),
             "can_attach": may.can_attach,
+            "sent_away_at": may.sent_away_at,
+            "transfers": list(
+                referral.transfers.select_related("from_front_door", "to_front_door").order_by(
+                    "transferred_at"
+                )
+            )
+            if may.front_door_staff or may.sent_away_at
+            else [],
+            "can_transfer": may.can_act and is_open,
+            "can_confirm_transfer": may.can_act,
             "is_administrator": may.administrator,
             "now": timezone.now(),
         },

@@ -33,6 +33,7 @@ from referrals.selectors.access import (
     questions_for,
     require,
 )
+from referrals.selectors.matching import get_earlier_for_link
 from referrals.selectors.people import partner_agencies, user_by_id
 from referrals.services.challenge import answer_challenge as answer_challenge_service
 from referrals.services.challenge import raise_challenge
@@ -355,7 +356,8 @@ def assign(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def link(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
-    earlier = get_referral_for_user(request.user, request.POST.get("earlier", ""))
+    require(permissions_for(request.user, referral).can_link_history, FRONT_DOOR_ONLY)
+    earlier = get_earlier_for_link(referral, request.POST.get("earlier", ""))
     confirmed = request.POST.get("decision") == "confirm"
     record_link(
         referral=referral,

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.web import attachments, audit, dashboard, drafts, lists, referral, reports, triage
+from referrals.web import (
+    attachments,
+    audit,
+    dashboard,
+    drafts,
+    lists,
+    referral,
+    reports,
+    routing,
+    transfer,
+    triage,
+)
 
 urlpatterns = [
     # Sending a referral, a page at a time
@@ -16,6 +27,11 @@ urlpatterns = [
         "referrals/drafts/<str:draft_id>/documents/add/",
         attachments.add_draft_document,
         name="draft-document-add",
+    ),
+    path(
+        "referrals/drafts/<str:draft_id>/front-door/",
+        routing.choose_front_door,
+        name="draft-front-door",
     ),
     path("referrals/drafts/<str:draft_id>/<slug:page>/", drafts.page, name="draft-page"),
     path("referrals/drafts/<str:draft_id>/<slug:page>/add/", drafts.item, name="draft-item-add"),
@@ -44,6 +60,12 @@ urlpatterns = [
         name="referral-answer",
     ),
     path("referrals/<str:reference>/challenge/", triage.challenge, name="referral-challenge"),
+    path("referrals/<str:reference>/transfer/", transfer.transfer, name="referral-transfer"),
+    path(
+        "referrals/<str:reference>/transfers/<int:transfer_id>/confirm/",
+        transfer.confirm,
+        name="referral-transfer-confirm",
+    ),
     path(
         "referrals/<str:reference>/challenges/<int:challenge_id>/answer/",
         triage.answer_challenge,

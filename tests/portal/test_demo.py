@@ -68,3 +68,26 @@ def test_the_demo_administrator_administers_its_front_door_and_is_not_a_superuse
     admin = get_user_model().objects.get(username="admin.demo")
     assert not admin.is_superuser and not admin.is_staff
     assert not get_user_model().objects.filter(is_superuser=True).exists()
+
+
+def test_the_demo_has_two_areas_and_an_ambulance_service_serving_both(db):
+    from django.contrib.auth import get_user_model
+
+    from agencies.models import Agency
+    from agencies.selectors import front_door_for_postcode
+    from portal.demo import FRONT_DOOR, seed_demo
+    from portal.demo_areas import AMBULANCE, SECOND_FRONT_DOOR
+    from referrals.routing import front_doors_for_sender
+
+    seed_demo(password="front-door-demo")
+    seed_demo(password="front-door-demo")
+    assert getattr(front_door_for_postcode("SP4 2AB"), "name", None) == SECOND_FRONT_DOOR
+    assert getattr(front_door_for_postcode("NB1 4QT"), "name", None) == FRONT_DOOR
+    ambulance = Agency.objects.get(name=AMBULANCE)
+    assert front_doors_for_sender(ambulance).count() == 2
+    assert (
+        get_user_model()
+        .objects.filter(username__in=["ambulance.demo", "south.demo", "southmanager.demo"])
+        .count()
+        == 3
+    )

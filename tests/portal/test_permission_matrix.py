@@ -119,6 +119,22 @@ PAGES = [
         ),
     ),
     (
+        "/referrals/R/transfer/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=404,
+            mash=200,
+            manager=200,
+            senior=403,
+            admin=403,
+            outsider=404,
+            other_admin=404,
+            viewer=404,
+            anonymous=302,
+        ),
+    ),
+    (
         "/referrals/R/ask/",
         dict(
             hv=403,
@@ -445,6 +461,24 @@ ADMIN_PAGES = [
 
 # API: (method, path template, {persona: status}).
 API = [
+    (
+        "post",
+        "/api/v1/referrals/R/transfer/",
+        # Front-door staff who may act get 400: an empty body is not a transfer.
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=404,
+            mash=400,
+            manager=400,
+            senior=403,
+            admin=403,
+            outsider=404,
+            other_admin=404,
+            viewer=404,
+            anonymous=401,
+        ),
+    ),
     (
         "get",
         "/api/v1/referrals/R/",

@@ -377,3 +377,44 @@ def test_only_front_door_staff_can_link(world, persona):
     new = submit(world.hv)
     with pytest.raises(PermissionDenied):
         record_link(referral=new, earlier=earlier, actor=getattr(world, persona), confirmed=True)
+
+
+def test_after_a_transfer_the_receiving_front_door_finds_the_childs_history_at_the_old_one(
+    world,
+):
+    from agencies.models import Agency, Role
+    from audit.models import Action, AuditEvent
+    from referrals.models import DeadlinePolicy
+    from referrals.services.transfer import transfer_referral
+    from tests.conftest import make_user
+
+    DeadlinePolicy.objects.create(front_door=world.other_front_door)
+    at_northbridge = submit(world.gp, now=EARLIER)
+    new = submit(world.hv)
+    # Unlinked, Southport knows nothing of Northbridge's earlier referral.
+    elsewhere = Agency.objects.create(
+        name="Southport GP", kind="gp_practice", front_door=world.other_front_door
+    )
+    southport_only = submit(make_user("gp.south", agency=elsewhere, role=Role.REFERRER))
+    assert earlier_history(southport_only) == []
+    transfer_referral(
+        referral=new, actor=world.mash, to_front_door=world.other_front_door, reason="Moved."
+    )
+    new.refresh_from_db()
+    assert [m.earlier for m in earlier_history(new)] == [at_northbridge]
+    # The receiving front door's worker links it from the page, audited as any link.
+    page = client_for(world.outsider).get(f"/referrals/{new.reference}/").content.decode()
+    assert at_northbridge.reference in page
+    client_for(world.outsider).post(
+        f"/referrals/{new.reference}/link/",
+        {"earlier": at_northbridge.reference, "decision": "confirm"},
+    )
+    assert AuditEvent.objects.filter(action=Action.LINKED, object_ref=new.reference).exists()
+    assert [(m.earlier, m.status) for m in earlier_history(new)] == [(at_northbridge, "confirmed")]
+    # Linking what no transfer connects is refused.
+    assert (
+        client_for(world.mash)
+        .post(f"/referrals/{at_northbridge.reference}/link/", {"earlier": new.reference})
+        .status_code
+        == 404
+    )
