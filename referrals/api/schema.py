@@ -20,6 +20,7 @@ from rest_framework import serializers
 from referrals.api.serializers import (
     ErrorSerializer,
     ListItemSerializer,
+    PersonSerializer,
     QuestionSerializer,
     ReferralSerializer,
     SubmittedSerializer,
@@ -148,6 +149,34 @@ challenge = action(
 )
 answer_challenge = action(
     "Answer a challenge (managers)", form_body("ChallengeAnswerBody", ChallengeAnswerForm)
+)
+people = extend_schema(
+    operation_id="people_search",
+    summary="Search the front door's people: children and adults in every referral (front door)",
+    description=(
+        "Give any of the parameters; every one given must fit. Names allow typos, any order, "
+        "hyphens and nicknames. Results are grouped by person, newest first. Each search is "
+        "recorded in the audit with what was searched for and which referrals were shown."
+    ),
+    parameters=[
+        OpenApiParameter("name", str, required=False),
+        OpenApiParameter("date_of_birth", OpenApiTypes.DATE, required=False),
+        OpenApiParameter("nhs_number", str, required=False),
+        OpenApiParameter("postcode", str, required=False, description='"NB1 4QT" or "NB1"'),
+        OpenApiParameter("address", str, required=False),
+    ],
+    responses={
+        200: inline_serializer(
+            "PeopleFound",
+            {
+                "more": serializers.BooleanField(
+                    help_text="More people matched than are shown: narrow the search"
+                ),
+                "people": PersonSerializer(many=True),
+            },
+        ),
+        **ERRORS,
+    },
 )
 questions = extend_schema(
     summary="Questions the front door asked your agency",

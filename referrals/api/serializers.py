@@ -436,6 +436,35 @@ class QuestionSerializer(_Output):
         return info.answer or None
 
 
+class AppearanceSerializer(serializers.Serializer):
+    """One person in one referral found by a search."""
+
+    reference = serializers.CharField(source="referral.reference")
+    kind = serializers.CharField(source="referral.kind")
+    status = serializers.CharField(source="referral.status")
+    decision = serializers.SerializerMethodField()
+    received_at = UTCDateTimeField(source="referral.received_at")
+    sending_agency = serializers.CharField(source="referral.sending_agency.name")
+    role = serializers.CharField(help_text='"Child", "Unborn child", "Mother", "Father"...')
+    name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_decision(self, appearance: Any) -> str | None:
+        return appearance.referral.decision or None
+
+
+class PersonSerializer(serializers.Serializer):
+    """Records that look like one person, newest first; shown together, never merged."""
+
+    name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    nhs_number = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    other_names = serializers.ListField(child=serializers.CharField())
+    referrals = AppearanceSerializer(source="appearances", many=True)
+
+
 class ErrorSerializer(serializers.Serializer):
     error = serializers.CharField(
         help_text="A code: invalid, not_found, permission_denied, conflict..."

@@ -11,6 +11,8 @@ POST /api/v1/referrals/{reference}/information-requests/{id}/answer/    {"answer
 POST /api/v1/referrals/{reference}/decide/      {"decision", "reasons", "next_steps", ...}
 POST /api/v1/referrals/{reference}/challenge/   {"reasons"}
 POST /api/v1/referrals/{reference}/challenges/{id}/answer/  {"outcome", "response"}
+GET  /api/v1/people/?name=&date_of_birth=&nhs_number=&postcode=&address=
+                                                search the front door's people (front door only)
 GET  /api/v1/questions/                         questions the front door asked your agency
 POST /api/v1/questions/{id}/answer/             {"answer"}
 """
@@ -40,11 +42,13 @@ from core.http import AuthenticatedRequest
 from referrals.api import schema
 from referrals.api.serializers import (
     ListItemSerializer,
+    PersonSerializer,
     QuestionSerializer,
     ReferralSerializer,
     SubmittedSerializer,
 )
 from referrals.content import Problem, vague_words_in, validate_content
+from referrals.forms.search import PersonSearchForm
 from referrals.forms.triage import (
     ChallengeAnswerForm,
     ChallengeForm,
@@ -60,6 +64,7 @@ from referrals.selectors.access import (
     referrals_visible_to,
 )
 from referrals.selectors.people import partner_agencies, user_by_id
+from referrals.selectors.search import PersonQuery, record_search, search_people
 from referrals.selectors.timeline import (
     escalations_for,
     information_requests_for,
@@ -454,6 +459,32 @@ class ReferralAnswerChallenge(APIView):
             )
 
         return _act(request, reference, ChallengeAnswerForm, action)
+
+
+class PeopleSearch(APIView):
+    """GET /api/v1/people/: people in the front door's referrals, grouped by person."""
+
+    @schema.people
+    def get(self, request: AuthenticatedRequest) -> Response:
+        if not get_access(request.user).is_front_door_staff:
+            raise PermissionDenied("Only front-door staff can search people")
+        query = request.query_params
+        form = PersonSearchForm(
+            data={name: _plain(query.get(name, "")) for name in PersonSearchForm.base_fields}
+        )
+        if not form.is_valid():
+            return Response(form_errors_json(form), status=status.HTTP_400_BAD_REQUEST)
+        person_query = PersonQuery(**form.cleaned_data)
+        result = search_people(request.user, person_query)
+        record_search(
+            actor=request.user, query=person_query, result=result, origin=_origin(request)
+        )
+        return Response(
+            {
+                "more": result.more,
+                "people": PersonSerializer(result.people, many=True).data,
+            }
+        )
 
 
 class QuestionsForAgency(APIView):

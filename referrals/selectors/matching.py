@@ -14,7 +14,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from anyascii import anyascii
 from django.db.models import Q
+from nicknames import NickNamer
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -24,11 +26,60 @@ CANDIDATE_LIMIT = 200
 
 
 def normalise_name(name: str) -> str:
-    """Lower case, no accents, hyphens and apostrophes as spaces, single spaces."""
+    """Lower case, no accents, other scripts in Latin letters, hyphens and
+    apostrophes as spaces, single spaces."""
     # Separators first: folding to ASCII would drop the typographic apostrophe.
-    plain = re.sub(r"[-'’.]", " ", unicodedata.normalize("NFKD", name))
-    plain = plain.encode("ascii", "ignore").decode().casefold()
+    plain = re.sub(r"[-'’.]", " ", unicodedata.normalize("NFKC", name))
+    # "Zoë" -> "Zoe", "Мария" -> "Mariya": a name written in its own script
+    # by one agency and in Latin letters by another is still found.
+    plain = anyascii(plain).casefold()
     return " ".join(re.sub(r"[^a-z ]", "", plain).split())
+
+
+def spelled_alike(x: str, y: str) -> bool:
+    """One typo in a short name, two in a long one (a swap of two letters is one)."""
+    return DamerauLevenshtein.distance(x, y) <= (1 if max(len(x), len(y)) <= 6 else 2)
+
+
+_NICKNAMES = NickNamer()
+
+
+def name_variants(token: str) -> set[str]:
+    """A name and its nicknames or formal forms ("bill", "william", "will")."""
+    variants = {token}
+    if len(token) >= 2:
+        variants |= _NICKNAMES.nicknames_of(token) | _NICKNAMES.canonicals_of(token)
+    return {normalise_name(v) for v in variants if v}
+
+
+def tokens_match(wanted: str, token: str) -> bool:
+    """One word of a searched name against one word of a recorded name."""
+    if wanted == token or (len(wanted) >= 3 and spelled_alike(wanted, token)):
+        return True
+    return token in name_variants(wanted)
+
+
+def name_fits_search(searched: str, first_name: str, last_name: str) -> bool:
+    """Whether a recorded name is what someone searching for `searched` may
+    mean: every word they typed is a word of the name, in any order, allowing
+    typos and nicknames; a double-barrelled name may be typed as one word."""
+    wanted = normalise_name(searched).split()
+    words = normalise_name(f"{first_name} {last_name}").split()
+    if not wanted or not words:
+        return False
+    joined = "".join(words)
+    if len(wanted) > 1 and "".join(wanted) == joined:
+        return True
+    unused = list(words)
+    for word in wanted:
+        hit = next((w for w in unused if tokens_match(word, w)), None)
+        if hit is None:
+            # "Smithjones" typed for "Smith-Jones", or the other way round.
+            if len(word) >= 6 and spelled_alike(word, joined):
+                continue
+            return False
+        unused.remove(hit)
+    return True
 
 
 def names_match(first_a: str, last_a: str, first_b: str, last_b: str) -> bool:
@@ -41,10 +92,11 @@ def names_match(first_a: str, last_a: str, first_b: str, last_b: str) -> bool:
         return True
     fa, la = normalise_name(first_a), normalise_name(last_a)
     fb, lb = normalise_name(first_b), normalise_name(last_b)
-    close = lambda x, y: DamerauLevenshtein.distance(x, y) <= (1 if max(len(x), len(y)) <= 6 else 2)  # noqa: E731
-    if close(fa, fb) and close(la, lb):
+    if spelled_alike(fa, fb) and spelled_alike(la, lb):
         return True
-    if close(fa, lb) and close(la, fb):  # names entered the other way round
+    if spelled_alike(fa, lb) and spelled_alike(la, fb):  # names entered the other way round
+        return True
+    if la and la == lb and fb in name_variants(fa):  # "Bill" and "William"
         return True
     return fuzz.token_sort_ratio(a, b) >= 92
 

@@ -29,13 +29,16 @@ from referrals.services.triage import convert_to_referral
 
 
 def _audit_view(request: HttpRequest, reference: str, page: str) -> None:
+    detail = {"page": page}
+    if request.GET.get("from") == "search":
+        detail["from"] = "search"  # a result of a search for people, opened
     record_event(
         actor=request.user,
         action=Action.VIEWED,
         object_type="referral",
         object_ref=reference,
         origin=Origin.of(request),
-        detail={"page": page},
+        detail=detail,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.web import audit, dashboard, drafts, lists, referral, reports, triage
+from referrals.web import audit, dashboard, drafts, lists, referral, reports, search, triage
 
 urlpatterns = [
     # Sending a referral, a page at a time
@@ -52,6 +52,7 @@ urlpatterns = [
     ),
     # The front door's own pages
     path("front-door/queue/", lists.front_door_queue, name="front-door-queue"),
+    path("front-door/search/", search.search_people, name="people-search"),
     path("front-door/dashboard/", dashboard.manager_dashboard, name="manager-dashboard"),
     path("reports/partnership/", reports.partnership, name="partnership-report"),
 ]
