@@ -44,6 +44,20 @@ class Child(models.Model):
             ),
             models.Index(fields=["last_name", "date_of_birth"], name="child_name_dob"),
             models.Index(fields=["postcode"], name="child_postcode", condition=~Q(postcode="")),
+            # Serve the family's history (referrals.selectors.matching): a
+            # parent who was once a child, found by date of birth alone
+            # (child_name_dob starts with the last name), and a baby born
+            # near an unborn baby's due date.
+            models.Index(
+                fields=["date_of_birth"],
+                name="child_dob",
+                condition=Q(date_of_birth__isnull=False),
+            ),
+            models.Index(
+                fields=["expected_date_of_delivery"],
+                name="child_due_date",
+                condition=Q(expected_date_of_delivery__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -75,6 +89,16 @@ class Adult(models.Model):
 
     class Meta:
         ordering = ["referral", "position"]
+        indexes = [
+            # Serve matching adults across referrals (referrals.selectors.matching):
+            # by date of birth, or by last name where a date of birth is missing.
+            models.Index(
+                fields=["date_of_birth"],
+                name="adult_dob",
+                condition=Q(date_of_birth__isnull=False),
+            ),
+            models.Index(fields=["last_name"], name="adult_last_name"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.get_relationship_display()})"

@@ -16,7 +16,7 @@ from core.http import AuthenticatedHttpRequest
 from core.names import display_name
 from referrals.models import OPEN_STATUSES, Kind, Status
 from referrals.selectors.access import get_referral_for_user, permissions_for
-from referrals.selectors.matching import earlier_history
+from referrals.selectors.matching import related_history
 from referrals.selectors.people import assignable_people
 from referrals.selectors.timeline import (
     escalations_for,
@@ -74,7 +74,7 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
             and referral.status == Status.DECIDED
             and not any(c.is_open for c in challenges),
             "answerable_challenges": {c.pk for c in challenges if c.is_open and may.may_answer(c)},
-            "earlier_history": earlier_history(referral) if may.front_door_staff else [],
+            "related_history": related_history(referral) if may.front_door_staff else [],
             "assignable": assignable_people(referral) if may.can_act and is_open else [],
             "can_convert": may.can_act and referral.kind == Kind.CONSULTATION,
             "police_notifications": list(

@@ -326,10 +326,17 @@ def assign(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def link(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
-    earlier = get_referral_for_user(request.user, request.POST.get("earlier", ""))
+    # The other referral, earlier or later: a link is kept from the later
+    # one to the earlier, whichever page it was made on.
+    other = get_referral_for_user(
+        request.user, request.POST.get("other") or request.POST.get("earlier", "")
+    )
     confirmed = request.POST.get("decision") == "confirm"
+    later, earlier = (
+        (other, referral) if other.received_at > referral.received_at else (referral, other)
+    )
     record_link(
-        referral=referral,
+        referral=later,
         earlier=earlier,
         actor=request.user,
         confirmed=confirmed,
@@ -337,6 +344,6 @@ def link(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
         origin=Origin.of(request),
     )
     messages.success(
-        request, f"{earlier.reference} {'linked' if confirmed else 'marked as not the same'}."
+        request, f"{other.reference} {'linked' if confirmed else 'marked as not the same'}."
     )
     return redirect("referral-detail", reference=referral.reference)
