@@ -53,9 +53,22 @@ def name_variants(token: str) -> set[str]:
     return {normalise_name(v) for v in variants if v}
 
 
+def consonants(word: str) -> str:
+    """The word without vowels or doubled letters: "muhammad" and "mohamed"
+    are both "mhmd". Names written from another script differ mostly in
+    their vowels."""
+    skeleton = re.sub(r"[aeiouy]", "", word)
+    return re.sub(r"(.)\1+", r"\1", skeleton)
+
+
 def tokens_match(wanted: str, token: str) -> bool:
-    """One word of a searched name against one word of a recorded name."""
+    """One word of a searched name against one word of a recorded name:
+    the same, one or two typos, a nickname, or the same consonants (a
+    transliteration). For searching, where finding too much is safer than
+    missing a family; linking records uses the stricter names_match."""
     if wanted == token or (len(wanted) >= 3 and spelled_alike(wanted, token)):
+        return True
+    if len(wanted) >= 5 and wanted[0] == token[0] and consonants(wanted) == consonants(token):
         return True
     return token in name_variants(wanted)
 

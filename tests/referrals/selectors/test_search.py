@@ -186,3 +186,62 @@ def test_numbers_in_an_address_must_be_exact():
     assert address_fits_search("14 canal", "14 Canal Row, Northbridge NB1 4QT")
     assert not address_fits_search("41 canal", "14 Canal Row, Northbridge NB1 4QT")
     assert address_fits_search("nb1 4qt", "14 Canal Row, Northbridge NB1 4QT")
+
+
+def appearance(first, last, born, nhs=""):
+    from referrals.selectors.search import Appearance
+
+    return Appearance(
+        referral=None,  # type: ignore[arg-type]
+        role="Child",
+        first_name=first,
+        last_name=last,
+        date_of_birth=born,
+        nhs_number=nhs,
+        address="14 Canal Row",
+    )
+
+
+births = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2026, 11, 30))
+
+
+@given(
+    words, words, births, births, st.integers(min_value=0, max_value=20), st.sampled_from(LETTERS)
+)
+def test_search_never_groups_two_dates_of_birth_as_one_person(
+    first, last, born_a, born_b, position, letter
+):
+    from referrals.selectors.search import PersonResult
+
+    position %= len(last)
+    typo = last[:position] + letter + last[position + 1 :]
+    group = PersonResult(appearances=[appearance(first, last, born_a)])
+    assert group.takes(appearance(first, typo, born_a))
+    assert group.takes(appearance(typo, first, born_a))  # the other way round
+    if born_a != born_b:
+        assert not group.takes(appearance(first, last, born_b))
+
+
+@given(words, words, births)
+def test_search_never_groups_two_nhs_numbers_as_one_person(first, last, born):
+    from referrals.selectors.search import PersonResult
+
+    group = PersonResult(appearances=[appearance(first, last, born, nhs="943 476 5919")])
+    assert not group.takes(appearance(first, last, born, nhs="401 023 2137"))
+    assert group.takes(appearance("Someone", "Else", None, nhs="943 476 5919"))
+
+
+@pytest.mark.parametrize(
+    ("recorded", "typed"),
+    [
+        (("Muhammad", "Khan"), "Mohammed Khan"),
+        (("Mohamed", "Ali"), "Muhammad Ali"),
+        (("Aleksandr", "Petrov"), "Alexandr Petrov"),
+        (("Александр", "Петров"), "Aleksandr Petrov"),
+        (("Siobhán", "O’Neil"), "siobhan oneil"),
+        (("Zoë", "Smith-Jones"), "Zoe Jones Smith"),
+        (("Katherine", "Hollis"), "Kate Hollis"),
+    ],
+)
+def test_transliterations_and_spellings_of_a_name_are_found(recorded, typed):
+    assert name_fits_search(typed, *recorded)
