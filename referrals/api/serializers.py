@@ -152,6 +152,14 @@ class AdultSerializer(_Output):
             "lives_with_child",
             "parental_responsibility",
             "known_concerns",
+            "condition",
+            "condition_known_to",
+            "marac",
+            "marac_actions",
+            "care_history",
+            "custody_history",
+            "custody_details",
+            "substance_misuse",
         ]
         read_only_fields = fields
 

@@ -10,7 +10,15 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from referrals.models.choices import AdultConcern, AgencyType, PlanStatus, Relationship, Sex
+from referrals.models.choices import (
+    AdultConcern,
+    AgencyType,
+    CareHistory,
+    PlanStatus,
+    Relationship,
+    Sex,
+    YesNoNotKnown,
+)
 from referrals.models.referral import Referral
 
 
@@ -84,6 +92,18 @@ class Adult(models.Model):
     parental_responsibility = models.CharField(max_length=16)
     known_concerns = models.JSONField(default=list)
     notes = models.TextField(blank=True)
+    # What the reviews found the front door needed and did not see, each
+    # optional: a condition another agency knew of (Rapid Review A2: the
+    # father's ADHD and autism), MARAC, care history (Family T), custody or
+    # prison (Child S), drug or alcohol misuse.
+    condition = models.TextField(blank=True)
+    condition_known_to = models.CharField(max_length=200, blank=True)
+    marac = models.CharField(max_length=16, choices=YesNoNotKnown.choices, blank=True)
+    marac_actions = models.TextField(blank=True)
+    care_history = models.CharField(max_length=16, choices=CareHistory.choices, blank=True)
+    custody_history = models.CharField(max_length=16, choices=YesNoNotKnown.choices, blank=True)
+    custody_details = models.TextField(blank=True)
+    substance_misuse = models.TextField(blank=True)
 
     history = HistoricalRecords()
 
@@ -110,6 +130,23 @@ class Adult(models.Model):
     def known_concern_labels(self) -> list[str]:
         labels = dict(AdultConcern.choices)
         return [labels.get(c, c) for c in self.known_concerns]
+
+    def history_for_the_front_door(self) -> list[tuple[str, str]]:
+        """(what, what is known) for each of the reviews' fields answered
+        with something to know: shown at the top of the referral."""
+        facts = []
+        if self.condition:
+            known_to = f" (known to {self.condition_known_to})" if self.condition_known_to else ""
+            facts.append(("Diagnosis or condition", f"{self.condition}{known_to}"))
+        if self.marac == YesNoNotKnown.YES:
+            facts.append(("MARAC", self.marac_actions or "Known to MARAC; actions not given"))
+        if self.care_history in {CareHistory.LOOKED_AFTER, CareHistory.CARE_LEAVER}:
+            facts.append(("Care history", self.get_care_history_display().removeprefix("Yes: ")))
+        if self.custody_history == YesNoNotKnown.YES:
+            facts.append(("Custody or prison", self.custody_details or "Yes; details not given"))
+        if self.substance_misuse:
+            facts.append(("Drug or alcohol misuse", self.substance_misuse))
+        return facts
 
 
 class InvolvedAgency(models.Model):

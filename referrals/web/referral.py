@@ -75,6 +75,11 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
             and not any(c.is_open for c in challenges),
             "answerable_challenges": {c.pk for c in challenges if c.is_open and may.may_answer(c)},
             "related_history": related_history(referral) if may.front_door_staff else [],
+            "family_history": [
+                (adult, facts)
+                for adult in referral.adults.all()
+                if (facts := adult.history_for_the_front_door())
+            ],
             "assignable": assignable_people(referral) if may.can_act and is_open else [],
             "can_convert": may.can_act and referral.kind == Kind.CONSULTATION,
             "police_notifications": list(
