@@ -14,6 +14,7 @@ from audit.models import Action
 from audit.services import Origin, record_event
 from core.http import AuthenticatedHttpRequest
 from core.names import display_name
+from referrals.content import vague_words_in
 from referrals.models import OPEN_STATUSES, Kind, Status
 from referrals.selectors.access import get_referral_for_user, permissions_for
 from referrals.selectors.matching import related_history
@@ -75,6 +76,10 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
             and not any(c.is_open for c in challenges),
             "answerable_challenges": {c.pk for c in challenges if c.is_open and may.may_answer(c)},
             "related_history": related_history(referral) if may.front_door_staff else [],
+            # The rule the sender saw before sending (referrals.content).
+            "vague_words": vague_words_in(referral.what_happened, referral.childs_experience)
+            if may.front_door_staff
+            else [],
             "family_history": [
                 (adult, facts)
                 for adult in referral.adults.all()

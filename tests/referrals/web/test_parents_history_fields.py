@@ -111,3 +111,27 @@ def test_the_api_refuses_a_made_up_answer_with_a_field_error(world):
     assert response.json()["fields"]["adults.0.marac"] == [
         "Select one of the answers, or leave it blank"
     ]
+
+
+# --- vague words, shown to the front door as they were to the sender ---
+
+
+def test_the_front_door_is_shown_the_vague_words_the_referrer_used(world):
+    referral = submit(
+        world.hv,
+        now=WEDNESDAY_10AM,
+        concern={
+            "what_happened": "Bruise that was probably from a fall; mother may have hit him.",
+            "childs_experience": "Seems happy.",
+        },
+    )
+    html = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
+    assert "The referrer wrote 'probably', 'may have', 'seems'." in html
+    theirs = client_for(world.hv).get(f"/referrals/{referral.reference}/").content.decode()
+    assert 'id="vague-words"' not in theirs
+
+
+def test_no_warning_when_the_referrer_says_plainly_what_they_saw(world):
+    referral = submit(world.hv, now=WEDNESDAY_10AM)
+    html = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
+    assert 'id="vague-words"' not in html
