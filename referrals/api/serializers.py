@@ -174,7 +174,7 @@ class OtherAgencySerializer(_Output):
 class PreviousAreaSerializer(_Output):
     class Meta:
         model = PreviousArea
-        fields = ["address", "local_authority", "when"]
+        fields = ["id", "address", "local_authority", "when", "person"]
         read_only_fields = fields
 
 

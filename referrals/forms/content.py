@@ -393,6 +393,10 @@ class PreviousAreaForm(SectionForm):
         max_length=100,
         help_text="For example, 'until March 2025' or '2023 to 2024'",
     )
+    person = text(
+        "Who lived there? (optional)",
+        help_text="The child's or adult's name. Leave blank if the whole family did.",
+    )
 
 
 class ConcernForm(SectionForm):

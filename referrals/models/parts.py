@@ -176,6 +176,21 @@ class PreviousArea(models.Model):
     address = models.TextField()
     local_authority = models.CharField(max_length=200)
     when = models.CharField(max_length=100, blank=True)
+    # Whose area it was: a child's or an adult's name, or blank for the family.
+    person = models.CharField(max_length=200, blank=True)
+    # What the front door asked the other local authority, and what came
+    # back (Plymouth lesson 5: history in another area "not collected").
+    asked_on = models.DateField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -184,6 +199,10 @@ class PreviousArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.local_authority}"
+
+    @property
+    def waiting_for_answer(self) -> bool:
+        return self.asked_on is not None and self.answered_on is None
 
 
 class Draft(models.Model):

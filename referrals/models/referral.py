@@ -238,6 +238,7 @@ class EventKind(models.TextChoices):
     HISTORY_LINKED = "history_linked", "Earlier history linked"
     MANAGERS_ALERTED = "managers_alerted", "Managers alerted"
     CONVERTED = "converted", "Converted to a referral"
+    AREA_CHECKED = "area_checked", "Previous area asked"
 
 
 class ReferralEvent(models.Model):

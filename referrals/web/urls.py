@@ -44,6 +44,11 @@ urlpatterns = [
         name="referral-challenge-answer",
     ),
     path("referrals/<str:reference>/link/", triage.link, name="referral-link"),
+    path(
+        "referrals/<str:reference>/previous-areas/<int:area_id>/",
+        triage.previous_area,
+        name="referral-previous-area",
+    ),
     path("referrals/<str:reference>/who-viewed/", audit.referral_audit, name="referral-audit"),
     # Questions the front door put to an agency
     path("questions/", triage.agency_questions, name="agency-questions"),
