@@ -99,7 +99,7 @@ class Appearance:
         return f"{self.first_name} {self.last_name}".strip()
 
 
-@dataclass
+@dataclass(eq=False)
 class PersonResult:
     """Records that look like one person, newest first. Shown together, never merged."""
 
@@ -176,14 +176,42 @@ def search_people(user: User, query: PersonQuery) -> SearchResult:
         *_appearances(_adults(scope, query), query),
     ]
     appearances.sort(key=lambda a: (a.referral.received_at, a.referral.pk), reverse=True)
+    return _grouped(appearances)
+
+
+def _grouped(appearances: list[Appearance]) -> SearchResult:
+    """Appearances (newest first) grouped by person. Each is compared only
+    with the people who share its NHS number, date of birth or last name,
+    so thousands of candidates group in linear time; once more people than
+    are shown have been found, later records only join those already found."""
     people: list[PersonResult] = []
-    for appearance in appearances:
-        group = next((p for p in people if p.takes(appearance)), None)
-        if group is None:
-            people.append(PersonResult(appearances=[appearance]))
+    by_key: dict[tuple[str, object], list[PersonResult]] = {}
+    more = False
+
+    def keys(a: Appearance) -> list[tuple[str, object]]:
+        found: list[tuple[str, object]] = []
+        if a.nhs_number:
+            found.append(("nhs", a.nhs_number))
+        if a.date_of_birth:
+            found.append(("born", a.date_of_birth))
         else:
-            group.appearances.append(appearance)
-    return SearchResult(people=people[:MAX_PEOPLE], more=len(people) > MAX_PEOPLE)
+            found += [("word", w) for w in normalise_name(a.name).split()]
+        return found
+
+    for appearance in appearances:
+        near = [p for key in keys(appearance) for p in by_key.get(key, [])]
+        group = next((p for p in dict.fromkeys(near) if p.takes(appearance)), None)
+        if group is None:
+            if len(people) == MAX_PEOPLE:
+                more = True
+                continue
+            group = PersonResult(appearances=[])
+            people.append(group)
+        group.appearances.append(appearance)
+        for key in keys(appearance):
+            if group not in by_key.setdefault(key, []):
+                by_key[key].append(group)
+    return SearchResult(people=people, more=more)
 
 
 def _children(scope: QuerySet[Referral], query: PersonQuery) -> QuerySet[Child]:

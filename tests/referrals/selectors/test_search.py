@@ -245,3 +245,20 @@ def test_search_never_groups_two_nhs_numbers_as_one_person(first, last, born):
 )
 def test_transliterations_and_spellings_of_a_name_are_found(recorded, typed):
     assert name_fits_search(typed, *recorded)
+
+
+def test_thousands_of_records_group_quickly_and_only_the_first_fifty_people_are_shown():
+    import time
+
+    from referrals.selectors.search import MAX_PEOPLE, _grouped
+
+    many = [
+        appearance("Olivia", "Smith", dt.date(2010, 1, 1) + dt.timedelta(days=i % 400))
+        for i in range(4000)
+    ]
+    started = time.perf_counter()
+    result = _grouped(many)
+    assert time.perf_counter() - started < 2
+    assert len(result.people) == MAX_PEOPLE and result.more
+    # Every record of a person shown is with them, though found after the fiftieth person.
+    assert all(len(p.appearances) == 10 for p in result.people)
