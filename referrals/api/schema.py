@@ -18,6 +18,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 
 from referrals.api.serializers import (
+    AreaCheckSerializer,
     ErrorSerializer,
     ListItemSerializer,
     PersonSerializer,
@@ -29,6 +30,7 @@ from referrals.api.serializers import (
 )
 from referrals.content import SECTIONS
 from referrals.forms.triage import (
+    AreaCheckForm,
     ChallengeAnswerForm,
     ChallengeForm,
     DecisionForm,
@@ -149,6 +151,12 @@ challenge = action(
 )
 answer_challenge = action(
     "Answer a challenge (managers)", form_body("ChallengeAnswerBody", ChallengeAnswerForm)
+)
+area_check = extend_schema(
+    operation_id="referrals_previous_area_check",
+    summary="Record what a previous area's local authority was asked, and its answer (front door)",
+    request=form_body("AreaCheckBody", AreaCheckForm),
+    responses={200: AreaCheckSerializer, **ERRORS},
 )
 people = extend_schema(
     operation_id="people_search",

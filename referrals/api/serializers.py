@@ -444,6 +444,24 @@ class QuestionSerializer(_Output):
         return info.answer or None
 
 
+class AreaCheckSerializer(_Output):
+    """A previous area and what the front door asked its local authority (front door only)."""
+
+    class Meta:
+        model = PreviousArea
+        fields = [
+            "id",
+            "address",
+            "local_authority",
+            "when",
+            "person",
+            "asked_on",
+            "answer",
+            "answered_on",
+        ]
+        read_only_fields = fields
+
+
 class AppearanceSerializer(serializers.Serializer):
     """One person in one referral found by a search."""
 

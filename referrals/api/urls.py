@@ -47,6 +47,11 @@ urlpatterns = [
         views.ReferralAnswerChallenge.as_view(),
         name="api-referral-answer-challenge",
     ),
+    path(
+        "referrals/<str:reference>/previous-areas/<int:area_id>/check/",
+        views.PreviousAreaCheck.as_view(),
+        name="api-referral-previous-area-check",
+    ),
     path("people/", views.PeopleSearch.as_view(), name="api-people"),
     path("questions/", views.QuestionsForAgency.as_view(), name="api-questions"),
     path(

@@ -11,6 +11,7 @@ POST /api/v1/referrals/{reference}/information-requests/{id}/answer/    {"answer
 POST /api/v1/referrals/{reference}/decide/      {"decision", "reasons", "next_steps", ...}
 POST /api/v1/referrals/{reference}/challenge/   {"reasons"}
 POST /api/v1/referrals/{reference}/challenges/{id}/answer/  {"outcome", "response"}
+POST /api/v1/referrals/{reference}/previous-areas/{id}/check/  {"asked_on", "answer", "answered_on"}
 GET  /api/v1/people/?name=&date_of_birth=&nhs_number=&postcode=&address=
                                                 search the front door's people (front door only)
 GET  /api/v1/questions/                         questions the front door asked your agency
@@ -41,6 +42,7 @@ from audit.services import Origin, record_event
 from core.http import AuthenticatedRequest
 from referrals.api import schema
 from referrals.api.serializers import (
+    AreaCheckSerializer,
     ListItemSerializer,
     PersonSerializer,
     QuestionSerializer,
@@ -50,16 +52,18 @@ from referrals.api.serializers import (
 from referrals.content import Problem, vague_words_in, validate_content
 from referrals.forms.search import PersonSearchForm
 from referrals.forms.triage import (
+    AreaCheckForm,
     ChallengeAnswerForm,
     ChallengeForm,
     DecisionForm,
     InformationAnswerForm,
     InformationRequestForm,
 )
-from referrals.models import Referral, Status
+from referrals.models import PreviousArea, Referral, Status
 from referrals.selectors.access import (
     get_question_for_user,
     get_referral_for_user,
+    permissions_for,
     questions_for,
     referrals_visible_to,
 )
@@ -72,6 +76,7 @@ from referrals.selectors.timeline import (
     with_parts,
 )
 from referrals.services.acknowledge import AlreadyAcknowledged, acknowledge_referral
+from referrals.services.areas import record_area_check
 from referrals.services.challenge import answer_challenge, raise_challenge
 from referrals.services.common import NotAllowedNow
 from referrals.services.decision import decide_referral
@@ -459,6 +464,33 @@ class ReferralAnswerChallenge(APIView):
             )
 
         return _act(request, reference, ChallengeAnswerForm, action)
+
+
+class PreviousAreaCheck(APIView):
+    """What the front door asked a previous area's local authority, and what came back."""
+
+    @schema.area_check
+    def post(self, request: AuthenticatedRequest, reference: str, area_id: int) -> Response:
+        referral = get_referral_for_user(request.user, reference)
+        if not permissions_for(request.user, referral).can_act:
+            raise PermissionDenied("Only front-door staff of this front door can do this")
+        area = PreviousArea.objects.filter(pk=area_id, referral=referral).first()
+        if area is None:
+            raise NotFound("No such previous area on this referral")
+        data = _body(request)
+        form = AreaCheckForm(data={k: _plain(v) for k, v in data.items()})
+        if not form.is_valid():
+            return Response(form_errors_json(form), status=status.HTTP_400_BAD_REQUEST)
+        record_area_check(
+            referral=referral,
+            area=area,
+            actor=request.user,
+            asked_on=form.cleaned_data["asked_on"],
+            answer=form.cleaned_data["answer"],
+            answered_on=form.cleaned_data["answered_on"],
+            origin=_origin(request),
+        )
+        return Response(AreaCheckSerializer(area).data)
 
 
 class PeopleSearch(APIView):

@@ -154,3 +154,32 @@ def test_a_document_without_a_person_still_works(world):
     assert document["previous_areas"][0]["person"] == ""
     referral = submit(world.hv, now=WEDNESDAY_10AM, previous_areas=document["previous_areas"])
     assert referral.previous_areas.get().person == ""
+
+
+def test_the_front_door_records_a_check_through_the_api(world, referral):
+    from tests.referrals.api.test_api import api_for
+
+    area = referral.previous_areas.get()
+    url = f"/api/v1/referrals/{referral.reference}/previous-areas/{area.pk}/check/"
+    response = api_for(world.mash).post(
+        url,
+        {"asked_on": "2026-11-02", "answer": "Not known to us.", "answered_on": "2026-11-04"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json() == {
+        "id": area.pk,
+        "address": AREA["address"],
+        "local_authority": "Southport Council",
+        "when": "until 2024",
+        "person": "Kirsty Marsh",
+        "asked_on": "2026-11-02",
+        "answer": "Not known to us.",
+        "answered_on": "2026-11-04",
+    }
+    bad = api_for(world.mash).post(url, {"answer": "Not known to us."}, format="json")
+    assert bad.status_code == 400
+    assert set(bad.json()["fields"]) == {"asked_on", "answered_on"}
+    assert api_for(world.hv).post(url, {"asked_on": "2026-11-02"}, format="json").status_code == 403
+    missing = f"/api/v1/referrals/{referral.reference}/previous-areas/{area.pk + 99}/check/"
+    assert api_for(world.mash).post(missing, {}, format="json").status_code == 404
