@@ -8,9 +8,11 @@ managers, senior managers, an administrator and a partnership viewer. Then
 N referrals received over `years` years, newest last, with everything the
 portal would have written for them: children (about one in five already
 referred to the same front door, by NHS number), adults (mothers, fathers
-and male carers, or why not), other agencies, previous areas, the timeline,
-requests for information, challenges, escalations, the outbox (receipts,
-arrival alerts, outcomes, escalations; a few failed) and audit events.
+and male carers, or why not; the same parents each time a child is referred
+again, and a few mothers who were referred as children), other agencies,
+previous areas, the timeline, requests for information, challenges,
+escalations, the outbox (receipts, arrival alerts, outcomes, escalations; a
+few failed) and audit events.
 
 About 5% of referrals are still open (the newest): submitted or
 acknowledged, each at the escalation level it would have reached by now, so
@@ -337,6 +339,48 @@ class FrontDoorPeople:
     # When this front door last received a referral about each child with an
     # NHS number (whole seconds, as written): for `is_re_referral`.
     last_referred: dict[int, int] = field(default_factory=dict)
+    # Children referred here who are old enough to be parents now: a few
+    # mothers are drawn from them (a parent known as a child, Rapid Review A2).
+    grown_up: list[int] = field(default_factory=list)
+
+
+def _identity_person(identity: int) -> tuple[str, str, int]:
+    """A child identity's name and date of birth, as the children's rows draw them."""
+    age_days = (identity * 2654435761) % (17 * 365)
+    age_days = int(age_days * ((identity % 7 + 3) / 10))
+    return (
+        FIRST_NAMES[identity % len(FIRST_NAMES)],
+        LAST_NAMES[(identity // 31) % len(LAST_NAMES)],
+        20000 - age_days + (identity % 3000),
+    )
+
+
+def _parent_of(
+    key: int, first_names: list[str], surname: str, youngest: int
+) -> tuple[str, str, int]:
+    """A parent's name and date of birth, the same every time for one family."""
+    first = first_names[(key * 2654435761 >> 7) % len(first_names)]
+    last = surname if key % 4 else LAST_NAMES[(key * 97) % len(LAST_NAMES)]
+    born = 20000 - youngest * 365 - (key * 40503) % (25 * 365)
+    return first, last, born
+
+
+def _parent_history(key: int) -> list[str]:
+    """What the reviews' fields say about a parent: mostly nothing, as most
+    referrals leave them blank; care history, MARAC and custody for a few."""
+    care = "care_leaver" if key % 23 == 0 else ""
+    marac = "yes" if key % 31 == 0 else ""
+    custody = "yes" if key % 37 == 0 else ""
+    return [
+        "ADHD" if key % 41 == 0 else "",
+        "Adult mental health team" if key % 41 == 0 else "",
+        marac,
+        "Safety plan agreed" if marac else "",
+        care,
+        custody,
+        "Six months in custody" if custody else "",
+        "Cannabis most days" if key % 19 == 0 else "",
+    ]
 
 
 def build_world(
@@ -548,6 +592,14 @@ TABLES: dict[str, list[str]] = {
         "parental_responsibility",
         "known_concerns",
         "notes",
+        "condition",
+        "condition_known_to",
+        "marac",
+        "marac_actions",
+        "care_history",
+        "custody_history",
+        "custody_details",
+        "substance_misuse",
         "referral_id",
     ],
     "referrals_involvedagency": [
@@ -566,6 +618,8 @@ TABLES: dict[str, list[str]] = {
         "address",
         "local_authority",
         '"when"',
+        "person",
+        "answer",
         "referral_id",
     ],
     "referrals_referralevent": [
@@ -948,6 +1002,7 @@ class Batch:
         # Children: the first may be someone referred before; siblings share the surname.
         surname = ""
         re_referral = False
+        first_identity = 0
         for position in range(n_children):
             if position == 0 and len(fd.identities) > 20 and r.random() < 0.22:
                 identity = fd.identities[r.randrange(len(fd.identities))]
@@ -955,6 +1010,7 @@ class Batch:
                 identity = identity_counter[0]
                 identity_counter[0] += 1
                 fd.identities.append(identity)
+            first_identity = first_identity or identity
             first = FIRST_NAMES[identity % len(FIRST_NAMES)]
             surname = surname or LAST_NAMES[(identity // 31) % len(LAST_NAMES)]
             unborn = pre_birth and position == 0
@@ -968,6 +1024,8 @@ class Batch:
                 age_days = int(age_days * ((identity % 7 + 3) / 10))
                 dob, edd = 20000 - age_days + (identity % 3000), None
                 dob = min(dob, today - 30)
+                if dob <= today - 16 * 365 and len(fd.grown_up) < 5000:
+                    fd.grown_up.append(identity)  # old enough to be a parent now
             nhs_number = "" if unborn or identity % 10 == 0 else nhs_number_for(identity)
             if nhs_number:
                 # A re-referral as the portal records it: the same NHS number at
@@ -1015,36 +1073,50 @@ class Batch:
                 str(sender[0]),
             ],
         )
+        # The family: parents belong to the first child's identity, so a child
+        # referred again comes with the same mother and father (the same
+        # names and dates of birth), as a family does. About one mother in
+        # thirty was referred to this front door as a child herself.
+        family = first_identity
+        mother_first, mother_last, mother_dob = _parent_of(family, ADULT_FIRST_F, surname, 17)
+        if family % 30 == 7 and fd.grown_up:
+            once = fd.grown_up[family % len(fd.grown_up)]
+            mother_first, mother_last, mother_dob = _identity_person(once)
         self.add(
             "referrals_adult",
             [
                 "0",
-                r.choice(ADULT_FIRST_F),
-                surname,
+                mother_first,
+                mother_last,
                 "mother",
-                _date(today - r.randint(17 * 365, 45 * 365)),
+                _date(mother_dob),
                 "",
                 "yes",
                 "yes",
                 json.dumps([c for c in ADULT_CONCERNS if r.random() < 0.12] or ["none_known"]),
                 "",
+                *_parent_history(family),
                 str(rid),
             ],
         )
         if has_father:
+            father_first, father_last, father_dob = _parent_of(
+                family * 7 + 3, ADULT_FIRST_M, surname, 18
+            )
             self.add(
                 "referrals_adult",
                 [
                     "1",
-                    r.choice(ADULT_FIRST_M),
-                    r.choice((surname, r.choice(LAST_NAMES))),
+                    father_first,
+                    father_last,
                     r.choice(("father", "father", "mothers_partner", "male_carer", "step_parent")),
-                    _date(today - r.randint(18 * 365, 50 * 365)),
+                    _date(father_dob),
                     "",
                     r.choice(("yes", "no")),
                     r.choice(("yes", "no")),
                     json.dumps([c for c in ADULT_CONCERNS if r.random() < 0.15] or ["none_known"]),
                     "",
+                    *_parent_history(family * 7 + 3),
                     str(rid),
                 ],
             )
@@ -1066,7 +1138,15 @@ class Batch:
         if r.random() < 0.08:
             self.add(
                 "referrals_previousarea",
-                ["0", "12 Harbour View, Southport", "Southport Council", "2019 to 2022", str(rid)],
+                [
+                    "0",
+                    "12 Harbour View, Southport",
+                    "Southport Council",
+                    "2019 to 2022",
+                    "",
+                    "",
+                    str(rid),
+                ],
             )
         # Timeline, outbox and audit of the submission.
         self.event(

@@ -225,6 +225,50 @@ def session_for(user) -> str:
 # --- 3. pages ----------------------------------------------------------------
 
 
+def family_targets(front_door_id: int) -> dict[str, tuple[str, str]]:
+    """The family pages: the newest referral about the child this front door
+    has had most referrals about (its history panel, with the same parents
+    each time), and searches for that child's mother: by name and date of
+    birth, and by name alone with a typo (the trigram path)."""
+    from urllib.parse import urlencode
+
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute(
+            """
+            SELECT c.nhs_number FROM referrals_child c
+            JOIN referrals_referral r ON r.id = c.referral_id
+            WHERE r.front_door_id = %s AND c.nhs_number <> ''
+            GROUP BY c.nhs_number ORDER BY count(*) DESC, c.nhs_number LIMIT 1
+            """,
+            [front_door_id],
+        )
+        row = c.fetchone()
+        if row is None:
+            return {}
+        c.execute(
+            """
+            SELECT r.reference, a.first_name, a.last_name, a.date_of_birth
+            FROM referrals_child c
+            JOIN referrals_referral r ON r.id = c.referral_id
+            JOIN referrals_adult a ON a.referral_id = r.id AND a.relationship = 'mother'
+            WHERE c.nhs_number = %s AND r.front_door_id = %s
+            ORDER BY r.received_at DESC LIMIT 1
+            """,
+            [row[0], front_door_id],
+        )
+        reference, first, last, born = c.fetchone()
+    typo = last[:-2] + last[-1] + last[-2] if len(last) > 3 else last
+    by_birth = urlencode({"name": f"{first} {last}", "date_of_birth": born.isoformat()})
+    by_name = urlencode({"name": f"{first} {typo}"})
+    return {
+        "referral_family_history": ("practitioner", f"/referrals/{reference}/"),
+        "people_search_name_and_birth": ("practitioner", f"/api/v1/people/?{by_birth}"),
+        "people_search_name_only": ("practitioner", f"/api/v1/people/?{by_name}"),
+    }
+
+
 def pages(meta: dict, *, seconds: float, concurrency: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -249,6 +293,7 @@ def pages(meta: dict, *, seconds: float, concurrency: int) -> dict:
             f"/referrals/{meta['long_history'][str(fd['id'])]}/",
         ),
         "partnership_report_year": ("viewer", report),
+        **family_targets(fd["id"]),
     }
     results: dict = {}
     for name, (who, url) in targets.items():

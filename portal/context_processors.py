@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ]
     if access.is_front_door_staff:
         items.append(("Front-door queue", reverse("front-door-queue")))
+        items.append(("Search people", reverse("people-search")))
     if access.can_see_dashboard:
         items.append(("Dashboard", reverse("manager-dashboard")))
     if access.can_see_reports:

@@ -18,6 +18,7 @@ from agencies.selectors import get_access
 from audit.services import COMMAND
 from core.heartbeat import beat
 from portal.demo_areas import seed_areas
+from portal.family_t import seed_family_t
 from referrals.content import validate_content
 from referrals.escalation.sweep import escalate_overdue_referrals
 from referrals.models import DeadlinePolicy, EscalationRule, Referral
@@ -46,17 +47,25 @@ HEALTH_VISITING = "Northbridge Health Visiting Service"
 GP_PRACTICE = "Riverside Medical Practice"
 POLICE = "Northbridge Police Public Protection Unit"
 SCHOOL = "St Anne's Primary School"
+MIDWIFERY = "Northbridge Community Midwives"
+HOSPITAL = "Northbridge General Hospital"
 
 PARTNERS = [
     (HEALTH_VISITING, AgencyKind.HEALTH_VISITING),
     (GP_PRACTICE, AgencyKind.GP_PRACTICE),
     (POLICE, AgencyKind.POLICE),
     (SCHOOL, AgencyKind.SCHOOL),
+    (MIDWIFERY, AgencyKind.MIDWIFERY),
+    (HOSPITAL, AgencyKind.HOSPITAL),
 ]
 
 PEOPLE = [
     DemoPerson("hv.demo", "Hannah", "Vale", HEALTH_VISITING, Role.REFERRER, "Health visitor"),
     DemoPerson("gp.demo", "Gareth", "Price", GP_PRACTICE, Role.REFERRER, "GP"),
+    DemoPerson("midwife.demo", "Molly", "Evans", MIDWIFERY, Role.REFERRER, "Community midwife"),
+    DemoPerson(
+        "hospital.demo", "Harun", "Aziz", HOSPITAL, Role.REFERRER, "Paediatric liaison nurse"
+    ),
     DemoPerson(
         "mash.demo", "Maya", "Ashworth", FRONT_DOOR, Role.PRACTITIONER, "Social worker", "Duty team"
     ),
@@ -177,6 +186,18 @@ def _seed(*, password: str) -> list[str]:
     )
     if not Referral.objects.filter(sender__username__in=["hv.demo", "gp.demo"]).exists():
         done += _sample_referrals(users)
+    if not Referral.objects.filter(sender__username="hospital.demo").exists():
+        family = seed_family_t(
+            school=users["gp.demo"],
+            midwife=users["midwife.demo"],
+            hospital=users["hospital.demo"],
+            decider=users["mash.demo"],
+        )
+        done.append(
+            f"Family T: the twins' referral {family.twins.reference} from the hospital, the "
+            f"pre-birth referral {family.pre_birth.reference}, and both parents' referrals as "
+            f"children ({family.mother_as_child.reference}, {family.father_as_child.reference})"
+        )
     escalated = escalate_overdue_referrals()
     beat("escalation-sweep")
     for item in escalated.escalated:

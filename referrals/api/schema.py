@@ -18,8 +18,10 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 
 from referrals.api.serializers import (
+    AreaCheckSerializer,
     ErrorSerializer,
     ListItemSerializer,
+    PersonSerializer,
     QuestionSerializer,
     ReferralSerializer,
     SubmittedSerializer,
@@ -28,6 +30,7 @@ from referrals.api.serializers import (
 )
 from referrals.content import SECTIONS
 from referrals.forms.triage import (
+    AreaCheckForm,
     ChallengeAnswerForm,
     ChallengeForm,
     DecisionForm,
@@ -159,6 +162,40 @@ confirm_transfer = action(
 )
 answer_challenge = action(
     "Answer a challenge (managers)", form_body("ChallengeAnswerBody", ChallengeAnswerForm)
+)
+area_check = extend_schema(
+    operation_id="referrals_previous_area_check",
+    summary="Record what a previous area's local authority was asked, and its answer (front door)",
+    request=form_body("AreaCheckBody", AreaCheckForm),
+    responses={200: AreaCheckSerializer, **ERRORS},
+)
+people = extend_schema(
+    operation_id="people_search",
+    summary="Search the front door's people: children and adults in every referral (front door)",
+    description=(
+        "Give any of the parameters; every one given must fit. Names allow typos, any order, "
+        "hyphens and nicknames. Results are grouped by person, newest first. Each search is "
+        "recorded in the audit with what was searched for and which referrals were shown."
+    ),
+    parameters=[
+        OpenApiParameter("name", str, required=False),
+        OpenApiParameter("date_of_birth", OpenApiTypes.DATE, required=False),
+        OpenApiParameter("nhs_number", str, required=False),
+        OpenApiParameter("postcode", str, required=False, description='"NB1 4QT" or "NB1"'),
+        OpenApiParameter("address", str, required=False),
+    ],
+    responses={
+        200: inline_serializer(
+            "PeopleFound",
+            {
+                "more": serializers.BooleanField(
+                    help_text="More people matched than are shown: narrow the search"
+                ),
+                "people": PersonSerializer(many=True),
+            },
+        ),
+        **ERRORS,
+    },
 )
 questions = extend_schema(
     summary="Questions the front door asked your agency",

@@ -180,6 +180,14 @@ class AdultSerializer(_Output):
             "lives_with_child",
             "parental_responsibility",
             "known_concerns",
+            "condition",
+            "condition_known_to",
+            "marac",
+            "marac_actions",
+            "care_history",
+            "custody_history",
+            "custody_details",
+            "substance_misuse",
         ]
         read_only_fields = fields
 
@@ -194,7 +202,7 @@ class OtherAgencySerializer(_Output):
 class PreviousAreaSerializer(_Output):
     class Meta:
         model = PreviousArea
-        fields = ["address", "local_authority", "when"]
+        fields = ["id", "address", "local_authority", "when", "person"]
         read_only_fields = fields
 
 
@@ -466,6 +474,53 @@ class QuestionSerializer(_Output):
     @extend_schema_field({"type": "string", "nullable": True})
     def get_answer(self, info: InformationRequest) -> str | None:
         return info.answer or None
+
+
+class AreaCheckSerializer(_Output):
+    """A previous area and what the front door asked its local authority (front door only)."""
+
+    class Meta:
+        model = PreviousArea
+        fields = [
+            "id",
+            "address",
+            "local_authority",
+            "when",
+            "person",
+            "asked_on",
+            "answer",
+            "answered_on",
+        ]
+        read_only_fields = fields
+
+
+class AppearanceSerializer(serializers.Serializer):
+    """One person in one referral found by a search."""
+
+    reference = serializers.CharField(source="referral.reference")
+    kind = serializers.CharField(source="referral.kind")
+    status = serializers.CharField(source="referral.status")
+    decision = serializers.SerializerMethodField()
+    received_at = UTCDateTimeField(source="referral.received_at")
+    sending_agency = serializers.CharField(source="referral.sending_agency.name")
+    role = serializers.CharField(help_text='"Child", "Unborn child", "Mother", "Father"...')
+    name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_decision(self, appearance: Any) -> str | None:
+        return appearance.referral.decision or None
+
+
+class PersonSerializer(serializers.Serializer):
+    """Records that look like one person, newest first; shown together, never merged."""
+
+    name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    nhs_number = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    other_names = serializers.ListField(child=serializers.CharField())
+    referrals = AppearanceSerializer(source="appearances", many=True)
 
 
 class ErrorSerializer(serializers.Serializer):

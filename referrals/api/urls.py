@@ -67,6 +67,12 @@ urlpatterns = [
         views.ReferralConfirmTransfer.as_view(),
         name="api-referral-confirm-transfer",
     ),
+    path(
+        "referrals/<str:reference>/previous-areas/<int:area_id>/check/",
+        views.PreviousAreaCheck.as_view(),
+        name="api-referral-previous-area-check",
+    ),
+    path("people/", views.PeopleSearch.as_view(), name="api-people"),
     path("questions/", views.QuestionsForAgency.as_view(), name="api-questions"),
     path(
         "questions/<int:question_id>/answer/",

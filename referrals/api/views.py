@@ -11,6 +11,9 @@ POST /api/v1/referrals/{reference}/information-requests/{id}/answer/    {"answer
 POST /api/v1/referrals/{reference}/decide/      {"decision", "reasons", "next_steps", ...}
 POST /api/v1/referrals/{reference}/challenge/   {"reasons"}
 POST /api/v1/referrals/{reference}/challenges/{id}/answer/  {"outcome", "response"}
+POST /api/v1/referrals/{reference}/previous-areas/{id}/check/  {"asked_on", "answer", "answered_on"}
+GET  /api/v1/people/?name=&date_of_birth=&nhs_number=&postcode=&address=
+                                                search the front door's people (front door only)
 GET  /api/v1/questions/                         questions the front door asked your agency
 POST /api/v1/questions/{id}/answer/             {"answer"}
 """
@@ -41,7 +44,9 @@ from core.http import AuthenticatedRequest
 from core.parsers import JSONParser
 from referrals.api import schema
 from referrals.api.serializers import (
+    AreaCheckSerializer,
     ListItemSerializer,
+    PersonSerializer,
     QuestionSerializer,
     ReferralSerializer,
     SubmittedSerializer,
@@ -49,8 +54,10 @@ from referrals.api.serializers import (
 from referrals.content import Problem, vague_words_in, validate_content
 from referrals.forms.attachments import AnswerWithDocumentForm
 from referrals.forms.content import NO, YES
+from referrals.forms.search import PersonSearchForm
 from referrals.forms.triage import (
     ELSEWHERE,
+    AreaCheckForm,
     ChallengeAnswerForm,
     ChallengeForm,
     DecisionForm,
@@ -58,7 +65,7 @@ from referrals.forms.triage import (
     TransferConfirmationForm,
     TransferForm,
 )
-from referrals.models import InformationRequest, Referral, Status, TransferMethod
+from referrals.models import InformationRequest, PreviousArea, Referral, Status, TransferMethod
 from referrals.routing import RoutingProblem
 from referrals.selectors.access import (
     get_question_for_user,
@@ -69,6 +76,7 @@ from referrals.selectors.access import (
     require,
 )
 from referrals.selectors.people import partner_agencies, user_by_id
+from referrals.selectors.search import PersonQuery, record_search, search_people
 from referrals.selectors.timeline import (
     escalations_for,
     information_requests_for,
@@ -76,6 +84,7 @@ from referrals.selectors.timeline import (
     with_parts,
 )
 from referrals.services.acknowledge import AlreadyAcknowledged, acknowledge_referral
+from referrals.services.areas import record_area_check
 from referrals.services.challenge import answer_challenge, raise_challenge
 from referrals.services.common import NotAllowedNow
 from referrals.services.decision import decide_referral
@@ -568,6 +577,59 @@ class ReferralAnswerChallenge(APIView):
             )
 
         return _act(request, reference, ChallengeAnswerForm, action)
+
+
+class PreviousAreaCheck(APIView):
+    """What the front door asked a previous area's local authority, and what came back."""
+
+    @schema.area_check
+    def post(self, request: AuthenticatedRequest, reference: str, area_id: int) -> Response:
+        referral = get_referral_for_user(request.user, reference)
+        if not permissions_for(request.user, referral).can_act:
+            raise PermissionDenied("Only front-door staff of this front door can do this")
+        area = PreviousArea.objects.filter(pk=area_id, referral=referral).first()
+        if area is None:
+            raise NotFound("No such previous area on this referral")
+        data = _body(request)
+        form = AreaCheckForm(data={k: _plain(v) for k, v in data.items()})
+        if not form.is_valid():
+            return Response(form_errors_json(form), status=status.HTTP_400_BAD_REQUEST)
+        record_area_check(
+            referral=referral,
+            area=area,
+            actor=request.user,
+            asked_on=form.cleaned_data["asked_on"],
+            answer=form.cleaned_data["answer"],
+            answered_on=form.cleaned_data["answered_on"],
+            origin=_origin(request),
+        )
+        return Response(AreaCheckSerializer(area).data)
+
+
+class PeopleSearch(APIView):
+    """GET /api/v1/people/: people in the front door's referrals, grouped by person."""
+
+    @schema.people
+    def get(self, request: AuthenticatedRequest) -> Response:
+        if not get_access(request.user).is_front_door_staff:
+            raise PermissionDenied("Only front-door staff can search people")
+        query = request.query_params
+        form = PersonSearchForm(
+            data={name: _plain(query.get(name, "")) for name in PersonSearchForm.base_fields}
+        )
+        if not form.is_valid():
+            return Response(form_errors_json(form), status=status.HTTP_400_BAD_REQUEST)
+        person_query = PersonQuery(**form.cleaned_data)
+        result = search_people(request.user, person_query)
+        record_search(
+            actor=request.user, query=person_query, result=result, origin=_origin(request)
+        )
+        return Response(
+            {
+                "more": result.more,
+                "people": PersonSerializer(result.people, many=True).data,
+            }
+        )
 
 
 class QuestionsForAgency(APIView):

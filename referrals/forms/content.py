@@ -22,6 +22,7 @@ from core.postcodes import POSTCODE_RE
 from referrals.models import (
     AdultConcern,
     AgencyType,
+    CareHistory,
     ConcernCategory,
     Consent,
     Differential,
@@ -31,6 +32,7 @@ from referrals.models import (
     Relationship,
     Sex,
     Urgency,
+    YesNoNotKnown,
 )
 
 YES, NO, NOT_KNOWN = "yes", "no", "not_known"
@@ -152,6 +154,21 @@ def radios(
     )
     field.choice_hints = hints or {}  # type: ignore[attr-defined]
     return field
+
+
+def optional_radios(
+    label: str, choices: Any, *, help_text: str = "", **kwargs: Any
+) -> forms.ChoiceField:
+    """Radios that may be left unanswered."""
+    return forms.ChoiceField(
+        label=label,
+        choices=[("", "Not answered"), *choices],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=help_text,
+        error_messages={"invalid_choice": "Select one of the answers, or leave it blank"},
+        **kwargs,
+    )
 
 
 def checkboxes(
@@ -373,6 +390,33 @@ class AdultForm(SectionForm):
         help_text="Select all that apply",
     )
     notes = long_text("Anything else the front door should know about them (optional)")
+    condition = long_text(
+        "A diagnosis or condition known to another agency (optional)",
+        help_text="For example, ADHD and autism, or a learning disability. Say what you know.",
+    )
+    condition_known_to = text(
+        "Which agency knows of it (optional)",
+        help_text="For example, adult mental health team, GP, learning disability service",
+    )
+    marac = optional_radios(
+        "Are they known to MARAC, the multi-agency risk assessment conference? (optional)",
+        YesNoNotKnown.choices,
+    )
+    marac_actions = long_text("What MARAC agreed, if you know (optional)")
+    care_history = optional_radios(
+        "Are they, or were they, looked after by a local authority? (optional)",
+        CareHistory.choices,
+        help_text="A parent who is a care leaver may be entitled to support, and their own "
+        "history matters.",
+    )
+    custody_history = optional_radios(
+        "Have they been in police custody or prison? (optional)", YesNoNotKnown.choices
+    )
+    custody_details = long_text("What you know about it (optional)")
+    substance_misuse = long_text(
+        "Drug or alcohol misuse: what you know (optional)",
+        help_text="What, how often, and whether they get support",
+    )
 
 
 class FatherForm(SectionForm):
@@ -415,6 +459,10 @@ class PreviousAreaForm(SectionForm):
         "When did they live there? (optional)",
         max_length=100,
         help_text="For example, 'until March 2025' or '2023 to 2024'",
+    )
+    person = text(
+        "Who lived there? (optional)",
+        help_text="The child's or adult's name. Leave blank if the whole family did.",
     )
 
 

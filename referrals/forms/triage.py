@@ -3,10 +3,12 @@ and the API both use them, so both give the same messages."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
 
+from core.forms import GovukDateField
 from referrals.forms.content import YES, YES_NO, SectionForm, long_text, radios
 from referrals.models import ChallengeOutcome, Decision, TransferMethod
 
@@ -170,3 +172,41 @@ class TransferConfirmationForm(SectionForm):
         required_message="Enter who confirmed they have the referral, and how",
         help_text="For example: Duty manager J. Patel, by secure email at 3:10pm.",
     )
+
+
+class AreaCheckForm(SectionForm):
+    """What the front door asked another local authority about a previous
+    area, and what came back."""
+
+    asked_on = GovukDateField(
+        label="When did you ask?",
+        noun="the date you asked",
+        must_be_past=True,
+        earliest=dt.date(2000, 1, 1),
+        help_text="For example, 27 11 2026",
+    )
+    answer = long_text(
+        "What came back (optional)",
+        help_text="Leave blank while you wait. Say who answered, and what they know.",
+    )
+    answered_on = GovukDateField(
+        label="When did the answer come? (optional)",
+        noun="the date the answer came",
+        must_be_past=True,
+        earliest=dt.date(2000, 1, 1),
+        required=False,
+        help_text="For example, 28 11 2026",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        asked, answered = data.get("asked_on"), data.get("answered_on")
+        if data.get("answer") and not answered and "answered_on" not in self.errors:
+            self.add_error("answered_on", "Enter the date the answer came")
+        if answered and not data.get("answer"):
+            self.add_error("answer", "Enter what came back, or leave the date blank")
+        if asked and answered and answered < asked:
+            self.add_error(
+                "answered_on", "The date the answer came must be the same as or after you asked"
+            )
+        return data

@@ -97,6 +97,22 @@ class AdultConcern(models.TextChoices):
     NONE_KNOWN = "none_known", "Nothing known"
 
 
+class CareHistory(models.TextChoices):
+    """Whether a parent or carer is or was looked after (Family T: the mother
+    was a care leaver, and nobody put it together)."""
+
+    LOOKED_AFTER = "looked_after", "Yes: looked after by a local authority now"
+    CARE_LEAVER = "care_leaver", "Yes: was looked after (a care leaver)"
+    NO = "no", "No"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class YesNoNotKnown(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_KNOWN = "not_known", "Not known"
+
+
 class AgencyType(models.TextChoices):
     GP = "gp", "GP"
     HEALTH_VISITOR = "health_visitor", "Health visitor"

@@ -10,7 +10,15 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from referrals.models.choices import AdultConcern, AgencyType, PlanStatus, Relationship, Sex
+from referrals.models.choices import (
+    AdultConcern,
+    AgencyType,
+    CareHistory,
+    PlanStatus,
+    Relationship,
+    Sex,
+    YesNoNotKnown,
+)
 from referrals.models.referral import Referral
 
 
@@ -46,6 +54,20 @@ class Child(models.Model):
             ),
             models.Index(fields=["last_name", "date_of_birth"], name="child_name_dob"),
             models.Index(fields=["postcode"], name="child_postcode", condition=~Q(postcode="")),
+            # Serve the family's history (referrals.selectors.matching): a
+            # parent who was once a child, found by date of birth alone
+            # (child_name_dob starts with the last name), and a baby born
+            # near an unborn baby's due date.
+            models.Index(
+                fields=["date_of_birth"],
+                name="child_dob",
+                condition=Q(date_of_birth__isnull=False),
+            ),
+            models.Index(
+                fields=["expected_date_of_delivery"],
+                name="child_due_date",
+                condition=Q(expected_date_of_delivery__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -78,11 +100,33 @@ class Adult(models.Model):
     parental_responsibility = models.CharField(max_length=16)
     known_concerns = models.JSONField(default=list)
     notes = models.TextField(blank=True)
+    # What the reviews found the front door needed and did not see, each
+    # optional: a condition another agency knew of (Rapid Review A2: the
+    # father's ADHD and autism), MARAC, care history (Family T), custody or
+    # prison (Child S), drug or alcohol misuse.
+    condition = models.TextField(blank=True)
+    condition_known_to = models.CharField(max_length=200, blank=True)
+    marac = models.CharField(max_length=16, choices=YesNoNotKnown.choices, blank=True)
+    marac_actions = models.TextField(blank=True)
+    care_history = models.CharField(max_length=16, choices=CareHistory.choices, blank=True)
+    custody_history = models.CharField(max_length=16, choices=YesNoNotKnown.choices, blank=True)
+    custody_details = models.TextField(blank=True)
+    substance_misuse = models.TextField(blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["referral", "position"]
+        indexes = [
+            # Serve matching adults across referrals (referrals.selectors.matching):
+            # by date of birth, or by last name where a date of birth is missing.
+            models.Index(
+                fields=["date_of_birth"],
+                name="adult_dob",
+                condition=Q(date_of_birth__isnull=False),
+            ),
+            models.Index(fields=["last_name"], name="adult_last_name"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.get_relationship_display()})"
@@ -94,6 +138,23 @@ class Adult(models.Model):
     def known_concern_labels(self) -> list[str]:
         labels = dict(AdultConcern.choices)
         return [labels.get(c, c) for c in self.known_concerns]
+
+    def history_for_the_front_door(self) -> list[tuple[str, str]]:
+        """(what, what is known) for each of the reviews' fields answered
+        with something to know: shown at the top of the referral."""
+        facts = []
+        if self.condition:
+            known_to = f" (known to {self.condition_known_to})" if self.condition_known_to else ""
+            facts.append(("Diagnosis or condition", f"{self.condition}{known_to}"))
+        if self.marac == YesNoNotKnown.YES:
+            facts.append(("MARAC", self.marac_actions or "Known to MARAC; actions not given"))
+        if self.care_history in {CareHistory.LOOKED_AFTER, CareHistory.CARE_LEAVER}:
+            facts.append(("Care history", self.get_care_history_display().removeprefix("Yes: ")))
+        if self.custody_history == YesNoNotKnown.YES:
+            facts.append(("Custody or prison", self.custody_details or "Yes; details not given"))
+        if self.substance_misuse:
+            facts.append(("Drug or alcohol misuse", self.substance_misuse))
+        return facts
 
 
 class InvolvedAgency(models.Model):
@@ -123,6 +184,21 @@ class PreviousArea(models.Model):
     address = models.TextField()
     local_authority = models.CharField(max_length=200)
     when = models.CharField(max_length=100, blank=True)
+    # Whose area it was: a child's or an adult's name, or blank for the family.
+    person = models.CharField(max_length=200, blank=True)
+    # What the front door asked the other local authority, and what came
+    # back (Plymouth lesson 5: history in another area "not collected").
+    asked_on = models.DateField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -131,6 +207,10 @@ class PreviousArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.local_authority}"
+
+    @property
+    def waiting_for_answer(self) -> bool:
+        return self.asked_on is not None and self.answered_on is None
 
 
 class Draft(models.Model):

@@ -271,6 +271,7 @@ class EventKind(models.TextChoices):
     SENT_TOGETHER = "sent_together", "Sent together with another referral"
     TRANSFERRED = "transferred", "Transferred"
     TRANSFER_CONFIRMED = "transfer_confirmed", "Transfer receipt confirmed"
+    AREA_CHECKED = "area_checked", "Previous area asked"
 
 
 class ReferralEvent(models.Model):

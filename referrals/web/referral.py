@@ -15,6 +15,7 @@ from audit.models import Action
 from audit.services import Origin, record_event
 from core.http import AuthenticatedHttpRequest
 from core.names import display_name
+from referrals.content import vague_words_in
 from referrals.deadlines import referral_unattended_out_of_hours
 from referrals.messages import NOBODY_ON_DUTY
 from referrals.models import OPEN_STATUSES, Kind, Status
@@ -23,7 +24,7 @@ from referrals.selectors.access import (
     get_referral_for_user,
     permissions_for,
 )
-from referrals.selectors.matching import earlier_history
+from referrals.selectors.matching import related_history
 from referrals.selectors.people import assignable_people
 from referrals.selectors.timeline import (
     escalations_for,
@@ -36,13 +37,16 @@ from referrals.services.triage import convert_to_referral
 
 
 def _audit_view(request: HttpRequest, reference: str, page: str) -> None:
+    detail = {"page": page}
+    if request.GET.get("from") == "search":
+        detail["from"] = "search"  # a result of a search for people, opened
     record_event(
         actor=request.user,
         action=Action.VIEWED,
         object_type="referral",
         object_ref=reference,
         origin=Origin.of(request),
-        detail={"page": page},
+        detail=detail,
     )
 
 
@@ -92,7 +96,16 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
             and referral.status == Status.DECIDED
             and not any(c.is_open for c in challenges),
             "answerable_challenges": {c.pk for c in challenges if c.is_open and may.may_answer(c)},
-            "earlier_history": earlier_history(referral) if may.front_door_staff else [],
+            "related_history": related_history(referral) if may.front_door_staff else [],
+            # The rule the sender saw before sending (referrals.content).
+            "vague_words": vague_words_in(referral.what_happened, referral.childs_experience)
+            if may.front_door_staff
+            else [],
+            "family_history": [
+                (adult, facts)
+                for adult in referral.adults.all()
+                if (facts := adult.history_for_the_front_door())
+            ],
             "assignable": assignable_people(referral) if may.can_act and is_open else [],
             "can_convert": may.can_act and referral.kind == Kind.CONSULTATION,
             "police_notifications": list(

@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -20,11 +21,13 @@ from core.http import AuthenticatedHttpRequest
 from core.names import display_name
 from referrals.forms.attachments import AnswerWithDocumentForm
 from referrals.forms.triage import (
+    AreaCheckForm,
     ChallengeAnswerForm,
     ChallengeForm,
     DecisionForm,
     InformationRequestForm,
 )
+from referrals.models import PreviousArea
 from referrals.selectors.access import (
     attachments_of_question,
     get_question_for_user,
@@ -33,8 +36,9 @@ from referrals.selectors.access import (
     questions_for,
     require,
 )
-from referrals.selectors.matching import get_earlier_for_link
+from referrals.selectors.matching import get_related_for_link
 from referrals.selectors.people import partner_agencies, user_by_id
+from referrals.services.areas import record_area_check
 from referrals.services.challenge import answer_challenge as answer_challenge_service
 from referrals.services.challenge import raise_challenge
 from referrals.services.common import NotAllowedNow
@@ -357,10 +361,18 @@ def assign(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
 def link(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     require(permissions_for(request.user, referral).can_link_history, FRONT_DOOR_ONLY)
-    earlier = get_earlier_for_link(referral, request.POST.get("earlier", ""))
+    # The other referral, earlier or later, at a front door this one is
+    # linked to: a link is kept from the later one to the earlier, whichever
+    # page it was made on.
+    other = get_related_for_link(
+        referral, request.POST.get("other") or request.POST.get("earlier", "")
+    )
     confirmed = request.POST.get("decision") == "confirm"
+    later, earlier = (
+        (other, referral) if other.received_at > referral.received_at else (referral, other)
+    )
     record_link(
-        referral=referral,
+        referral=later,
         earlier=earlier,
         actor=request.user,
         confirmed=confirmed,
@@ -368,6 +380,45 @@ def link(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
         origin=Origin.of(request),
     )
     messages.success(
-        request, f"{earlier.reference} {'linked' if confirmed else 'marked as not the same'}."
+        request, f"{other.reference} {'linked' if confirmed else 'marked as not the same'}."
     )
     return redirect("referral-detail", reference=referral.reference)
+
+
+@login_required
+def previous_area(request: AuthenticatedHttpRequest, reference: str, area_id: int) -> HttpResponse:
+    """Record asking a previous area's local authority, and what came back."""
+    referral = get_referral_for_user(request.user, reference)
+    require(permissions_for(request.user, referral).can_act, FRONT_DOOR_ONLY)
+    area = get_object_or_404(PreviousArea, pk=area_id, referral=referral)
+    if request.method == "POST":
+        form = AreaCheckForm(request.POST)
+    else:
+        initial = {
+            "asked_on": area.asked_on,
+            "answer": area.answer,
+            "answered_on": area.answered_on,
+        }
+        form = AreaCheckForm(initial={k: v for k, v in initial.items() if v})
+    if request.method == "POST" and form.is_valid():
+        record_area_check(
+            referral=referral,
+            area=area,
+            actor=request.user,
+            asked_on=form.cleaned_data["asked_on"],
+            answer=form.cleaned_data["answer"],
+            answered_on=form.cleaned_data["answered_on"],
+            origin=Origin.of(request),
+        )
+        messages.success(request, f"What you asked {area.local_authority} is recorded.")
+        return redirect(reverse("referral-detail", args=[referral.reference]) + "#previous-areas")
+    who = f" about {area.person}" if area.person else ""
+    return _form_page(
+        request,
+        referral=referral,
+        form=form,
+        title=f"Ask {area.local_authority}",
+        button="Save",
+        intro=f"Record when you asked {area.local_authority}{who} what they know "
+        f"({area.address.strip()}), and what came back. Only the front door sees this.",
+    )

@@ -13,6 +13,7 @@ from referrals.web import (
     referral,
     reports,
     routing,
+    search,
     transfer,
     triage,
 )
@@ -78,6 +79,11 @@ urlpatterns = [
         name="referral-document-add",
     ),
     path("documents/<int:attachment_id>/", attachments.download, name="document-download"),
+    path(
+        "referrals/<str:reference>/previous-areas/<int:area_id>/",
+        triage.previous_area,
+        name="referral-previous-area",
+    ),
     path("referrals/<str:reference>/who-viewed/", audit.referral_audit, name="referral-audit"),
     # Questions the front door put to an agency
     path("questions/", triage.agency_questions, name="agency-questions"),
@@ -86,6 +92,7 @@ urlpatterns = [
     ),
     # The front door's own pages
     path("front-door/queue/", lists.front_door_queue, name="front-door-queue"),
+    path("front-door/search/", search.search_people, name="people-search"),
     path("front-door/dashboard/", dashboard.manager_dashboard, name="manager-dashboard"),
     path("reports/partnership/", reports.partnership, name="partnership-report"),
 ]

@@ -67,3 +67,27 @@ def test_the_generator_marks_re_referrals_as_the_portal_works_them_out(generated
     assert [referral.is_re_referral for referral in referrals] == [
         is_re_referral(r) for r in referrals
     ]
+
+
+def test_a_child_referred_again_comes_with_the_same_mother(generated):
+    from django.db.models import Count
+
+    from referrals.models import Adult, Child
+
+    repeated = (
+        Child.objects.exclude(nhs_number="")
+        .filter(position=0)
+        .values("nhs_number")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("nhs_number", flat=True)
+    )
+    assert repeated, "the generator re-refers some children"
+    for nhs in list(repeated)[:5]:
+        referral_ids = Child.objects.filter(nhs_number=nhs, position=0).values("referral_id")
+        mothers = set(
+            Adult.objects.filter(referral_id__in=referral_ids, relationship="mother").values_list(
+                "first_name", "last_name", "date_of_birth"
+            )
+        )
+        assert len(mothers) == 1, mothers

@@ -77,7 +77,7 @@ def test_triage_question_decision_outcome_and_challenge(people, new_page):
     expect(history).to_contain_text("Same NHS number")
     shot(page, "31-earlier-history")
     assert_accessible(page, "referral with earlier history")
-    history.get_by_role("button", name="Same child or household: link it").click()
+    history.get_by_role("button", name="Same child, family or household: link it").click()
     expect(page.locator(".govuk-summary-card", has_text=earlier.reference)).to_contain_text(
         "Linked"
     )

@@ -19,10 +19,13 @@ def test_seed_demo_creates_the_sign_ins_and_an_escalated_overdue_referral(db):
         "manager.demo",
         "senior.demo",
         "admin.demo",
+        "midwife.demo",
+        "hospital.demo",
     ]:
         assert username in text
     assert "password for all" in text
-    assert Referral.objects.count() == 5
+    assert "Family T" in text
+    assert Referral.objects.count() == 5 + 4  # the samples, and Family T
     assert Escalation.objects.filter(rule="not_acknowledged", level=1).count() == 1
     assert Escalation.objects.filter(rule="challenge_unresolved", level=1).count() == 1
 
@@ -30,7 +33,7 @@ def test_seed_demo_creates_the_sign_ins_and_an_escalated_overdue_referral(db):
 def test_seed_demo_can_run_twice_without_duplicating_anything(db):
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
-    assert Referral.objects.count() == 5
+    assert Referral.objects.count() == 5 + 4
     assert Escalation.objects.filter(rule="not_acknowledged").count() == 2
 
 

@@ -199,6 +199,24 @@ PAGES = [
         ),
     ),
     (
+        # Search people: front-door staff, and only within their front door
+        # (tests/referrals/selectors/test_search.py checks what each finds).
+        "/front-door/search/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=403,
+            mash=200,
+            manager=200,
+            senior=200,
+            admin=200,
+            outsider=200,
+            other_admin=200,
+            viewer=403,
+            anonymous=302,
+        ),
+    ),
+    (
         "/front-door/undelivered-messages/",
         dict(
             hv=403,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
@@ -14,9 +15,10 @@ from referrals.selectors.matching import (
     earlier_history,
     names_match,
     normalise_name,
+    related_history,
 )
 from referrals.services.triage import record_link
-from tests.conftest import client_for, submit
+from tests.conftest import a_document, client_for, submit
 
 names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=4, max_size=10)
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -212,7 +214,11 @@ def test_history_is_listed_confirmed_first_then_strongest_then_newest(world):
         (same_nhs_old, ""),
     ]
     # Confirming keeps what was found; the worker's reason is for links not found.
-    assert history[0].reasons == ["Same address (NB1 4QT)"] and history[0].strength == 1
+    assert history[0].reasons == [
+        "Same address (NB1 4QT)",
+        "The same mother, Kirsty Marsh (a similar name and the same address): about Ruby Marsh",
+    ]
+    assert history[0].strength == 1
 
 
 def test_a_link_a_worker_confirmed_is_kept_though_nothing_matches(world, django_assert_num_queries):
@@ -234,7 +240,9 @@ def test_a_link_a_worker_confirmed_is_kept_though_nothing_matches(world, django_
     record_link(
         referral=new, earlier=cousin, actor=world.mash, confirmed=True, reason="Cousin, same carer"
     )
-    with django_assert_num_queries(3):  # the children, the candidates, the links
+    # This referral's children and adults; candidate children and adults;
+    # the children of referrals with a matching adult; the links.
+    with django_assert_num_queries(6):
         [match] = earlier_history(new)
         assert match.earlier.reference == cousin.reference
     assert (match.earlier, match.reasons, match.strength, match.status) == (
@@ -269,7 +277,9 @@ def test_finding_history_takes_the_same_few_queries_however_much_is_found(
     for day in range(3):
         submit(world.gp, now=EARLIER + dt.timedelta(days=day))
     new = submit(world.hv)
-    with django_assert_num_queries(3):  # the children, the candidates, the links
+    # This referral's children and adults; candidate children and adults;
+    # the children of referrals with a matching adult; the links.
+    with django_assert_num_queries(6):
         found = earlier_history(new)
         assert {m.earlier.sending_agency.name for m in found} == {world.agency_b.name}
     assert len(found) == 3
@@ -305,7 +315,11 @@ def test_the_same_address_finds_the_household(world):
     )
     new = submit(world.hv, child={"nhs_number": ""})
     [match] = earlier_history(new)
-    assert match.reasons == ["Same address (NB1 4QT)"]
+    assert match.reasons == [
+        "Same address (NB1 4QT)",
+        # Kirsty lives with both children: Ruby is Leo's sister or half-sister.
+        "The same mother, Kirsty Marsh (a similar name and the same address): about Ruby Hollis",
+    ]
 
 
 def test_a_different_child_elsewhere_is_not_suggested(world):
@@ -418,3 +432,238 @@ def test_after_a_transfer_the_receiving_front_door_finds_the_childs_history_at_t
         .status_code
         == 404
     )
+
+
+# --- the family, not just the child (Rapid Review A2; Family T) ---
+
+LATER = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+
+
+def adult(first, last, relationship="mother", dob="", **more):
+    return {
+        "first_name": first,
+        "last_name": last,
+        "relationship": relationship,
+        "date_of_birth": dob,
+        "lives_with_child": more.pop("lives_with_child", "yes"),
+        "parental_responsibility": "yes",
+        "known_concerns": [],
+        **more,
+    }
+
+
+def elsewhere(**child):
+    """Another child at another address, with nothing of Leo's."""
+    return {
+        "first_name": "Ava",
+        "last_name": "Patel",
+        "nhs_number": "",
+        "date_of_birth": "2018-02-02",
+        "postcode": "NB9 9ZZ",
+        "address": "1 High Street",
+        **child,
+    }
+
+
+def test_a_mother_is_matched_across_referrals_by_name_and_date_of_birth(world):
+    earlier = submit(
+        world.gp,
+        now=EARLIER,
+        child=elsewhere(),
+        adults=[adult("Kirsty", "Marsh-Hale", dob="1995-04-03"), adult("Sam", "Marsh", "father")],
+    )
+    new = submit(
+        world.hv,
+        adults=[adult("Kirsty", "Marsh Hale", dob="1995-04-03"), adult("Sam", "Marsh", "father")],
+    )
+    [match] = related_history(new)
+    assert match.other == earlier and not match.later
+    assert match.reasons == [
+        "The same mother, Kirsty Marsh Hale (a similar name and the same date of birth): "
+        "about Ava Patel"
+    ]
+
+
+def test_a_mother_with_another_date_of_birth_is_another_woman(world):
+    # The same name and address (both live with their child), two birthdays.
+    father = adult("Sam", "Marsh", "father", lives_with_child="no")
+    mother = adult("Kirsty", "Marsh", dob="1995-04-03")
+    submit(world.gp, now=EARLIER, child=elsewhere(), adults=[mother, father])
+    child = {"first_name": "Ava", "last_name": "Patel", "nhs_number": "", "postcode": "NB9 9ZZ"}
+    new = submit(
+        world.hv,
+        child={**child, "address": "1 High Street"},
+        adults=[{**mother, "date_of_birth": "1996-04-03"}, father],
+    )
+    assert [m.reasons for m in related_history(new)] == [["Same address (NB9 9ZZ)"]]
+
+
+def test_a_father_referred_as_a_child_is_found_and_his_childhood_referral_shows_the_later_one(
+    world,
+):
+    as_a_child = submit(
+        world.gp,
+        now=EARLIER,
+        child=elsewhere(first_name="Samuel", last_name="Marsh", date_of_birth="2006-02-03"),
+    )
+    new = submit(
+        world.hv,
+        now=LATER,
+        adults=[adult("Kirsty", "Marsh"), adult("Sam", "Marsh", "father", dob="2006-02-03")],
+    )
+    [match] = related_history(new)
+    assert match.other == as_a_child
+    assert match.reasons == [
+        "Sam Marsh (father here) is in it as a child: a similar name and the same date of birth"
+    ]
+    # Links go both ways: the earlier referral shows the later one.
+    [back] = related_history(as_a_child)
+    assert back.other == new and back.later
+    assert back.reasons == [
+        "Samuel Marsh (a child here) is in it as father: a similar name and the same date of birth"
+    ]
+    assert earlier_history(as_a_child) == []
+
+
+def unborn(**child):
+    # The question pages take a due date from a month ago: the baby is due 10 days ago.
+    due = timezone.localdate() - dt.timedelta(days=10)
+    return {
+        "first_name": "Baby",
+        "last_name": "Marsh",
+        "born": "no",
+        "date_of_birth": "",
+        "expected_date_of_delivery": due.isoformat(),
+        "nhs_number": "",
+        **child,
+    }
+
+
+def test_twins_born_after_a_pre_birth_referral_are_suggested_as_its_unborn_babies(world):
+    due = timezone.localdate() - dt.timedelta(days=10)
+    born = due - dt.timedelta(weeks=3)
+    mother = adult("Kirsty", "Marsh", dob="2007-05-05")
+    pre_birth = submit(
+        world.gp,
+        now=timezone.now() - dt.timedelta(days=120),
+        children=[{**a_document()["children"][0], **unborn()}],
+        adults=[mother, adult("Sam", "Marsh", "father")],
+    )
+    twin = {"nhs_number": "", "date_of_birth": born.isoformat(), "address": "3 Dock Road"}
+    after = submit(
+        world.hv,
+        children=[
+            {**a_document()["children"][0], **twin, "first_name": "Ellie"},
+            {**a_document()["children"][0], **twin, "first_name": "Rose", "sex": "female"},
+        ],
+        adults=[{**mother, "address": "3 Dock Road"}, adult("Sam", "Marsh", "father")],
+    )
+    [match] = related_history(after)
+    assert match.other == pre_birth
+    assert match.reasons == [
+        f"Ellie Marsh, born {born:%-d %B %Y}, may be the unborn baby (Baby Marsh) due "
+        f"{due:%-d %B %Y}: the same mother, Kirsty Marsh",
+        f"Rose Marsh, born {born:%-d %B %Y}, may be the unborn baby (Baby Marsh) due "
+        f"{due:%-d %B %Y}: the same mother, Kirsty Marsh",
+        "The same mother, Kirsty Marsh (a similar name and the same date of birth): about "
+        "Baby Marsh",
+    ]
+    # And the pre-birth referral shows the babies' referral.
+    [back] = related_history(pre_birth)
+    assert back.other == after and back.later
+
+
+@pytest.mark.parametrize(
+    ("born", "suggested"),
+    [
+        (dt.date(2026, 12, 20), True),  # on the due date
+        (dt.date(2026, 8, 23), True),  # 17 weeks early
+        (dt.date(2026, 8, 22), False),
+        (dt.date(2027, 1, 17), True),  # 4 weeks late
+        (dt.date(2027, 1, 18), False),
+    ],
+)
+def test_a_baby_is_suggested_as_the_unborn_baby_from_17_weeks_early_to_4_weeks_late(
+    born, suggested
+):
+    from referrals.models import Adult, Child
+
+    mother = Adult(first_name="Kirsty", last_name="Marsh", date_of_birth=dt.date(2007, 5, 5))
+    baby = Child(first_name="Ellie", last_name="Marsh", date_of_birth=born)
+    expected = Child(
+        first_name="Baby", last_name="Marsh", expected_date_of_delivery=dt.date(2026, 12, 20)
+    )
+    found = matching._born_as_unborn(baby, expected, [mother], [mother], "")
+    assert bool(found) is suggested
+    # The same the other way round: the unborn baby's referral looking at the born one.
+    assert bool(matching._born_as_unborn(expected, baby, [mother], [mother], "")) is suggested
+    other_mother = Adult(first_name="Jade", last_name="Fielding", date_of_birth=dt.date(2001, 1, 1))
+    assert matching._born_as_unborn(baby, expected, [mother], [other_mother], "") == ""
+
+
+def test_an_unborn_baby_with_another_mother_is_not_suggested(world):
+    submit(
+        world.gp,
+        now=timezone.now() - dt.timedelta(days=120),
+        children=[{**a_document()["children"][0], **unborn(), "postcode": "NB9 9ZZ"}],
+        adults=[adult("Jade", "Fielding", dob="2001-01-01"), adult("Sam", "Marsh", "father")],
+    )
+    after = submit(
+        world.hv,
+        child={"nhs_number": "", "date_of_birth": unborn()["expected_date_of_delivery"]},
+        adults=[adult("Kirsty", "Marsh", dob="2007-05-05"), adult("Sam", "Marsh", "father")],
+    )
+    assert related_history(after) == []
+
+
+def test_a_link_made_on_the_earlier_referrals_page_shows_on_both(world):
+    earlier = submit(world.gp, now=EARLIER)
+    later = submit(world.hv)
+    client = client_for(world.mash)
+    response = client.post(
+        f"/referrals/{earlier.reference}/link/",
+        {"other": later.reference, "decision": "confirm", "reason": "Same NHS number"},
+    )
+    assert response.status_code == 302
+    [match] = related_history(earlier)
+    assert (match.other, match.status, match.later) == (later, "confirmed", True)
+    [match] = related_history(later)
+    assert (match.other, match.status) == (earlier, "confirmed")
+    later.refresh_from_db()
+    assert later.is_re_referral  # the later one is the re-referral, whichever page linked it
+
+
+def test_a_rejected_suggestion_is_not_shown_on_either_referral(world):
+    earlier = submit(world.gp, now=EARLIER)
+    later = submit(world.hv)
+    client_for(world.mash).post(
+        f"/referrals/{later.reference}/link/", {"other": earlier.reference, "decision": "reject"}
+    )
+    assert related_history(earlier) == [] and related_history(later) == []
+
+
+dates = st.dates(min_value=dt.date(1970, 1, 1), max_value=dt.date(2010, 12, 31))
+
+
+@given(names, names, dates, dates, st.integers(min_value=0, max_value=20), st.sampled_from(LETTERS))
+def test_adults_with_two_dates_of_birth_are_never_the_same_person(
+    first, last, born_a, born_b, position, letter
+):
+    from referrals.models import Adult
+
+    assume(born_a != born_b)
+    position %= len(last)
+    typo = last[:position] + letter + last[position + 1 :]
+    a = Adult(first_name=first, last_name=last, date_of_birth=born_a, address="1 High St")
+    b = Adult(first_name=first, last_name=typo, date_of_birth=born_b, address="1 High St")
+    assert matching._same_adult(a, "", b, "") == ""
+    assert matching._same_adult(
+        a, "", Adult(first_name=first, last_name=typo, date_of_birth=born_a), ""
+    )
+
+
+@given(names, names, st.sampled_from(["Мария", "Zoë", "Siobhán", "Łucja", "Jürgen"]))
+def test_a_name_in_another_script_or_with_accents_matches_its_latin_spelling(_, last, name):
+    from anyascii import anyascii
+
+    assert names_match(name, last, anyascii(name), last.upper())

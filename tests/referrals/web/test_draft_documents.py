@@ -69,6 +69,6 @@ def test_deleting_a_draft_deletes_its_documents_and_files(
     add_to_draft(hv, draft, "map.png", PNG)
     assert any(p.is_file() for p in document_store.rglob("*"))
     with django_capture_on_commit_callbacks(execute=True):
-        hv.post(f"/referrals/drafts/{draft.pk}/delete/")
+        hv.post(f"/referrals/drafts/{draft.pk}/delete/", {"confirm": "yes"})
     assert not Document.objects.exists()
     assert not any(p.is_file() for p in document_store.rglob("*"))
