@@ -113,6 +113,7 @@ BROKER_BACKOFF_SECONDS = 30.0
 DISPATCH_TASKS: dict[str, str] = {
     Channel.EMAIL: "notifications.tasks.dispatch_email",
     Channel.WEBHOOK: "notifications.tasks.dispatch_webhooks",
+    Channel.SMS: "notifications.tasks.dispatch_sms",
 }
 _broker_down_until = 0.0
 

@@ -64,14 +64,45 @@ def timeline(
     ]
     # "referral" too: the related manager sets each row's referral from its
     # referral_id, which would otherwise be fetched once per email (N+1).
-    for note in notes.only("referral", "purpose", "status", "to_address", "sent_at", "created_at"):
-        if note.status == DeliveryStatus.SENT:
+    for note in notes.only(
+        "referral",
+        "channel",
+        "purpose",
+        "status",
+        "to_address",
+        "sent_at",
+        "created_at",
+        "delivered_at",
+        "delivery_receipt",
+    ):
+        what = note.get_channel_display()
+        if note.delivered_at is not None:
+            # A delivery receipt (GOV.UK Notify): it arrived, not only left.
+            items.append(
+                TimelineItem(
+                    at=note.delivered_at,
+                    kind="email_delivered",
+                    title=f"{what} delivered",
+                    summary=f"{note.get_purpose_display()} to {note.to_address}",
+                )
+            )
+        elif note.status == DeliveryStatus.SENT:
             items.append(
                 TimelineItem(
                     at=note.sent_at or note.created_at,
                     kind="email_sent",
-                    title="Email sent",
+                    title=f"{what} sent",
                     summary=f"{note.get_purpose_display()} to {note.to_address}",
+                )
+            )
+        elif note.bad_address:
+            items.append(
+                TimelineItem(
+                    at=note.sent_at or note.created_at,
+                    kind="email_failed",
+                    title=f"{what} not delivered",
+                    summary=f"{note.get_purpose_display()} to {note.to_address}: the address "
+                    "does not exist or cannot take messages",
                 )
             )
         else:
@@ -79,7 +110,7 @@ def timeline(
                 TimelineItem(
                     at=note.created_at,
                     kind="email_failed",
-                    title="Email failed",
+                    title=f"{what} failed",
                     summary=f"{note.get_purpose_display()} to {note.to_address} could not be sent",
                 )
             )
