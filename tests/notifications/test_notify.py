@@ -5,6 +5,7 @@ lost or sent twice while Notify refuses, rate limits or drops connections."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from django.utils import timezone
 
@@ -125,3 +126,26 @@ def test_a_key_notify_does_not_know_is_retried_not_given_up(world, notify, setti
     note = Notification.objects.filter(attempts=1).first()
     assert note is not None and note.status == DeliveryStatus.PENDING
     assert "403" in note.last_error and "Invalid token" in note.last_error
+
+
+def test_a_notify_that_trickles_its_answer_costs_one_deadline_not_a_worker(world, notify, settings):
+    from tests.notifications.test_delivery_deadline import SlowServer
+
+    # An HTTP answer that never ends, one header byte at a time: no single
+    # read waits long enough to time out.
+    server = SlowServer(reply=b"HTTP/1.1 201 Created\r\nX-Slow: " + b"a" * 10_000)
+    settings.NOTIFY_BASE_URL = f"http://127.0.0.1:{server.port}"
+    settings.NOTIFY_TIMEOUT_SECONDS = 10
+    settings.NOTIFICATION_DELIVERY_DEADLINE_SECONDS = 1
+    settings.CIRCUIT_FAILURES = 2
+    try:
+        submit(world.hv, now=timezone.now())
+        started = time.monotonic()
+        result = dispatch_due_notifications()
+        took = time.monotonic() - started
+    finally:
+        server.close()
+    # Two deadlines, then the circuit opens and the rest wait untouched.
+    assert result.sent == 0 and result.retrying == 2
+    assert took < 4
+    assert "DeliveryTimedOut" in Notification.objects.filter(attempts=1).first().last_error  # type: ignore[union-attr]
