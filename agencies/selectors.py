@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from agencies.models import (
     SENDING_ROLES,
     Agency,
     Membership,
+    OnCallShift,
     Role,
 )
 
@@ -141,3 +143,17 @@ def agencies_with_a_lead(agency_ids: Iterable[int]) -> frozenset[int]:
             agency_id__in=ids, role=Role.AGENCY_LEAD, is_active=True, user__is_active=True
         ).values_list("agency_id", flat=True)
     )
+
+
+def on_call_phones(*, front_door_id: int, roles: Iterable[str], at: dt.datetime) -> list[str]:
+    """The mobiles on call at a front door at `at` for these on-call roles
+    (OnCallRole), each once, in the order the shifts began."""
+    shifts = OnCallShift.objects.filter(
+        front_door_id=front_door_id, role__in=list(roles), starts_at__lte=at, ends_at__gt=at
+    ).order_by("starts_at", "id")
+    phones: list[str] = []
+    for phone in shifts.values_list("phone", flat=True):
+        compact = "".join(phone.split())
+        if compact not in phones:
+            phones.append(compact)
+    return phones

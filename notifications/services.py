@@ -23,6 +23,7 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import WEB, Origin, record_event
 from notifications.models import Channel, DeliveryStatus, Notification, Purpose
+from notifications.notify import is_configured as notify_configured
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,37 @@ def build_notifications(
             retry_until=retry_until(purpose, from_time=now),
         )
         for recipient in recipients
+    ]
+
+
+def build_texts(
+    *,
+    purpose: str,
+    phones: Iterable[str],
+    text: str,
+    referral_id: int | None,
+    now: dt.datetime,
+    front_door_id: int | None = None,
+) -> list[Notification]:
+    """Unsaved outbox rows, one text message per phone, when GOV.UK Notify
+    is configured (texts go only through Notify); none otherwise. `text`
+    is a reason, the reference and a link: never a child's details."""
+    if not notify_configured():
+        return []
+    return [
+        Notification(
+            channel=Channel.SMS,
+            purpose=purpose,
+            referral_id=referral_id,
+            front_door_id=front_door_id,
+            to_address=phone,
+            subject=text[:200],
+            body=text,
+            next_attempt_at=now,
+            created_at=now,
+            retry_until=retry_until(purpose, from_time=now),
+        )
+        for phone in dict.fromkeys(phones)
     ]
 
 
