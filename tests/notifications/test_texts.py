@@ -118,3 +118,20 @@ def test_an_escalation_in_office_hours_goes_by_email_only(world, notify):
     escalate_overdue_referrals(now=AFTER_DEADLINE_AT_NIGHT)
     escalate_overdue_referrals(now=AFTER_SENIOR_IN_THE_DAY)
     assert not Notification.objects.filter(channel=Channel.SMS).exists()
+
+
+def test_a_text_waiting_too_long_makes_the_outbox_unhealthy(world, notify):
+    from notifications.selectors import outbox_health
+
+    on_call(world.front_door)
+    police_referral(world)
+    text = Notification.objects.get(channel=Channel.SMS)
+    limit = dt.timedelta(minutes=15)  # OUTBOX_BACKLOG_AFTER_MINUTES
+    after = text.created_at + limit + dt.timedelta(seconds=1)
+    assert outbox_health(after)["ok"] is False  # the emails wait too
+    dispatch_due_notifications(channel=Channel.EMAIL)
+    assert outbox_health(text.created_at + limit - dt.timedelta(seconds=1))["ok"] is True
+    late = outbox_health(after)
+    assert late["ok"] is False and late["sms"]["waiting"] == 1
+    dispatch_due_notifications(channel=Channel.SMS)
+    assert outbox_health(after)["ok"] is True

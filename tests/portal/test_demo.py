@@ -68,3 +68,23 @@ def test_the_demo_administrator_administers_its_front_door_and_is_not_a_superuse
     admin = get_user_model().objects.get(username="admin.demo")
     assert not admin.is_superuser and not admin.is_staff
     assert not get_user_model().objects.filter(is_superuser=True).exists()
+
+
+def test_the_demo_front_door_has_someone_on_call_tonight(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from agencies.models import Agency, OnCallShift
+    from agencies.selectors import on_call_phones
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    front_door = Agency.objects.get(kind="front_door")
+    assert OnCallShift.objects.filter(front_door=front_door).count() == 28
+    tonight = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    assert on_call_phones(
+        front_door_id=front_door.pk, roles=["duty_manager", "senior_manager"], at=tonight
+    ) == ["07700900001", "07700900002"]
+    midday = tonight - dt.timedelta(hours=11)
+    assert on_call_phones(front_door_id=front_door.pk, roles=["duty_manager"], at=midday) == []
