@@ -123,6 +123,10 @@ def _claim(notification_id: int, *, now: dt.datetime) -> Notification | None:
         claim_token=token,
         lease_expires_at=timezone.now() + dt.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS),
         attempts=F("attempts") + 1,
+        # A new attempt: what a receipt said of an earlier one (a temporary
+        # failure; a bad address since put right and resent) is over.
+        delivery_receipt="",
+        delivered_at=None,
     )
     if not claimed:
         return None

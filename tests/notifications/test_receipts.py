@@ -121,3 +121,20 @@ def test_a_receipt_for_a_message_we_never_sent_is_taken_and_ignored(db, notify):
         {"id": "abc", "reference": "00000000-0000-0000-0000-000000000000", "status": "delivered"}
     )
     assert answer.status_code == 200 and answer.json() == {"result": "unknown"}
+
+
+def test_a_bad_address_resent_from_the_undelivered_page_is_reported_again_if_it_fails_again(
+    world, notify
+):
+    from notifications.services import resend_failed
+
+    _, message, note = sent_police_email(world, notify)
+    post_receipt(notify.receipt(message, "permanent-failure"))
+    resend_failed(notifications=Notification.objects.filter(pk=note.pk), actor=world.admin)
+    dispatch_due_notifications()
+    again = notify.to("ppu@police.example")[-1]
+    assert again.id != message.id
+    note.refresh_from_db()
+    assert note.status == DeliveryStatus.SENT and not note.bad_address
+    assert post_receipt(notify.receipt(again, "permanent-failure")).json() == {"result": "recorded"}
+    assert Notification.objects.filter(purpose=Purpose.UNDELIVERABLE).count() == 2
