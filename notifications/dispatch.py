@@ -130,7 +130,7 @@ def _claim(notification_id: int, *, now: dt.datetime) -> Notification | None:
     )
     if not claimed:
         return None
-    return Notification.objects.select_related("webhook").get(pk=notification_id)
+    return Notification.objects.select_related("webhook", "referral").get(pk=notification_id)
 
 
 class _Mail:
