@@ -57,6 +57,11 @@ def is_configured() -> bool:
     return bool(settings.NOTIFY_API_KEY)
 
 
+def sends_texts() -> bool:
+    """Texts go only through Notify, and only with a text template."""
+    return is_configured() and bool(settings.NOTIFY_SMS_TEMPLATE_ID)
+
+
 def uses_notify(channel: str) -> bool:
     """Whether this channel's messages go through Notify (text messages
     always do; emails when Notify is configured)."""

@@ -23,7 +23,7 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import WEB, Origin, record_event
 from notifications.models import Channel, DeliveryStatus, Notification, Purpose
-from notifications.notify import is_configured as notify_configured
+from notifications.notify import sends_texts
 
 logger = logging.getLogger(__name__)
 
@@ -105,9 +105,10 @@ def build_texts(
     front_door_id: int | None = None,
 ) -> list[Notification]:
     """Unsaved outbox rows, one text message per phone, when GOV.UK Notify
-    is configured (texts go only through Notify); none otherwise. `text`
-    is a reason, the reference and a link: never a child's details."""
-    if not notify_configured():
+    is configured for texts (notifications.notify.sends_texts); none
+    otherwise. `text` is a reason, the reference and a link: never a
+    child's details."""
+    if not sends_texts():
         return []
     return [
         Notification(

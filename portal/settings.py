@@ -345,9 +345,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Front Door <no-reply@frontdo
 
 # --- GOV.UK Notify: email with delivery receipts, and text messages ------------
 # With NOTIFY_API_KEY set, the outbox's emails go through Notify instead of
-# EMAIL_BACKEND, and urgent alerts also go by text to the on-call rota
-# (notifications.notify). Without it (`make run`), emails go as before and no
-# texts are sent.
+# EMAIL_BACKEND, and, with NOTIFY_SMS_TEMPLATE_ID set too, urgent alerts also
+# go by text to the on-call rota (notifications.notify). Without it (`make
+# run`), emails go as before and no texts are sent.
 NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
 NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 10)
@@ -375,6 +375,8 @@ if NOTIFY_API_KEY and not NOTIFY_EMAIL_TEMPLATE_ID:
 # The bearer token Notify sends with each delivery receipt (set the same in
 # Notify's callback settings, at least 10 characters). Unset: receipts refused.
 NOTIFY_CALLBACK_BEARER_TOKEN = env_str("NOTIFY_CALLBACK_BEARER_TOKEN", "")
+if NOTIFY_CALLBACK_BEARER_TOKEN and len(NOTIFY_CALLBACK_BEARER_TOKEN) < 10:
+    raise ImproperlyConfigured("NOTIFY_CALLBACK_BEARER_TOKEN must be at least 10 characters")
 
 # --- Celery ---------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, no server needed. The control

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from agencies.models import ON_CALL_FOR_ROLE, WebhookEvent
 from agencies.selectors import members_with_role, on_call_phones
 from notifications.models import Notification, Purpose
-from notifications.notify import is_configured as notify_configured
+from notifications.notify import sends_texts
 from notifications.services import (
     Recipient,
     build_notifications,
@@ -91,7 +91,7 @@ def on_call_texts(step: Step, breaches: list[Breach], *, now: dt.datetime) -> li
     (ON_CALL_FOR_ROLE), one text per phone per front door per sweep, in the
     claim's transaction: so each escalation is texted once."""
     on_call_roles = [ON_CALL_FOR_ROLE[r] for r in step.front_door_roles if r in ON_CALL_FOR_ROLE]
-    if not on_call_roles or not notify_configured():
+    if not on_call_roles or not sends_texts():
         return []
     by_front_door: dict[int, list[Breach]] = defaultdict(list)
     for b in breaches:

@@ -135,3 +135,14 @@ def test_a_text_waiting_too_long_makes_the_outbox_unhealthy(world, notify):
     assert late["ok"] is False and late["sms"]["waiting"] == 1
     dispatch_due_notifications(channel=Channel.SMS)
     assert outbox_health(after)["ok"] is True
+
+
+def test_without_a_text_template_emails_go_through_notify_but_no_texts_are_owed(
+    world, notify, settings
+):
+    settings.NOTIFY_SMS_TEMPLATE_ID = ""
+    on_call(world.front_door)
+    police_referral(world)
+    assert not Notification.objects.filter(channel=Channel.SMS).exists()
+    dispatch_due_notifications()
+    assert len(notify.to("ppu@police.example")) == 1
