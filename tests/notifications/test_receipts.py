@@ -138,3 +138,16 @@ def test_a_bad_address_resent_from_the_undelivered_page_is_reported_again_if_it_
     assert note.status == DeliveryStatus.SENT and not note.bad_address
     assert post_receipt(notify.receipt(again, "permanent-failure")).json() == {"result": "recorded"}
     assert Notification.objects.filter(purpose=Purpose.UNDELIVERABLE).count() == 2
+
+
+def test_the_api_timeline_says_delivered_and_shows_the_referrer_only_their_own(world, notify):
+    referral, _, _ = sent_police_email(world, notify)
+    receipt_to_sender = Notification.objects.get(purpose=Purpose.RECEIPT)
+    (message,) = notify.by_reference(str(receipt_to_sender.idempotency_key))
+    post_receipt(notify.receipt(message, "delivered"))
+    answer = client_for(world.hv).get(f"/api/v1/referrals/{referral.reference}/")
+    assert answer.status_code == 200
+    delivered = [i for i in answer.json()["timeline"] if i["event"] == "email_delivered"]
+    assert [i["summary"] for i in delivered] == [f"Receipt to the sender to {world.hv.email}"]
+    # The police email is the front door's: not among the referrer's messages.
+    assert not [i for i in answer.json()["timeline"] if "Police notification" in i["summary"]]

@@ -146,3 +146,13 @@ def test_without_a_text_template_emails_go_through_notify_but_no_texts_are_owed(
     assert not Notification.objects.filter(channel=Channel.SMS).exists()
     dispatch_due_notifications()
     assert len(notify.to("ppu@police.example")) == 1
+
+
+def test_a_text_on_the_timeline_is_told_apart_from_an_email(world, notify):
+    from referrals.selectors.timeline import timeline
+
+    on_call(world.front_door)
+    referral = police_referral(world)
+    dispatch_due_notifications(channel=Channel.SMS)
+    kinds = {(i.kind, i.title) for i in timeline(referral, viewer=world.mash)}
+    assert ("sms_sent", "Text message sent") in kinds
