@@ -28,6 +28,7 @@ from agencies.models import (
     CoverageSource,
     CoveredPostcode,
     Membership,
+    OnCallShift,
     Team,
     Webhook,
 )
@@ -131,6 +132,28 @@ class MembershipAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
     def in_front_doors(self, front_doors: frozenset[int]) -> Q:
         return of_agencies_in(front_doors)
+
+
+@admin.register(OnCallShift)
+class OnCallShiftAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    """The on-call rota: who carries the phone that urgent alerts are texted
+    to, and when. Shifts are kept (not deleted) as the record of who was on
+    call; a mistake is put right by changing the shift, which its history
+    keeps."""
+
+    list_display = ["role", "name", "phone", "starts_at", "ends_at", "front_door"]
+    list_filter = ["role"]
+    search_fields = ["name", "phone"]
+    date_hierarchy = "starts_at"
+
+    def in_front_doors(self, front_doors: frozenset[int]) -> Q:
+        return Q(front_door_id__in=front_doors)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "front_door" and field is not None:
+            field.queryset = field.queryset.filter(kind=AgencyKind.FRONT_DOOR)
+        return field
 
 
 @admin.register(ApiClient)

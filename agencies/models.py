@@ -8,6 +8,7 @@ refer to. A person's powers come only from their memberships.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -331,3 +332,63 @@ class Webhook(models.Model):
 
     def wants(self, event: str) -> bool:
         return not self.events or event in self.events
+
+
+class OnCallRole(models.TextChoices):
+    DUTY_MANAGER = "duty_manager", "Duty manager"
+    SENIOR_MANAGER = "senior_manager", "Senior manager"
+
+
+# What each on-call role stands in for when an alert names front-door roles.
+ON_CALL_FOR_ROLE: dict[str, str] = {
+    Role.MANAGER: OnCallRole.DUTY_MANAGER,
+    Role.SENIOR_MANAGER: OnCallRole.SENIOR_MANAGER,
+}
+
+UK_MOBILE = RegexValidator(
+    r"^(?:\+44\s?7|07)(?:\s?\d){9}$",
+    "Enter a UK mobile number, like 07700 900 123 or +44 7700 900 123",
+)
+
+
+class OnCallShift(models.Model):
+    """Who carries the on-call phone for a front door, and when: the rota
+    that urgent alerts are texted to (by GOV.UK Notify). Past shifts stay,
+    as the record of who was on call when an alert went out."""
+
+    front_door = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        related_name="on_call_shifts",
+        limit_choices_to={"kind": AgencyKind.FRONT_DOOR},
+    )
+    role = models.CharField(max_length=32, choices=OnCallRole.choices)
+    name = models.CharField(max_length=200, help_text="Who is on call.")
+    phone = models.CharField(
+        max_length=20, validators=[UK_MOBILE], help_text="The mobile the alerts are texted to."
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [
+            # Serves "who is on call at this front door now": shifts that end
+            # after now, for one front door.
+            models.Index(fields=["front_door", "ends_at"], name="on_call_current"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="on_call_ends_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
+
+    def clean(self) -> None:
+        starts, ends = getattr(self, "starts_at", None), getattr(self, "ends_at", None)
+        if starts is not None and ends is not None and ends <= starts:
+            raise ValidationError({"ends_at": "The shift must end after it starts"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from agencies.models import (
     AgencyKind,
     CoveredPostcode,
     Membership,
+    OnCallShift,
     Role,
 )
 from core.postcodes import coverage_keys
@@ -239,3 +241,17 @@ def front_doors_of(access: Access) -> frozenset[int]:
         elif grant.front_door_id is not None:
             ids.add(grant.front_door_id)
     return frozenset(ids)
+
+
+def on_call_phones(*, front_door_id: int, roles: Iterable[str], at: dt.datetime) -> list[str]:
+    """The mobiles on call at a front door at `at` for these on-call roles
+    (OnCallRole), each once, in the order the shifts began."""
+    shifts = OnCallShift.objects.filter(
+        front_door_id=front_door_id, role__in=list(roles), starts_at__lte=at, ends_at__gt=at
+    ).order_by("starts_at", "id")
+    phones: list[str] = []
+    for phone in shifts.values_list("phone", flat=True):
+        compact = "".join(phone.split())
+        if compact not in phones:
+            phones.append(compact)
+    return phones

@@ -42,12 +42,14 @@ from django.utils import timezone
 
 from notifications.deadline import DeliveryDeadline, current_deadline
 from notifications.models import Channel, Circuit, DeliveryStatus, Notification
+from notifications.notify import NotifyRefused, NotifySender, uses_notify
 from notifications.webhooks import NO_ANSWER, DeliveryRefused, switch_off_if_dead
 from notifications.webhooks import deliver as deliver_webhook
 
 logger = logging.getLogger(__name__)
 
 EMAIL_CIRCUIT = "email"
+SMS_CIRCUIT = "sms"
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -121,10 +123,14 @@ def _claim(notification_id: int, *, now: dt.datetime) -> Notification | None:
         claim_token=token,
         lease_expires_at=timezone.now() + dt.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS),
         attempts=F("attempts") + 1,
+        # A new attempt: what a receipt said of an earlier one (a temporary
+        # failure; a bad address since put right and resent) is over.
+        delivery_receipt="",
+        delivered_at=None,
     )
     if not claimed:
         return None
-    return Notification.objects.select_related("webhook").get(pk=notification_id)
+    return Notification.objects.select_related("webhook", "referral").get(pk=notification_id)
 
 
 class _Mail:
@@ -167,15 +173,39 @@ class _Mail:
             self.opened = False
 
 
-def _deliver(notification: Notification, mail: _Mail) -> None:
+class _Senders:
+    """The ways out for one batch, each made when first needed."""
+
+    def __init__(self, email_connection: BaseEmailBackend | None) -> None:
+        self.mail = _Mail(email_connection)
+        self._notify: NotifySender | None = None
+
+    @property
+    def notify(self) -> NotifySender:
+        if self._notify is None:
+            self._notify = NotifySender()
+        return self._notify
+
+    def close(self) -> None:
+        self.mail.close()
+
+
+def _deliver(notification: Notification, senders: _Senders) -> str:
+    """Deliver one message within its deadline; returns GOV.UK Notify's id
+    for it when it went through Notify."""
     with DeliveryDeadline(settings.NOTIFICATION_DELIVERY_DEADLINE_SECONDS):
         if notification.channel == Channel.WEBHOOK:
             deliver_webhook(notification)
-        else:
-            mail.send(notification)
+            return ""
+        if uses_notify(notification.channel):
+            return senders.notify.send(notification)
+        senders.mail.send(notification)
+        return ""
 
 
-def _mark_sent(mine: QuerySet[Notification], *, lease_expires_at: dt.datetime | None) -> int:
+def _mark_sent(
+    mine: QuerySet[Notification], *, lease_expires_at: dt.datetime | None, provider_id: str = ""
+) -> int:
     """Record that the receiver took the message.
 
     The message has gone: if the database is unreachable for a moment (a
@@ -186,7 +216,10 @@ def _mark_sent(mine: QuerySet[Notification], *, lease_expires_at: dt.datetime | 
     while True:
         try:
             return mine.update(
-                status=DeliveryStatus.SENT, sent_at=timezone.now(), lease_expires_at=None
+                status=DeliveryStatus.SENT,
+                sent_at=timezone.now(),
+                lease_expires_at=None,
+                provider_id=provider_id,
             )
         except (OperationalError, InterfaceError):
             if (
@@ -214,6 +247,8 @@ def _place(channel: str, webhook_id: int | None) -> str:
     """Where a message goes, as its circuit is named."""
     if channel == Channel.WEBHOOK and webhook_id:
         return webhook_circuit(webhook_id)
+    if channel == Channel.SMS:
+        return SMS_CIRCUIT
     return EMAIL_CIRCUIT
 
 
@@ -266,7 +301,7 @@ def dispatch_due_notifications(
     result = DispatchResult()
     result.recovered = _recover_expired_leases(channel, now)
     started = time.monotonic()
-    mail = _Mail(email_connection)
+    senders = _Senders(email_connection)
     tried: set[int] = set()
     wanted = set(only_ids) if only_ids is not None else None
     rate = settings.EMAIL_RATE_PER_SECOND
@@ -310,7 +345,12 @@ def dispatch_due_notifications(
                         time.sleep(wait)
                     last_email = time.monotonic()
                 try:
-                    _deliver(notification, mail)
+                    provider_id = _deliver(notification, senders)
+                except NotifyRefused as exc:
+                    # The message's own fault (a bad address): no repeat
+                    # would be taken, and the place itself is working.
+                    _give_up(notification, mine, error=str(exc)[:500], result=result)
+                    continue
                 except Exception as exc:  # noqa: BLE001 - any delivery failure is recorded
                     error = _describe(notification, exc)
                     _after_failure(notification, mine, error=error, now=now, result=result)
@@ -329,7 +369,9 @@ def dispatch_due_notifications(
                 if place in failing:
                     record_success(place)
                     failing.discard(place)
-                if _mark_sent(mine, lease_expires_at=notification.lease_expires_at):
+                if _mark_sent(
+                    mine, lease_expires_at=notification.lease_expires_at, provider_id=provider_id
+                ):
                     result.sent += 1
                 else:
                     logger.warning(
@@ -338,7 +380,7 @@ def dispatch_due_notifications(
             if len(due) < limit:
                 break
     finally:
-        mail.close()
+        senders.close()
     return result
 
 
@@ -370,6 +412,16 @@ def _after_failure(
         )
         result.retrying += 1
     else:
-        mine.update(status=DeliveryStatus.FAILED, last_error=error, lease_expires_at=None)
-        result.failed += 1
-        logger.error("Notification %s failed for good: %s", notification.pk, error)
+        _give_up(notification, mine, error=error, result=result)
+
+
+def _give_up(
+    notification: Notification,
+    mine: QuerySet[Notification],
+    *,
+    error: str,
+    result: DispatchResult,
+) -> None:
+    mine.update(status=DeliveryStatus.FAILED, last_error=error, lease_expires_at=None)
+    result.failed += 1
+    logger.error("Notification %s failed for good: %s", notification.pk, error)

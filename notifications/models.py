@@ -18,6 +18,7 @@ from django.db.models import Q
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     WEBHOOK = "webhook", "Webhook"
+    SMS = "sms", "Text message"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -25,6 +26,16 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+
+
+class Receipt(models.TextChoices):
+    """What GOV.UK Notify's delivery receipt said (its own status words)."""
+
+    NONE = "", "No receipt yet"
+    DELIVERED = "delivered", "Delivered"
+    PERMANENT_FAILURE = "permanent-failure", "The address does not exist or cannot take messages"
+    TEMPORARY_FAILURE = "temporary-failure", "The inbox was full or the phone was off"
+    TECHNICAL_FAILURE = "technical-failure", "GOV.UK Notify could not send it"
 
 
 class Purpose(models.TextChoices):
@@ -45,6 +56,7 @@ class Purpose(models.TextChoices):
     WEBHOOK = "webhook", "Status webhook to an agency system"
     WEBHOOK_SWITCHED_OFF = "webhook_switched_off", "A status webhook switched off"
     TRANSFER = "transfer", "Transfer between front doors"
+    UNDELIVERABLE = "undeliverable", "An address that cannot take messages"
 
 
 class Notification(models.Model):
@@ -105,6 +117,14 @@ class Notification(models.Model):
     # is tried for as long as the referral stays open.
     retry_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # GOV.UK Notify's id for the attempt it took, and what its delivery
+    # receipt (the callback) said: "sent" is only that Notify took it;
+    # `delivered_at` is when the recipient's provider had it.
+    provider_id = models.CharField(max_length=64, blank=True)
+    delivery_receipt = models.CharField(
+        max_length=32, choices=Receipt.choices, default=Receipt.NONE, blank=True
+    )
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -131,6 +151,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} to {self.to_address} ({self.status})"
+
+    @property
+    def bad_address(self) -> bool:
+        return self.delivery_receipt == Receipt.PERMANENT_FAILURE
 
 
 class Circuit(models.Model):

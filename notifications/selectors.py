@@ -37,9 +37,9 @@ def failed_messages(front_door_ids: Iterable[int]) -> QuerySet[Notification]:
 
 def outbox_health(now: dt.datetime) -> dict[str, Any]:
     """What monitoring needs to page someone during an outage, not after it:
-    emails waiting, retrying and failed, and how long the oldest undelivered
-    one has waited. Email is the front door's own business and makes the
-    outbox unhealthy; an agency's webhook endpoint being down is reported but
+    emails and texts waiting, retrying and failed, and how long the oldest
+    undelivered one has waited. Email and texts are the front door's own
+    business and make the outbox unhealthy; an agency's webhook endpoint being down is reported but
     is that agency's to mend (it is told, and switched off in the end).
 
     Every count reads a partial index (pending, or failed and recent)."""
@@ -76,10 +76,16 @@ def outbox_health(now: dt.datetime) -> dict[str, Any]:
         }
 
     email = channel_report(Channel.EMAIL)
-    late = email["oldest_undelivered_seconds"] > backlog_limit.total_seconds()
+    # Texts carry urgent alerts to the on-call phone: as much the front
+    # door's own business as its email.
+    sms = channel_report(Channel.SMS)
+    late = max(email["oldest_undelivered_seconds"], sms["oldest_undelivered_seconds"]) > (
+        backlog_limit.total_seconds()
+    )
     return {
-        "ok": not late and email["failed_recently"] == 0,
+        "ok": not late and email["failed_recently"] == 0 and sms["failed_recently"] == 0,
         "email": email,
+        "sms": sms,
         "webhooks": channel_report(Channel.WEBHOOK),
         "paused": open_circuits,
         "backlog_after_minutes": settings.OUTBOX_BACKLOG_AFTER_MINUTES,

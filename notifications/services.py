@@ -23,6 +23,7 @@ from django.utils import timezone
 from audit.models import Action
 from audit.services import WEB, Origin, record_event
 from notifications.models import Channel, DeliveryStatus, Notification, Purpose
+from notifications.notify import sends_texts
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,38 @@ def build_notifications(
     ]
 
 
+def build_texts(
+    *,
+    purpose: str,
+    phones: Iterable[str],
+    text: str,
+    referral_id: int | None,
+    now: dt.datetime,
+    front_door_id: int | None = None,
+) -> list[Notification]:
+    """Unsaved outbox rows, one text message per phone, when GOV.UK Notify
+    is configured for texts (notifications.notify.sends_texts); none
+    otherwise. `text` is a reason, the reference and a link: never a
+    child's details."""
+    if not sends_texts():
+        return []
+    return [
+        Notification(
+            channel=Channel.SMS,
+            purpose=purpose,
+            referral_id=referral_id,
+            front_door_id=front_door_id,
+            to_address=phone,
+            subject=text[:200],
+            body=text,
+            next_attempt_at=now,
+            created_at=now,
+            retry_until=retry_until(purpose, from_time=now),
+        )
+        for phone in dict.fromkeys(phones)
+    ]
+
+
 def queue_notifications(notifications: list[Notification]) -> list[Notification]:
     """Save outbox rows (inside the caller's transaction) and nudge the
     dispatcher once the transaction commits."""
@@ -113,6 +146,7 @@ BROKER_BACKOFF_SECONDS = 30.0
 DISPATCH_TASKS: dict[str, str] = {
     Channel.EMAIL: "notifications.tasks.dispatch_email",
     Channel.WEBHOOK: "notifications.tasks.dispatch_webhooks",
+    Channel.SMS: "notifications.tasks.dispatch_sms",
 }
 _broker_down_until = 0.0
 

@@ -43,3 +43,11 @@ def dispatch_email() -> dict[str, int]:
 def dispatch_webhooks() -> dict[str, int]:
     """Deliver due webhook messages to agencies' systems."""
     return _dispatch(Channel.WEBHOOK, dispatch_webhooks)
+
+
+@shared_task(
+    name="notifications.tasks.dispatch_sms", soft_time_limit=SOFT_LIMIT, time_limit=HARD_LIMIT
+)
+def dispatch_sms() -> dict[str, int]:
+    """Deliver due text messages (through GOV.UK Notify)."""
+    return _dispatch(Channel.SMS, dispatch_sms)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies.models import Agency, AgencyKind, Membership, Role, Team
+from agencies.models import Agency, AgencyKind, Membership, OnCallRole, OnCallShift, Role, Team
 from agencies.selectors import get_access
 from audit.services import COMMAND
 from core.heartbeat import beat
@@ -184,6 +185,7 @@ def _seed(*, password: str) -> list[str]:
         domain=DEMO_DOMAIN,
         authenticator=demo_authenticator,
     )
+    done += _on_call_rota(front_door)
     if not Referral.objects.filter(sender__username__in=["hv.demo", "gp.demo"]).exists():
         done += _sample_referrals(users)
     if not Referral.objects.filter(sender__username="hospital.demo").exists():
@@ -204,6 +206,42 @@ def _seed(*, password: str) -> list[str]:
         rule = EscalationRule(item.rule).label.lower()
         done.append(f"Escalated {item.reference} to level {item.level} ({rule})")
     return done
+
+
+def _on_call_rota(front_door: Agency) -> list[str]:
+    """A fortnight of on-call nights from yesterday (17:00 to 09:00, London
+    time), a duty manager and a senior manager each, on drama-use numbers:
+    texted through GOV.UK Notify when it is configured."""
+    if OnCallShift.objects.filter(front_door=front_door).exists():
+        return []
+    london = ZoneInfo("Europe/London")
+    first = timezone.localdate(timezone=london) - dt.timedelta(days=1)
+    shifts = []
+    for day in range(14):
+        date = first + dt.timedelta(days=day)
+        starts = dt.datetime.combine(date, dt.time(17, 0), tzinfo=london)
+        ends = dt.datetime.combine(date + dt.timedelta(days=1), dt.time(9, 0), tzinfo=london)
+        shifts += [
+            OnCallShift(
+                front_door=front_door,
+                role=OnCallRole.DUTY_MANAGER,
+                name="Mark Anders",
+                phone="07700 900 001",
+                starts_at=starts,
+                ends_at=ends,
+            ),
+            OnCallShift(
+                front_door=front_door,
+                role=OnCallRole.SENIOR_MANAGER,
+                name="Sunita Rao",
+                phone="07700 900 002",
+                starts_at=starts,
+                ends_at=ends,
+            ),
+        ]
+    for shift in shifts:
+        shift.save()  # one by one: each shift's history starts with it
+    return [f"On-call rota: {len(shifts)} night shifts from {first:%d %B}"]
 
 
 def _document(**parts: Any) -> dict[str, Any]:

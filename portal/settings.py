@@ -385,6 +385,41 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Front Door <no-reply@frontdoor.example>")
 
+# --- GOV.UK Notify: email with delivery receipts, and text messages ------------
+# With NOTIFY_API_KEY set, the outbox's emails go through Notify instead of
+# EMAIL_BACKEND, and, with NOTIFY_SMS_TEMPLATE_ID set too, urgent alerts also
+# go by text to the on-call rota (notifications.notify). Without it (`make
+# run`), emails go as before and no texts are sent.
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = env_int("NOTIFY_TIMEOUT_SECONDS", 10)
+# One template for every email and one for every text, each with the fields
+# ((subject)), ((body)), ((reference)) and ((link)); and any purpose's own
+# template as "purpose=template-id,purpose=template-id" (the purposes are
+# those of notifications.models.Purpose: police, urgent_alert, escalation...).
+NOTIFY_EMAIL_TEMPLATE_ID = env_str("NOTIFY_EMAIL_TEMPLATE_ID", "")
+NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID", "")
+
+
+def env_pairs(name: str) -> dict[str, str]:
+    pairs = {}
+    for item in env_list(name, []):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name} must be purpose=template-id pairs, not {item!r}")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+NOTIFY_TEMPLATE_IDS = env_pairs("NOTIFY_TEMPLATE_IDS")
+if NOTIFY_API_KEY and not NOTIFY_EMAIL_TEMPLATE_ID:
+    raise ImproperlyConfigured("NOTIFY_API_KEY is set: set NOTIFY_EMAIL_TEMPLATE_ID too")
+# The bearer token Notify sends with each delivery receipt (set the same in
+# Notify's callback settings, at least 10 characters). Unset: receipts refused.
+NOTIFY_CALLBACK_BEARER_TOKEN = env_str("NOTIFY_CALLBACK_BEARER_TOKEN", "")
+if NOTIFY_CALLBACK_BEARER_TOKEN and len(NOTIFY_CALLBACK_BEARER_TOKEN) < 10:
+    raise ImproperlyConfigured("NOTIFY_CALLBACK_BEARER_TOKEN must be at least 10 characters")
+
 # --- Celery ---------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, no server needed. The control
 # folder makes `celery inspect` work on it.
@@ -425,6 +460,8 @@ CELERY_TASK_ROUTES = {
     "referrals.tasks.sweep_overdue_referrals": {"queue": ESCALATION_QUEUE},
     "notifications.tasks.dispatch_email": {"queue": EMAIL_QUEUE},
     "notifications.tasks.dispatch_webhooks": {"queue": WEBHOOK_QUEUE},
+    # Texts go through GOV.UK Notify like email, on the email workers.
+    "notifications.tasks.dispatch_sms": {"queue": EMAIL_QUEUE},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -466,6 +503,10 @@ CELERY_BEAT_SCHEDULE = {
     # Documents that arrived while clamd was down wait, unopenable, for this.
     "scan-waiting-documents": {
         "task": "documents.tasks.scan_waiting_documents",
+        "schedule": float(DISPATCH_INTERVAL_SECONDS),
+    },
+    "dispatch-sms": {
+        "task": "notifications.tasks.dispatch_sms",
         "schedule": float(DISPATCH_INTERVAL_SECONDS),
     },
 }

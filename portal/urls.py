@@ -27,6 +27,8 @@ urlpatterns = [
         notification_views.undelivered_messages,
         name="undelivered-messages",
     ),
+    # GOV.UK Notify's delivery receipts (its callback; a bearer token, no session).
+    path("notify/delivery-receipts", notification_views.notify_receipt, name="notify-receipts"),
     path("front-door/subject-access/", privacy_views.subject_access, name="subject-access"),
     # API
     path("api/v1/", include("referrals.api.urls")),

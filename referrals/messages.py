@@ -292,6 +292,24 @@ def urgent_body(referral: Referral) -> str:
     )
 
 
+# Texts to the on-call phone: a reason, the reference and a link, never the
+# child's details (a phone's lock screen shows them to anyone nearby).
+TEXT_INJURED_BABY = "injury to a non-mobile baby"
+TEXT_URGENT_OUT_OF_HOURS = "urgent referral out of hours"
+
+
+def urgent_text(referral: Referral | ReferralMention, *, reason: str) -> str:
+    return f"Front Door: {reason}, {referral.reference}. Open it now: {referral_url(referral)}"
+
+
+def escalation_text(*, count: int, summary: str) -> str:
+    what = "1 referral" if count == 1 else f"{count} referrals"
+    return (
+        f"Front Door: {what} escalated to you out of hours ({summary}). "
+        f"Open: {settings.PORTAL_BASE_URL}{reverse('front-door-queue')}?escalated=1"
+    )
+
+
 def converted_subject(referral: Referral) -> str:
     return f"Consultation {referral.reference} is now a referral"
 

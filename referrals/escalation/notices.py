@@ -9,15 +9,22 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 
-from agencies.models import WebhookEvent
-from agencies.selectors import members_with_role
+from agencies.models import ON_CALL_FOR_ROLE, WebhookEvent
+from agencies.selectors import members_with_role, on_call_phones
 from notifications.models import Notification, Purpose
-from notifications.services import Recipient, build_notifications, recipients_for_users
+from notifications.notify import sends_texts
+from notifications.services import (
+    Recipient,
+    build_notifications,
+    build_texts,
+    recipients_for_users,
+)
 from notifications.webhooks import active_webhooks, webhook_notifications
 from referrals import messages
+from referrals.deadlines import rules_from_policy
 from referrals.escalation.claim import Breach
 from referrals.escalation.ladder import Step
-from referrals.models import InformationRequest
+from referrals.models import DeadlinePolicy, InformationRequest
 from referrals.selectors.people import agency_contacts
 
 # Who the step's managers are, by (front door, roles), looked up once a sweep.
@@ -29,6 +36,7 @@ def notices_for(
 ) -> list[Notification]:
     """Every message a claimed batch owes, unsaved, for the outbox."""
     outbox = manager_summaries(step, breaches, people=people, now=now)
+    outbox += on_call_texts(step, breaches, now=now)
     if step.tell_referrer:
         outbox += referrer_side_reminders(step, breaches, now=now)
     if step.is_about_referral:
@@ -70,6 +78,35 @@ def manager_summaries(
             subject=subject,
             body=body,
             # A summary of one referral belongs on that referral's timeline.
+            referral_id=listed[0].id if len(listed) == 1 else None,
+            front_door_id=fd_id,
+            now=now,
+        )
+    return outbox
+
+
+def on_call_texts(step: Step, breaches: list[Breach], *, now: dt.datetime) -> list[Notification]:
+    """Out of a front door's working hours, an escalation to its duty or
+    senior managers is also texted to whoever is on call for that role
+    (ON_CALL_FOR_ROLE), one text per phone per front door per sweep, in the
+    claim's transaction: so each escalation is texted once."""
+    on_call_roles = [ON_CALL_FOR_ROLE[r] for r in step.front_door_roles if r in ON_CALL_FOR_ROLE]
+    if not on_call_roles or not sends_texts():
+        return []
+    by_front_door: dict[int, list[Breach]] = defaultdict(list)
+    for b in breaches:
+        by_front_door[b.front_door_id].append(b)
+    policies = {
+        p.front_door_id: p for p in DeadlinePolicy.objects.filter(front_door_id__in=by_front_door)
+    }
+    outbox: list[Notification] = []
+    for fd_id, listed in by_front_door.items():
+        if rules_from_policy(policies.get(fd_id)).calendar.is_working_time(now):
+            continue
+        outbox += build_texts(
+            purpose=Purpose.ESCALATION,
+            phones=on_call_phones(front_door_id=fd_id, roles=on_call_roles, at=now),
+            text=messages.escalation_text(count=len(listed), summary=step.summary),
             referral_id=listed[0].id if len(listed) == 1 else None,
             front_door_id=fd_id,
             now=now,

@@ -137,6 +137,7 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         "last_error",
         "next_attempt_at",
         "referral__reference",
+        "delivery_receipt",
     )
     failed = list(
         deliveries.filter(status=DeliveryStatus.FAILED)

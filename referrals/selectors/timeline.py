@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import prefetch_related_objects
 
-from notifications.models import DeliveryStatus
+from notifications.models import Channel, DeliveryStatus
 from referrals.escalation.ladder import STEP_SUMMARIES
 from referrals.models import Escalation, EventKind, Referral
 from referrals.selectors.access import User, permissions_for
@@ -72,22 +72,55 @@ def timeline(
     ]
     # "referral" too: the related manager sets each row's referral from its
     # referral_id, which would otherwise be fetched once per email (N+1).
-    for note in notes.only("referral", "purpose", "status", "to_address", "sent_at", "created_at"):
-        if note.status == DeliveryStatus.SENT:
+    for note in notes.only(
+        "referral",
+        "channel",
+        "purpose",
+        "status",
+        "to_address",
+        "sent_at",
+        "created_at",
+        "delivered_at",
+        "delivery_receipt",
+    ):
+        what = note.get_channel_display()
+        # Texts are told apart from emails for an API client too.
+        kind = "sms" if note.channel == Channel.SMS else "email"
+        if note.delivered_at is not None:
+            # A delivery receipt (GOV.UK Notify): it arrived, not only left.
+            items.append(
+                TimelineItem(
+                    at=note.delivered_at,
+                    kind=f"{kind}_delivered",
+                    title=f"{what} delivered",
+                    summary=f"{note.get_purpose_display()} to {note.to_address}",
+                )
+            )
+        elif note.status == DeliveryStatus.SENT:
             items.append(
                 TimelineItem(
                     at=note.sent_at or note.created_at,
-                    kind="email_sent",
-                    title="Email sent",
+                    kind=f"{kind}_sent",
+                    title=f"{what} sent",
                     summary=f"{note.get_purpose_display()} to {note.to_address}",
+                )
+            )
+        elif note.bad_address:
+            items.append(
+                TimelineItem(
+                    at=note.sent_at or note.created_at,
+                    kind=f"{kind}_failed",
+                    title=f"{what} not delivered",
+                    summary=f"{note.get_purpose_display()} to {note.to_address}: the address "
+                    "does not exist or cannot take messages",
                 )
             )
         else:
             items.append(
                 TimelineItem(
                     at=note.created_at,
-                    kind="email_failed",
-                    title="Email failed",
+                    kind=f"{kind}_failed",
+                    title=f"{what} failed",
                     summary=f"{note.get_purpose_display()} to {note.to_address} could not be sent",
                 )
             )

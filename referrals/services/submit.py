@@ -18,14 +18,15 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from agencies.models import Agency, Role
-from agencies.selectors import get_access, members_with_role
+from agencies.models import Agency, OnCallRole, Role
+from agencies.selectors import get_access, members_with_role, on_call_phones
 from audit.models import Action
 from audit.services import WEB, Origin, record_event
 from notifications.models import Notification, Purpose
 from notifications.services import (
     Recipient,
     build_notifications,
+    build_texts,
     queue_notifications,
     recipients_for_users,
 )
@@ -296,8 +297,38 @@ def _submit_to(
             summary="Out of office hours: emergency duty team alerted "
             f"({front_door.edt_alert_email})",
         )
+    outbox += _on_call_texts(
+        referral,
+        non_mobile_injury=pathway.non_mobile_injury,
+        out_of_hours=pathway.urgent and not rules.calendar.is_working_time(received_at),
+        now=received_at,
+    )
     queue_notifications(outbox)
     return referral
+
+
+def _on_call_texts(
+    referral: Referral, *, non_mobile_injury: bool, out_of_hours: bool, now: dt.datetime
+) -> list[Notification]:
+    """What cannot wait for an inbox (an injured baby; an urgent referral out
+    of hours) is texted to the front door's on-call duty manager too, once
+    per phone: the reason, the reference and a link (no child's details)."""
+    if non_mobile_injury:
+        purpose, reason = Purpose.URGENT_ALERT, messages.TEXT_INJURED_BABY
+    elif out_of_hours:
+        purpose, reason = Purpose.OUT_OF_HOURS, messages.TEXT_URGENT_OUT_OF_HOURS
+    else:
+        return []
+    phones = on_call_phones(
+        front_door_id=referral.front_door_id, roles=[OnCallRole.DUTY_MANAGER], at=now
+    )
+    return build_texts(
+        purpose=purpose,
+        phones=phones,
+        text=messages.urgent_text(referral, reason=reason),
+        referral_id=referral.pk,
+        now=now,
+    )
 
 
 def _create_parts(referral: Referral, content: Content) -> None:

@@ -94,3 +94,24 @@ def test_the_demo_has_two_areas_and_an_ambulance_service_serving_both(db):
         .count()
         == 3
     )
+
+
+def test_the_demo_front_door_has_someone_on_call_tonight(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from agencies.models import Agency, OnCallShift
+    from agencies.selectors import on_call_phones
+    from portal.demo import FRONT_DOOR
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    front_door = Agency.objects.get(name=FRONT_DOOR)
+    assert OnCallShift.objects.filter(front_door=front_door).count() == 28
+    tonight = timezone.localtime().replace(hour=23, minute=0, second=0, microsecond=0)
+    assert on_call_phones(
+        front_door_id=front_door.pk, roles=["duty_manager", "senior_manager"], at=tonight
+    ) == ["07700900001", "07700900002"]
+    midday = tonight - dt.timedelta(hours=11)
+    assert on_call_phones(front_door_id=front_door.pk, roles=["duty_manager"], at=midday) == []
