@@ -2,7 +2,8 @@
 and which deadline and level columns the sweep claims the step on.
 
 Rules (each a ladder of steps): a referral not acknowledged, a referral not
-decided, a request for information not answered, a challenge not resolved.
+decided, a request for information not answered, a challenge not resolved, a
+proposed decision not signed off by a manager.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from dataclasses import dataclass
 from django.db import models
 
 from agencies.models import Role
-from referrals.models import Challenge, EscalationRule, InformationRequest, ReferralClock
+from referrals.models import (
+    Challenge,
+    DecisionProposal,
+    EscalationRule,
+    InformationRequest,
+    ReferralClock,
+)
 
 # Who is told at a step: front-door people by role, and/or the referrer's side.
 FRONT_DOOR_MANAGERS = (Role.MANAGER,)
@@ -145,6 +152,20 @@ LADDER: tuple[Step, ...] = (
         SENIOR_MANAGERS + FRONT_DOOR_MANAGERS,
         tell_referrer=True,
         summary="Challenge still not answered by senior managers in time",
+    ),
+    # A proposed decision on a high-risk referral nobody signed off in time
+    # (referrals.oversight): one step, straight to senior managers, since the
+    # front-door managers were the ones who should have signed it off.
+    Step(
+        EscalationRule.SIGN_OFF_OVERDUE,
+        1,
+        DecisionProposal,
+        "due_by",
+        "escalation_level",
+        "is_open",
+        (True,),
+        SENIOR_MANAGERS,
+        summary="Proposed decision not signed off in time: escalated to senior managers",
     ),
 )
 

@@ -150,3 +150,4 @@ class EscalationRule(models.TextChoices):
         "Request for information not answered in time",
     )
     CHALLENGE_UNRESOLVED = "challenge_unresolved", "Challenge not resolved in time"
+    SIGN_OFF_OVERDUE = "sign_off_overdue", "Decision not signed off in time"

@@ -238,6 +238,9 @@ class EventKind(models.TextChoices):
     HISTORY_LINKED = "history_linked", "Earlier history linked"
     MANAGERS_ALERTED = "managers_alerted", "Managers alerted"
     CONVERTED = "converted", "Converted to a referral"
+    DECISION_PROPOSED = "decision_proposed", "Decision proposed for sign-off"
+    DECISION_ENDORSED = "decision_endorsed", "Decision endorsed"
+    DECISION_RETURNED = "decision_returned", "Decision sent back"
 
 
 class ReferralEvent(models.Model):

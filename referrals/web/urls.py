@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.web import audit, dashboard, drafts, lists, referral, reports, triage
+from referrals.web import audit, dashboard, drafts, lists, oversight, referral, reports, triage
 
 urlpatterns = [
     # Sending a referral, a page at a time
@@ -44,6 +44,11 @@ urlpatterns = [
         name="referral-challenge-answer",
     ),
     path("referrals/<str:reference>/link/", triage.link, name="referral-link"),
+    path(
+        "referrals/<str:reference>/proposed-decisions/<int:proposal_id>/sign-off/",
+        oversight.sign_off,
+        name="referral-sign-off",
+    ),
     path("referrals/<str:reference>/who-viewed/", audit.referral_audit, name="referral-audit"),
     # Questions the front door put to an agency
     path("questions/", triage.agency_questions, name="agency-questions"),
@@ -53,5 +58,10 @@ urlpatterns = [
     # The front door's own pages
     path("front-door/queue/", lists.front_door_queue, name="front-door-queue"),
     path("front-door/dashboard/", dashboard.manager_dashboard, name="manager-dashboard"),
+    path(
+        "front-door/decisions-to-check/",
+        oversight.decisions_to_check,
+        name="decisions-to-check",
+    ),
     path("reports/partnership/", reports.partnership, name="partnership-report"),
 ]
