@@ -45,6 +45,7 @@ from referrals.api.serializers import (
     SubmittedSerializer,
 )
 from referrals.content import Problem, vague_words_in, validate_content
+from referrals.forms.oversight import ENDORSE, SignOffForm
 from referrals.forms.triage import (
     ChallengeAnswerForm,
     ChallengeForm,
@@ -56,9 +57,11 @@ from referrals.models import Referral, Status
 from referrals.selectors.access import (
     get_question_for_user,
     get_referral_for_user,
+    permissions_for,
     questions_for,
     referrals_visible_to,
 )
+from referrals.selectors.oversight import get_proposal_for_user, proposals_for
 from referrals.selectors.people import partner_agencies, user_by_id
 from referrals.selectors.timeline import (
     escalations_for,
@@ -70,6 +73,7 @@ from referrals.services.acknowledge import AlreadyAcknowledged, acknowledge_refe
 from referrals.services.challenge import answer_challenge, raise_challenge
 from referrals.services.common import NotAllowedNow
 from referrals.services.decision import decide_referral
+from referrals.services.oversight import endorse_decision, send_back_decision
 from referrals.services.submit import (
     IdempotencyConflict,
     fingerprint_of,
@@ -112,10 +116,12 @@ def form_errors_json(form: forms.Form) -> dict[str, Any]:
 def referral_json(referral: Referral, *, viewer: Any) -> Any:
     """The referral as this viewer may see it."""
     with_parts(referral)
-    escalations = escalations_for(referral)
+    front_door = permissions_for(viewer, referral).front_door_staff
+    escalations = escalations_for(referral, front_door=front_door)
     return ReferralSerializer(
         referral,
         context={
+            "proposals": proposals_for(referral) if front_door else [],
             "escalations": escalations,
             "timeline": timeline(referral, viewer=viewer, escalations=escalations),
             "information_requests": information_requests_for(referral, viewer=viewer),
@@ -423,6 +429,32 @@ class ReferralDecide(APIView):
                 origin=_origin(request),
             ),
         )
+
+
+class ReferralSignOff(APIView):
+    """A manager endorses or sends back a proposed decision: the page's form
+    and the same service, so the same rules (not one's own proposal)."""
+
+    @schema.sign_off
+    def post(self, request: AuthenticatedRequest, reference: str, proposal_id: int) -> Response:
+        def action(referral: Referral, data: dict[str, Any]) -> None:
+            proposal = get_proposal_for_user(request.user, referral.reference, proposal_id)
+            if data["outcome"] == ENDORSE:
+                endorse_decision(
+                    proposal=proposal,
+                    actor=request.user,
+                    comments=data["reasons"],
+                    origin=_origin(request),
+                )
+            else:
+                send_back_decision(
+                    proposal=proposal,
+                    actor=request.user,
+                    reasons=data["reasons"],
+                    origin=_origin(request),
+                )
+
+        return _act(request, reference, SignOffForm, action)
 
 
 class ReferralChallenge(APIView):
