@@ -27,6 +27,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Front-door queue", reverse("front-door-queue")))
     if access.can_see_dashboard:
         items.append(("Dashboard", reverse("manager-dashboard")))
+    if access.front_door_ids_with({Role.MANAGER, Role.SENIOR_MANAGER}):
+        items.append(("Decisions to check", reverse("decisions-to-check")))
     if access.can_see_reports:
         items.append(("Partnership figures", reverse("partnership-report")))
     if access.front_door_ids_with({Role.ADMINISTRATOR}):

@@ -4,7 +4,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from referrals.models import Escalation, Referral
+from referrals.models import DecisionProposal, Escalation, Referral
 from tests.conftest import sign_in
 
 
@@ -22,15 +22,19 @@ def test_seed_demo_creates_the_sign_ins_and_an_escalated_overdue_referral(db):
     ]:
         assert username in text
     assert "password for all" in text
-    assert Referral.objects.count() == 5
+    assert Referral.objects.count() == 6
     assert Escalation.objects.filter(rule="not_acknowledged", level=1).count() == 1
     assert Escalation.objects.filter(rule="challenge_unresolved", level=1).count() == 1
+    # Plymouth: advice on a bruised three-week-old waits for manager.demo.
+    waiting = DecisionProposal.objects.get(is_open=True)
+    assert waiting.decision == "advice" and waiting.proposed_by.username == "mash.demo"
+    assert waiting.referral.status == "acknowledged"
 
 
 def test_seed_demo_can_run_twice_without_duplicating_anything(db):
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
-    assert Referral.objects.count() == 5
+    assert Referral.objects.count() == 6
     assert Escalation.objects.filter(rule="not_acknowledged").count() == 2
 
 
