@@ -29,6 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Dashboard", reverse("manager-dashboard")))
     if access.front_door_ids_with({Role.MANAGER, Role.SENIOR_MANAGER}):
         items.append(("Decisions to check", reverse("decisions-to-check")))
+        items.append(("Decision audits", reverse("decision-audits")))
     if access.can_see_reports:
         items.append(("Partnership figures", reverse("partnership-report")))
     if access.front_door_ids_with({Role.ADMINISTRATOR}):

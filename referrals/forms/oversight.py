@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+
 from referrals.forms.content import SectionForm, long_text, radios
+from referrals.models import Finding
 
 ENDORSE = "endorse"
 SEND_BACK = "send_back"
@@ -30,4 +33,36 @@ class SignOffForm(SectionForm):
         cleaned = super().clean() or {}
         if cleaned.get("outcome") == SEND_BACK and not cleaned.get("reasons", "").strip():
             self.add_error("reasons", "Enter why you are sending the decision back")
+        return cleaned
+
+
+class DrawSampleForm(SectionForm):
+    size = forms.IntegerField(
+        label="How many decisions do you want to audit?",
+        min_value=1,
+        max_value=50,
+        initial=10,
+        help_text="Chosen at random from last month's decisions.",
+        error_messages={
+            "required": "Enter how many decisions to audit",
+            "invalid": "Enter how many decisions to audit as a number, like 10",
+            "min_value": "Enter a number of decisions from 1 to 50",
+            "max_value": "Enter a number of decisions from 1 to 50",
+        },
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric"}),
+    )
+
+
+class FindingForm(SectionForm):
+    finding = radios("What is your finding?", Finding.choices, required_message="Select a finding")
+    notes = long_text(
+        "Notes",
+        help_text="Needed unless the finding is good: what fell short, and what should happen now.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        finding = cleaned.get("finding")
+        if finding and finding != Finding.GOOD and not cleaned.get("notes", "").strip():
+            self.add_error("notes", "Enter what fell short")
         return cleaned

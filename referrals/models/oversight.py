@@ -125,3 +125,68 @@ class DecisionProposal(models.Model):
     @property
     def with_whom(self) -> str:
         return "senior managers" if self.escalation_level >= 1 else "front-door managers"
+
+
+class Finding(models.TextChoices):
+    GOOD = "good", "Good: the right decision, well recorded"
+    REQUIRES_IMPROVEMENT = (
+        "requires_improvement",
+        "Requires improvement: the right decision, but the recording or reasons fall short",
+    )
+    INADEQUATE = "inadequate", "Inadequate: the decision left a child at risk"
+
+
+class DecisionAudit(models.Model):
+    """A manager's monthly audit of decisions (Plymouth: "monthly referral
+    audits"): a random sample of a month's decided referrals, each to be
+    read and given a finding."""
+
+    front_door = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="decision_audits"
+    )
+    month = models.DateField(help_text="The first day of the month sampled.")
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    drawn_at = models.DateTimeField()
+    decided_in_month = models.PositiveIntegerField(
+        help_text="How many decisions the sample was drawn from."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-drawn_at", "-id"]
+        indexes = [models.Index(fields=["front_door", "-drawn_at"], name="decision_audit_recent")]
+
+    def __str__(self) -> str:
+        return f"Decision audit of {self.month:%B %Y} at {self.front_door}"
+
+
+class DecisionAuditItem(models.Model):
+    """One sampled decision and the auditor's finding on it."""
+
+    audit = models.ForeignKey(DecisionAudit, on_delete=models.CASCADE, related_name="items")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    finding = models.CharField(max_length=32, choices=Finding.choices, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "referral"], name="decision_audit_item_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral} in {self.audit}"
+
+    @property
+    def finding_short(self) -> str:
+        """The finding in a word or two, for a tag: "Requires improvement"."""
+        return self.get_finding_display().split(":")[0] if self.finding else ""

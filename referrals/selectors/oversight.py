@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
+from agencies.models import Agency
 from agencies.selectors import get_access
-from referrals.models import DecisionProposal, Referral, SignOffPolicy
+from referrals.models import (
+    DecisionAudit,
+    DecisionAuditItem,
+    DecisionProposal,
+    Referral,
+    SignOffPolicy,
+)
 from referrals.oversight import high_risk_reasons, risk_facts, sign_off_rules
 from referrals.selectors.access import SIGN_OFF_ROLES, User, get_referral_for_user
 
@@ -56,3 +64,51 @@ def high_risk_reasons_for(referral: Referral, *, today: dt.date | None = None) -
         sign_off_rules(policy),
         today=today or timezone.localdate(),
     )
+
+
+def audited_front_doors(user: User) -> list[Agency]:
+    """The front doors whose decisions this person audits (as a manager)."""
+    ids = get_access(user).front_door_ids_with(SIGN_OFF_ROLES)
+    return list(Agency.objects.filter(pk__in=ids).order_by("name"))
+
+
+def decision_audits_for(user: User) -> list[DecisionAudit]:
+    """Audits of the front doors this person audits, newest first, with how
+    many of each sample have a finding."""
+    ids = get_access(user).front_door_ids_with(SIGN_OFF_ROLES)
+    return list(
+        DecisionAudit.objects.filter(front_door_id__in=ids)
+        .select_related("front_door", "drawn_by")
+        .annotate(
+            sampled=Count("items"),
+            recorded=Count("items", filter=~Q(items__finding="")),
+        )[:100]
+    )
+
+
+def get_decision_audit_for_user(user: User, audit_id: object) -> DecisionAudit:
+    """One audit of a front door this person audits; 404 for anything else."""
+    ids = get_access(user).front_door_ids_with(SIGN_OFF_ROLES)
+    try:
+        return DecisionAudit.objects.select_related("front_door", "drawn_by").get(
+            pk=int(str(audit_id)), front_door_id__in=ids
+        )
+    except (ValueError, DecisionAudit.DoesNotExist) as exc:
+        raise Http404("No such audit") from exc
+
+
+def audit_items(audit: DecisionAudit) -> list[DecisionAuditItem]:
+    return list(
+        audit.items.select_related("referral", "referral__decided_by", "recorded_by")
+        .prefetch_related("referral__children")
+        .order_by("id")
+    )
+
+
+def get_audit_item(audit: DecisionAudit, item_id: object) -> DecisionAuditItem:
+    try:
+        return audit.items.select_related("referral", "referral__decided_by", "audit").get(
+            pk=int(str(item_id))
+        )
+    except (ValueError, DecisionAuditItem.DoesNotExist) as exc:
+        raise Http404("No such decision in this audit") from exc

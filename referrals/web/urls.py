@@ -58,6 +58,17 @@ urlpatterns = [
     # The front door's own pages
     path("front-door/queue/", lists.front_door_queue, name="front-door-queue"),
     path("front-door/dashboard/", dashboard.manager_dashboard, name="manager-dashboard"),
+    path("front-door/decision-audits/", oversight.decision_audits, name="decision-audits"),
+    path(
+        "front-door/decision-audits/<int:audit_id>/",
+        oversight.decision_audit,
+        name="decision-audit",
+    ),
+    path(
+        "front-door/decision-audits/<int:audit_id>/decisions/<int:item_id>/",
+        oversight.audit_finding,
+        name="decision-audit-finding",
+    ),
     path(
         "front-door/decisions-to-check/",
         oversight.decisions_to_check,
