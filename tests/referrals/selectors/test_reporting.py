@@ -356,6 +356,7 @@ def test_sign_off_turnaround_and_decisions_sent_back_with_small_numbers_hidden(w
             next_steps_owner="",
             now=received + dt.timedelta(minutes=10),
         )
+        assert proposal is not None
         signed_at = received + dt.timedelta(minutes=10, hours=hours)
         if hours <= 3:
             endorse_decision(proposal=proposal, actor=world.manager, now=signed_at)
