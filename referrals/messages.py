@@ -79,6 +79,7 @@ ESCALATION_SUBJECTS = {
     "not_decided": "no decision in time",
     "information_unanswered": "request for information not answered",
     "challenge_unresolved": "challenge not resolved in time",
+    "sign_off_overdue": "decision not signed off in time",
 }
 
 

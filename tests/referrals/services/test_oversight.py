@@ -211,8 +211,10 @@ def test_a_proposal_stops_the_no_decision_ladder_and_starts_the_sign_off_one(wor
     escalate_overdue_referrals(now=WEDNESDAY_10AM + dt.timedelta(hours=10))
     escalate_overdue_referrals(now=WEDNESDAY_10AM + dt.timedelta(hours=11))
     assert list(referral.escalations.values_list("rule", "level")) == [("sign_off_overdue", 1)]
-    told = Notification.objects.filter(purpose="escalation", referral=referral)
-    assert set(told.values_list("to_address", flat=True)) <= {world.senior.email}
+    told = Notification.objects.filter(purpose="escalation", body__contains=referral.reference)
+    assert list(told.values_list("to_address", "subject")) == [
+        (world.senior.email, f"Escalation: {referral.reference} decision not signed off in time")
+    ]
     assert DecisionProposal.objects.get(referral=referral).escalation_level == 1
 
 
