@@ -33,6 +33,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Search people", reverse("people-search")))
     if access.can_see_dashboard:
         items.append(("Dashboard", reverse("manager-dashboard")))
+    if access.front_door_ids_with({Role.MANAGER, Role.SENIOR_MANAGER}):
+        items.append(("Decisions to check", reverse("decisions-to-check")))
+        items.append(("Decision audits", reverse("decision-audits")))
     if access.can_see_reports:
         items.append(("Partnership figures", reverse("partnership-report")))
     if access.front_door_ids_with({Role.ADMINISTRATOR}):

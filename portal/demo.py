@@ -550,6 +550,68 @@ def _sample_referrals(users: dict) -> list[str]:
         origin=COMMAND,
         now=now - dt.timedelta(days=8),
     )
+    # Plymouth: advice proposed on a bruised three-week-old, waiting for a
+    # manager's sign-off; the health visitor has not been told.
+    baby = _submit(
+        users["hv.demo"],
+        _document(
+            urgency="urgent",
+            children=[
+                {
+                    "first_name": "Ava",
+                    "last_name": "Penrose",
+                    "born": "yes",
+                    "date_of_birth": (today - dt.timedelta(days=21)).isoformat(),
+                    "sex": "female",
+                    "address": "2 Quay Terrace, Northbridge",
+                    "postcode": "NB3 1QA",
+                    "interpreter_needed": "no",
+                    "plan_status": "none",
+                }
+            ],
+            adults=[
+                {
+                    "first_name": "Chloe",
+                    "last_name": "Penrose",
+                    "relationship": "mother",
+                    "lives_with_child": "yes",
+                    "parental_responsibility": "yes",
+                    "known_concerns": [],
+                },
+                {
+                    "first_name": "Ryan",
+                    "last_name": "Penrose",
+                    "relationship": "father",
+                    "lives_with_child": "yes",
+                    "parental_responsibility": "yes",
+                    "known_concerns": [],
+                },
+            ],
+            concern={
+                "categories": ["neglect"],
+                "what_happened": "Two small bruises on Ava's upper arm at the new-birth visit. "
+                "Mother said her older brother squeezed her.",
+                "when_happened": "Seen at this morning's visit",
+                "childs_experience": "Ava was feeding and settled.",
+                "action_taken": "Spoke to the named nurse; photographs in the health record.",
+                "immediate_risk": "no",
+                "baby_injury": "yes",
+                "baby_collapse": "no",
+                "abuse_in_differential": "yes",
+            },
+        ),
+        now - dt.timedelta(minutes=50),
+    )
+    decide_referral(
+        referral=baby,
+        actor=users["mash.demo"],
+        decision="advice",
+        reasons="Mother's explanation is plausible; advice given on supervising siblings.",
+        next_steps="Health visitor to review at the next visit",
+        next_steps_owner="Health visiting",
+        origin=COMMAND,
+        now=now - dt.timedelta(minutes=30),
+    )
     return [
         f"Sample referral {overdue.reference}: overdue, nobody has acknowledged it",
         f"Sample consultation {waiting.reference}: just arrived",
@@ -558,6 +620,8 @@ def _sample_referrals(users: dict) -> list[str]:
         f"Earlier consultation {earlier.reference}: Leo Marsh, eight months ago (shows as earlier "
         "history)",
         f"Decided referral {challenged.reference}: challenged by hv.demo, not answered in time",
+        f"Urgent referral {baby.reference}: advice proposed on a three-week-old, waiting for "
+        "manager.demo to sign it off",
     ]
 
 

@@ -11,10 +11,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from agencies.models import Role
+from agencies.selectors import members_with_role
 from audit.services import COMMAND
 from referrals.content import validate_content
 from referrals.models import Referral
 from referrals.services.decision import decide_referral
+from referrals.services.oversight import endorse_decision
 from referrals.services.submit import submit_referral
 
 MOTHER = {"first_name": "Tia", "last_name": "Reynolds", "date_of_birth": "2006-03-09"}
@@ -56,7 +59,7 @@ def _submit(user: Any, document: dict[str, Any], when: dt.datetime) -> Referral:
 
 
 def _decide(referral: Referral, decider: Any, decision: str, reasons: str) -> None:
-    decide_referral(
+    proposal = decide_referral(
         referral=referral,
         actor=decider,
         decision=decision,
@@ -66,6 +69,17 @@ def _decide(referral: Referral, decider: Any, decision: str, reasons: str) -> No
         origin=COMMAND,
         now=referral.received_at + dt.timedelta(hours=3),
     )
+    if proposal is not None:
+        # A high-risk referral (the pre-birth one): a manager signed it off.
+        manager = members_with_role(agency_id=referral.front_door_id, roles=[Role.MANAGER]).first()
+        if manager is None:
+            raise ValueError("Family T needs a front-door manager to sign off its decisions")
+        endorse_decision(
+            proposal=proposal,
+            actor=manager.user,
+            origin=COMMAND,
+            now=referral.received_at + dt.timedelta(hours=4),
+        )
 
 
 def _as_child(person: dict[str, str], **more: str) -> dict[str, Any]:

@@ -106,6 +106,25 @@ def challenge_deadlines(rules: Rules, *, raised_at: dt.datetime) -> tuple[dt.dat
     return step_one, step_two
 
 
+def sign_off_due(
+    calendar: WorkingCalendar,
+    *,
+    proposed_at: dt.datetime,
+    urgent: bool,
+    within_working: dt.timedelta,
+    urgent_within: dt.timedelta,
+) -> dt.datetime:
+    """When a manager must have signed off a proposed decision
+    (referrals.oversight): urgent, on the clock, day or night; otherwise in
+    working time (proposed at 16:30 on a Friday with two working hours: due
+    at 10:30 on Monday)."""
+    if urgent:
+        due = proposed_at + urgent_within
+    else:
+        due = calendar.add_working_time(proposed_at, within_working)
+    return due.astimezone(dt.UTC)
+
+
 def rules_from_policy(policy: DeadlinePolicy | None) -> Rules:
     """Rules from a `DeadlinePolicy` row (or the defaults when there is none)."""
     if policy is None:

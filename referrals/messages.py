@@ -102,6 +102,7 @@ ESCALATION_SUBJECTS = {
     "information_unanswered": "request for information not answered",
     "challenge_unresolved": "challenge not resolved in time",
     "transfer_unconfirmed": "transfer to another local authority not confirmed",
+    "sign_off_overdue": "decision not signed off in time",
 }
 
 

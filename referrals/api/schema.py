@@ -29,6 +29,7 @@ from referrals.api.serializers import (
     form_fields,
 )
 from referrals.content import SECTIONS
+from referrals.forms.oversight import SignOffForm
 from referrals.forms.triage import (
     AreaCheckForm,
     ChallengeAnswerForm,
@@ -144,8 +145,15 @@ answer_information = action(
     form_body("InformationAnswerBody", InformationAnswerForm),
 )
 decide = action(
-    "Record the decision; the outcome goes to the referrer (front door)",
+    "Record the decision; the outcome goes to the referrer (front door). On a high-risk "
+    "referral, no further action, advice or early help is only proposed (see "
+    "`proposed_decisions`) until a manager signs it off",
     form_body("DecisionBody", DecisionForm),
+)
+sign_off = action(
+    "Endorse a proposed decision (it becomes final; the referrer is told) or send it back with "
+    "reasons (managers; never one's own proposal)",
+    form_body("SignOffBody", SignOffForm),
 )
 challenge = action(
     "Challenge the decision (referrer or their agency's lead)",

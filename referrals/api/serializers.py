@@ -25,6 +25,7 @@ from referrals.models import (
     Attachment,
     Challenge,
     Child,
+    DecisionProposal,
     Escalation,
     InformationRequest,
     InvolvedAgency,
@@ -345,6 +346,36 @@ class EscalationSerializer(_Output):
         read_only_fields = fields
 
 
+class ProposedDecisionSerializer(_Output):
+    """A decision proposed on a high-risk referral and its sign-off. Shown to
+    the front door only: the referrer's side sees a decision once it is final."""
+
+    proposed_by = PersonField(read_only=True)
+    open = serializers.BooleanField(source="is_open", read_only=True)
+    signed_off_by = PersonField(read_only=True)
+
+    class Meta:
+        model = DecisionProposal
+        fields = [
+            "id",
+            "decision",
+            "reasons",
+            "next_steps",
+            "next_steps_owner",
+            "high_risk_because",
+            "proposed_by",
+            "proposed_at",
+            "due_by",
+            "open",
+            "escalation_level",
+            "outcome",
+            "signed_off_by",
+            "signed_off_at",
+            "sign_off_reasons",
+        ]
+        read_only_fields = fields
+
+
 class TimelineItemSerializer(serializers.Serializer):
     at = UTCDateTimeField(read_only=True)
     event = serializers.CharField(source="kind", read_only=True)
@@ -368,6 +399,7 @@ class ReferralSerializer(ReceiptSerializer):
     decision = serializers.SerializerMethodField()
     information_requests = serializers.SerializerMethodField()
     challenges = ChallengeSerializer(many=True, read_only=True)
+    proposed_decisions = serializers.SerializerMethodField()
     escalation_level = serializers.IntegerField(source="clock.escalation_level", read_only=True)
     escalations = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
@@ -393,6 +425,7 @@ class ReferralSerializer(ReceiptSerializer):
             "decision",
             "information_requests",
             "challenges",
+            "proposed_decisions",
             "escalation_level",
             "escalations",
             "timeline",
@@ -414,6 +447,10 @@ class ReferralSerializer(ReceiptSerializer):
         return _list_data(
             InformationRequestSerializer(self.context["information_requests"], many=True)
         )
+
+    @extend_schema_field(ProposedDecisionSerializer(many=True))
+    def get_proposed_decisions(self, referral: Referral) -> list[dict[str, Any]]:
+        return _list_data(ProposedDecisionSerializer(self.context.get("proposals", []), many=True))
 
     @extend_schema_field(EscalationSerializer(many=True))
     def get_escalations(self, referral: Referral) -> list[dict[str, Any]]:

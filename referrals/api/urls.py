@@ -38,6 +38,11 @@ urlpatterns = [
         name="api-referral-decide",
     ),
     path(
+        "referrals/<str:reference>/proposed-decisions/<int:proposal_id>/sign-off/",
+        views.ReferralSignOff.as_view(),
+        name="api-referral-sign-off",
+    ),
+    path(
         "referrals/<str:reference>/challenge/",
         views.ReferralChallenge.as_view(),
         name="api-referral-challenge",

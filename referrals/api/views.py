@@ -54,6 +54,7 @@ from referrals.api.serializers import (
 from referrals.content import Problem, vague_words_in, validate_content
 from referrals.forms.attachments import AnswerWithDocumentForm
 from referrals.forms.content import NO, YES
+from referrals.forms.oversight import ENDORSE, SignOffForm
 from referrals.forms.search import PersonSearchForm
 from referrals.forms.triage import (
     ELSEWHERE,
@@ -75,6 +76,7 @@ from referrals.selectors.access import (
     referrals_visible_to,
     require,
 )
+from referrals.selectors.oversight import get_proposal_for_user, proposals_for
 from referrals.selectors.people import partner_agencies, user_by_id
 from referrals.selectors.search import PersonQuery, record_search, search_people
 from referrals.selectors.timeline import (
@@ -88,6 +90,7 @@ from referrals.services.areas import record_area_check
 from referrals.services.challenge import answer_challenge, raise_challenge
 from referrals.services.common import NotAllowedNow
 from referrals.services.decision import decide_referral
+from referrals.services.oversight import endorse_decision, send_back_decision
 from referrals.services.submit import (
     IdempotencyConflict,
     fingerprint_of,
@@ -131,10 +134,12 @@ def form_errors_json(form: forms.Form) -> dict[str, Any]:
 def referral_json(referral: Referral, *, viewer: Any) -> Any:
     """The referral as this viewer may see it."""
     with_parts(referral)
-    escalations = escalations_for(referral)
+    front_door = permissions_for(viewer, referral).front_door_staff
+    escalations = escalations_for(referral, front_door=front_door)
     return ReferralSerializer(
         referral,
         context={
+            "proposals": proposals_for(referral) if front_door else [],
             "escalations": escalations,
             "timeline": timeline(referral, viewer=viewer, escalations=escalations),
             "information_requests": information_requests_for(referral, viewer=viewer),
@@ -542,6 +547,32 @@ class ReferralConfirmTransfer(APIView):
             )
 
         return _act(request, reference, TransferConfirmationForm, action)
+
+
+class ReferralSignOff(APIView):
+    """A manager endorses or sends back a proposed decision: the page's form
+    and the same service, so the same rules (not one's own proposal)."""
+
+    @schema.sign_off
+    def post(self, request: AuthenticatedRequest, reference: str, proposal_id: int) -> Response:
+        def action(referral: Referral, data: dict[str, Any]) -> None:
+            proposal = get_proposal_for_user(request.user, referral.reference, proposal_id)
+            if data["outcome"] == ENDORSE:
+                endorse_decision(
+                    proposal=proposal,
+                    actor=request.user,
+                    comments=data["reasons"],
+                    origin=_origin(request),
+                )
+            else:
+                send_back_decision(
+                    proposal=proposal,
+                    actor=request.user,
+                    reasons=data["reasons"],
+                    origin=_origin(request),
+                )
+
+        return _act(request, reference, SignOffForm, action)
 
 
 class ReferralChallenge(APIView):

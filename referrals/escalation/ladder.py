@@ -5,6 +5,7 @@ Rules (each a ladder of steps): a referral not acknowledged, a referral not
 decided, a request for information not answered, a challenge not resolved, a
 transfer to a local authority off this deployment whose receipt nobody
 confirmed.
+proposed decision not signed off by a manager.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import models
 from agencies.models import Role
 from referrals.models import (
     Challenge,
+    DecisionProposal,
     EscalationRule,
     InformationRequest,
     ReferralClock,
@@ -181,6 +183,20 @@ LADDER: tuple[Step, ...] = (
         SENIOR_MANAGERS,
         summary="Transfer to another local authority: receipt still not confirmed, "
         "escalated to senior managers",
+    ),
+    # A proposed decision on a high-risk referral nobody signed off in time
+    # (referrals.oversight): one step, straight to senior managers, since the
+    # front-door managers were the ones who should have signed it off.
+    Step(
+        EscalationRule.SIGN_OFF_OVERDUE,
+        1,
+        DecisionProposal,
+        "due_by",
+        "escalation_level",
+        "is_open",
+        (True,),
+        SENIOR_MANAGERS,
+        summary="Proposed decision not signed off in time: escalated to senior managers",
     ),
 )
 

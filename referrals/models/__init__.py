@@ -6,6 +6,14 @@ from referrals.models.choices import FATHER_FIGURES  # noqa: F401
 from referrals.models.deadlines import DeadlinePolicy  # noqa: F401
 from referrals.models.escalation import ESCALATION_LEVEL_LABELS, Escalation, ReferralClock  # noqa: F401
 from referrals.models.idempotency import IdempotencyRecord  # noqa: F401
+from referrals.models.oversight import (  # noqa: F401
+    DecisionAudit,
+    DecisionAuditItem,
+    DecisionProposal,
+    Finding,
+    SignOff,
+    SignOffPolicy,
+)
 from referrals.models.parts import Adult, Child, Draft, InvolvedAgency, PreviousArea  # noqa: F401
 from referrals.models.referral import EventKind, Referral, ReferralEvent  # noqa: F401
 from referrals.models.transfer import Transfer  # noqa: F401

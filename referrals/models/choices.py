@@ -181,6 +181,7 @@ class EscalationRule(models.TextChoices):
         "transfer_unconfirmed",
         "Transfer to another local authority not confirmed in time",
     )
+    SIGN_OFF_OVERDUE = "sign_off_overdue", "Decision not signed off in time"
 
 
 class TransferMethod(models.TextChoices):

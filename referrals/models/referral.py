@@ -272,6 +272,9 @@ class EventKind(models.TextChoices):
     TRANSFERRED = "transferred", "Transferred"
     TRANSFER_CONFIRMED = "transfer_confirmed", "Transfer receipt confirmed"
     AREA_CHECKED = "area_checked", "Previous area asked"
+    DECISION_PROPOSED = "decision_proposed", "Decision proposed for sign-off"
+    DECISION_ENDORSED = "decision_endorsed", "Decision endorsed"
+    DECISION_RETURNED = "decision_returned", "Decision sent back"
 
 
 class ReferralEvent(models.Model):

@@ -45,7 +45,14 @@ from agencies.models import (
 from agencies.selectors import Access, agencies_with_a_lead, get_access
 from audit.models import Action
 from audit.services import record_event
-from referrals.models import Attachment, Challenge, InformationRequest, Referral, Transfer
+from referrals.models import (
+    Attachment,
+    Challenge,
+    DecisionProposal,
+    InformationRequest,
+    Referral,
+    Transfer,
+)
 from referrals.references import normalise_reference
 
 # Whoever is asking: a signed-in person, or nobody (AnonymousUser).
@@ -55,6 +62,9 @@ User = auth_models.User | auth_models.AnonymousUser
 LINKING_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.SENIOR_MANAGER})
 # Who answers a challenge at its first step; once escalated, senior managers only.
 CHALLENGE_ANSWERING_ROLES = frozenset({Role.MANAGER, Role.SENIOR_MANAGER})
+# Who signs off (endorses or sends back) a decision proposed on a high-risk
+# referral: the front door's managers, never the proposer (referrals.oversight).
+SIGN_OFF_ROLES = frozenset({Role.MANAGER, Role.SENIOR_MANAGER})
 
 
 def referrals_visible_to(user: User, *, front_door_only: bool = False) -> QuerySet[Referral]:
@@ -128,6 +138,7 @@ class ReferralPermissions:
     can_link_history: bool
     can_answer_challenge: bool  # a challenge at its first step
     can_answer_escalated_challenge: bool  # a challenge the sweep took to senior managers
+    can_sign_off: bool  # endorse or send back a proposed decision (not one's own)
     referrer_side: bool  # the sender or their agency's lead: answer the front door, challenge
     administrator: bool  # who has viewed the referral
     # Staff of a front door that transferred the referral away: they see what
@@ -138,6 +149,11 @@ class ReferralPermissions:
     def can_attach(self) -> bool:
         """Add a document to the referral itself (an answer's go with it)."""
         return self.referrer_side or self.front_door_staff
+
+    def may_sign_off(self, proposal: DecisionProposal, user: User) -> bool:
+        """A manager signs off a proposal, but not one they proposed: a
+        decision about a high-risk child is seen by two people."""
+        return self.can_sign_off and proposal.proposed_by_id != user.pk
 
     def may_answer(self, challenge: Challenge) -> bool:
         if challenge.escalation_level >= 1:
@@ -169,6 +185,7 @@ def permissions_for(user: User, referral: Referral) -> ReferralPermissions:
         can_link_history=holds(LINKING_ROLES),
         can_answer_challenge=holds(CHALLENGE_ANSWERING_ROLES),
         can_answer_escalated_challenge=holds(frozenset({Role.SENIOR_MANAGER})),
+        can_sign_off=holds(SIGN_OFF_ROLES),
         referrer_side=access.user_id is not None
         and (
             (

@@ -16,6 +16,7 @@ from notifications.models import DeliveryStatus, Notification
 from referrals.models import (
     OPEN_STATUSES,
     Challenge,
+    DecisionProposal,
     Escalation,
     InformationRequest,
     Referral,
@@ -30,7 +31,9 @@ from referrals.selectors.lists import end_of_today, queue_filter_choices, with_l
 class Dashboard:
     not_acknowledged: list[Referral]
     overdue: list[Referral]
+    decision_overdue: list[Referral]
     escalated: list[Referral]
+    awaiting_sign_off: list[DecisionProposal]
     counts: dict[str, int]
     failed_notifications: list[Notification]
     retrying_notifications: list[Notification]
@@ -51,6 +54,14 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
     front_doors = access.front_door_ids_with(FRONT_DOOR_ROLES)
     open_refs = referrals_visible_to(user, front_door_only=True).filter(status__in=OPEN_STATUSES)
     waiting = Q(status=Status.SUBMITTED)
+    # A decision is overdue only once the referral is acknowledged (before
+    # that it counts as overdue for acknowledgement, once) and while the
+    # "no decision" clock runs: a decision proposed and waiting for sign-off
+    # is counted under sign-off instead. The queue's "overdue" filter is
+    # the same rule (referrals.selectors.lists), so each card's number is
+    # the number of rows its link shows.
+    deciding_late = Q(status=Status.ACKNOWLEDGED, clock__decide_open=True, decide_by__lte=now)
+    escalated_any = Q(clock__escalation_level__gte=1) | Q(clock__decision_escalation_level__gte=1)
     next_due = Case(When(status=Status.SUBMITTED, then=F("acknowledge_by")), default=F("decide_by"))
     hour, today = now + dt.timedelta(hours=1), end_of_today(now)
     counts = open_refs.annotate(next_due=next_due).aggregate(
@@ -75,12 +86,21 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         ),
         age_over_24h=Count("id", filter=waiting & Q(received_at__lte=now - dt.timedelta(hours=24))),
         overdue=Count("id", filter=waiting & Q(acknowledge_by__lte=now)),
-        decision_overdue=Count("id", filter=Q(decide_by__lte=now)),
+        decision_overdue=Count("id", filter=deciding_late),
         due_within_hour=Count("id", filter=Q(next_due__gt=now, next_due__lte=hour)),
         due_today=Count("id", filter=Q(next_due__gt=now, next_due__lte=today)),
         escalated=Count("id", filter=waiting & Q(clock__escalation_level__gte=1)),
         escalated_senior=Count("id", filter=waiting & Q(clock__escalation_level__gte=2)),
-        decision_escalated=Count("id", filter=Q(clock__decision_escalation_level__gte=1)),
+        decision_escalated=Count(
+            "id", filter=~waiting & Q(clock__decision_escalation_level__gte=1)
+        ),
+        # Each referral once, whichever of its ladders escalated it: the
+        # number of rows behind the card's link (the queue, escalated).
+        escalated_any=Count("id", filter=escalated_any),
+        escalated_any_senior=Count(
+            "id",
+            filter=Q(clock__escalation_level__gte=2) | Q(clock__decision_escalation_level__gte=2),
+        ),
         unassigned=Count("id", filter=Q(assigned_to__isnull=True)),
     )
     waiting_refs = open_refs.filter(waiting)
@@ -96,11 +116,8 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         for name, queryset, order in (
             ("not_acknowledged", waiting_refs, ("acknowledge_by",)),
             ("overdue", waiting_refs.filter(acknowledge_by__lte=now), ("acknowledge_by",)),
-            (
-                "escalated",
-                waiting_refs.filter(clock__escalation_level__gte=1),
-                ("-clock__escalation_level", "acknowledge_by"),
-            ),
+            ("decision_overdue", open_refs.filter(deciding_late), ("decide_by",)),
+            ("escalated", open_refs.filter(escalated_any), ("received_at",)),
         )
     }
     loaded = {
@@ -158,13 +175,27 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
             challenges_escalated=Count("id", filter=Q(escalation_level__gte=1)),
         )
     )
+    proposals = DecisionProposal.objects.filter(
+        is_open=True, referral__front_door_id__in=front_doors
+    )
+    counts.update(
+        proposals.aggregate(
+            awaiting_sign_off=Count("id"),
+            sign_off_overdue=Count("id", filter=Q(due_by__lte=now)),
+            sign_off_escalated=Count("id", filter=Q(escalation_level__gte=1)),
+        )
+    )
     counts["questions_open"] = InformationRequest.objects.filter(
         is_open=True, referral__front_door_id__in=front_doors
     ).count()
     return Dashboard(
         not_acknowledged=[loaded[pk] for pk in chosen["not_acknowledged"]],
         overdue=[loaded[pk] for pk in chosen["overdue"]],
+        decision_overdue=[loaded[pk] for pk in chosen["decision_overdue"]],
         escalated=[loaded[pk] for pk in chosen["escalated"]],
+        awaiting_sign_off=list(
+            proposals.select_related("referral", "proposed_by").order_by("proposed_at", "id")[:50]
+        ),
         counts=counts,
         failed_notifications=failed,
         retrying_notifications=retrying,

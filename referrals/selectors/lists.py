@@ -179,7 +179,11 @@ def front_door_queue(user: User, filters: QueueFilters | None = None) -> QuerySe
     )
     now = timezone.now()
     if f.due == "overdue":
-        queue = queue.filter(next_due__lte=now)
+        # A decision waiting for a manager's sign-off is not overdue for a
+        # decision (its "no decision" clock is stopped): the dashboard's rule.
+        queue = queue.filter(next_due__lte=now).exclude(
+            status=Status.ACKNOWLEDGED, clock__decide_open=False
+        )
     elif f.due == "hour":
         queue = queue.filter(next_due__gt=now, next_due__lte=now + dt.timedelta(hours=1))
     elif f.due == "today":

@@ -4,7 +4,7 @@ Aggregates only: no child's name, date of birth or reference leaves this
 module. Every figure is for referrals *received* in the date range (local
 dates, inclusive) by one front door, overall and per sending agency.
 
-The database counts, in four queries whatever the volume (five on SQLite):
+The database counts, in five queries whatever the volume (six on SQLite):
 1. The period's referrals by sending agency, with every count the figures
    need. Every column it reads is in the index referral_fd_received, so a
    year at a large front door is read from that index, not from the wide
@@ -13,7 +13,8 @@ The database counts, in four queries whatever the volume (five on SQLite):
    packed; other databases (SQLite, in the embedded mode) send them in a
    query of their own (`_add_durations`).
 2. Escalations by sending agency, rule and level; 3. challenges by agency;
-4. the agencies' names.
+3b. proposed decisions signed off by agency (manager oversight); 4. the
+agencies' names.
 Medians and 90th percentiles are worked out here by `statistics`, as they
 always were, not by PostgreSQL's percentile_cont: that interpolates with other
 floating-point steps, and now and then rounds to another first decimal (two
@@ -70,10 +71,12 @@ from referrals.models import (
     Challenge,
     ChallengeOutcome,
     Decision,
+    DecisionProposal,
     Escalation,
     EscalationRule,
     Kind,
     Referral,
+    SignOff,
     Status,
 )
 
@@ -89,6 +92,8 @@ _COUNTS = (
     "challenges_upheld",
     "challenges_changed",
     "challenges_open",
+    "decisions_signed_off",
+    "decisions_returned",
 )
 
 
@@ -112,6 +117,11 @@ class Figures:
     challenges_upheld: int = 0
     challenges_changed: int = 0
     challenges_open: int = 0
+    # Manager oversight (referrals.oversight): proposed decisions signed off,
+    # how many were sent back, and the hours from proposal to sign-off.
+    decisions_signed_off: int = 0
+    decisions_returned: int = 0
+    hours_to_sign_off: list[float] = field(default_factory=list)
 
     @property
     def received(self) -> int:
@@ -156,6 +166,7 @@ class Figures:
         self.hours_to_acknowledge += other.hours_to_acknowledge
         self.hours_to_decide += other.hours_to_decide
         self.pre_birth_weeks_before_due += other.pre_birth_weeks_before_due
+        self.hours_to_sign_off += other.hours_to_sign_off
         self.escalations.update(other.escalations)
         self.outcomes.update(other.outcomes)
 
@@ -165,6 +176,7 @@ class Figures:
         self.hours_to_acknowledge.sort()
         self.hours_to_decide.sort()
         self.pre_birth_weeks_before_due.sort()
+        self.hours_to_sign_off.sort()
 
 
 @dataclass
@@ -276,6 +288,22 @@ def partnership_report(
         figures.challenges_open += still_open
         figures.challenges_upheld += upheld
         figures.challenges_changed += changed
+
+    # 3b. Proposed decisions signed off (endorsed or sent back), bounded the
+    # same way: how many, how many sent back, and how long each waited.
+    sign_offs = (
+        DecisionProposal.objects.filter(
+            between, _received_in(front_door_id, lower, upper, "referral__"), is_open=False
+        )
+        .order_by()
+        .values_list("referral__sending_agency_id", "outcome", "proposed_at", "signed_off_at")
+    )
+    for agency_id, outcome, proposed_at, signed_off_at in sign_offs:
+        figures = by_id[agency_id]
+        figures.decisions_signed_off += 1
+        figures.decisions_returned += outcome == SignOff.RETURNED
+        if signed_off_at is not None:  # always, for a closed proposal (a constraint)
+            figures.hours_to_sign_off.append(_hours(signed_off_at - proposed_at))
 
     # 4. Names. Two agencies with the same name are one row, as they always were.
     per_agency: dict[str, Figures] = defaultdict(Figures)
@@ -425,6 +453,10 @@ class ShownFigures:
     challenges_upheld: Shown
     challenges_changed: Shown
     challenges_open: Shown
+    decisions_signed_off: Shown
+    decisions_returned: Shown
+    sign_off_median: float | None
+    sign_off_p90: float | None
 
     @classmethod
     def of(cls, f: Figures) -> ShownFigures:
@@ -459,6 +491,10 @@ class ShownFigures:
             challenges_upheld=shown_count(f.challenges_upheld),
             challenges_changed=shown_count(f.challenges_changed),
             challenges_open=shown_count(f.challenges_open),
+            decisions_signed_off=shown_count(f.decisions_signed_off),
+            decisions_returned=shown_count(f.decisions_returned),
+            sign_off_median=median(f.hours_to_sign_off),
+            sign_off_p90=p90(f.hours_to_sign_off),
         )
 
 
@@ -512,6 +548,10 @@ def csv_rows(report: ShownReport) -> list[list[Any]]:
         "Challenges upheld",
         "Challenges that changed the decision",
         "Challenges open",
+        "Proposed decisions signed off",
+        "Proposed decisions sent back",
+        "Hours to sign off (median)",
+        "Hours to sign off (90th percentile)",
     ]
 
     def row(name: str, f: ShownFigures) -> list[Any]:
@@ -535,6 +575,10 @@ def csv_rows(report: ShownReport) -> list[list[Any]]:
             f.challenges_upheld,
             f.challenges_changed,
             f.challenges_open,
+            f.decisions_signed_off,
+            f.decisions_returned,
+            f.sign_off_median,
+            f.sign_off_p90,
         ]
 
     return [

@@ -11,7 +11,7 @@ from django.db.models import prefetch_related_objects
 
 from notifications.models import Channel, DeliveryStatus
 from referrals.escalation.ladder import STEP_SUMMARIES
-from referrals.models import Escalation, EventKind, Referral
+from referrals.models import Escalation, EscalationRule, EventKind, Referral
 from referrals.selectors.access import User, permissions_for
 
 
@@ -68,7 +68,9 @@ def timeline(
             title=EventKind.ESCALATED.label,
             summary=STEP_SUMMARIES.get((e.rule, e.level), f"{e.get_rule_display()}: escalated"),
         )
-        for e in (escalations_for(referral) if escalations is None else escalations)
+        for e in (
+            escalations_for(referral, front_door=front_door) if escalations is None else escalations
+        )
     ]
     # "referral" too: the related manager sets each row's referral from its
     # referral_id, which would otherwise be fetched once per email (N+1).
@@ -127,8 +129,13 @@ def timeline(
     return sorted(items, key=lambda item: item.at)
 
 
-def escalations_for(referral: Referral) -> list[Escalation]:
-    return list(referral.escalations.order_by("escalated_at", "level"))
+def escalations_for(referral: Referral, *, front_door: bool = True) -> list[Escalation]:
+    """The referral's escalations; the referrer's side does not see that a
+    proposed decision waited for sign-off (it is not a decision yet)."""
+    escalations = referral.escalations.order_by("escalated_at", "level")
+    if not front_door:
+        escalations = escalations.exclude(rule=EscalationRule.SIGN_OFF_OVERDUE)
+    return list(escalations)
 
 
 def information_requests_for(referral: Referral, *, viewer: User) -> list[Any]:

@@ -25,6 +25,7 @@ from referrals.selectors.access import (
     permissions_for,
 )
 from referrals.selectors.matching import related_history
+from referrals.selectors.oversight import proposals_for
 from referrals.selectors.people import assignable_people
 from referrals.selectors.timeline import (
     escalations_for,
@@ -74,10 +75,13 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
     may = permissions_for(request.user, referral)
     is_open = referral.status in OPEN_STATUSES
     challenges = list(referral.challenges.select_related("raised_by", "responded_by"))
-    escalations = escalations_for(referral)
+    escalations = escalations_for(referral, front_door=may.front_door_staff)
     if may.sent_away_at is not None:
         # A front door that transferred it away sees what it sent, no more.
         escalations = [e for e in escalations if e.escalated_at <= may.sent_away_at]
+    # Proposed decisions are the front door's business until one is final.
+    proposals = proposals_for(referral) if may.front_door_staff else []
+    awaiting = next((p for p in proposals if p.is_open), None)
     return render(
         request,
         "referrals/detail.html",
@@ -86,7 +90,10 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
             "timeline": timeline(referral, viewer=request.user, escalations=escalations),
             "escalations": escalations,
             "can_acknowledge": may.can_act and referral.status == Status.SUBMITTED,
-            "can_triage": may.can_act and is_open,
+            "can_triage": may.can_act and is_open and awaiting is None,
+            "proposals": proposals,
+            "awaiting_sign_off": awaiting,
+            "can_sign_off": awaiting is not None and may.may_sign_off(awaiting, request.user),
             "referrer_side": may.referrer_side,
             "information_requests": []
             if may.sent_away_at

@@ -27,7 +27,7 @@ from referrals.forms.triage import (
     DecisionForm,
     InformationRequestForm,
 )
-from referrals.models import PreviousArea
+from referrals.models import DecisionProposal, PreviousArea
 from referrals.selectors.access import (
     attachments_of_question,
     get_question_for_user,
@@ -37,6 +37,7 @@ from referrals.selectors.access import (
     require,
 )
 from referrals.selectors.matching import get_related_for_link
+from referrals.selectors.oversight import high_risk_reasons_for
 from referrals.selectors.people import partner_agencies, user_by_id
 from referrals.services.areas import record_area_check
 from referrals.services.challenge import answer_challenge as answer_challenge_service
@@ -97,35 +98,53 @@ def decide(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     require(permissions_for(request.user, referral).can_act, FRONT_DOOR_ONLY)
     form = DecisionForm(request.POST if request.method == "POST" else None)
+    proposed: list[DecisionProposal | None] = []
     if (
         request.method == "POST"
         and form.is_valid()
         and _apply(
             form,
-            lambda: decide_referral(
-                referral=referral,
-                actor=request.user,
-                decision=form.cleaned_data["decision"],
-                reasons=form.cleaned_data["reasons"],
-                next_steps=form.cleaned_data["next_steps"],
-                next_steps_owner=form.cleaned_data["next_steps_owner"],
-                origin=Origin.of(request),
+            lambda: proposed.append(
+                decide_referral(
+                    referral=referral,
+                    actor=request.user,
+                    decision=form.cleaned_data["decision"],
+                    reasons=form.cleaned_data["reasons"],
+                    next_steps=form.cleaned_data["next_steps"],
+                    next_steps_owner=form.cleaned_data["next_steps_owner"],
+                    origin=Origin.of(request),
+                )
             ),
         )
     ):
-        messages.success(
-            request,
-            f"Decision recorded. {referral.sender.get_full_name() or 'The referrer'} has been "
-            "sent the outcome and reasons.",
-        )
+        if proposed and proposed[0] is not None:
+            messages.success(
+                request,
+                "Decision proposed. A front-door manager must endorse it before the referrer is "
+                "told the outcome.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Decision recorded. {referral.sender.get_full_name() or 'The referrer'} has "
+                "been sent the outcome and reasons.",
+            )
         return redirect("referral-detail", reference=referral.reference)
+    high_risk = high_risk_reasons_for(referral)
+    intro = "The referrer is told the decision and your reasons as soon as you record it."
+    if high_risk:
+        intro = (
+            f"This referral is high-risk ({'; '.join(high_risk)}). No further action, advice "
+            "or early help is a proposal until a front-door manager endorses it; the referrer "
+            "is told only then. Any other decision is final when you record it."
+        )
     return _form_page(
         request,
         referral=referral,
         form=form,
         title="Record the decision",
         button="Record decision",
-        intro="The referrer is told the decision and your reasons as soon as you record it.",
+        intro=intro,
     )
 
 

@@ -10,6 +10,7 @@ from referrals.web import (
     dashboard,
     drafts,
     lists,
+    oversight,
     referral,
     reports,
     routing,
@@ -84,6 +85,11 @@ urlpatterns = [
         triage.previous_area,
         name="referral-previous-area",
     ),
+    path(
+        "referrals/<str:reference>/proposed-decisions/<int:proposal_id>/sign-off/",
+        oversight.sign_off,
+        name="referral-sign-off",
+    ),
     path("referrals/<str:reference>/who-viewed/", audit.referral_audit, name="referral-audit"),
     # Questions the front door put to an agency
     path("questions/", triage.agency_questions, name="agency-questions"),
@@ -94,5 +100,21 @@ urlpatterns = [
     path("front-door/queue/", lists.front_door_queue, name="front-door-queue"),
     path("front-door/search/", search.search_people, name="people-search"),
     path("front-door/dashboard/", dashboard.manager_dashboard, name="manager-dashboard"),
+    path("front-door/decision-audits/", oversight.decision_audits, name="decision-audits"),
+    path(
+        "front-door/decision-audits/<int:audit_id>/",
+        oversight.decision_audit,
+        name="decision-audit",
+    ),
+    path(
+        "front-door/decision-audits/<int:audit_id>/decisions/<int:item_id>/",
+        oversight.audit_finding,
+        name="decision-audit-finding",
+    ),
+    path(
+        "front-door/decisions-to-check/",
+        oversight.decisions_to_check,
+        name="decisions-to-check",
+    ),
     path("reports/partnership/", reports.partnership, name="partnership-report"),
 ]

@@ -4,7 +4,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from referrals.models import Escalation, Referral
+from referrals.models import DecisionProposal, Escalation, Referral
 from tests.conftest import sign_in
 
 
@@ -25,15 +25,19 @@ def test_seed_demo_creates_the_sign_ins_and_an_escalated_overdue_referral(db):
         assert username in text
     assert "password for all" in text
     assert "Family T" in text
-    assert Referral.objects.count() == 5 + 4  # the samples, and Family T
+    assert Referral.objects.count() == 5 + 1 + 4  # the samples, Ava's proposal, and Family T
     assert Escalation.objects.filter(rule="not_acknowledged", level=1).count() == 1
     assert Escalation.objects.filter(rule="challenge_unresolved", level=1).count() == 1
+    # Plymouth: advice on a bruised three-week-old waits for manager.demo.
+    waiting = DecisionProposal.objects.get(is_open=True)
+    assert waiting.decision == "advice" and waiting.proposed_by.username == "mash.demo"
+    assert waiting.referral.status == "acknowledged"
 
 
 def test_seed_demo_can_run_twice_without_duplicating_anything(db):
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
-    assert Referral.objects.count() == 5 + 4
+    assert Referral.objects.count() == 5 + 1 + 4
     assert Escalation.objects.filter(rule="not_acknowledged").count() == 2
 
 
@@ -58,8 +62,9 @@ def test_the_demo_shows_a_failed_email_and_has_a_partnership_viewer(db):
     page = client.get("/", follow=True).content.decode()
     # The last 30 days: everything but the consultation from eight months ago.
     assert "Partnership figures" in page
-    # A handful of referrals: shown as small numbers, so no child stands out.
-    assert '<span class="app-count">fewer than 5</span> referrals' in page
+    # Five referrals (Family T's twins among them), rounded to the nearest five;
+    # the one consultation a small number, so no child stands out.
+    assert '<span class="app-count">5</span> referrals' in page
     assert '<span class="app-count">fewer than 5</span> consultations' in page
     assert "Leo" not in page
 

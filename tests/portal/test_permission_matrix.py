@@ -183,6 +183,38 @@ PAGES = [
         ),
     ),
     (
+        "/front-door/decision-audits/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=403,
+            mash=403,
+            manager=200,
+            senior=200,
+            admin=403,
+            outsider=403,
+            other_admin=403,
+            viewer=403,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/front-door/decisions-to-check/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=403,
+            mash=403,
+            manager=200,
+            senior=200,
+            admin=403,
+            outsider=403,
+            other_admin=403,
+            viewer=403,
+            anonymous=302,
+        ),
+    ),
+    (
         "/front-door/queue/",
         dict(
             hv=403,

@@ -23,6 +23,7 @@ def test_the_schema_is_served_without_signing_in_and_lists_every_endpoint(db):
         "/api/v1/referrals/{reference}/acknowledge/",
         "/api/v1/referrals/{reference}/decide/",
         "/api/v1/referrals/{reference}/challenge/",
+        "/api/v1/referrals/{reference}/proposed-decisions/{proposal_id}/sign-off/",
         "/api/v1/questions/",
     }
 

@@ -386,3 +386,44 @@ def test_the_migration_marks_the_referrals_with_a_father_recorded_before_it(worl
     migration.mark_fathers_recorded(apps, None)
     marked = set(Referral.objects.filter(father_recorded=True))
     assert without not in marked and {month["a"], month["d"], month["october"]} <= marked
+
+
+def test_sign_off_turnaround_and_decisions_sent_back_with_small_numbers_hidden(world):
+    """Five proposals on babies in November, signed off 1 to 5 hours after
+    they were proposed; the two signed off last were sent back."""
+    from referrals.services.oversight import endorse_decision, send_back_decision
+
+    for hours in range(1, 6):
+        received = dt.datetime(2026, 11, 9 + hours, 9, 0, tzinfo=UTC)
+        referral = submit(
+            world.hv,
+            now=received,
+            urgency="urgent",
+            child={"date_of_birth": "2026-10-20", "nhs_number": ""},
+        )
+        proposal = decide_referral(
+            referral=referral,
+            actor=world.mash,
+            decision="nfa",
+            reasons="r",
+            next_steps="",
+            next_steps_owner="",
+            now=received + dt.timedelta(minutes=10),
+        )
+        assert proposal is not None
+        signed_at = received + dt.timedelta(minutes=10, hours=hours)
+        if hours <= 3:
+            endorse_decision(proposal=proposal, actor=world.manager, now=signed_at)
+        else:
+            send_back_decision(proposal=proposal, actor=world.manager, reasons="x", now=signed_at)
+    exact = report(world).overall
+    assert (exact.decisions_signed_off, exact.decisions_returned) == (5, 2)
+    assert exact.hours_to_sign_off == [1.0, 2.0, 3.0, 4.0, 5.0]
+    seen = ShownFigures.of(exact)
+    assert seen.decisions_signed_off == 5
+    assert seen.decisions_returned == "fewer than 5"
+    assert seen.sign_off_median == 3.0 and seen.sign_off_p90 is None  # 90th needs ten
+    page = client_for(make_user("viewer.p", agency=world.front_door, role=Role.PARTNERSHIP_VIEWER))
+    html = page.get("/reports/partnership/?start=2026-11-01&end=2026-11-30").content.decode()
+    assert "5 proposed decisions signed off, fewer than 5 sent back for a new decision" in html
+    assert "median 3.0 hours from proposal to sign-off" in html

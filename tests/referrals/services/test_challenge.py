@@ -84,8 +84,10 @@ def test_only_the_referrers_side_can_challenge_and_only_once_decided(world):
 def test_a_decision_reopened_after_a_challenge_keeps_the_referrals_urgency(world):
     from referrals.services.decision import decide_referral
 
+    from referrals.services.oversight import endorse_decision
+
     referral = submit(world.hv, now=WEDNESDAY_10AM, urgency="urgent")
-    decide_referral(
+    proposal = decide_referral(
         referral=referral,
         actor=world.mash,
         decision="nfa",
@@ -93,6 +95,11 @@ def test_a_decision_reopened_after_a_challenge_keeps_the_referrals_urgency(world
         next_steps="",
         next_steps_owner="",
         now=WEDNESDAY_10AM + dt.timedelta(hours=1),
+    )
+    # Urgent, so a manager signs the decision off before it is final.
+    assert proposal is not None
+    endorse_decision(
+        proposal=proposal, actor=world.manager, now=WEDNESDAY_10AM + dt.timedelta(hours=2)
     )
     challenge = raise_challenge(
         referral=referral, actor=world.hv, reasons="Baby is at home with him tonight."
