@@ -67,6 +67,8 @@ class Action(models.TextChoices):
     SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by an administrator"
     SINGLE_SIGN_ON = "single_sign_on", "Signed in with an organisation account"
     SINGLE_SIGN_ON_REFUSED = "single_sign_on_refused", "Organisation sign-in refused"
+    POLICE_TOLD = "police_told", "Police told"
+    POLICE_ACKNOWLEDGED = "police_acknowledged", "Acknowledged for the police"
 
 
 class AuditEvent(models.Model):

@@ -18,6 +18,7 @@ from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from agencies.models import Role
 from agencies.selectors import get_access
 from audit.services import record_refusal
 from core.heartbeat import heartbeat_status
@@ -38,6 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("front-door-queue")
     if access.can_send:
         return redirect("referral-sent")
+    if access.has_role(Role.POLICE_OFFICER):
+        return redirect("police-referrals")
     return render(request, "portal/no_role.html")
 
 

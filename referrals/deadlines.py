@@ -27,6 +27,8 @@ class Rules:
     pre_birth_urgent_within_weeks: int = 12
     information_request_within_working_days: int = 1
     challenge_step_within_working_days: int = 2
+    police_acknowledge_within: dt.timedelta = dt.timedelta(hours=2)
+    urgent_police_acknowledge_within: dt.timedelta = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,18 @@ def challenge_deadlines(rules: Rules, *, raised_at: dt.datetime) -> tuple[dt.dat
     return step_one, step_two
 
 
+def police_acknowledge_by(rules: Rules, *, notified_at: dt.datetime, urgent: bool) -> dt.datetime:
+    """When an officer must have acknowledged a referral the police were told
+    about. Urgent: clock time from the moment they were told, day or night.
+    Otherwise working time (office hours), so a notice at 16:30 on a Friday
+    is due on Monday morning, not at midnight."""
+    if urgent:
+        return (notified_at + rules.urgent_police_acknowledge_within).astimezone(dt.UTC)
+    return rules.calendar.add_working_time(notified_at, rules.police_acknowledge_within).astimezone(
+        dt.UTC
+    )
+
+
 def rules_from_policy(policy: DeadlinePolicy | None) -> Rules:
     """Rules from a `DeadlinePolicy` row (or the defaults when there is none)."""
     if policy is None:
@@ -110,4 +124,10 @@ def rules_from_policy(policy: DeadlinePolicy | None) -> Rules:
         pre_birth_urgent_within_weeks=policy.pre_birth_urgent_within_weeks,
         information_request_within_working_days=policy.information_request_within_working_days,
         challenge_step_within_working_days=policy.challenge_step_within_working_days,
+        police_acknowledge_within=dt.timedelta(
+            minutes=policy.police_acknowledge_within_working_minutes
+        ),
+        urgent_police_acknowledge_within=dt.timedelta(
+            minutes=policy.urgent_police_acknowledge_within_minutes
+        ),
     )

@@ -237,6 +237,38 @@ def police_body(referral: Referral) -> str:
     )
 
 
+def police_page_url(referral: Referral | ReferralMention) -> str:
+    """The officer's own page about the referral (they never see the front
+    door's page)."""
+    return settings.PORTAL_BASE_URL + referral_path("police-referral", referral.reference)
+
+
+def police_told_subject(referral: Referral, *, urgent: bool) -> str:
+    prefix = "URGENT: " if urgent else ""
+    return f"{prefix}Front door referral {referral.reference}: the police need to acknowledge it"
+
+
+def police_told_body(referral: Referral, *, reason: str, acknowledge_by: dt.datetime) -> str:
+    return (
+        f"The front door has told the police about referral {referral.reference} "
+        f"({reason.lower()}).\n\n"
+        f"An officer must acknowledge it in Front Door by {when(acknowledge_by)}: "
+        f"{police_page_url(referral)}" + _footer()
+    )
+
+
+def police_escalation_subject(referral: Referral) -> str:
+    return f"ESCALATED: no officer has acknowledged front door referral {referral.reference}"
+
+
+def police_escalation_body(referral: Referral) -> str:
+    return (
+        f"The police were told about referral {referral.reference} and no officer has "
+        "acknowledged it in time. The front-door managers have been told too.\n\n"
+        f"Acknowledge it now: {police_page_url(referral)}" + _footer()
+    )
+
+
 def urgent_subject(referral: Referral) -> str:
     return f"URGENT: {referral.reference} needs a manager now"
 

@@ -2,7 +2,8 @@
 and which deadline and level columns the sweep claims the step on.
 
 Rules (each a ladder of steps): a referral not acknowledged, a referral not
-decided, a request for information not answered, a challenge not resolved.
+decided, a request for information not answered, a challenge not resolved,
+the police not acknowledging a referral they were told about.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ from dataclasses import dataclass
 from django.db import models
 
 from agencies.models import Role
-from referrals.models import Challenge, EscalationRule, InformationRequest, ReferralClock
+from referrals.models import (
+    Challenge,
+    EscalationRule,
+    InformationRequest,
+    PoliceNotice,
+    ReferralClock,
+)
 
 # Who is told at a step: front-door people by role, and/or the referrer's side.
 FRONT_DOOR_MANAGERS = (Role.MANAGER,)
@@ -34,6 +41,8 @@ class Step:
     # For rules about the referral itself: the column that tells one round
     # of the rule from the next (0 when a rule can only happen once).
     round_column: str = ""
+    # Also tell the police force's supervisor inbox (PoliceNotice steps).
+    tell_police_supervisor: bool = False
 
     @property
     def pk_column(self) -> str:
@@ -145,6 +154,22 @@ LADDER: tuple[Step, ...] = (
         SENIOR_MANAGERS + FRONT_DOOR_MANAGERS,
         tell_referrer=True,
         summary="Challenge still not answered by senior managers in time",
+    ),
+    # Child BF: the police were told a day late. An officer who has not
+    # acknowledged in time is chased once, through the force's own
+    # supervisors and the front door's managers.
+    Step(
+        EscalationRule.POLICE_NOT_ACKNOWLEDGED,
+        1,
+        PoliceNotice,
+        "acknowledge_by",
+        "escalation_level",
+        "acknowledge_open",
+        (True,),
+        FRONT_DOOR_MANAGERS,
+        summary="Police did not acknowledge in time: escalated to the police supervisor inbox "
+        "and front-door managers",
+        tell_police_supervisor=True,
     ),
 )
 

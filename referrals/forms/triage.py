@@ -86,3 +86,12 @@ class ChallengeAnswerForm(SectionForm):
     response = long_text(
         "Your answer to the referrer", required_message="Enter your answer to the challenge"
     )
+
+
+class PossibleCrimeForm(SectionForm):
+    note = long_text(
+        "What crime may have been committed?",
+        required_message="Enter what crime may have been committed",
+        help_text="The police see this on their own page, with what a strategy discussion "
+        "needs. It is not sent by email.",
+    )

@@ -6,5 +6,6 @@ from referrals.models.deadlines import DeadlinePolicy  # noqa: F401
 from referrals.models.escalation import ESCALATION_LEVEL_LABELS, Escalation, ReferralClock  # noqa: F401
 from referrals.models.idempotency import IdempotencyRecord  # noqa: F401
 from referrals.models.parts import Adult, Child, Draft, InvolvedAgency, PreviousArea  # noqa: F401
+from referrals.models.police import PoliceNotice  # noqa: F401
 from referrals.models.referral import EventKind, Referral, ReferralEvent  # noqa: F401
 from referrals.models.triage import Challenge, InformationRequest, ReferralLink  # noqa: F401

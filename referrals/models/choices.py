@@ -150,3 +150,12 @@ class EscalationRule(models.TextChoices):
         "Request for information not answered in time",
     )
     CHALLENGE_UNRESOLVED = "challenge_unresolved", "Challenge not resolved in time"
+    POLICE_NOT_ACKNOWLEDGED = "police_not_acknowledged", "Police did not acknowledge in time"
+
+
+class PoliceReason(models.TextChoices):
+    """Why the police are told about a referral."""
+
+    INJURED_BABY = "injured_baby", "Injury to a baby who is not yet mobile"
+    STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion"
+    POSSIBLE_CRIME = "possible_crime", "Possible crime"

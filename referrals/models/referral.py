@@ -227,6 +227,7 @@ class EventKind(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     ESCALATED = "escalated", "Escalated"
     POLICE_NOTIFIED = "police_notified", "Police notified"
+    POLICE_ACKNOWLEDGED = "police_acknowledged", "Police acknowledged"
     OUT_OF_HOURS = "out_of_hours", "Emergency duty team alerted"
     ASSIGNED = "assigned", "Assigned"
     INFORMATION_REQUESTED = "information_requested", "More information requested"

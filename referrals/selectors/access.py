@@ -10,6 +10,12 @@ Who sees what (one rule per line, in `referrals_visible_to`):
 - front-door staff see every referral sent to their front door;
 - nobody else sees any.
 
+The police are apart (`police_referrals_for`): an officer of a public
+protection unit sees, on the police's own pages, the referrals the police
+were told about (an injured baby, a strategy discussion, a possible crime)
+and only what a strategy discussion needs of them; never a referral's page,
+its linked history, questions or challenges.
+
 What they may do with one (one rule per line, in `permissions_for`); services
 check the same object the pages and the API show their buttons from.
 """
@@ -27,13 +33,14 @@ from agencies.models import (
     ACKNOWLEDGING_ROLES,
     AGENCY_READ_ROLES,
     FRONT_DOOR_ROLES,
+    POLICE_ROLES,
     SENDING_ROLES,
     Role,
 )
 from agencies.selectors import Access, agencies_with_a_lead, get_access
 from audit.models import Action
 from audit.services import record_event
-from referrals.models import Challenge, InformationRequest, Referral
+from referrals.models import Challenge, InformationRequest, PoliceNotice, Referral
 from referrals.references import normalise_reference
 
 # Whoever is asking: a signed-in person, or nobody (AnonymousUser).
@@ -193,3 +200,53 @@ def get_question_for_user(user: User, question_id: object) -> InformationRequest
         if info.pk == key:
             return info
     raise Http404("No such question")
+
+
+def police_forces_of(user: User) -> frozenset[int]:
+    """The police agencies (public protection units) the person is an officer of."""
+    return get_access(user).agency_ids_with(POLICE_ROLES)
+
+
+def police_notices_for(user: User) -> QuerySet[PoliceNotice]:
+    """What the police were told about, for the officer's own forces: the
+    one scoping path for the police's list, pages and API."""
+    forces = police_forces_of(user)
+    if not forces:
+        return PoliceNotice.objects.none()
+    return PoliceNotice.objects.filter(police_id__in=forces)
+
+
+def get_police_notice_for_user(user: User, reference: str) -> PoliceNotice:
+    """An officer's one way to a referral: by the notice their force was
+    given. Missing, not told to the police, and told to another force are
+    the same 404, and a refusal is audited like any other."""
+    canonical = normalise_reference(reference)
+    if canonical is None:
+        raise Http404("No referral with that reference")
+    try:
+        return (
+            police_notices_for(user)
+            .select_related(
+                "referral",
+                "referral__sending_agency",
+                "referral__front_door",
+                "police",
+                "acknowledged_by",
+            )
+            .get(referral__reference=canonical)
+        )
+    except PoliceNotice.DoesNotExist as exc:
+        if Referral.objects.filter(reference=canonical).exists():
+            record_event(
+                actor=user,
+                action=Action.REFUSED,
+                object_type="referral",
+                object_ref=canonical,
+                detail={"reason": "not told to this person's police force"},
+            )
+        raise Http404("No referral with that reference") from exc
+
+
+def may_acknowledge_for_police(user: User, notice: PoliceNotice) -> bool:
+    """An officer of the force that was told."""
+    return notice.police_id in police_forces_of(user)

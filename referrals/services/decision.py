@@ -23,6 +23,7 @@ from referrals.escalation.clock import stop_clocks
 from referrals.models import Decision, EventKind, Referral, Status
 from referrals.selectors.access import permissions_for, require
 from referrals.services.common import NotAllowedNow, add_event, record_history
+from referrals.services.strategy import open_strategy_discussion
 
 
 def decide_referral(
@@ -78,6 +79,11 @@ def decide_referral(
         add_event(
             referral, EventKind.OUTCOME_SENT, None, "Outcome and reasons sent to the referrer", now
         )
+        outbox = (
+            open_strategy_discussion(referral=referral, actor=actor, now=now)
+            if decision == Decision.STRATEGY_DISCUSSION
+            else []
+        )
         record_event(
             actor=actor,
             action=Action.DECIDED,
@@ -96,5 +102,6 @@ def decide_referral(
                 now=now,
             )
             + webhook_notifications(referral=referral, event=WebhookEvent.DECIDED, now=now)
+            + outbox
         )
     return referral

@@ -18,6 +18,7 @@ from referrals.models import OPEN_STATUSES, Kind, Status
 from referrals.selectors.access import get_referral_for_user, permissions_for
 from referrals.selectors.matching import earlier_history
 from referrals.selectors.people import assignable_people
+from referrals.selectors.police import police_status
 from referrals.selectors.timeline import (
     escalations_for,
     information_requests_for,
@@ -74,9 +75,8 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
             "earlier_history": earlier_history(referral) if may.front_door_staff else [],
             "assignable": assignable_people(referral) if may.can_act and is_open else [],
             "can_convert": may.can_act and referral.kind == Kind.CONSULTATION,
-            "police_notifications": list(
-                referral.notifications.filter(purpose="police").order_by("id")
-            ),
+            **police_status(referral),
+            "can_tell_police": may.can_act,
             "is_front_door": may.front_door_staff,
             "is_administrator": may.administrator,
             "now": timezone.now(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.web import audit, dashboard, drafts, lists, referral, reports, triage
+from referrals.web import audit, dashboard, drafts, lists, police, referral, reports, triage
 
 urlpatterns = [
     # Sending a referral, a page at a time
@@ -44,11 +44,22 @@ urlpatterns = [
         name="referral-challenge-answer",
     ),
     path("referrals/<str:reference>/link/", triage.link, name="referral-link"),
+    path(
+        "referrals/<str:reference>/tell-police/", police.possible_crime, name="referral-tell-police"
+    ),
     path("referrals/<str:reference>/who-viewed/", audit.referral_audit, name="referral-audit"),
     # Questions the front door put to an agency
     path("questions/", triage.agency_questions, name="agency-questions"),
     path(
         "questions/<int:question_id>/", triage.answer_agency_question, name="agency-question-answer"
+    ),
+    # The police's own pages
+    path("police/referrals/", police.police_referrals, name="police-referrals"),
+    path("police/referrals/<str:reference>/", police.police_referral, name="police-referral"),
+    path(
+        "police/referrals/<str:reference>/acknowledge/",
+        police.police_acknowledge,
+        name="police-acknowledge",
     ),
     # The front door's own pages
     path("front-door/queue/", lists.front_door_queue, name="front-door-queue"),
