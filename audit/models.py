@@ -69,6 +69,8 @@ class Action(models.TextChoices):
     SINGLE_SIGN_ON_REFUSED = "single_sign_on_refused", "Organisation sign-in refused"
     POLICE_TOLD = "police_told", "Police told"
     POLICE_ACKNOWLEDGED = "police_acknowledged", "Acknowledged for the police"
+    STRATEGY_RECORDED = "strategy_recorded", "Strategy discussion recorded"
+    CONFERENCE_RECORDED = "conference_recorded", "Child protection conference recorded"
 
 
 class AuditEvent(models.Model):

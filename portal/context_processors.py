@@ -22,6 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Send a referral", reverse("referral-start")),
             ("Your referrals", reverse("referral-sent")),
             ("Questions for your agency", reverse("agency-questions")),
+            ("Strategy discussions", reverse("strategy-discussions")),
         ]
     if access.is_front_door_staff:
         items.append(("Front-door queue", reverse("front-door-queue")))

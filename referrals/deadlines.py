@@ -29,6 +29,7 @@ class Rules:
     challenge_step_within_working_days: int = 2
     police_acknowledge_within: dt.timedelta = dt.timedelta(hours=2)
     urgent_police_acknowledge_within: dt.timedelta = dt.timedelta(hours=1)
+    conference_within_working_days: int = 15
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,17 @@ def police_acknowledge_by(rules: Rules, *, notified_at: dt.datetime, urgent: boo
     )
 
 
+def conference_due_by(rules: Rules, *, held_at: dt.datetime) -> dt.datetime:
+    """The initial child protection conference: by the close of the working
+    day `conference_within_working_days` after the strategy discussion's day
+    (Working Together: within 15 working days)."""
+    cal = rules.calendar
+    day = cal.local(held_at).date()
+    return cal.close_of(cal.add_working_days(day, rules.conference_within_working_days)).astimezone(
+        dt.UTC
+    )
+
+
 def rules_from_policy(policy: DeadlinePolicy | None) -> Rules:
     """Rules from a `DeadlinePolicy` row (or the defaults when there is none)."""
     if policy is None:
@@ -130,4 +142,5 @@ def rules_from_policy(policy: DeadlinePolicy | None) -> Rules:
         urgent_police_acknowledge_within=dt.timedelta(
             minutes=policy.urgent_police_acknowledge_within_minutes
         ),
+        conference_within_working_days=policy.conference_within_working_days,
     )

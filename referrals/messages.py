@@ -269,6 +269,34 @@ def police_escalation_body(referral: Referral) -> str:
     )
 
 
+def strategy_invitation_subject(referral: Referral) -> str:
+    return f"Strategy discussion about front door referral {referral.reference}"
+
+
+def strategy_invitation_body(referral: Referral, *, due_by: dt.datetime, link: str) -> str:
+    return (
+        f"The front door has decided to hold a strategy discussion about referral "
+        f"{referral.reference}, and you are invited. It is due by {when(due_by)}; the front "
+        "door will contact you with the time.\n\n"
+        f"Sign in to see it: {link}" + _footer()
+    )
+
+
+def strategy_outcome_subject(referral: Referral) -> str:
+    return f"Strategy discussion about {referral.reference}: the outcome is recorded"
+
+
+def strategy_outcome_body(referral: Referral, *, link: str) -> str:
+    return (
+        f"The strategy discussion about referral {referral.reference} has been held and its "
+        f"outcome and next steps recorded.\n\nSign in to see them: {link}" + _footer()
+    )
+
+
+def strategy_discussions_url() -> str:
+    return settings.PORTAL_BASE_URL + reverse("strategy-discussions")
+
+
 def urgent_subject(referral: Referral) -> str:
     return f"URGENT: {referral.reference} needs a manager now"
 

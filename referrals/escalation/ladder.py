@@ -19,6 +19,7 @@ from referrals.models import (
     InformationRequest,
     PoliceNotice,
     ReferralClock,
+    StrategyDiscussion,
 )
 
 # Who is told at a step: front-door people by role, and/or the referrer's side.
@@ -170,6 +171,30 @@ LADDER: tuple[Step, ...] = (
         summary="Police did not acknowledge in time: escalated to the police supervisor inbox "
         "and front-door managers",
         tell_police_supervisor=True,
+    ),
+    # Child BF: a strategy discussion's deadline that nothing checked.
+    Step(
+        EscalationRule.STRATEGY_NOT_HELD,
+        1,
+        StrategyDiscussion,
+        "due_by",
+        "escalation_level",
+        "is_open",
+        (True,),
+        FRONT_DOOR_MANAGERS + SENIOR_MANAGERS,
+        summary="Strategy discussion not held in time: escalated to front-door and senior managers",
+    ),
+    Step(
+        EscalationRule.CONFERENCE_NOT_HELD,
+        1,
+        StrategyDiscussion,
+        "conference_due_by",
+        "conference_escalation_level",
+        "conference_open",
+        (True,),
+        FRONT_DOOR_MANAGERS + SENIOR_MANAGERS,
+        summary="Initial child protection conference not held within 15 working days: "
+        "escalated to front-door and senior managers",
     ),
 )
 

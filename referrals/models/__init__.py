@@ -8,4 +8,5 @@ from referrals.models.idempotency import IdempotencyRecord  # noqa: F401
 from referrals.models.parts import Adult, Child, Draft, InvolvedAgency, PreviousArea  # noqa: F401
 from referrals.models.police import PoliceNotice  # noqa: F401
 from referrals.models.referral import EventKind, Referral, ReferralEvent  # noqa: F401
+from referrals.models.strategy import StrategyDiscussion, StrategyParticipant  # noqa: F401
 from referrals.models.triage import Challenge, InformationRequest, ReferralLink  # noqa: F401

@@ -151,6 +151,27 @@ class EscalationRule(models.TextChoices):
     )
     CHALLENGE_UNRESOLVED = "challenge_unresolved", "Challenge not resolved in time"
     POLICE_NOT_ACKNOWLEDGED = "police_not_acknowledged", "Police did not acknowledge in time"
+    STRATEGY_NOT_HELD = "strategy_not_held", "Strategy discussion not held in time"
+    CONFERENCE_NOT_HELD = "conference_not_held", "Child protection conference not held in time"
+
+
+class StrategyOutcome(models.TextChoices):
+    SECTION_47 = "section_47", "Section 47 enquiry"
+    NO_FURTHER_SECTION_47 = "no_further_section_47", "No further section 47 action"
+    ASSESSMENT = "assessment", "Child and family assessment (section 17) instead"
+    IMMEDIATE_PROTECTION = (
+        "immediate_protection",
+        "Immediate protection (police protection or an emergency protection order)",
+    )
+
+
+class ParticipantKind(models.TextChoices):
+    POLICE = "police", "Police"
+    GP = "gp", "The child's GP"
+    HEALTH_VISITOR = "health_visitor", "Health visitor"
+    MIDWIFE = "midwife", "Midwife"
+    REFERRER = "referrer", "The referrer"
+    AGENCY = "agency", "Agency named on the referral"
 
 
 class PoliceReason(models.TextChoices):

@@ -127,4 +127,6 @@ ESCALATION_LEVEL_LABELS = {1: "Front-door managers", 2: "Senior managers"}
 # Who a rule's steps told, where it is not the front door's own ladder.
 RULE_LEVEL_LABELS = {
     ("police_not_acknowledged", 1): "Police supervisors and front-door managers",
+    ("strategy_not_held", 1): "Front-door and senior managers",
+    ("conference_not_held", 1): "Front-door and senior managers",
 }

@@ -13,6 +13,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from notifications.models import Notification, Purpose
 from referrals.models import EventKind, PoliceNotice, Referral, ReferralEvent
 from referrals.selectors.access import User, police_notices_for
+from referrals.selectors.strategy import strategy_for
 
 # What the police's page shows of the referral's timeline.
 POLICE_EVENT_KINDS = (EventKind.POLICE_NOTIFIED, EventKind.POLICE_ACKNOWLEDGED)
@@ -45,6 +46,7 @@ def police_view_of(notice: PoliceNotice) -> dict[str, Any]:
         "referral": referral,
         "children": list(referral.children.all()),
         "adults": list(referral.adults.all()),
+        "strategy": strategy_for(referral),
         "events": list(
             ReferralEvent.objects.filter(referral=referral, kind__in=POLICE_EVENT_KINDS)
             .select_related("actor")

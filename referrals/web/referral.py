@@ -19,6 +19,7 @@ from referrals.selectors.access import get_referral_for_user, permissions_for
 from referrals.selectors.matching import earlier_history
 from referrals.selectors.people import assignable_people
 from referrals.selectors.police import police_status
+from referrals.selectors.strategy import strategy_for
 from referrals.selectors.timeline import (
     escalations_for,
     information_requests_for,
@@ -77,6 +78,8 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
             "can_convert": may.can_act and referral.kind == Kind.CONSULTATION,
             **police_status(referral),
             "can_tell_police": may.can_act,
+            "strategy": strategy_for(referral),
+            "can_record_strategy": may.can_act,
             "is_front_door": may.front_door_staff,
             "is_administrator": may.administrator,
             "now": timezone.now(),

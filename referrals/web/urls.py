@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.web import audit, dashboard, drafts, lists, police, referral, reports, triage
+from referrals.web import (
+    audit,
+    dashboard,
+    drafts,
+    lists,
+    police,
+    referral,
+    reports,
+    strategy,
+    triage,
+)
 
 urlpatterns = [
     # Sending a referral, a page at a time
@@ -53,6 +63,17 @@ urlpatterns = [
     path(
         "questions/<int:question_id>/", triage.answer_agency_question, name="agency-question-answer"
     ),
+    path(
+        "referrals/<str:reference>/strategy-discussion/record/",
+        strategy.record,
+        name="strategy-record",
+    ),
+    path(
+        "referrals/<str:reference>/strategy-discussion/conference/",
+        strategy.conference,
+        name="strategy-conference",
+    ),
+    path("strategy-discussions/", strategy.invited, name="strategy-discussions"),
     # The police's own pages
     path("police/referrals/", police.police_referrals, name="police-referrals"),
     path("police/referrals/<str:reference>/", police.police_referral, name="police-referral"),
