@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.api import views
+from referrals.api import police, views
 
 urlpatterns = [
     path("referrals/", views.ReferralListCreate.as_view(), name="api-referrals"),
@@ -46,6 +46,27 @@ urlpatterns = [
         "referrals/<str:reference>/challenges/<int:challenge_id>/answer/",
         views.ReferralAnswerChallenge.as_view(),
         name="api-referral-answer-challenge",
+    ),
+    path(
+        "referrals/<str:reference>/tell-police/",
+        police.TellPolice.as_view(),
+        name="api-referral-tell-police",
+    ),
+    path(
+        "referrals/<str:reference>/strategy-discussion/",
+        police.RecordStrategyDiscussion.as_view(),
+        name="api-referral-strategy-discussion",
+    ),
+    path("police/referrals/", police.PoliceReferralList.as_view(), name="api-police-referrals"),
+    path(
+        "police/referrals/<str:reference>/",
+        police.PoliceReferralDetail.as_view(),
+        name="api-police-referral",
+    ),
+    path(
+        "police/referrals/<str:reference>/acknowledge/",
+        police.PoliceAcknowledge.as_view(),
+        name="api-police-acknowledge",
     ),
     path("questions/", views.QuestionsForAgency.as_view(), name="api-questions"),
     path(
