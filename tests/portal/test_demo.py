@@ -68,3 +68,20 @@ def test_the_demo_administrator_administers_its_front_door_and_is_not_a_superuse
     admin = get_user_model().objects.get(username="admin.demo")
     assert not admin.is_superuser and not admin.is_staff
     assert not get_user_model().objects.filter(is_superuser=True).exists()
+
+
+def test_the_demo_police_officer_sees_the_injured_baby_referral_to_acknowledge(db):
+    from referrals.models import PoliceNotice
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "police.demo" in out.getvalue()
+    notice = PoliceNotice.objects.get()
+    assert notice.police.name == "Northbridge Police Public Protection Unit"
+    assert notice.police.supervisor_email
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    officer = get_user_model().objects.get(username="police.demo")
+    page = sign_in(Client(), officer).get("/police/referrals/").content.decode()
+    assert notice.referral.reference in page
