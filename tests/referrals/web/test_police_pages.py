@@ -155,3 +155,10 @@ def test_the_front_door_sees_why_the_police_were_told(world, police):
 def test_an_officer_is_sent_to_the_police_list_from_the_home_page(world, police):
     response = client_for(police.officer).get("/")
     assert response.status_code == 302 and response["Location"] == "/police/referrals/"
+
+
+def test_the_referrer_sees_the_police_were_told_but_not_the_front_doors_crime_note(world, police):
+    referral = submit(world.hv, now=WEDNESDAY_10AM)
+    mark_possible_crime(referral=referral, actor=world.mash, note="Assault by the father.")
+    page = client_for(world.hv).get(f"/referrals/{referral.reference}/").content.decode()
+    assert "Possible crime" in page and "Assault by the father." not in page
