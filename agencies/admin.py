@@ -44,6 +44,7 @@ class AgencyForm(forms.ModelForm):
             "alert_email",
             "edt_alert_email",
             "police_alert_email",
+            "supervisor_email",
             "is_active",
         ]
 
