@@ -60,6 +60,7 @@ class AgencyForm(forms.ModelForm):
             "out_of_hours_phone",
             "local_authority_code",
             "serves_many_areas",
+            "supervisor_email",
             "is_active",
         ]
 

@@ -50,6 +50,7 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
     PARTNERSHIP_VIEWER = "partnership_viewer", "Partnership viewer (figures only)"
     AGENCY_SYSTEM = "agency_system", "Agency record system (API key)"
+    POLICE_OFFICER = "police_officer", "Police officer (public protection unit)"
 
 
 # Roles that work inside a front door and may see all of its referrals.
@@ -66,6 +67,10 @@ REPORT_ROLES = frozenset(
 SENDING_ROLES = frozenset({Role.REFERRER, Role.AGENCY_LEAD, Role.AGENCY_SYSTEM})
 # Roles that read every referral their agency sent.
 AGENCY_READ_ROLES = frozenset({Role.AGENCY_LEAD, Role.AGENCY_SYSTEM})
+# Roles of a police public protection unit: they see and acknowledge the
+# referrals the police are told about, and nothing else
+# (referrals.selectors.access).
+POLICE_ROLES = frozenset({Role.POLICE_OFFICER})
 
 
 # A telephone number as people write it: digits, spaces, a leading + and brackets.
@@ -145,6 +150,13 @@ class Agency(models.Model):
             "referral to any front door when the child's postcode does not decide it."
         ),
     )
+    supervisor_email = models.EmailField(
+        blank=True,
+        help_text=(
+            "Police only: the public protection unit's supervisor inbox, told when no officer "
+            "acknowledges a referral in time."
+        ),
+    )
     is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
@@ -159,6 +171,10 @@ class Agency(models.Model):
     @property
     def is_front_door(self) -> bool:
         return self.kind == AgencyKind.FRONT_DOOR
+
+    @property
+    def is_police(self) -> bool:
+        return self.kind == AgencyKind.POLICE
 
 
 class CoverageSource(models.TextChoices):

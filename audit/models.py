@@ -75,6 +75,10 @@ class Action(models.TextChoices):
     POSTCODES_IMPORTED = "postcodes_imported", "Postcode coverage imported"
     TRANSFERRED = "transferred", "Transferred to another front door"
     TRANSFER_CONFIRMED = "transfer_confirmed", "Transfer receipt confirmed"
+    POLICE_TOLD = "police_told", "Police told"
+    POLICE_ACKNOWLEDGED = "police_acknowledged", "Acknowledged for the police"
+    STRATEGY_RECORDED = "strategy_recorded", "Strategy discussion recorded"
+    CONFERENCE_RECORDED = "conference_recorded", "Child protection conference recorded"
 
 
 class AuditEvent(models.Model):

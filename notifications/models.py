@@ -54,6 +54,7 @@ class Purpose(models.TextChoices):
     CHALLENGE = "challenge", "Challenge to a decision"
     CHALLENGE_ANSWERED = "challenge_answered", "Answer to a challenge"
     WEBHOOK = "webhook", "Status webhook to an agency system"
+    STRATEGY = "strategy", "Strategy discussion invitation or outcome"
     WEBHOOK_SWITCHED_OFF = "webhook_switched_off", "A status webhook switched off"
     TRANSFER = "transfer", "Transfer between front doors"
     UNDELIVERABLE = "undeliverable", "An address that cannot take messages"

@@ -27,10 +27,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ("Send a referral", reverse("referral-start")),
             ("Your referrals", reverse("referral-sent")),
             ("Questions for your agency", reverse("agency-questions")),
+            ("Strategy discussions", reverse("strategy-discussions")),
         ]
     if access.is_front_door_staff:
         items.append(("Front-door queue", reverse("front-door-queue")))
         items.append(("Search people", reverse("people-search")))
+    if access.has_role(Role.POLICE_OFFICER):
+        items.append(("Police referrals", reverse("police-referrals")))
     if access.can_see_dashboard:
         items.append(("Dashboard", reverse("manager-dashboard")))
     if access.front_door_ids_with({Role.MANAGER, Role.SENIOR_MANAGER}):

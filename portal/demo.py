@@ -68,6 +68,14 @@ PEOPLE = [
         "hospital.demo", "Harun", "Aziz", HOSPITAL, Role.REFERRER, "Paediatric liaison nurse"
     ),
     DemoPerson(
+        "police.demo",
+        "Priya",
+        "Okafor",
+        POLICE,
+        Role.POLICE_OFFICER,
+        "Detective constable, public protection unit",
+    ),
+    DemoPerson(
         "mash.demo", "Maya", "Ashworth", FRONT_DOOR, Role.PRACTITIONER, "Social worker", "Duty team"
     ),
     DemoPerson(
@@ -148,6 +156,9 @@ def _seed(*, password: str) -> list[str]:
         agencies[name] = agency
         if created:
             done.append(f"Created partner agency: {name}")
+        if kind == AgencyKind.POLICE and not agency.supervisor_email:
+            agency.supervisor_email = f"ppu-supervisors@{DEMO_DOMAIN}"
+            agency.save(update_fields=["supervisor_email"])
 
     User = get_user_model()
     users = {}

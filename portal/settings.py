@@ -631,6 +631,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "YesNoEnum": "referrals.forms.content.YES_NO",
         "YesNoNotKnownEnum": "referrals.forms.content.YES_NO_NOT_KNOWN",
+        "StrategyOutcomeEnum": "referrals.models.choices.StrategyOutcome",
+        "ParticipantKindEnum": "referrals.models.choices.ParticipantKind",
+        "KindEnum": "referrals.models.choices.Kind",
     },
 }
 

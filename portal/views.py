@@ -19,6 +19,7 @@ from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from agencies.models import Role
 from agencies.selectors import (
     FrontDoorContact,
     front_door_contacts,
@@ -47,6 +48,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("front-door-queue")
     if access.can_send:
         return redirect("referral-sent")
+    if access.has_role(Role.POLICE_OFFICER):
+        return redirect("police-referrals")
     return render(request, "portal/no_role.html")
 
 

@@ -29,6 +29,9 @@ class Rules:
     challenge_step_within_working_days: int = 2
     urgent_information_request_within: dt.timedelta = dt.timedelta(hours=4)
     urgent_challenge_within: dt.timedelta = dt.timedelta(hours=2)
+    police_acknowledge_within: dt.timedelta = dt.timedelta(hours=2)
+    urgent_police_acknowledge_within: dt.timedelta = dt.timedelta(hours=1)
+    conference_within_working_days: int = 15
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,29 @@ def sign_off_due(
     return due.astimezone(dt.UTC)
 
 
+def police_acknowledge_by(rules: Rules, *, notified_at: dt.datetime, urgent: bool) -> dt.datetime:
+    """When an officer must have acknowledged a referral the police were told
+    about. Urgent: clock time from the moment they were told, day or night.
+    Otherwise working time (office hours), so a notice at 16:30 on a Friday
+    is due on Monday morning, not at midnight."""
+    if urgent:
+        return (notified_at + rules.urgent_police_acknowledge_within).astimezone(dt.UTC)
+    return rules.calendar.add_working_time(notified_at, rules.police_acknowledge_within).astimezone(
+        dt.UTC
+    )
+
+
+def conference_due_by(rules: Rules, *, held_at: dt.datetime) -> dt.datetime:
+    """The initial child protection conference: by the close of the working
+    day `conference_within_working_days` after the strategy discussion's day
+    (Working Together: within 15 working days)."""
+    cal = rules.calendar
+    day = cal.local(held_at).date()
+    return cal.close_of(cal.add_working_days(day, rules.conference_within_working_days)).astimezone(
+        dt.UTC
+    )
+
+
 def rules_from_policy(policy: DeadlinePolicy | None) -> Rules:
     """Rules from a `DeadlinePolicy` row (or the defaults when there is none)."""
     if policy is None:
@@ -144,6 +170,13 @@ def rules_from_policy(policy: DeadlinePolicy | None) -> Rules:
             hours=policy.urgent_information_request_within_hours
         ),
         urgent_challenge_within=dt.timedelta(hours=policy.urgent_challenge_within_hours),
+        police_acknowledge_within=dt.timedelta(
+            minutes=policy.police_acknowledge_within_working_minutes
+        ),
+        urgent_police_acknowledge_within=dt.timedelta(
+            minutes=policy.urgent_police_acknowledge_within_minutes
+        ),
+        conference_within_working_days=policy.conference_within_working_days,
     )
 
 

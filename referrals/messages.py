@@ -279,6 +279,66 @@ def police_body(referral: Referral) -> str:
     )
 
 
+def police_page_url(referral: Referral | ReferralMention) -> str:
+    """The officer's own page about the referral (they never see the front
+    door's page)."""
+    return settings.PORTAL_BASE_URL + referral_path("police-referral", referral.reference)
+
+
+def police_told_subject(referral: Referral, *, urgent: bool) -> str:
+    prefix = "URGENT: " if urgent else ""
+    return f"{prefix}Front door referral {referral.reference}: the police need to acknowledge it"
+
+
+def police_told_body(referral: Referral, *, reason: str, acknowledge_by: dt.datetime) -> str:
+    return (
+        f"The front door has told the police about referral {referral.reference} "
+        f"({reason.lower()}).\n\n"
+        f"An officer must acknowledge it in Front Door by {when(acknowledge_by)}: "
+        f"{police_page_url(referral)}" + _footer()
+    )
+
+
+def police_escalation_subject(referral: Referral) -> str:
+    return f"ESCALATED: no officer has acknowledged front door referral {referral.reference}"
+
+
+def police_escalation_body(referral: Referral) -> str:
+    return (
+        f"The police were told about referral {referral.reference} and no officer has "
+        "acknowledged it in time. The front-door managers have been told too.\n\n"
+        f"Acknowledge it now: {police_page_url(referral)}" + _footer()
+    )
+
+
+def strategy_invitation_subject(referral: Referral) -> str:
+    return f"Strategy discussion about front door referral {referral.reference}"
+
+
+def strategy_invitation_body(referral: Referral, *, due_by: dt.datetime, link: str) -> str:
+    return (
+        f"The front door has decided to hold a strategy discussion about referral "
+        f"{referral.reference}, and you are invited. It is due by {when(due_by)}; the front "
+        "door will contact you with the time.\n\n"
+        f"Sign in to see it: {link}" + _footer()
+    )
+
+
+def strategy_outcome_subject(referral: Referral) -> str:
+    return f"Strategy discussion about {referral.reference}: the outcome is recorded"
+
+
+def strategy_outcome_body(referral: Referral, *, link: str) -> str:
+    return (
+        f"The strategy discussion about referral {referral.reference} has been held and its "
+        f"outcome and next steps recorded.\n\nSign in to see them: {link}" + _footer()
+    )
+
+
+def strategy_discussions_url() -> str:
+    return settings.PORTAL_BASE_URL + reverse("strategy-discussions")
+
+
 def urgent_subject(referral: Referral) -> str:
     return f"URGENT: {referral.reference} needs a manager now"
 

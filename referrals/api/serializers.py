@@ -403,6 +403,8 @@ class ReferralSerializer(ReceiptSerializer):
     escalation_level = serializers.IntegerField(source="clock.escalation_level", read_only=True)
     escalations = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+    police = serializers.SerializerMethodField()
+    strategy_discussion = serializers.SerializerMethodField()
 
     class Meta(ReceiptSerializer.Meta):
         fields = [
@@ -429,8 +431,32 @@ class ReferralSerializer(ReceiptSerializer):
             "escalation_level",
             "escalations",
             "timeline",
+            "police",
+            "strategy_discussion",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        {"type": "object", "nullable": True, "description": "PoliceStatus: who acknowledged"}
+    )
+    def get_police(self, referral: Referral) -> dict[str, Any] | None:
+        from referrals.api.police_serializers import PoliceStatusSerializer
+
+        notice = getattr(referral, "police_notice", None)
+        return PoliceStatusSerializer(notice).data if notice is not None else None
+
+    @extend_schema_field(
+        {"type": "object", "nullable": True, "description": "StrategyDiscussion, if one is held"}
+    )
+    def get_strategy_discussion(self, referral: Referral) -> dict[str, Any] | None:
+        from django.utils import timezone
+
+        from referrals.api.police_serializers import StrategyDiscussionSerializer
+
+        discussion = getattr(referral, "strategy_discussion", None)
+        if discussion is None:
+            return None
+        return StrategyDiscussionSerializer(discussion, context={"now": timezone.now()}).data
 
     @extend_schema_field(AcknowledgementSerializer(allow_null=True))
     def get_acknowledgement(self, referral: Referral) -> dict[str, Any] | None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.api import documents, views
+from referrals.api import documents, police, views
 
 urlpatterns = [
     path("referrals/", views.ReferralListCreate.as_view(), name="api-referrals"),
@@ -78,6 +78,27 @@ urlpatterns = [
         name="api-referral-previous-area-check",
     ),
     path("people/", views.PeopleSearch.as_view(), name="api-people"),
+    path(
+        "referrals/<str:reference>/tell-police/",
+        police.TellPolice.as_view(),
+        name="api-referral-tell-police",
+    ),
+    path(
+        "referrals/<str:reference>/strategy-discussion/",
+        police.RecordStrategyDiscussion.as_view(),
+        name="api-referral-strategy-discussion",
+    ),
+    path("police/referrals/", police.PoliceReferralList.as_view(), name="api-police-referrals"),
+    path(
+        "police/referrals/<str:reference>/",
+        police.PoliceReferralDetail.as_view(),
+        name="api-police-referral",
+    ),
+    path(
+        "police/referrals/<str:reference>/acknowledge/",
+        police.PoliceAcknowledge.as_view(),
+        name="api-police-acknowledge",
+    ),
     path("questions/", views.QuestionsForAgency.as_view(), name="api-questions"),
     path(
         "questions/<int:question_id>/answer/",

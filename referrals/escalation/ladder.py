@@ -4,8 +4,9 @@ and which deadline and level columns the sweep claims the step on.
 Rules (each a ladder of steps): a referral not acknowledged, a referral not
 decided, a request for information not answered, a challenge not resolved, a
 transfer to a local authority off this deployment whose receipt nobody
-confirmed.
-proposed decision not signed off by a manager.
+confirmed, a proposed decision not signed off by a manager, the police not
+acknowledging a referral they were told about, a strategy discussion or a
+conference not held in time.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from referrals.models import (
     DecisionProposal,
     EscalationRule,
     InformationRequest,
+    PoliceNotice,
     ReferralClock,
+    StrategyDiscussion,
     Transfer,
 )
 
@@ -44,6 +47,8 @@ class Step:
     # For rules about the referral itself: the column that tells one round
     # of the rule from the next (0 when a rule can only happen once).
     round_column: str = ""
+    # Also tell the police force's supervisor inbox (PoliceNotice steps).
+    tell_police_supervisor: bool = False
 
     @property
     def pk_column(self) -> str:
@@ -197,6 +202,46 @@ LADDER: tuple[Step, ...] = (
         (True,),
         SENIOR_MANAGERS,
         summary="Proposed decision not signed off in time: escalated to senior managers",
+    ),
+    # Child BF: the police were told a day late. An officer who has not
+    # acknowledged in time is chased once, through the force's own
+    # supervisors and the front door's managers.
+    Step(
+        EscalationRule.POLICE_NOT_ACKNOWLEDGED,
+        1,
+        PoliceNotice,
+        "acknowledge_by",
+        "escalation_level",
+        "acknowledge_open",
+        (True,),
+        FRONT_DOOR_MANAGERS,
+        summary="Police did not acknowledge in time: escalated to the police supervisor inbox "
+        "and front-door managers",
+        tell_police_supervisor=True,
+    ),
+    # Child BF: a strategy discussion's deadline that nothing checked.
+    Step(
+        EscalationRule.STRATEGY_NOT_HELD,
+        1,
+        StrategyDiscussion,
+        "due_by",
+        "escalation_level",
+        "is_open",
+        (True,),
+        FRONT_DOOR_MANAGERS + SENIOR_MANAGERS,
+        summary="Strategy discussion not held in time: escalated to front-door and senior managers",
+    ),
+    Step(
+        EscalationRule.CONFERENCE_NOT_HELD,
+        1,
+        StrategyDiscussion,
+        "conference_due_by",
+        "conference_escalation_level",
+        "conference_open",
+        (True,),
+        FRONT_DOOR_MANAGERS + SENIOR_MANAGERS,
+        summary="Initial child protection conference not held within 15 working days: "
+        "escalated to front-door and senior managers",
     ),
 )
 

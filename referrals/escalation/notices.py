@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 
-from agencies.models import ON_CALL_FOR_ROLE, WebhookEvent
+from agencies.models import ON_CALL_FOR_ROLE, Agency, WebhookEvent
 from agencies.selectors import members_with_role, on_call_phones
 from notifications.models import Notification, Purpose
 from notifications.notify import sends_texts
@@ -39,8 +39,37 @@ def notices_for(
     outbox += on_call_texts(step, breaches, now=now)
     if step.tell_referrer:
         outbox += referrer_side_reminders(step, breaches, now=now)
+    if step.tell_police_supervisor:
+        outbox += police_supervisor_alerts(step, breaches, now=now)
     if step.is_about_referral:
         outbox += _status_webhooks(breaches, now=now)
+    return outbox
+
+
+def police_supervisor_alerts(
+    step: Step, breaches: list[Breach], *, now: dt.datetime
+) -> list[Notification]:
+    """One email per referral to the supervisor inbox of the force that was
+    told, with the reference and a link only."""
+    inboxes = dict(
+        Agency.objects.filter(
+            pk__in={b.subject.police_id for b in breaches if b.subject is not None}
+        ).values_list("pk", "supervisor_email")
+    )
+    outbox: list[Notification] = []
+    for b in breaches:
+        inbox = inboxes.get(b.subject.police_id) if b.subject is not None else None
+        if not inbox:
+            continue
+        r = b.as_referral()
+        outbox += build_notifications(
+            purpose=Purpose.ESCALATION,
+            recipients=[Recipient(address=inbox)],
+            subject=messages.police_escalation_subject(r),
+            body=messages.police_escalation_body(r),
+            referral_id=r.pk,
+            now=now,
+        )
     return outbox
 
 

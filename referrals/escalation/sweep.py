@@ -30,7 +30,7 @@ from notifications.services import queue_notifications
 from referrals.escalation.claim import Breach, claim_batch, id_list, typed_parameter
 from referrals.escalation.ladder import LADDER, Step
 from referrals.escalation.notices import People, notices_for
-from referrals.models import InformationRequest, Urgency
+from referrals.models import InformationRequest, PoliceNotice, Urgency
 
 # Breaches claimed and written per transaction: a catch-up streams in batches
 # of this size rather than loading everything at once.
@@ -122,7 +122,9 @@ def _record(
     if step.is_about_referral:
         subjects: dict[Any, Any] = {}
     else:
-        extra = ["to_agency_id"] if step.model is InformationRequest else []
+        extra = {InformationRequest: ["to_agency_id"], PoliceNotice: ["police_id"]}.get(
+            step.model, []
+        )
         subjects = (
             step.model._default_manager.filter(id__in=subject_ids)
             .only("id", "referral_id", *extra)

@@ -7,10 +7,11 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 
 from core.forms import GovukDateField
-from referrals.forms.content import YES, YES_NO, SectionForm, long_text, radios
-from referrals.models import ChallengeOutcome, Decision, TransferMethod
+from referrals.forms.content import YES, YES_NO, SectionForm, checkboxes, long_text, radios
+from referrals.models import ChallengeOutcome, Decision, StrategyOutcome, TransferMethod
 
 
 class DecisionForm(SectionForm):
@@ -210,3 +211,75 @@ class AreaCheckForm(SectionForm):
                 "answered_on", "The date the answer came must be the same as or after you asked"
             )
         return data
+
+
+class PossibleCrimeForm(SectionForm):
+    note = long_text(
+        "What crime may have been committed?",
+        required_message="Enter what crime may have been committed",
+        help_text="The police see this on their own page, with what a strategy discussion "
+        "needs. It is not sent by email.",
+    )
+
+
+class StrategyRecordForm(SectionForm):
+    """What happened at a strategy discussion. `participants` are the
+    discussion's invitees, offered as "who took part"."""
+
+    held_on = GovukDateField(
+        label="When was it held?",
+        noun="the date the discussion was held",
+        help_text="For example, 27 3 2026",
+    )
+    held_time = forms.CharField(
+        label="What time did it start?",
+        help_text="Use the 24-hour clock, for example 14:30",
+        max_length=5,
+        error_messages={
+            "required": "Enter the time the discussion started, like 14:30",
+            "max_length": "Enter the time the discussion started, like 14:30",
+        },
+    )
+    took_part = checkboxes("Who took part?", [])
+    outcome = radios(
+        "What was the outcome?", StrategyOutcome.choices, required_message="Select the outcome"
+    )
+    next_steps = long_text("Next steps (optional)", help_text="Who does what, and by when.")
+    conference_follows = radios(
+        "Will an initial child protection conference follow?",
+        YES_NO,
+        required_message="Select whether an initial child protection conference will follow",
+    )
+    conference_date = GovukDateField(
+        label="Date of the conference, if it is booked (optional)",
+        noun="the date of the conference",
+        required=False,
+        help_text="It must be held within 15 working days of this discussion.",
+    )
+
+    def __init__(self, *args: Any, participants: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        took_part = cast(forms.MultipleChoiceField, self.fields["took_part"])  # declared above
+        took_part.choices = [(str(p.pk), p.name) for p in participants or []]
+
+    def clean_held_time(self) -> dt.time:
+        value = self.cleaned_data["held_time"].strip().replace(".", ":")
+        try:
+            return dt.datetime.strptime(value, "%H:%M").time()
+        except ValueError as exc:
+            raise forms.ValidationError(
+                "Enter the time the discussion started, like 14:30"
+            ) from exc
+
+    def held_at(self) -> dt.datetime:
+        """The moment it was held, in the front door's local time."""
+        local = dt.datetime.combine(self.cleaned_data["held_on"], self.cleaned_data["held_time"])
+        return timezone.make_aware(local)
+
+
+class ConferenceForm(SectionForm):
+    held_on = GovukDateField(
+        label="When was the initial child protection conference held?",
+        noun="the date of the conference",
+        help_text="For example, 27 3 2026",
+    )

@@ -15,6 +15,8 @@ from referrals.models.oversight import (  # noqa: F401
     SignOffPolicy,
 )
 from referrals.models.parts import Adult, Child, Draft, InvolvedAgency, PreviousArea  # noqa: F401
+from referrals.models.police import PoliceNotice  # noqa: F401
 from referrals.models.referral import EventKind, Referral, ReferralEvent  # noqa: F401
+from referrals.models.strategy import StrategyDiscussion, StrategyParticipant  # noqa: F401
 from referrals.models.transfer import Transfer  # noqa: F401
 from referrals.models.triage import Challenge, InformationRequest, ReferralLink  # noqa: F401

@@ -182,6 +182,9 @@ class EscalationRule(models.TextChoices):
         "Transfer to another local authority not confirmed in time",
     )
     SIGN_OFF_OVERDUE = "sign_off_overdue", "Decision not signed off in time"
+    POLICE_NOT_ACKNOWLEDGED = "police_not_acknowledged", "Police did not acknowledge in time"
+    STRATEGY_NOT_HELD = "strategy_not_held", "Strategy discussion not held in time"
+    CONFERENCE_NOT_HELD = "conference_not_held", "Child protection conference not held in time"
 
 
 class TransferMethod(models.TextChoices):
@@ -190,3 +193,30 @@ class TransferMethod(models.TextChoices):
     PHONE_AND_EMAIL = "phone_and_email", "Telephone, followed by secure email"
     OTHER_PORTAL = "other_portal", "The other local authority's own portal"
     POST = "post", "Post"
+
+
+class StrategyOutcome(models.TextChoices):
+    SECTION_47 = "section_47", "Section 47 enquiry"
+    NO_FURTHER_SECTION_47 = "no_further_section_47", "No further section 47 action"
+    ASSESSMENT = "assessment", "Child and family assessment (section 17) instead"
+    IMMEDIATE_PROTECTION = (
+        "immediate_protection",
+        "Immediate protection (police protection or an emergency protection order)",
+    )
+
+
+class ParticipantKind(models.TextChoices):
+    POLICE = "police", "Police"
+    GP = "gp", "The child's GP"
+    HEALTH_VISITOR = "health_visitor", "Health visitor"
+    MIDWIFE = "midwife", "Midwife"
+    REFERRER = "referrer", "The referrer"
+    AGENCY = "agency", "Agency named on the referral"
+
+
+class PoliceReason(models.TextChoices):
+    """Why the police are told about a referral."""
+
+    INJURED_BABY = "injured_baby", "Injury to a baby who is not yet mobile"
+    STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion"
+    POSSIBLE_CRIME = "possible_crime", "Possible crime"

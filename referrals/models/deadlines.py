@@ -78,6 +78,20 @@ class DeadlinePolicy(models.Model):
         default=24,
         help_text="Injury to a non-mobile baby: hours from receipt to the strategy discussion.",
     )
+    police_acknowledge_within_working_minutes = models.PositiveIntegerField(
+        default=120,
+        help_text="Working minutes the police have to acknowledge a referral they are told about.",
+    )
+    urgent_police_acknowledge_within_minutes = models.PositiveIntegerField(
+        default=60,
+        help_text="Urgent referrals: minutes, day or night, the police have to acknowledge.",
+    )
+    conference_within_working_days = models.PositiveSmallIntegerField(
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text="Working days from a strategy discussion to the initial child protection "
+        "conference.",
+    )
     pre_birth_urgent_within_weeks = models.PositiveSmallIntegerField(
         default=12,
         help_text="Pre-birth referrals due within this many weeks run on urgent deadlines.",

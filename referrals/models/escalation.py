@@ -122,7 +122,16 @@ class Escalation(models.Model):
 
     @property
     def level_label(self) -> str:
-        return ESCALATION_LEVEL_LABELS.get(self.level, f"Level {self.level}")
+        return RULE_LEVEL_LABELS.get(
+            (self.rule, self.level),
+            ESCALATION_LEVEL_LABELS.get(self.level, f"Level {self.level}"),
+        )
 
 
 ESCALATION_LEVEL_LABELS = {1: "Front-door managers", 2: "Senior managers"}
+# Who a rule's steps told, where it is not the front door's own ladder.
+RULE_LEVEL_LABELS = {
+    ("police_not_acknowledged", 1): "Police supervisors and front-door managers",
+    ("strategy_not_held", 1): "Front-door and senior managers",
+    ("conference_not_held", 1): "Front-door and senior managers",
+}

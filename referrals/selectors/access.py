@@ -12,6 +12,12 @@ Who sees what (one rule per line, in `referrals_visible_to`):
   what it sent (the timeline up to the transfer), and can no longer act on it;
 - nobody else sees any.
 
+The police are apart (`police_referrals_for`): an officer of a public
+protection unit sees, on the police's own pages, the referrals the police
+were told about (an injured baby, a strategy discussion, a possible crime)
+and only what a strategy discussion needs of them; never a referral's page,
+its linked history, questions or challenges.
+
 What they may do with one (one rule per line, in `permissions_for`); services
 check the same object the pages and the API show their buttons from.
 
@@ -39,6 +45,7 @@ from agencies.models import (
     ACKNOWLEDGING_ROLES,
     AGENCY_READ_ROLES,
     FRONT_DOOR_ROLES,
+    POLICE_ROLES,
     SENDING_ROLES,
     Role,
 )
@@ -50,6 +57,7 @@ from referrals.models import (
     Challenge,
     DecisionProposal,
     InformationRequest,
+    PoliceNotice,
     Referral,
     Transfer,
 )
@@ -315,3 +323,53 @@ def get_attachment_for_user(user: User, attachment_id: object) -> Attachment:
 def _answers_for(user: User, attachment: Attachment) -> bool:
     info = attachment.information_request
     return info is not None and may_answer_for_agency(user, info)
+
+
+def police_forces_of(user: User) -> frozenset[int]:
+    """The police agencies (public protection units) the person is an officer of."""
+    return get_access(user).agency_ids_with(POLICE_ROLES)
+
+
+def police_notices_for(user: User) -> QuerySet[PoliceNotice]:
+    """What the police were told about, for the officer's own forces: the
+    one scoping path for the police's list, pages and API."""
+    forces = police_forces_of(user)
+    if not forces:
+        return PoliceNotice.objects.none()
+    return PoliceNotice.objects.filter(police_id__in=forces)
+
+
+def get_police_notice_for_user(user: User, reference: str) -> PoliceNotice:
+    """An officer's one way to a referral: by the notice their force was
+    given. Missing, not told to the police, and told to another force are
+    the same 404, and a refusal is audited like any other."""
+    canonical = normalise_reference(reference)
+    if canonical is None:
+        raise Http404("No referral with that reference")
+    try:
+        return (
+            police_notices_for(user)
+            .select_related(
+                "referral",
+                "referral__sending_agency",
+                "referral__front_door",
+                "police",
+                "acknowledged_by",
+            )
+            .get(referral__reference=canonical)
+        )
+    except PoliceNotice.DoesNotExist as exc:
+        if Referral.objects.filter(reference=canonical).exists():
+            record_event(
+                actor=user,
+                action=Action.REFUSED,
+                object_type="referral",
+                object_ref=canonical,
+                detail={"reason": "not told to this person's police force"},
+            )
+        raise Http404("No referral with that reference") from exc
+
+
+def may_acknowledge_for_police(user: User, notice: PoliceNotice) -> bool:
+    """An officer of the force that was told."""
+    return notice.police_id in police_forces_of(user)

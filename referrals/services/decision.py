@@ -41,6 +41,7 @@ from referrals.models import (
 from referrals.oversight import high_risk_reasons, needs_sign_off, risk_facts, sign_off_rules
 from referrals.selectors.access import permissions_for, require
 from referrals.services.common import NotAllowedNow, add_event, front_door_rules, record_history
+from referrals.services.strategy import open_strategy_discussion
 
 
 def decide_referral(
@@ -219,6 +220,13 @@ def make_decision_final(
     add_event(
         referral, EventKind.OUTCOME_SENT, None, "Outcome and reasons sent to the referrer", now
     )
+    # A strategy discussion is a thing that happens: opened, with its
+    # invitations, the moment the decision is final.
+    strategy = (
+        open_strategy_discussion(referral=referral, actor=actor, now=now)
+        if decision == Decision.STRATEGY_DISCUSSION
+        else []
+    )
     record_event(
         actor=actor,
         action=Action.DECIDED,
@@ -237,4 +245,5 @@ def make_decision_final(
             now=now,
         )
         + webhook_notifications(referral=referral, event=WebhookEvent.DECIDED, now=now)
+        + strategy
     )

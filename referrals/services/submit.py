@@ -43,6 +43,8 @@ from referrals.models import (
     IdempotencyRecord,
     InvolvedAgency,
     Kind,
+    PoliceNotice,
+    PoliceReason,
     PreviousArea,
     Referral,
     ReferralEvent,
@@ -55,6 +57,7 @@ from referrals.routing import route_children
 from referrals.selectors.re_referrals import referred_in_year_before
 from referrals.services.attachments import give_documents_to, take_documents_of_draft
 from referrals.services.common import history_of
+from referrals.services.police import tell_police
 
 
 class DraftAlreadySent(Exception):
@@ -392,14 +395,23 @@ def _non_mobile_baby_alerts(
 ) -> list[Notification]:
     """Injury to a non-mobile baby: police and managers told at once, and the
     timeline says so (Child BF finding 7: police were told late)."""
-    alerts = []
+    alerts: list[Notification] = []
+    # The police's own record, for an officer to acknowledge (referrals.services.police).
+    tell_police(referral=referral, reason=PoliceReason.INJURED_BABY, now=now, email=False)
+    notice = PoliceNotice.objects.filter(referral=referral).first()
     if front_door.police_alert_email:
         police = [Recipient(address=front_door.police_alert_email)]
         alerts += build_notifications(
             purpose=Purpose.POLICE,
             recipients=police,
             subject=messages.police_subject(referral),
-            body=messages.police_body(referral),
+            body=messages.police_body(referral)
+            if notice is None
+            else messages.police_told_body(
+                referral,
+                reason=PoliceReason.INJURED_BABY.label,
+                acknowledge_by=notice.acknowledge_by,
+            ),
             referral_id=referral.pk,
             now=now,
         )

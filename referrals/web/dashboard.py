@@ -13,6 +13,7 @@ from audit.models import Action
 from audit.services import Origin, record_event
 from core.http import AuthenticatedHttpRequest
 from referrals.selectors.dashboard import manager_dashboard as dashboard_for
+from referrals.selectors.strategy_dashboard import strategy_panel
 
 
 @login_required
@@ -28,4 +29,12 @@ def manager_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         origin=Origin.of(request),
         detail={"page": "dashboard"},
     )
-    return render(request, "referrals/dashboard.html", {"dashboard": dashboard, "now": now})
+    return render(
+        request,
+        "referrals/dashboard.html",
+        {
+            "dashboard": dashboard,
+            "now": now,
+            "strategy_panel": strategy_panel(request.user, now=now),
+        },
+    )

@@ -27,6 +27,8 @@ from referrals.selectors.access import (
 from referrals.selectors.matching import related_history
 from referrals.selectors.oversight import proposals_for
 from referrals.selectors.people import assignable_people
+from referrals.selectors.police import police_status
+from referrals.selectors.strategy import strategy_for
 from referrals.selectors.timeline import (
     escalations_for,
     information_requests_for,
@@ -115,9 +117,10 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
             ],
             "assignable": assignable_people(referral) if may.can_act and is_open else [],
             "can_convert": may.can_act and referral.kind == Kind.CONSULTATION,
-            "police_notifications": list(
-                referral.notifications.filter(purpose="police").order_by("id")
-            ),
+            **police_status(referral),
+            "can_tell_police": may.can_act,
+            "strategy": strategy_for(referral),
+            "can_record_strategy": may.can_act,
             "is_front_door": may.front_door_staff,
             "documents": list(attachments_visible_to(request.user, referral)),
             "can_attach": may.can_attach,

@@ -26,6 +26,7 @@ from referrals.selectors.reporting import (
     partnership_report,
     shown,
 )
+from referrals.selectors.strategy_reporting import strategy_figures
 
 
 def _last_month() -> tuple[dt.date, dt.date]:
@@ -116,6 +117,9 @@ def partnership(request: AuthenticatedHttpRequest) -> HttpResponse:
                     )
                     for rule in RULE_LABELS
                 ],
+                "strategy_figures": strategy_figures(
+                    front_door_id=front_door.pk, start=start, end=end
+                ),
                 "csv_query": request.GET.urlencode()
                 or (f"start={start.isoformat()}&end={end.isoformat()}"),
             }

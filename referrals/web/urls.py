@@ -11,10 +11,12 @@ from referrals.web import (
     drafts,
     lists,
     oversight,
+    police,
     referral,
     reports,
     routing,
     search,
+    strategy,
     transfer,
     triage,
 )
@@ -90,11 +92,33 @@ urlpatterns = [
         oversight.sign_off,
         name="referral-sign-off",
     ),
+    path(
+        "referrals/<str:reference>/tell-police/", police.possible_crime, name="referral-tell-police"
+    ),
     path("referrals/<str:reference>/who-viewed/", audit.referral_audit, name="referral-audit"),
     # Questions the front door put to an agency
     path("questions/", triage.agency_questions, name="agency-questions"),
     path(
         "questions/<int:question_id>/", triage.answer_agency_question, name="agency-question-answer"
+    ),
+    path(
+        "referrals/<str:reference>/strategy-discussion/record/",
+        strategy.record,
+        name="strategy-record",
+    ),
+    path(
+        "referrals/<str:reference>/strategy-discussion/conference/",
+        strategy.conference,
+        name="strategy-conference",
+    ),
+    path("strategy-discussions/", strategy.invited, name="strategy-discussions"),
+    # The police's own pages
+    path("police/referrals/", police.police_referrals, name="police-referrals"),
+    path("police/referrals/<str:reference>/", police.police_referral, name="police-referral"),
+    path(
+        "police/referrals/<str:reference>/acknowledge/",
+        police.police_acknowledge,
+        name="police-acknowledge",
     ),
     # The front door's own pages
     path("front-door/queue/", lists.front_door_queue, name="front-door-queue"),

@@ -120,3 +120,21 @@ def test_the_demo_front_door_has_someone_on_call_tonight(db):
     ) == ["07700900001", "07700900002"]
     midday = tonight - dt.timedelta(hours=11)
     assert on_call_phones(front_door_id=front_door.pk, roles=["duty_manager"], at=midday) == []
+
+
+def test_the_demo_police_officer_sees_the_injured_baby_referral_to_acknowledge(db):
+    from referrals.models import PoliceNotice
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "police.demo" in out.getvalue()
+    # Noah Fielding's (and the other injured babies of the demo's referrals).
+    notice = PoliceNotice.objects.get(referral__children__first_name="Noah")
+    assert notice.police.name == "Northbridge Police Public Protection Unit"
+    assert notice.police.supervisor_email
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    officer = get_user_model().objects.get(username="police.demo")
+    page = sign_in(Client(), officer).get("/police/referrals/").content.decode()
+    assert notice.referral.reference in page

@@ -360,6 +360,55 @@ PAGES = [
             anonymous=302,
         ),
     ),
+    # The police's own pages: officers only (none of these personas is one).
+    (
+        "/police/referrals/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=403,
+            mash=403,
+            manager=403,
+            senior=403,
+            admin=403,
+            outsider=403,
+            other_admin=403,
+            viewer=403,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/police/referrals/R/",
+        dict(
+            hv=404,
+            lead_a=404,
+            gp=404,
+            mash=404,
+            manager=404,
+            senior=404,
+            admin=404,
+            outsider=404,
+            other_admin=404,
+            viewer=404,
+            anonymous=302,
+        ),
+    ),
+    (
+        "/referrals/R/tell-police/",
+        dict(
+            hv=403,
+            lead_a=403,
+            gp=404,
+            mash=200,
+            manager=200,
+            senior=403,
+            admin=403,
+            outsider=404,
+            other_admin=404,
+            viewer=404,
+            anonymous=302,
+        ),
+    ),
 ]
 
 ADMIN_PAGES = [

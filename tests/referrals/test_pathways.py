@@ -47,7 +47,7 @@ def test_the_police_email_is_sent_through_the_outbox_and_shown_on_the_page(world
     world.front_door.save()
     referral = submit(world.hv, **injured_baby())
     page = client_for(world.mash).get(f"/referrals/{referral.reference}/").content.decode()
-    assert "Police notified (ppu@police.example)" in page and "email waiting to send" in page
+    assert "Email to the police (ppu@police.example)" in page and "waiting to send" in page
     dispatch_due_notifications()
     police = [m for m in mail.outbox if m.to == ["ppu@police.example"]]
     assert len(police) == 1 and referral.reference in police[0].subject

@@ -83,7 +83,6 @@ def test_only_the_referrers_side_can_challenge_and_only_once_decided(world):
 
 def test_a_decision_reopened_after_a_challenge_keeps_the_referrals_urgency(world):
     from referrals.services.decision import decide_referral
-
     from referrals.services.oversight import endorse_decision
 
     referral = submit(world.hv, now=WEDNESDAY_10AM, urgency="urgent")
