@@ -15,6 +15,13 @@ from typing import Any, TypeVar
 
 from django import forms
 
+from referrals.forms.contacts import (
+    ContactChildForm,
+    ContactConcernForm,
+    ContactConsentForm,
+    ContactForm,
+    ContactTypeForm,
+)
 from referrals.forms.content import (
     NO,
     YES,
@@ -29,7 +36,7 @@ from referrals.forms.content import (
     SenderForm,
     TypeForm,
 )
-from referrals.models import FATHER_FIGURES
+from referrals.models import FATHER_FIGURES, Kind
 
 _Form = TypeVar("_Form", bound=forms.Form)
 
@@ -81,6 +88,46 @@ SECTIONS: tuple[Section, ...] = (
     Section("sender", SenderForm, title="How to reach you", page="you"),
 )
 
+# A contact the front door records itself: how it came in and who from
+# instead of the sender's details, and the questions a caller may not be
+# able to answer allow "not known" (referrals.forms.contacts).
+CONTACT_SECTIONS: tuple[Section, ...] = (
+    Section("contact", ContactForm, title="The contact", page="contact"),
+    Section("", ContactTypeForm, title="How urgent it is", page="type"),
+    Section(
+        "children",
+        ContactChildForm,
+        many=True,
+        title="Children",
+        page="children",
+        min_items=1,
+        max_items=12,
+    ),
+    *(s for s in SECTIONS if s.page in {"adults", "other-agencies", "previous-areas"}),
+    Section("concern", ContactConcernForm, title="The concern", page="concern"),
+    Section("consent", ContactConsentForm, title="Consent and information sharing", page="consent"),
+)
+CONTACT_PAGE_ORDER = (
+    "contact",
+    "type",
+    "children",
+    "adults",
+    "other-agencies",
+    "previous-areas",
+    "concern",
+    "consent",
+)
+CONTACT_PAGE_TITLES = {
+    "contact": "How it came in, and who from",
+    "type": "How urgent it is",
+    "children": "The children",
+    "adults": "The adults around the children",
+    "other-agencies": "Other agencies involved",
+    "previous-areas": "Previous addresses and areas",
+    "concern": "The concern",
+    "consent": "Consent and information sharing",
+}
+
 # The question pages in the order a sender meets them.
 PAGE_ORDER = (
     "type",
@@ -127,6 +174,9 @@ class Content:
     consent: dict[str, Any]
     sender: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    # Set for a contact the front door recorded: how it came in, when, and
+    # who from (referrals.forms.contacts.ContactForm's cleaned answers).
+    contact: dict[str, Any] | None = None
 
     @property
     def earliest_due_date(self) -> dt.date | None:
@@ -179,13 +229,16 @@ def _check_section(
     return {}
 
 
-def validate_content(document: Any) -> tuple[Content | None, list[Problem]]:
-    """Check a whole referral; return (content, []) or (None, problems)."""
+def validate_content(
+    document: Any, *, contact: bool = False
+) -> tuple[Content | None, list[Problem]]:
+    """Check a whole referral (or, with `contact`, a contact the front door
+    is recording); return (content, []) or (None, problems)."""
     problems: list[Problem] = []
     if not isinstance(document, dict):
-        return None, [Problem("body", "Send a JSON object", "type")]
+        return None, [Problem("body", "Send a JSON object", "contact" if contact else "type")]
     cleaned: dict[str, Any] = {}
-    for section in SECTIONS:
+    for section in CONTACT_SECTIONS if contact else SECTIONS:
         if section.many:
             items = document.get(section.key) or []
             if not isinstance(items, list):
@@ -229,7 +282,7 @@ def validate_content(document: Any) -> tuple[Content | None, list[Problem]]:
     if problems:
         return None, problems
     return Content(
-        kind=cleaned["kind"],
+        kind=Kind.CONTACT if contact else cleaned["kind"],
         urgency=cleaned["urgency"],
         children=cleaned["children"],
         adults=cleaned["adults"],
@@ -238,7 +291,8 @@ def validate_content(document: Any) -> tuple[Content | None, list[Problem]]:
         previous_areas=cleaned["previous_areas"],
         concern=cleaned["concern"],
         consent=cleaned["consent"],
-        sender=cleaned["sender"],
+        sender=cleaned.get("sender", {}),
+        contact=cleaned.get("contact") if contact else None,
     ), []
 
 

@@ -48,6 +48,36 @@ def receipt_body(referral: Referral) -> str:
     )
 
 
+CHANNEL_PHRASES = {
+    "phone": "Your phone call to",
+    "email": "Your email to",
+    "letter": "Your letter to",
+    "in_person": "What you told",
+}
+
+
+def contact_receipt_subject(referral: Referral) -> str:
+    return f"Your contact with the front door: reference {referral.reference}"
+
+
+def contact_receipt_body(referral: Referral, *, front_door_name: str, follow_up: str) -> str:
+    """The receipt to the person a recorded contact came from. It names no
+    child and says nothing of the concern: email leaves our control, and the
+    address may not be theirs alone."""
+    opening = CHANNEL_PHRASES.get(referral.channel, "Your contact with")
+    how = f"email {follow_up}" if follow_up else "contact the front door"
+    return (
+        f"{opening} {front_door_name} was received at {when(referral.received_at)} "
+        f"and recorded with the reference {referral.reference}.\n\n"
+        "What happens next: a social worker will look at it and decide what needs to "
+        f"happen by {when(referral.decide_by)}. They may contact you if they need to know "
+        "more.\n\n"
+        f"To add something or ask about it, {how} and give the reference "
+        f"{referral.reference}.\n\n"
+        "If a child is in immediate danger, call 999."
+    )
+
+
 def arrival_subject(referral: Referral) -> str:
     urgent = "URGENT " if referral.urgency == "urgent" else ""
     return f"{urgent}New {referral.get_kind_display().lower()} {referral.reference}"

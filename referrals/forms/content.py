@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 
 from core.forms import GovukDateField, GovukForm
 from referrals.models import (
+    SENDER_KINDS,
     AdultConcern,
     AgencyType,
     ConcernCategory,
@@ -153,7 +154,7 @@ class SectionForm(GovukForm):
 class TypeForm(SectionForm):
     kind = radios(
         "Are you making a referral or asking for a consultation?",
-        Kind.choices,
+        [(k.value, k.label) for k in SENDER_KINDS],
         required_message="Select whether you are making a referral or asking for a consultation",
         hints={
             Kind.REFERRAL: "You want children's social care to act on a concern about a child.",
@@ -247,10 +248,14 @@ class ChildForm(SectionForm):
     def clean_postcode(self) -> str:
         return clean_postcode(self.cleaned_data["postcode"])
 
+    # A caller may not know a child's date of birth; a referrer must give it.
+    date_of_birth_required = True
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if (
-            data.get("born") == YES
+            self.date_of_birth_required
+            and data.get("born") == YES
             and not data.get("date_of_birth")
             and "date_of_birth" not in self.errors
         ):
@@ -397,7 +402,7 @@ class ConsentForm(SectionForm):
     )
     consent = radios(
         "Have they agreed to it?",
-        Consent.choices,
+        [(c.value, c.label) for c in Consent if c != Consent.NOT_KNOWN],
         required_message="Select whether they have agreed",
     )
     no_consent_basis = radios(
@@ -413,7 +418,11 @@ class ConsentForm(SectionForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("consent") and data["consent"] != Consent.GIVEN:
+        if data.get("consent") == Consent.NOT_KNOWN:
+            # Only a contact's form offers it: the caller could not say, so
+            # there is no decision of theirs to explain.
+            pass
+        elif data.get("consent") and data["consent"] != Consent.GIVEN:
             if not data.get("no_consent_basis") and "no_consent_basis" not in self.errors:
                 self.add_error(
                     "no_consent_basis", "Select why you are sharing this without their agreement"

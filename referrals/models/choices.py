@@ -8,6 +8,38 @@ from django.db import models
 class Kind(models.TextChoices):
     REFERRAL = "referral", "Referral"
     CONSULTATION = "consultation", "Consultation"
+    # Anything the front door received and recorded itself (a phone call, a
+    # letter, a member of the public): counted as a contact until a worker
+    # makes it a referral (the Children in Need census counts referrals only).
+    CONTACT = "contact", "Contact"
+
+
+# What a partner agency chooses between when it sends one through the portal.
+SENDER_KINDS = (Kind.REFERRAL, Kind.CONSULTATION)
+
+
+class Channel(models.TextChoices):
+    """How it reached the front door. "email" is also what the front door's
+    shared mailbox will record when it is read by the portal."""
+
+    PORTAL = "portal", "Portal"
+    API = "api", "Agency system (API)"
+    PHONE = "phone", "Phone call"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter or form by post"
+    IN_PERSON = "in_person", "In person"
+
+
+# The channels a front-door worker records a contact from.
+RECORDED_CHANNELS = (Channel.PHONE, Channel.EMAIL, Channel.LETTER, Channel.IN_PERSON)
+
+
+class SourceType(models.TextChoices):
+    """Who a contact recorded by the front door came from."""
+
+    PROFESSIONAL = "professional", "A professional"
+    PUBLIC = "public", "A member of the public"
+    ANONYMOUS = "anonymous", "Anonymous: they would not give their name"
 
 
 class Urgency(models.TextChoices):
@@ -32,6 +64,9 @@ class Decision(models.TextChoices):
     ASSESSMENT = "assessment", "Child and family assessment (section 17)"
     STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion (section 47)"
     OPEN_CASE = "open_case", "Passed to the team that already has the case"
+    # A contact closed when it was recorded: nothing for children's social
+    # care to do, but counted (local authorities log many contacts per referral).
+    INFORMATION_ONLY = "information_only", "Information only: closed as a contact"
 
 
 class ChallengeOutcome(models.TextChoices):
@@ -125,6 +160,8 @@ class Consent(models.TextChoices):
     GIVEN = "given", "Yes"
     REFUSED = "refused", "No, they refused"
     NOT_SOUGHT = "not_sought", "I have not asked them"
+    # Only for a contact recorded by the front door: the caller could not say.
+    NOT_KNOWN = "not_known", "Not known: the person could not say"
 
 
 class NoConsentBasis(models.TextChoices):

@@ -7,12 +7,15 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from referrals.census import CensusSource
 from referrals.models.choices import (
+    Channel,
     ConcernCategory,
     Consent,
     Decision,
     Kind,
     NoConsentBasis,
+    SourceType,
     Status,
     Urgency,
 )
@@ -46,6 +49,22 @@ class Referral(models.Model):
     sender_phone = models.CharField(max_length=40)
 
     sender_availability = models.CharField(max_length=200, blank=True)
+
+    # How it reached the front door, and who it came from in the Children in
+    # Need census's codes (referrals.census). A contact the front door
+    # recorded itself has the front door as its sending agency and the worker
+    # who recorded it as its sender; the person it came from is below.
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.PORTAL)
+    census_source = models.CharField(max_length=3, choices=CensusSource.choices, blank=True)
+    source_type = models.CharField(max_length=16, choices=SourceType.choices, blank=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    source_organisation = models.CharField(max_length=200, blank=True)
+    source_role = models.CharField(max_length=200, blank=True)
+    source_phone = models.CharField(max_length=40, blank=True)
+    source_email = models.EmailField(max_length=254, blank=True)
+    # When it was typed in; `received_at` is when it came in, and the
+    # deadlines run from that.
+    recorded_at = models.DateTimeField(null=True, blank=True)
 
     # The concern
     concern_categories = models.JSONField(default=list)
@@ -238,6 +257,7 @@ class EventKind(models.TextChoices):
     HISTORY_LINKED = "history_linked", "Earlier history linked"
     MANAGERS_ALERTED = "managers_alerted", "Managers alerted"
     CONVERTED = "converted", "Converted to a referral"
+    CLOSED_AS_INFORMATION = "closed_as_information", "Closed as information only"
 
 
 class ReferralEvent(models.Model):

@@ -193,3 +193,12 @@ def get_question_for_user(user: User, question_id: object) -> InformationRequest
         if info.pk == key:
             return info
     raise Http404("No such question")
+
+
+def front_door_recording_for(user: User) -> int | None:
+    """The front door this person records contacts for (a phone call, a
+    letter, someone at the desk): where they are a practitioner or manager.
+    None if they may not record contacts. Routing between front doors comes
+    later; until then a contact lands at the recorder's own front door."""
+    front_doors = get_access(user).front_door_ids_with(ACKNOWLEDGING_ROLES)
+    return min(front_doors) if front_doors else None

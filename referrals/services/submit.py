@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib.auth.models import User
@@ -29,11 +30,14 @@ from notifications.services import (
     recipients_for_users,
 )
 from referrals import messages
+from referrals.census import source_for_agency
 from referrals.content import Content
 from referrals.deadlines import compute_deadlines, rules_from_policy
 from referrals.escalation.clock import deadline_fields, start_clocks
 from referrals.models import (
+    SENDER_KINDS,
     Adult,
+    Channel,
     Child,
     Draft,
     EventKind,
@@ -103,83 +107,128 @@ def submit_referral(
     grant = access.sending_grant()
     if grant is None or grant.front_door_id is None:
         raise PermissionDenied("You cannot send referrals from this account")
-    if content.kind not in Kind.values or content.urgency not in Urgency.values:
+    if content.kind not in SENDER_KINDS or content.urgency not in Urgency.values:
         raise ValueError("Unknown kind or urgency")
     received_at = now or timezone.now()
+    sending_agency = Agency.objects.only("kind").get(pk=grant.agency_id)
+    job_title = (
+        sender.memberships.filter(agency_id=grant.agency_id, is_active=True)
+        .exclude(job_title="")
+        .values_list("job_title", flat=True)
+        .first()
+    )
 
     with transaction.atomic():
         # A draft becomes one referral, once: the first send takes the draft,
         # a second (a double click) finds it gone and sends nothing.
         if draft is not None and not Draft.objects.filter(pk=draft.pk, author=sender).delete()[0]:
             raise DraftAlreadySent()
-        front_door = Agency.objects.select_related("deadline_policy").get(pk=grant.front_door_id)
-        rules = rules_from_policy(getattr(front_door, "deadline_policy", None))
-        pathway = pathway_for(content, received_at=received_at, rules=rules)
-        deadlines = compute_deadlines(rules, received_at=received_at, urgent=pathway.urgent)
-        concern, consent, sender_details = content.concern, content.consent, content.sender
-        referral = _create_with_unique_reference(
-            kind=content.kind,
-            urgency=Urgency.URGENT if pathway.urgent else Urgency.STANDARD,
-            status=Status.SUBMITTED,
-            front_door=front_door,
-            sending_agency_id=grant.agency_id,
+        sender_details = content.sender
+        return store_submission(
             sender=sender,
-            sender_phone=sender_details["phone"],
-            sender_availability=sender_details.get("availability", ""),
-            concern_categories=list(concern["categories"]),
-            what_happened=concern["what_happened"],
-            when_happened=concern["when_happened"],
-            childs_experience=concern["childs_experience"],
-            action_taken=concern["action_taken"],
-            immediate_risk=concern["immediate_risk"] == "yes",
-            family_aware=consent["family_aware"] == "yes",
-            consent=consent["consent"],
-            no_consent_basis=consent.get("no_consent_basis", ""),
-            no_consent_reason=consent.get("no_consent_reason", ""),
-            father_not_recorded_reason=content.father_not_recorded_reason,
-            expected_due_date=content.earliest_due_date,
-            is_re_referral=referred_in_year_before(
-                front_door_id=front_door.pk,
-                received_at=received_at,
-                nhs_numbers=[child.get("nhs_number") for child in content.children],
-            ),
-            non_mobile_injury=pathway.non_mobile_injury,
-            strategy_discussion_by=(
-                received_at + dt.timedelta(hours=rules.strategy_discussion_within_hours)
-                if pathway.non_mobile_injury
-                else None
-            ),
-            police_notified_at=received_at if pathway.non_mobile_injury else None,
+            content=content,
+            front_door_id=grant.front_door_id,
+            sending_agency_id=grant.agency_id,
             received_at=received_at,
-            **deadline_fields(deadlines),
-        )
-        start_clocks(referral, deadlines)
-        _create_parts(referral, content)
-        summary = f"{referral.get_kind_display()} received from {grant.agency_name}"
-        if pathway.reasons:
-            summary += f". Urgent: {', '.join(pathway.reasons)}"
-        ReferralEvent.objects.create(
-            referral=referral,
-            kind=EventKind.SUBMITTED,
-            at=received_at,
-            actor=sender,
-            summary=summary[:300],
-        )
-        record_event(
-            actor=sender,
-            action=Action.CREATED,
-            object_type="referral",
-            object_ref=referral.reference,
             origin=origin,
+            summary=f"{Kind(content.kind).label} received from {grant.agency_name}",
+            fields={
+                "channel": Channel.API if origin.via == "api" else Channel.PORTAL,
+                "census_source": source_for_agency(
+                    agency_kind=sending_agency.kind, job_title=job_title or ""
+                ),
+                "sender_phone": sender_details["phone"],
+                "sender_availability": sender_details.get("availability", ""),
+            },
+            receipt=lambda referral: build_notifications(
+                purpose=Purpose.RECEIPT,
+                recipients=recipients_for_users([sender]),
+                subject=messages.receipt_subject(referral),
+                body=messages.receipt_body(referral),
+                referral_id=referral.pk,
+                now=received_at,
+            ),
+            alert_front_door=True,
         )
-        outbox = build_notifications(
-            purpose=Purpose.RECEIPT,
-            recipients=recipients_for_users([sender]),
-            subject=messages.receipt_subject(referral),
-            body=messages.receipt_body(referral),
-            referral_id=referral.pk,
-            now=received_at,
-        )
+
+
+def store_submission(
+    *,
+    sender: User,
+    content: Content,
+    front_door_id: int,
+    sending_agency_id: int,
+    received_at: dt.datetime,
+    origin: Origin,
+    summary: str,
+    fields: dict[str, Any],
+    receipt: Callable[[Referral], list[Notification]],
+    alert_front_door: bool,
+) -> Referral:
+    """The part of receiving anything that is the same whichever way it came
+    (a portal referral, a contact the front door recorded): the pathway and
+    deadlines from `received_at`, the row and its parts, the timeline, the
+    audit event and the outbox. Called inside the caller's transaction."""
+    front_door = Agency.objects.select_related("deadline_policy").get(pk=front_door_id)
+    rules = rules_from_policy(getattr(front_door, "deadline_policy", None))
+    pathway = pathway_for(content, received_at=received_at, rules=rules)
+    deadlines = compute_deadlines(rules, received_at=received_at, urgent=pathway.urgent)
+    concern, consent = content.concern, content.consent
+    referral = _create_with_unique_reference(
+        kind=content.kind,
+        urgency=Urgency.URGENT if pathway.urgent else Urgency.STANDARD,
+        status=Status.SUBMITTED,
+        front_door=front_door,
+        sending_agency_id=sending_agency_id,
+        sender=sender,
+        concern_categories=list(concern["categories"]),
+        what_happened=concern["what_happened"],
+        when_happened=concern["when_happened"],
+        childs_experience=concern["childs_experience"],
+        action_taken=concern["action_taken"],
+        immediate_risk=concern["immediate_risk"] == "yes",
+        family_aware=consent["family_aware"] == "yes",
+        consent=consent["consent"],
+        no_consent_basis=consent.get("no_consent_basis", ""),
+        no_consent_reason=consent.get("no_consent_reason", ""),
+        father_not_recorded_reason=content.father_not_recorded_reason,
+        expected_due_date=content.earliest_due_date,
+        is_re_referral=referred_in_year_before(
+            front_door_id=front_door.pk,
+            received_at=received_at,
+            nhs_numbers=[child.get("nhs_number") for child in content.children],
+        ),
+        non_mobile_injury=pathway.non_mobile_injury,
+        strategy_discussion_by=(
+            received_at + dt.timedelta(hours=rules.strategy_discussion_within_hours)
+            if pathway.non_mobile_injury
+            else None
+        ),
+        police_notified_at=received_at if pathway.non_mobile_injury else None,
+        received_at=received_at,
+        **deadline_fields(deadlines),
+        **fields,
+    )
+    start_clocks(referral, deadlines)
+    _create_parts(referral, content)
+    if pathway.reasons:
+        summary += f". Urgent: {', '.join(pathway.reasons)}"
+    ReferralEvent.objects.create(
+        referral=referral,
+        kind=EventKind.SUBMITTED,
+        at=received_at,
+        actor=sender,
+        summary=summary[:300],
+    )
+    record_event(
+        actor=sender,
+        action=Action.CREATED,
+        object_type="referral",
+        object_ref=referral.reference,
+        origin=origin,
+    )
+    outbox = receipt(referral)
+    if alert_front_door:
         outbox += build_notifications(
             purpose=Purpose.ARRIVAL,
             recipients=_front_door_alert_recipients(front_door),
@@ -188,31 +237,31 @@ def submit_referral(
             referral_id=referral.pk,
             now=received_at,
         )
-        if pathway.non_mobile_injury:
-            outbox += _non_mobile_baby_alerts(referral, front_door, received_at)
-        if (
-            pathway.urgent
-            and not rules.calendar.is_working_time(received_at)
-            and front_door.edt_alert_email
-        ):
-            # Out of office hours an urgent referral goes to the emergency duty
-            # team as well: its deadlines run on the clock, not the office day.
-            outbox += build_notifications(
-                purpose=Purpose.OUT_OF_HOURS,
-                recipients=[Recipient(address=front_door.edt_alert_email)],
-                subject=messages.arrival_subject(referral),
-                body=messages.arrival_body(referral),
-                referral_id=referral.pk,
-                now=received_at,
-            )
-            ReferralEvent.objects.create(
-                referral=referral,
-                kind=EventKind.OUT_OF_HOURS,
-                at=received_at,
-                summary="Out of office hours: emergency duty team alerted "
-                f"({front_door.edt_alert_email})",
-            )
-        queue_notifications(outbox)
+    if pathway.non_mobile_injury:
+        outbox += _non_mobile_baby_alerts(referral, front_door, received_at)
+    if (
+        pathway.urgent
+        and not rules.calendar.is_working_time(received_at)
+        and front_door.edt_alert_email
+    ):
+        # Out of office hours an urgent referral goes to the emergency duty
+        # team as well: its deadlines run on the clock, not the office day.
+        outbox += build_notifications(
+            purpose=Purpose.OUT_OF_HOURS,
+            recipients=[Recipient(address=front_door.edt_alert_email)],
+            subject=messages.arrival_subject(referral),
+            body=messages.arrival_body(referral),
+            referral_id=referral.pk,
+            now=received_at,
+        )
+        ReferralEvent.objects.create(
+            referral=referral,
+            kind=EventKind.OUT_OF_HOURS,
+            at=received_at,
+            summary="Out of office hours: emergency duty team alerted "
+            f"({front_door.edt_alert_email})",
+        )
+    queue_notifications(outbox)
     return referral
 
 
