@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ]
     if access.is_front_door_staff:
         items.append(("Front-door queue", reverse("front-door-queue")))
+    if access.can_acknowledge:
+        items.append(("Record a contact", reverse("contact-start")))
     if access.can_see_dashboard:
         items.append(("Dashboard", reverse("manager-dashboard")))
     if access.can_see_reports:

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0002_default_rules'),
+        ("privacy", "0002_default_rules"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='retentionrule',
-            name='decision',
-            field=models.CharField(blank=True, choices=[('nfa', 'No further action'), ('advice', 'Advice and information given'), ('early_help', 'Early help'), ('assessment', 'Child and family assessment (section 17)'), ('strategy_discussion', 'Strategy discussion (section 47)'), ('open_case', 'Passed to the team that already has the case'), ('information_only', 'Information only: closed as a contact')], help_text='Decided referrals only: leave blank for every decision.', max_length=32),
+            model_name="retentionrule",
+            name="decision",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("nfa", "No further action"),
+                    ("advice", "Advice and information given"),
+                    ("early_help", "Early help"),
+                    ("assessment", "Child and family assessment (section 17)"),
+                    ("strategy_discussion", "Strategy discussion (section 47)"),
+                    ("open_case", "Passed to the team that already has the case"),
+                    ("information_only", "Information only: closed as a contact"),
+                ],
+                help_text="Decided referrals only: leave blank for every decision.",
+                max_length=32,
+            ),
         ),
     ]

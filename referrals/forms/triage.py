@@ -14,7 +14,9 @@ from referrals.models import ChallengeOutcome, Decision
 class DecisionForm(SectionForm):
     decision = radios(
         "What is the decision?",
-        Decision.choices,
+        # "Information only" closes a contact as it is recorded
+        # (referrals.services.contacts), not a decision on a referral.
+        [(d.value, d.label) for d in Decision if d != Decision.INFORMATION_ONLY],
         required_message="Select a decision",
         hints={
             Decision.NO_FURTHER_ACTION: "Nothing more from children's social care. Say why in the "

@@ -220,6 +220,12 @@ class Referral(models.Model):
         return self.reference
 
     @property
+    def is_recorded_contact(self) -> bool:
+        """Recorded by the front door from a call, letter, email or visit
+        (it stays so after it is made a referral)."""
+        return bool(self.source_type)
+
+    @property
     def is_pre_birth(self) -> bool:
         return self.expected_due_date is not None
 

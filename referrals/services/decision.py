@@ -46,7 +46,7 @@ def decide_referral(
         permissions_for(actor, referral).can_act,
         "Only front-door staff of this front door can do this",
     )
-    if decision not in Decision.values:
+    if decision not in Decision.values or decision == Decision.INFORMATION_ONLY:
         raise ValidationError({"decision": "Select a decision"})
     if not reasons.strip():
         raise ValidationError({"reasons": "Enter the reasons for the decision"})

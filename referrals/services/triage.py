@@ -14,6 +14,7 @@ import datetime as dt
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agencies.models import Agency, WebhookEvent
@@ -104,27 +105,34 @@ def convert_to_referral(
     origin: Origin = WEB,
     now: dt.datetime | None = None,
 ) -> Referral:
-    """Turn a consultation into a referral, keeping its reference, its history
-    and its deadlines (the clock started when it arrived) (Plymouth review:
-    consultations confused with referrals). The sender is told."""
+    """Turn a consultation, or an open contact the front door recorded, into
+    a referral, keeping its reference, its history and its deadlines (the
+    clock started when it arrived) (Plymouth review: consultations confused
+    with referrals). A portal sender is told."""
     require(
         permissions_for(actor, referral).can_act,
         "Only front-door practitioners and managers can convert a consultation",
     )
     now = now or timezone.now()
     with transaction.atomic():
-        changed = Referral.objects.filter(pk=referral.pk, kind=Kind.CONSULTATION).update(
-            kind=Kind.REFERRAL, updated_at=now
+        was = referral.kind
+        # A contact closed as information only stays closed: it is counted
+        # as a contact, and a new concern is a new contact.
+        changed = (
+            Referral.objects.filter(pk=referral.pk)
+            .filter(Q(kind=Kind.CONSULTATION) | Q(kind=Kind.CONTACT, status__in=OPEN_STATUSES))
+            .update(kind=Kind.REFERRAL, updated_at=now)
         )
         if not changed:
             referral.refresh_from_db()
             return referral
-        record_history(referral, actor, "Converted from a consultation to a referral", now)
+        what = "a contact" if was == Kind.CONTACT else "a consultation"
+        record_history(referral, actor, f"Converted from {what} to a referral", now)
         add_event(
             referral,
             EventKind.CONVERTED,
             actor,
-            f"Converted from a consultation to a referral by {display_name(actor)}",
+            f"Converted from {what} to a referral by {display_name(actor)}",
             now,
         )
         record_event(
@@ -134,6 +142,9 @@ def convert_to_referral(
             object_ref=referral.reference,
             origin=origin,
         )
+        if referral.is_recorded_contact:
+            # The sender of a recorded contact is the worker who recorded it.
+            return referral
         queue_notifications(
             build_notifications(
                 purpose=Purpose.CONVERTED,

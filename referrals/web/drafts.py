@@ -6,6 +6,7 @@ shows errors or moves on, so an interrupted sender loses nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -14,12 +15,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.selectors import get_access
 from audit.services import Origin
 from core.http import AuthenticatedHttpRequest
 from referrals.content import (
+    CONTACT_PAGE_ORDER,
+    CONTACT_PAGE_TITLES,
+    CONTACT_SECTIONS,
     PAGE_ORDER,
     PAGE_TITLES,
     SECTIONS,
@@ -30,15 +35,42 @@ from referrals.content import (
 )
 from referrals.forms.content import FatherForm
 from referrals.models import Draft
+from referrals.selectors.access import front_door_recording_for
 from referrals.selectors.drafts import drafts_of, get_draft
 from referrals.services import drafts
+from referrals.services.contacts import record_contact
 from referrals.services.submit import DraftAlreadySent, submit_referral
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-LIST_PAGES = {s.page: s for s in SECTIONS if s.many}
-SINGLE_PAGES = {s.page: s for s in SECTIONS if not s.many and s.form is not FatherForm}
+
+@dataclass(frozen=True)
+class Journey:
+    """The pages of one way of writing a draft: a partner agency sending a
+    referral, or the front door recording a contact it received."""
+
+    contact: bool
+    sections: tuple[Section, ...]
+    order: tuple[str, ...]
+    titles: dict[str, str]
+    start: str  # the URL name of its start page
+
+    @property
+    def list_pages(self) -> dict[str, Section]:
+        return {s.page: s for s in self.sections if s.many}
+
+    @property
+    def single_pages(self) -> dict[str, Section]:
+        return {s.page: s for s in self.sections if not s.many and s.form is not FatherForm}
+
+
+SENDING = Journey(False, SECTIONS, PAGE_ORDER, PAGE_TITLES, "referral-start")
+RECORDING = Journey(
+    True, CONTACT_SECTIONS, CONTACT_PAGE_ORDER, CONTACT_PAGE_TITLES, "contact-start"
+)
+LIST_PAGES = SENDING.list_pages
+SINGLE_PAGES = SENDING.single_pages
 ITEM_NOUNS = {
     "children": ("child", "Add a child"),
     "adults": ("adult", "Add an adult"),
@@ -54,15 +86,34 @@ def _sender_grant(request: HttpRequest) -> Any:
     return grant
 
 
+def journey_of(draft: Draft) -> Journey:
+    """A contact's draft starts with its contact section (start_contact)."""
+    return RECORDING if isinstance(draft.data.get("contact"), dict) else SENDING
+
+
+def _draft_for(request: AuthenticatedHttpRequest, draft_id: str) -> tuple[Draft, Journey]:
+    """The person's own draft, if they may still write it: a referral while
+    they send for a partner agency, a contact while they work at a front door."""
+    draft = get_draft(request.user, draft_id)
+    journey = journey_of(draft)
+    if journey.contact:
+        if front_door_recording_for(request.user) is None:
+            raise PermissionDenied("Only front-door practitioners and managers record contacts")
+    else:
+        _sender_grant(request)
+    return draft, journey
+
+
 def _next_url(draft: Draft, page: str, request: HttpRequest) -> str:
-    if request.GET.get("return") == "check" or page == PAGE_ORDER[-1]:
+    order = journey_of(draft).order
+    if request.GET.get("return") == "check" or page == order[-1]:
         return reverse("draft-check", args=[draft.pk])
-    following = PAGE_ORDER[PAGE_ORDER.index(page) + 1]
+    following = order[order.index(page) + 1]
     return reverse("draft-page", args=[draft.pk, following])
 
 
-def _step(page: str) -> str:
-    return f"Step {PAGE_ORDER.index(page) + 1} of {len(PAGE_ORDER) + 1}"
+def _step(journey: Journey, page: str) -> str:
+    return f"Step {journey.order.index(page) + 1} of {len(journey.order) + 1}"
 
 
 def _values_for(section: Section, data: dict[str, Any], index: int | None = None) -> dict[str, Any]:
@@ -111,18 +162,52 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
         "referrals/drafts/start.html",
         {
             "agency_name": grant.agency_name,
-            "drafts": drafts_of(request.user),
+            "drafts": [d for d in drafts_of(request.user) if not journey_of(d).contact],
         },
     )
 
 
 @login_required
+def contact_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Record a contact: a phone call, an email, a letter or someone at the desk."""
+    if front_door_recording_for(request.user) is None:
+        raise PermissionDenied("Only front-door practitioners and managers record contacts")
+    if request.method == "POST":
+        # Filled in with now, for the call still on the line; the worker
+        # changes it to when it really came in.
+        now = timezone.localtime()
+        try:
+            draft = drafts.start_draft(
+                author=request.user,
+                prefill={
+                    "contact": {
+                        "channel": "phone",
+                        "received_on": {
+                            "day": str(now.day),
+                            "month": str(now.month),
+                            "year": str(now.year),
+                        },
+                        "received_time": f"{now:%H:%M}",
+                    }
+                },
+            )
+        except drafts.DraftLimit as limit:
+            messages.error(request, limit.message)
+            return redirect("contact-start")
+        return redirect("draft-page", draft.pk, CONTACT_PAGE_ORDER[0])
+    return render(
+        request,
+        "referrals/drafts/contact_start.html",
+        {"drafts": [d for d in drafts_of(request.user) if journey_of(d).contact]},
+    )
+
+
+@login_required
 def page(request: AuthenticatedHttpRequest, draft_id: str, page: str) -> HttpResponse:
-    _sender_grant(request)
-    draft = get_draft(request.user, draft_id)
-    if page in LIST_PAGES:
+    draft, journey = _draft_for(request, draft_id)
+    if page in journey.list_pages:
         return _list_page(request, draft, page)
-    section = SINGLE_PAGES.get(page)
+    section = journey.single_pages.get(page)
     if section is None:
         raise Http404("No such page")
     if request.method == "POST":
@@ -144,25 +229,28 @@ def page(request: AuthenticatedHttpRequest, draft_id: str, page: str) -> HttpRes
             "draft": draft,
             "form": form,
             "page": page,
-            "title": PAGE_TITLES[page],
-            "step": _step(page),
+            "title": journey.titles[page],
+            "step": _step(journey, page),
             "back": _back_url(draft, page),
+            "contact": journey.contact,
         },
     )
 
 
 def _back_url(draft: Draft, page: str) -> str:
-    index = PAGE_ORDER.index(page)
+    journey = journey_of(draft)
+    index = journey.order.index(page)
     if index == 0:
-        return reverse("referral-start")
-    return reverse("draft-page", args=[draft.pk, PAGE_ORDER[index - 1]])
+        return reverse(journey.start)
+    return reverse("draft-page", args=[draft.pk, journey.order[index - 1]])
 
 
 def _list_page(request: HttpRequest, draft: Draft, page: str) -> HttpResponse:
-    section = LIST_PAGES[page]
+    journey = journey_of(draft)
+    section = journey.list_pages[page]
     father_form = None
     if page == "adults":
-        father_section = next(s for s in SECTIONS if s.form is FatherForm)
+        father_section = next(s for s in journey.sections if s.form is FatherForm)
         if request.method == "POST":
             father_form = FatherForm(request.POST)
             try:
@@ -175,7 +263,7 @@ def _list_page(request: HttpRequest, draft: Draft, page: str) -> HttpResponse:
     items = draft.data.get(section.key) or []
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
-        _, problems = validate_content(draft.data)
+        _, problems = validate_content(draft.data, contact=journey.contact)
         errors = [
             (p.path.replace(".", "-"), p.message)
             for p in problems
@@ -191,8 +279,8 @@ def _list_page(request: HttpRequest, draft: Draft, page: str) -> HttpResponse:
         {
             "draft": draft,
             "page": page,
-            "title": PAGE_TITLES[page],
-            "step": _step(page),
+            "title": journey.titles[page],
+            "step": _step(journey, page),
             "items": summaries,
             "noun": noun,
             "add_label": add_label,
@@ -245,9 +333,8 @@ def _display(field: Any, value: Any) -> str:
 def item(
     request: AuthenticatedHttpRequest, draft_id: str, page: str, index: int | None = None
 ) -> HttpResponse:
-    _sender_grant(request)
-    draft = get_draft(request.user, draft_id)
-    section = LIST_PAGES.get(page)
+    draft, journey = _draft_for(request, draft_id)
+    section = journey.list_pages.get(page)
     if section is None:
         raise Http404("No such page")
     items = draft.data.get(section.key) or []
@@ -301,9 +388,8 @@ def item(
 def remove_item(
     request: AuthenticatedHttpRequest, draft_id: str, page: str, index: int
 ) -> HttpResponse:
-    _sender_grant(request)
-    draft = get_draft(request.user, draft_id)
-    section = LIST_PAGES.get(page)
+    draft, journey = _draft_for(request, draft_id)
+    section = journey.list_pages.get(page)
     if section is None:
         raise Http404("No such page")
     drafts.remove_item(draft=draft, key=section.key, index=index)
@@ -312,28 +398,52 @@ def remove_item(
 
 @login_required
 def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
-    _sender_grant(request)
     try:
-        draft = get_draft(request.user, draft_id)
+        draft, journey = _draft_for(request, draft_id)
     except Http404:
         if request.method != "POST":
             raise
         # Send pressed again after the first press went through but its
         # answer never arrived (the connection or the database dropped on the
         # way back): point to the list with the receipt, not a missing page.
+        if front_door_recording_for(request.user) is not None:
+            messages.info(
+                request,
+                "That contact is no longer a draft: it has been recorded or deleted. "
+                "Everything recorded is in the queue below.",
+            )
+            return redirect("front-door-queue")
         messages.info(
             request,
             "That draft is no longer here: it has been sent or deleted. "
             "Everything you have sent is listed below, with its receipt.",
         )
         return redirect("referral-sent")
-    content, problems = validate_content(draft.data)
-    if request.method == "POST" and content is not None:
+    content, problems = validate_content(draft.data, contact=journey.contact)
+    closing_reasons = request.POST.get("closing_reasons", "")[:10_000]
+    closing = request.method == "POST" and request.POST.get("action") == "close"
+    closing_error = ""
+    if closing and not closing_reasons.strip():
+        closing_error = "Enter why the contact is closed as information only"
+    if request.method == "POST" and content is not None and not closing_error:
         try:
-            referral = submit_referral(
-                sender=request.user, content=content, origin=Origin.of(request), draft=draft
-            )
+            if journey.contact:
+                referral = record_contact(
+                    recorder=request.user,
+                    content=content,
+                    close_as_information_only=closing,
+                    closing_reasons=closing_reasons,
+                    origin=Origin.of(request),
+                    draft=draft,
+                )
+            else:
+                referral = submit_referral(
+                    sender=request.user, content=content, origin=Origin.of(request), draft=draft
+                )
         except DraftAlreadySent:
+            if journey.contact:
+                messages.info(request, "That contact has already been recorded.")
+                return redirect("front-door-queue")
             messages.info(
                 request, "That draft has already been sent. Its receipt is in your referrals."
             )
@@ -343,16 +453,22 @@ def check(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
     vague = vague_words_in(
         str(concern.get("what_happened") or ""), str(concern.get("childs_experience") or "")
     )
+    fix_links = _fix_links(draft, problems)
+    if closing_error:
+        fix_links.append(("#closing_reasons", closing_error))
     return render(
         request,
         "referrals/drafts/check.html",
         {
             "draft": draft,
-            "problems": problems,
-            "fix_links": _fix_links(draft, problems),
+            "contact": journey.contact,
+            "problems": problems or ([closing_error] if closing_error else []),
+            "fix_links": fix_links,
             "sections": _check_sections(draft),
             "vague_words": vague,
             "submitted": request.method == "POST",
+            "closing_reasons": closing_reasons,
+            "closing_error": closing_error,
         },
     )
 
@@ -376,11 +492,12 @@ def _fix_links(draft: Draft, problems: list[Any]) -> list[tuple[str, str]]:
 
 
 def _check_sections(draft: Draft) -> list[dict[str, Any]]:
+    journey = journey_of(draft)
     sections = []
-    for page in PAGE_ORDER:
+    for page in journey.order:
         change = reverse("draft-page", args=[draft.pk, page]) + "?return=check"
-        if page in LIST_PAGES:
-            section = LIST_PAGES[page]
+        if page in journey.list_pages:
+            section = journey.list_pages[page]
             items = [_summary(section, item) for item in draft.data.get(section.key) or []]
             rows: list[tuple[StrOrPromise | None, str]] = []
             for number, summary in enumerate(items, start=1):
@@ -394,14 +511,14 @@ def _check_sections(draft: Draft) -> list[dict[str, Any]]:
                 )
             sections.append(
                 {
-                    "title": PAGE_TITLES[page],
+                    "title": journey.titles[page],
                     "rows": rows or [("", "None added")],
                     "change": change,
                     "items": items,
                 }
             )
         else:
-            section = SINGLE_PAGES[page]
+            section = journey.single_pages[page]
             values = _values_for(section, draft.data)
             rows = [
                 (field.label, _display(field, values.get(name)))
@@ -410,7 +527,7 @@ def _check_sections(draft: Draft) -> list[dict[str, Any]]:
             ]
             sections.append(
                 {
-                    "title": PAGE_TITLES[page],
+                    "title": journey.titles[page],
                     "rows": rows or [("", "Not answered yet")],
                     "change": change,
                 }
@@ -421,8 +538,7 @@ def _check_sections(draft: Draft) -> list[dict[str, Any]]:
 @login_required
 @require_POST
 def delete(request: AuthenticatedHttpRequest, draft_id: str) -> HttpResponse:
-    _sender_grant(request)
-    draft = get_draft(request.user, draft_id)
+    draft, journey = _draft_for(request, draft_id)
     drafts.delete_draft(draft=draft, author=request.user)
     messages.success(request, "Draft deleted.")
-    return redirect("referral-start")
+    return redirect(journey.start)

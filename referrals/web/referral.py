@@ -14,6 +14,7 @@ from audit.models import Action
 from audit.services import Origin, record_event
 from core.http import AuthenticatedHttpRequest
 from core.names import display_name
+from referrals.census import plain_label
 from referrals.models import OPEN_STATUSES, Kind, Status
 from referrals.selectors.access import get_referral_for_user, permissions_for
 from referrals.selectors.matching import earlier_history
@@ -43,7 +44,12 @@ def _audit_view(request: HttpRequest, reference: str, page: str) -> None:
 def receipt(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     _audit_view(request, referral.reference, "receipt")
-    return render(request, "referrals/receipt.html", {"referral": referral})
+    template = (
+        "referrals/contact_receipt.html"
+        if referral.is_recorded_contact
+        else "referrals/receipt.html"
+    )
+    return render(request, template, {"referral": referral})
 
 
 @login_required
@@ -73,7 +79,9 @@ def referral_detail(request: AuthenticatedHttpRequest, reference: str) -> HttpRe
             "answerable_challenges": {c.pk for c in challenges if c.is_open and may.may_answer(c)},
             "earlier_history": earlier_history(referral) if may.front_door_staff else [],
             "assignable": assignable_people(referral) if may.can_act and is_open else [],
-            "can_convert": may.can_act and referral.kind == Kind.CONSULTATION,
+            "can_convert": may.can_act
+            and (referral.kind == Kind.CONSULTATION or (referral.kind == Kind.CONTACT and is_open)),
+            "census_source": plain_label(referral.census_source),
             "police_notifications": list(
                 referral.notifications.filter(purpose="police").order_by("id")
             ),
@@ -106,5 +114,6 @@ def acknowledge(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
 def convert(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     referral = get_referral_for_user(request.user, reference)
     convert_to_referral(referral=referral, actor=request.user, origin=Origin.of(request))
-    messages.success(request, f"{referral.reference} is now a referral. The sender has been told.")
+    told = "" if referral.is_recorded_contact else " The sender has been told."
+    messages.success(request, f"{referral.reference} is now a referral.{told}")
     return redirect("referral-detail", reference=referral.reference)

@@ -9,6 +9,8 @@ from referrals.web import audit, dashboard, drafts, lists, referral, reports, tr
 urlpatterns = [
     # Sending a referral, a page at a time
     path("referrals/new/", drafts.start, name="referral-start"),
+    # Recording a contact the front door received (a call, a letter, ...)
+    path("contacts/new/", drafts.contact_start, name="contact-start"),
     path("referrals/drafts/<str:draft_id>/check/", drafts.check, name="draft-check"),
     path("referrals/drafts/<str:draft_id>/delete/", drafts.delete, name="draft-delete"),
     path("referrals/drafts/<str:draft_id>/<slug:page>/", drafts.page, name="draft-page"),
