@@ -4,10 +4,11 @@ is escalated, and each worker's load, in a fixed number of queries."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
+from django.utils import timezone
 
 from agencies.models import FRONT_DOOR_ROLES, Role
 from agencies.selectors import get_access
@@ -24,6 +25,12 @@ from referrals.models import (
 )
 from referrals.selectors.access import User, referrals_visible_to
 from referrals.selectors.lists import end_of_today, queue_filter_choices, with_list_columns
+from referrals.selectors.reporting import (
+    ShownKindCounts,
+    census_rows,
+    channel_rows,
+    channels_and_sources,
+)
 
 
 @dataclass
@@ -37,6 +44,10 @@ class Dashboard:
     challenges: list[Challenge]
     workload: list[dict[str, Any]]
     workers: list[tuple[int, str]]
+    # Everything received since midnight, by how it came in and by census
+    # source: exact (the managers see every referral anyway).
+    received_by_channel: list[ShownKindCounts] = field(default_factory=list)
+    received_by_census_source: list[ShownKindCounts] = field(default_factory=list)
 
 
 def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
@@ -160,6 +171,12 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
     counts["questions_open"] = InformationRequest.objects.filter(
         is_open=True, referral__front_door_id__in=front_doors
     ).count()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    today_received = channels_and_sources(
+        referrals_visible_to(user, front_door_only=True).filter(
+            received_at__gte=midnight, received_at__lte=now
+        )
+    )
     return Dashboard(
         not_acknowledged=[loaded[pk] for pk in chosen["not_acknowledged"]],
         overdue=[loaded[pk] for pk in chosen["overdue"]],
@@ -174,6 +191,10 @@ def manager_dashboard(user: User, *, now: dt.datetime) -> Dashboard:
         ),
         workload=_workload(front_doors, open_refs, now),
         workers=queue_filter_choices(user)["workers"],
+        received_by_channel=[ShownKindCounts.exact(*row) for row in channel_rows(today_received)],
+        received_by_census_source=[
+            ShownKindCounts.exact(*row) for row in census_rows(today_received) if row[1].received
+        ],
     )
 
 

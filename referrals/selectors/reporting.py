@@ -4,7 +4,7 @@ Aggregates only: no child's name, date of birth or reference leaves this
 module. Every figure is for referrals *received* in the date range (local
 dates, inclusive) by one front door, overall and per sending agency.
 
-The database counts, in four queries whatever the volume (five on SQLite):
+The database counts, in five queries whatever the volume (six on SQLite):
 1. The period's referrals by sending agency, with every count the figures
    need. Every column it reads is in the index referral_fd_received, so a
    year at a large front door is read from that index, not from the wide
@@ -13,7 +13,8 @@ The database counts, in four queries whatever the volume (five on SQLite):
    packed; other databases (SQLite, in the embedded mode) send them in a
    query of their own (`_add_durations`).
 2. Escalations by sending agency, rule and level; 3. challenges by agency;
-4. the agencies' names.
+4. the agencies' names; 5. everything received by channel, census referral
+source and kind (contact, consultation, referral).
 Medians and 90th percentiles are worked out here by `statistics`, as they
 always were, not by PostgreSQL's percentile_cont: that interpolates with other
 floating-point steps, and now and then rounds to another first decimal (two
@@ -66,9 +67,11 @@ from django.db.models.functions import Cast, Extract, TruncDate
 from django.utils import timezone
 
 from agencies.models import Agency
+from referrals.census import CensusSource, plain_label
 from referrals.models import (
     Challenge,
     ChallengeOutcome,
+    Channel,
     Decision,
     Escalation,
     EscalationRule,
@@ -80,6 +83,7 @@ from referrals.models import (
 _COUNTS = (
     "referrals",
     "consultations",
+    "contacts",
     "acknowledgement_breaches",
     "decision_breaches",
     "re_referrals",
@@ -97,6 +101,9 @@ class Figures:
 
     referrals: int = 0
     consultations: int = 0
+    # Recorded by the front door and not (yet) made a referral; closed as
+    # information only or still open. A contact made a referral is a referral.
+    contacts: int = 0
     hours_to_acknowledge: list[float] = field(default_factory=list)
     hours_to_decide: list[float] = field(default_factory=list)
     acknowledgement_breaches: int = 0
@@ -113,7 +120,7 @@ class Figures:
 
     @property
     def received(self) -> int:
-        return self.referrals + self.consultations
+        return self.referrals + self.consultations + self.contacts
 
     @staticmethod
     def _median(values: list[float]) -> float | None:
@@ -166,12 +173,64 @@ class Figures:
 
 
 @dataclass
+class KindCounts:
+    """How many of each kind came by one channel, or from one census source."""
+
+    contacts: int = 0
+    consultations: int = 0
+    referrals: int = 0
+
+    @property
+    def received(self) -> int:
+        return self.contacts + self.consultations + self.referrals
+
+
+@dataclass
+class ChannelsAndSources:
+    """Everything received, by how it came in and by its Children in Need
+    census referral source, each with a row for every channel and source."""
+
+    by_channel: dict[str, KindCounts]
+    by_census_source: dict[str, KindCounts]
+
+
+_KIND_FIELDS = {
+    Kind.CONTACT: "contacts",
+    Kind.CONSULTATION: "consultations",
+    Kind.REFERRAL: "referrals",
+}
+
+
+def channels_and_sources(received: QuerySet[Referral]) -> ChannelsAndSources:
+    """One grouped count of `received` (already scoped to a front door and a
+    period by the caller) by channel, census source and kind."""
+    result = ChannelsAndSources(
+        by_channel={channel: KindCounts() for channel in Channel.values},
+        by_census_source={code: KindCounts() for code in [*CensusSource.values, ""]},
+    )
+    rows = (
+        received.order_by()
+        .values_list("channel", "census_source", "kind")
+        .annotate(count=Count("pk"))
+    )
+    for channel, source, kind, count in rows:
+        name = _KIND_FIELDS.get(kind, "referrals")
+        for counts in (
+            result.by_channel.setdefault(channel, KindCounts()),
+            result.by_census_source.setdefault(source, KindCounts()),
+        ):
+            setattr(counts, name, getattr(counts, name) + count)
+    return result
+
+
+@dataclass
 class Report:
     front_door_name: str
     start: dt.date
     end: dt.date
     overall: Figures
     by_agency: list[tuple[str, Figures]]
+    channels: ChannelsAndSources | None = None
 
 
 def _hours(delta: dt.timedelta) -> float:
@@ -201,8 +260,9 @@ def partnership_report(
 
     # 1. The referrals.
     groups = period.values("sending_agency_id").annotate(
-        referrals=Count("pk", filter=~Q(kind=Kind.CONSULTATION)),
+        referrals=Count("pk", filter=Q(kind=Kind.REFERRAL)),
         consultations=Count("pk", filter=Q(kind=Kind.CONSULTATION)),
+        contacts=Count("pk", filter=Q(kind=Kind.CONTACT)),
         acknowledgement_breaches=Count(
             "pk", filter=_late("acknowledged_at", "acknowledge_by", now)
         ),
@@ -224,6 +284,7 @@ def partnership_report(
         for name in (
             "referrals",
             "consultations",
+            "contacts",
             "acknowledgement_breaches",
             "decision_breaches",
             "re_referrals",
@@ -288,6 +349,8 @@ def partnership_report(
         end=end,
         overall=overall,
         by_agency=sorted(per_agency.items()),
+        # 5. By channel and census source: one more grouped count.
+        channels=channels_and_sources(period),
     )
 
 
@@ -403,6 +466,7 @@ class ShownFigures:
 
     referrals: Shown
     consultations: Shown
+    contacts: Shown
     received: Shown
     acknowledge_median: float | None
     acknowledge_p90: float | None
@@ -432,6 +496,7 @@ class ShownFigures:
         return cls(
             referrals=shown_count(f.referrals),
             consultations=shown_count(f.consultations),
+            contacts=shown_count(f.contacts),
             received=shown_count(f.received),
             acknowledge_median=median(f.hours_to_acknowledge),
             acknowledge_p90=p90(f.hours_to_acknowledge),
@@ -457,22 +522,70 @@ class ShownFigures:
 
 
 @dataclass(frozen=True)
+class ShownKindCounts:
+    label: str
+    contacts: Shown
+    consultations: Shown
+    referrals: Shown
+    received: Shown
+
+    @classmethod
+    def of(cls, label: str, counts: KindCounts) -> ShownKindCounts:
+        return cls(
+            label=label,
+            contacts=shown_count(counts.contacts),
+            consultations=shown_count(counts.consultations),
+            referrals=shown_count(counts.referrals),
+            received=shown_count(counts.received),
+        )
+
+    @classmethod
+    def exact(cls, label: str, counts: KindCounts) -> ShownKindCounts:
+        """For the managers' dashboard, which shows live exact numbers."""
+        return cls(
+            label=label,
+            contacts=counts.contacts,
+            consultations=counts.consultations,
+            referrals=counts.referrals,
+            received=counts.received,
+        )
+
+
+@dataclass(frozen=True)
 class ShownReport:
     front_door_name: str
     start: dt.date
     end: dt.date
     overall: ShownFigures
     by_agency: list[tuple[str, ShownFigures]]
+    by_channel: list[ShownKindCounts] = field(default_factory=list)
+    by_census_source: list[ShownKindCounts] = field(default_factory=list)
+
+
+CHANNEL_LABELS = dict(Channel.choices)
+
+
+def channel_rows(channels: ChannelsAndSources) -> list[tuple[str, KindCounts]]:
+    return [(str(CHANNEL_LABELS.get(c, c)), n) for c, n in channels.by_channel.items()]
+
+
+def census_rows(channels: ChannelsAndSources) -> list[tuple[str, KindCounts]]:
+    return [(plain_label(code), n) for code, n in channels.by_census_source.items()]
 
 
 def shown(report: Report) -> ShownReport:
     """The report as the page and the spreadsheet show it (see the module's note)."""
+    channels = report.channels
     return ShownReport(
         front_door_name=report.front_door_name,
         start=report.start,
         end=report.end,
         overall=ShownFigures.of(report.overall),
         by_agency=[(name, ShownFigures.of(f)) for name, f in report.by_agency],
+        by_channel=[ShownKindCounts.of(*row) for row in channel_rows(channels)] if channels else [],
+        by_census_source=[ShownKindCounts.of(*row) for row in census_rows(channels)]
+        if channels
+        else [],
     )
 
 
@@ -486,6 +599,7 @@ def csv_rows(report: ShownReport) -> list[list[Any]]:
         "Sending agency",
         "Referrals",
         "Consultations",
+        "Contacts",
         "Hours to acknowledge (median)",
         "Hours to acknowledge (90th percentile)",
         "Hours to decide (median)",
@@ -512,6 +626,7 @@ def csv_rows(report: ShownReport) -> list[list[Any]]:
             name,
             f.referrals,
             f.consultations,
+            f.contacts,
             f.acknowledge_median,
             f.acknowledge_p90,
             f.decide_median,
@@ -533,4 +648,21 @@ def csv_rows(report: ShownReport) -> list[list[Any]]:
         header,
         *[row(name, f) for name, f in report.by_agency],
         row("All agencies", report.overall),
+    ]
+
+
+def channel_csv_rows(report: ShownReport) -> list[list[Any]]:
+    """Everything received by channel, then by census referral source: a
+    spreadsheet of its own, beside the agencies' one."""
+
+    def kinds(heading: str, rows: list[ShownKindCounts]) -> list[list[Any]]:
+        return [
+            [heading, "Contacts", "Consultations", "Referrals", "All received"],
+            *[[r.label, r.contacts, r.consultations, r.referrals, r.received] for r in rows],
+        ]
+
+    return [
+        *kinds("How it came in", report.by_channel),
+        [],
+        *kinds("Children in Need census referral source", report.by_census_source),
     ]

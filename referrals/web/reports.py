@@ -22,6 +22,7 @@ from referrals.selectors.reporting import (
     DECISION_LABELS,
     RULE_LABELS,
     Shown,
+    channel_csv_rows,
     csv_rows,
     partnership_report,
     shown,
@@ -70,22 +71,24 @@ def partnership(request: AuthenticatedHttpRequest) -> HttpResponse:
                 front_door_id=front_door.pk, front_door_name=front_door.name, start=start, end=end
             )
         )
-    if report is not None and request.GET.get("format") == "csv":
+    spreadsheets = {"csv": ("figures", csv_rows), "csv-channels": ("channels", channel_csv_rows)}
+    if report is not None and request.GET.get("format") in spreadsheets:
+        name, rows_of = spreadsheets[request.GET["format"]]
         record_event(
             actor=request.user,
             action=Action.EXPORTED,
             object_type="partnership_report",
             object_ref=f"{start}..{end}",
             origin=Origin.of(request),
-            detail={"front_door": front_door.pk},
+            detail={"front_door": front_door.pk} | ({"table": name} if name != "figures" else {}),
         )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
-            f'attachment; filename="front-door-figures-{start}-to-{end}.csv"'
+            f'attachment; filename="front-door-{name}-{start}-to-{end}.csv"'
         )
         response.write("\ufeff")  # so spreadsheet programs read the text as UTF-8
         writer = csv.writer(response)
-        for row in csv_rows(report):
+        for row in rows_of(report):
             writer.writerow(["" if cell is None else _safe_cell(cell) for cell in row])
         return response
     record_event(

@@ -177,8 +177,8 @@ def test_a_partnership_viewer_sees_figures_and_a_csv_but_never_a_child(world, mo
     response = client.get("/reports/partnership/?start=2026-11-01&end=2026-11-30&format=csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Sending agency", "Referrals", "Consultations"]
-    assert rows[-1][:3] == ["All agencies", "fewer than 5", "fewer than 5"]
+    assert rows[0][:4] == ["Sending agency", "Referrals", "Consultations", "Contacts"]
+    assert rows[-1][:4] == ["All agencies", "fewer than 5", "fewer than 5", "0"]
     from audit.models import AuditEvent
 
     assert AuditEvent.objects.filter(actor=viewer, action="exported").count() == 1
