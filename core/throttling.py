@@ -83,3 +83,22 @@ def count_failure(address: str | None) -> int:
     except Exception:  # noqa: BLE001 - fail open: count it as the first
         _cache_down_until = time.monotonic() + CACHE_BACKOFF_SECONDS
         return 1
+
+
+# --- A budget per address, for pages anyone may use ------------------------
+
+
+def within_budget(key: str, *, limit: int, window_seconds: int) -> bool:
+    """Count one more use of `key` in its window; whether it is still within
+    `limit`. Fails open: a cache outage never turns a real person away."""
+    global _cache_down_until
+    from django.core.cache import cache
+
+    if time.monotonic() < _cache_down_until:
+        return True
+    try:
+        cache.add(key, 0, window_seconds)
+        return int(cache.incr(key)) <= limit
+    except Exception:  # noqa: BLE001 - fail open, and stop asking for a while
+        _cache_down_until = time.monotonic() + CACHE_BACKOFF_SECONDS
+        return True

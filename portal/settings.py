@@ -530,6 +530,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "YesNoEnum": "referrals.forms.content.YES_NO",
         "YesNoNotKnownEnum": "referrals.forms.content.YES_NO_NOT_KNOWN",
+        "KindEnum": "referrals.models.choices.Kind",
+        "SenderKindEnum": "referrals.forms.content.SENDER_KIND_CHOICES",
     },
 }
 
@@ -547,3 +549,11 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+
+# The public page "Report a concern about a child" (no account). Its reports
+# land as contacts at this front door (an agency's exact name); unset, at the
+# only active front door if there is just one. Routing by the child's
+# postcode will choose between several.
+PUBLIC_REPORTS_FRONT_DOOR = env_str("PUBLIC_REPORTS_FRONT_DOOR", "")
+# Reports one address may make in an hour before the page asks them to phone.
+PUBLIC_REPORTS_PER_HOUR = env_int("PUBLIC_REPORTS_PER_HOUR", 5)

@@ -33,6 +33,8 @@ from referrals.models import (
 YES, NO, NOT_KNOWN = "yes", "no", "not_known"
 YES_NO = [(YES, "Yes"), (NO, "No")]
 YES_NO_NOT_KNOWN = [(YES, "Yes"), (NO, "No"), (NOT_KNOWN, "Not known")]
+# What a partner agency chooses between (a contact is the front door's own).
+SENDER_KIND_CHOICES = [(k.value, k.label) for k in SENDER_KINDS]
 
 PHONE_RE = re.compile(r"^\+?[0-9 ()-]{10,20}$")
 # The shape of a UK postcode (BS 7666), with or without the space.
@@ -154,7 +156,7 @@ class SectionForm(GovukForm):
 class TypeForm(SectionForm):
     kind = radios(
         "Are you making a referral or asking for a consultation?",
-        [(k.value, k.label) for k in SENDER_KINDS],
+        SENDER_KIND_CHOICES,
         required_message="Select whether you are making a referral or asking for a consultation",
         hints={
             Kind.REFERRAL: "You want children's social care to act on a concern about a child.",

@@ -28,6 +28,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     LETTER = "letter", "Letter or form by post"
     IN_PERSON = "in_person", "In person"
+    PUBLIC_FORM = "public_form", "Report a concern page (public)"
 
 
 # The channels a front-door worker records a contact from.

@@ -12,13 +12,15 @@ only: it is still counted.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, AgencyKind
 from audit.models import Action
 from audit.services import WEB, Origin, record_event
 from core.names import display_name
@@ -28,9 +30,11 @@ from referrals import messages
 from referrals.census import CensusSource
 from referrals.content import Content
 from referrals.escalation.clock import stop_clocks
+from referrals.forms.public import CENSUS_BY_RELATIONSHIP, RELATIONSHIPS
 from referrals.models import (
     RECORDED_CHANNELS,
     Channel,
+    Consent,
     Decision,
     Draft,
     EventKind,
@@ -38,6 +42,7 @@ from referrals.models import (
     Referral,
     SourceType,
     Status,
+    Urgency,
 )
 from referrals.selectors.access import front_door_recording_for
 from referrals.services.common import add_event, record_history
@@ -182,3 +187,122 @@ def _close_as_information(
         origin=origin,
         detail={"decision": Decision.INFORMATION_ONLY},
     )
+
+
+# Stands in as the sender of reports made on the public page: a referral has
+# a sender, and nobody signs in there. It can never sign in (inactive, no
+# usable password) and belongs to no agency, so it sees nothing.
+PUBLIC_REPORTER_USERNAME = "public-report-page"
+
+
+def public_reporter() -> User:
+    user, created = User.objects.get_or_create(
+        username=PUBLIC_REPORTER_USERNAME,
+        defaults={"is_active": False, "first_name": "Report a concern", "last_name": "page"},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def public_front_door() -> Agency | None:
+    """Where public reports land: PUBLIC_REPORTS_FRONT_DOOR, or the only
+    active front door. None if that cannot be said (the page then tells the
+    person to phone instead of failing)."""
+    doors = Agency.objects.filter(kind=AgencyKind.FRONT_DOOR, is_active=True)
+    if settings.PUBLIC_REPORTS_FRONT_DOOR:
+        return doors.filter(name=settings.PUBLIC_REPORTS_FRONT_DOOR).first()
+    only = list(doors[:2])
+    return only[0] if len(only) == 1 else None
+
+
+def record_public_report(
+    *,
+    answers: dict[str, Any],
+    front_door: Agency,
+    origin: Origin = WEB,
+    now: dt.datetime | None = None,
+) -> Referral:
+    """A report from the public page, as a contact at `front_door`.
+
+    `answers` are referrals.forms.public.PublicReportForm's cleaned data. It
+    is received the moment it arrives; the questions a member of the public
+    is not asked are recorded as not asked, for the worker to find out.
+    """
+    received_at = now or timezone.now()
+    named = bool(answers.get("your_name", "").strip())
+    reachable = bool(answers.get("your_phone") or answers.get("your_email"))
+    anonymous = not named and not reachable
+    census = (
+        CensusSource.ANONYMOUS
+        if anonymous
+        else CENSUS_BY_RELATIONSHIP.get(answers["relationship"], CensusSource.UNKNOWN)
+    )
+    what = answers["what_happened"].strip()
+    if answers.get("child_age", "").strip():
+        what += f"\n\nThe child's age, as the person gave it: {answers['child_age'].strip()}"
+    name = answers["child_name"].strip()
+    first, _, last = name.partition(" ")
+    content = Content(
+        kind=Kind.CONTACT,
+        urgency=Urgency.URGENT if answers["danger_now"] == "yes" else Urgency.STANDARD,
+        children=[
+            {
+                "first_name": first or name,
+                "last_name": last or NOT_KNOWN_TEXT,
+                "born": "yes",
+                "date_of_birth": None,
+                "expected_date_of_delivery": None,
+                "sex": "not_known",
+                "nhs_number": "",
+                "address": answers["child_address"].strip(),
+                "postcode": answers.get("child_postcode", ""),
+                "interpreter_needed": "not_known",
+                "plan_status": "not_known",
+            }
+        ],
+        adults=[],
+        father_not_recorded_reason="Not asked: reported on the public page",
+        other_agencies=[],
+        previous_areas=[],
+        concern={
+            "categories": ["other"],
+            "what_happened": what,
+            "when_happened": "Not asked",
+            "childs_experience": "Not asked",
+            "action_taken": "Not asked",
+            "immediate_risk": "yes" if answers["danger_now"] == "yes" else "no",
+        },
+        consent={"family_aware": "no", "consent": Consent.NOT_KNOWN},
+        sender={},
+    )
+    relationship = dict(RELATIONSHIPS).get(answers["relationship"], "")
+    email = answers.get("your_email", "")
+    with transaction.atomic():
+        return store_submission(
+            sender=public_reporter(),
+            content=content,
+            front_door_id=front_door.pk,
+            sending_agency_id=front_door.pk,
+            received_at=received_at,
+            origin=origin,
+            summary="Contact received on the public page from "
+            + ("someone who did not give their name" if anonymous else "a member of the public"),
+            fields={
+                "channel": Channel.PUBLIC_FORM,
+                "census_source": census,
+                "source_type": SourceType.ANONYMOUS if anonymous else SourceType.PUBLIC,
+                "source_name": answers.get("your_name", "").strip(),
+                "source_role": relationship,
+                "source_phone": answers.get("your_phone", ""),
+                "source_email": email,
+                "recorded_at": received_at,
+            },
+            receipt=lambda referral: _receipt(referral, front_door, email, received_at),
+            # Nobody at the front door has seen it yet: tell them.
+            alert_front_door=True,
+        )
+
+
+NOT_KNOWN_TEXT = "Not known"

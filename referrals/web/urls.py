@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from referrals.web import audit, dashboard, drafts, lists, referral, reports, triage
+from referrals.web import audit, dashboard, drafts, lists, public, referral, reports, triage
 
 urlpatterns = [
+    # Anyone, without an account
+    path("report-a-concern/", public.report_a_concern, name="report-a-concern"),
     # Sending a referral, a page at a time
     path("referrals/new/", drafts.start, name="referral-start"),
     # Recording a contact the front door received (a call, a letter, ...)
