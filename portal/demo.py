@@ -21,6 +21,7 @@ from referrals.escalation.sweep import escalate_overdue_referrals
 from referrals.models import DeadlinePolicy, EscalationRule, Referral
 from referrals.services.acknowledge import acknowledge_referral
 from referrals.services.challenge import raise_challenge
+from referrals.services.contacts import record_contact, record_public_report
 from referrals.services.decision import decide_referral
 from referrals.services.submit import submit_referral
 
@@ -165,6 +166,8 @@ def _seed(*, password: str) -> list[str]:
 
     if not Referral.objects.filter(sender__username__in=["hv.demo", "gp.demo"]).exists():
         done += _sample_referrals(users)
+    if not Referral.objects.filter(front_door=front_door).exclude(source_type="").exists():
+        done += _sample_contacts(users, front_door)
     escalated = escalate_overdue_referrals()
     beat("escalation-sweep")
     for item in escalated.escalated:
@@ -477,6 +480,121 @@ def _sample_referrals(users: dict) -> list[str]:
         f"Earlier consultation {earlier.reference}: Leo Marsh, eight months ago (shows as earlier "
         "history)",
         f"Decided referral {challenged.reference}: challenged by hv.demo, not answered in time",
+    ]
+
+
+def _contact_document(received_at: dt.datetime, **parts: Any) -> dict[str, Any]:
+    local = timezone.localtime(received_at)
+    document = _document(**parts)
+    document.pop("kind")
+    document.pop("sender")
+    document["contact"] = {
+        "received_on": local.date().isoformat(),
+        "received_time": f"{local:%H:%M}",
+        **document.get("contact", {}),
+    }
+    return document
+
+
+def _record(user: Any, document: dict[str, Any], **kwargs: Any) -> Referral:
+    content, problems = validate_content(document, contact=True)
+    if content is None:
+        raise ValueError(f"Demo contact is not valid: {[(p.path, p.message) for p in problems]}")
+    return record_contact(recorder=user, content=content, origin=COMMAND, **kwargs)
+
+
+def _sample_contacts(users: dict, front_door: Agency) -> list[str]:
+    """A phone call from a school still to be looked at, a letter closed as
+    information only, and a neighbour's report from the public page."""
+    now = timezone.now()
+    child = {
+        "first_name": "Ruby",
+        "last_name": "Hale",
+        "born": "yes",
+        "date_of_birth": "2018-02-11",
+        "sex": "female",
+        "address": "7 Orchard Close, Northbridge",
+        "postcode": "NB3 1LP",
+        "interpreter_needed": "no",
+        "plan_status": "not_known",
+    }
+    call = _record(
+        users["mash.demo"],
+        _contact_document(
+            now - dt.timedelta(minutes=35),
+            contact={
+                "channel": "phone",
+                "source_type": "professional",
+                "source_name": "Mr Dev Patel",
+                "source_organisation": "St Anne's Primary School (not on Front Door)",
+                "source_role": "Designated safeguarding lead",
+                "source_phone": "01632 960 555",
+                "source_email": f"dsl.stannes@{DEMO_DOMAIN}",
+                "census_source": "2A",
+            },
+            children=[child],
+            father_not_recorded_reason="Not asked: the school does not know him",
+            concern={
+                "categories": ["neglect"],
+                "what_happened": "Ruby has come to school hungry every day this week and "
+                "said there is no food at home.",
+                "when_happened": "This week",
+                "childs_experience": "Ruby said her mum is asleep in the mornings.",
+                "action_taken": "Gave Ruby breakfast at school.",
+                "immediate_risk": "no",
+            },
+            consent={"family_aware": "no", "consent": "not_known"},
+        ),
+    )
+    letter = _record(
+        users["mash.demo"],
+        _contact_document(
+            now - dt.timedelta(days=2),
+            contact={
+                "channel": "letter",
+                "source_type": "professional",
+                "source_name": "Housing officer",
+                "source_organisation": "Northbridge Homes",
+                "census_source": "4",
+            },
+            children=[{**child, "first_name": "Alfie", "date_of_birth": "2021-05-30"}],
+            father_not_recorded_reason="Not asked: information only",
+            concern={
+                "categories": ["other"],
+                "what_happened": "Letting the front door know the family has moved to a new "
+                "address; no concern about the children.",
+                "when_happened": "Last week",
+                "childs_experience": "",
+                "action_taken": "",
+                "immediate_risk": "no",
+            },
+            consent={"family_aware": "yes", "consent": "given"},
+        ),
+        close_as_information_only=True,
+        closing_reasons="Change of address only; family not known to children's social care.",
+    )
+    public = record_public_report(
+        answers={
+            "relationship": "acquaintance",
+            "child_name": "Not known",
+            "child_age": "about 3",
+            "child_address": "Flat above the launderette, High Street, Northbridge",
+            "child_postcode": "",
+            "what_happened": "A little boy is left on his own in the flat for hours; I hear "
+            "him crying at the window.",
+            "danger_now": "no",
+            "your_name": "",
+            "your_phone": "",
+            "your_email": f"neighbour@{DEMO_DOMAIN}",
+        },
+        front_door=front_door,
+        origin=COMMAND,
+        now=now - dt.timedelta(minutes=5),
+    )
+    return [
+        f"Contact {call.reference}: a phone call from a school not on Front Door",
+        f"Contact {letter.reference}: a letter closed as information only",
+        f"Contact {public.reference}: a neighbour's report from the public page",
     ]
 
 

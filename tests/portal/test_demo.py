@@ -22,7 +22,14 @@ def test_seed_demo_creates_the_sign_ins_and_an_escalated_overdue_referral(db):
     ]:
         assert username in text
     assert "password for all" in text
-    assert Referral.objects.count() == 5
+    # Five from partner agencies; three contacts (a call, a letter closed as
+    # information only, a report from the public page).
+    assert Referral.objects.exclude(kind="contact").count() == 5
+    assert sorted(Referral.objects.filter(kind="contact").values_list("channel", flat=True)) == [
+        "letter",
+        "phone",
+        "public_form",
+    ]
     assert Escalation.objects.filter(rule="not_acknowledged", level=1).count() == 1
     assert Escalation.objects.filter(rule="challenge_unresolved", level=1).count() == 1
 
@@ -30,7 +37,7 @@ def test_seed_demo_creates_the_sign_ins_and_an_escalated_overdue_referral(db):
 def test_seed_demo_can_run_twice_without_duplicating_anything(db):
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
-    assert Referral.objects.count() == 5
+    assert Referral.objects.count() == 8
     assert Escalation.objects.filter(rule="not_acknowledged").count() == 2
 
 
