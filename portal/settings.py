@@ -532,6 +532,8 @@ SPECTACULAR_SETTINGS = {
         "YesNoNotKnownEnum": "referrals.forms.content.YES_NO_NOT_KNOWN",
         "KindEnum": "referrals.models.choices.Kind",
         "SenderKindEnum": "referrals.forms.content.SENDER_KIND_CHOICES",
+        "DecisionEnum": "referrals.models.choices.Decision",
+        "DecisionChoiceEnum": "referrals.forms.triage.DECISION_CHOICES",
     },
 }
 

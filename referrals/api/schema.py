@@ -18,6 +18,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 
 from referrals.api.serializers import (
+    ContactReceiptSerializer,
     ErrorSerializer,
     ListItemSerializer,
     QuestionSerializer,
@@ -26,7 +27,7 @@ from referrals.api.serializers import (
     form_body,
     form_fields,
 )
-from referrals.content import SECTIONS
+from referrals.content import CONTACT_SECTIONS, SECTIONS
 from referrals.forms.triage import (
     ChallengeAnswerForm,
     ChallengeForm,
@@ -63,6 +64,26 @@ def submission_body() -> Any:
     return inline_serializer("ReferralSubmission", fields)
 
 
+def contact_body() -> Any:
+    """A contact the front door recorded: its own section first, then the
+    question pages' forms as a contact asks them (referrals.content.CONTACT_SECTIONS)."""
+    fields: dict[str, Any] = {}
+    for section in CONTACT_SECTIONS:
+        if not section.key:
+            fields.update(form_fields(section.form))
+            continue
+        name = "Contact" + "".join(part.title() for part in section.key.split("_"))
+        if section.many:
+            fields[section.key] = form_body(
+                name, section.form, many=True, required=bool(section.min_items)
+            )
+        else:
+            fields[section.key] = form_body(name, section.form)
+    fields["close_as_information_only"] = serializers.BooleanField(required=False)
+    fields["closing_reasons"] = serializers.CharField(required=False)
+    return inline_serializer("ContactRecording", fields)
+
+
 def action(summary: str, body: Any = None) -> Any:
     """A front-door or referrer action on one referral: a body in, the referral out."""
     return extend_schema(
@@ -82,6 +103,19 @@ submit = extend_schema(
     parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
     examples=[OpenApiExample("A full referral", value=example_referral(), request_only=True)],
     responses={201: SubmittedSerializer, 422: ErrorSerializer, **ERRORS},
+)
+
+record_contact = extend_schema(
+    operation_id="contacts_create",
+    summary="Record a contact the front door received (front-door staff)",
+    description=(
+        "A phone call, email, letter or visit, as the Record a contact pages take it: "
+        "`contact` says how it came in, when it was received (`received_on` YYYY-MM-DD and "
+        "`received_time` HH:MM, local time; the deadlines run from then) and who from. "
+        "`close_as_information_only` with `closing_reasons` closes it at once."
+    ),
+    request=contact_body(),
+    responses={201: ContactReceiptSerializer, **ERRORS},
 )
 
 listing = extend_schema(

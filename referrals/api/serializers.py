@@ -83,6 +83,21 @@ class ReceiptSerializer(_Output):
         read_only_fields = fields
 
 
+class ContactReceiptSerializer(ReceiptSerializer):
+    """A recorded contact's receipt: how it came in and its census source too."""
+
+    class Meta(ReceiptSerializer.Meta):
+        fields = [
+            *ReceiptSerializer.Meta.fields,
+            "channel",
+            "census_source",
+            "source_type",
+            "recorded_at",
+            "decision",
+        ]
+        read_only_fields = fields
+
+
 class SubmittedSerializer(ReceiptSerializer):
     """The receipt, and a prompt for each vague word the concern uses."""
 

@@ -47,6 +47,7 @@ urlpatterns = [
         views.ReferralAnswerChallenge.as_view(),
         name="api-referral-answer-challenge",
     ),
+    path("contacts/", views.ContactCreate.as_view(), name="api-contacts"),
     path("questions/", views.QuestionsForAgency.as_view(), name="api-questions"),
     path(
         "questions/<int:question_id>/answer/",

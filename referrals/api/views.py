@@ -11,6 +11,7 @@ POST /api/v1/referrals/{reference}/information-requests/{id}/answer/    {"answer
 POST /api/v1/referrals/{reference}/decide/      {"decision", "reasons", "next_steps", ...}
 POST /api/v1/referrals/{reference}/challenge/   {"reasons"}
 POST /api/v1/referrals/{reference}/challenges/{id}/answer/  {"outcome", "response"}
+POST /api/v1/contacts/                          record a contact (front-door staff)
 GET  /api/v1/questions/                         questions the front door asked your agency
 POST /api/v1/questions/{id}/answer/             {"answer"}
 """
@@ -39,6 +40,7 @@ from audit.services import Origin, record_event
 from core.http import AuthenticatedRequest
 from referrals.api import schema
 from referrals.api.serializers import (
+    ContactReceiptSerializer,
     ListItemSerializer,
     QuestionSerializer,
     ReferralSerializer,
@@ -54,6 +56,7 @@ from referrals.forms.triage import (
 )
 from referrals.models import Referral, Status
 from referrals.selectors.access import (
+    front_door_recording_for,
     get_question_for_user,
     get_referral_for_user,
     questions_for,
@@ -69,6 +72,7 @@ from referrals.selectors.timeline import (
 from referrals.services.acknowledge import AlreadyAcknowledged, acknowledge_referral
 from referrals.services.challenge import answer_challenge, raise_challenge
 from referrals.services.common import NotAllowedNow
+from referrals.services.contacts import record_contact
 from referrals.services.decision import decide_referral
 from referrals.services.submit import (
     IdempotencyConflict,
@@ -292,6 +296,37 @@ class ReferralListCreate(APIView):
         if replayed:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+class ContactCreate(APIView):
+    @schema.record_contact
+    def post(self, request: AuthenticatedRequest) -> Response:
+        """Record a contact with the same rules as the Record a contact pages."""
+        if front_door_recording_for(request.user) is None:
+            raise PermissionDenied("Only front-door practitioners and managers record contacts")
+        body = _body(request)
+        content, problems = validate_content(body, contact=True)
+        closing = body.get("close_as_information_only") in (True, "yes", "true")
+        reasons = body.get("closing_reasons")
+        reasons = reasons if isinstance(reasons, str) else ""
+        if closing and not reasons.strip():
+            problems.append(
+                Problem(
+                    "closing_reasons",
+                    "Enter why the contact is closed as information only",
+                    "contact",
+                )
+            )
+        if content is None or problems:
+            return Response(problems_json(problems), status=status.HTTP_400_BAD_REQUEST)
+        referral = record_contact(
+            recorder=request.user,
+            content=content,
+            close_as_information_only=closing,
+            closing_reasons=reasons[:10_000],
+            origin=_origin(request),
+        )
+        return Response(ContactReceiptSerializer(referral).data, status=status.HTTP_201_CREATED)
 
 
 class ReferralDetail(APIView):

@@ -10,13 +10,15 @@ from django import forms
 from referrals.forms.content import SectionForm, long_text, radios
 from referrals.models import ChallengeOutcome, Decision
 
+# "Information only" closes a contact as it is recorded
+# (referrals.services.contacts), not a decision on a referral.
+DECISION_CHOICES = [(d.value, d.label) for d in Decision if d != Decision.INFORMATION_ONLY]
+
 
 class DecisionForm(SectionForm):
     decision = radios(
         "What is the decision?",
-        # "Information only" closes a contact as it is recorded
-        # (referrals.services.contacts), not a decision on a referral.
-        [(d.value, d.label) for d in Decision if d != Decision.INFORMATION_ONLY],
+        DECISION_CHOICES,
         required_message="Select a decision",
         hints={
             Decision.NO_FURTHER_ACTION: "Nothing more from children's social care. Say why in the "
