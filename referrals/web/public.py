@@ -43,7 +43,8 @@ def report_a_concern(request: HttpRequest) -> HttpResponse:
         )
         return render(request, "referrals/public/thanks.html", {"referral": None})
     if not form.is_valid():
-        return render(request, "referrals/public/report.html", {"form": form}, status=400)
+        # 200, as every question page: the error summary says what to fix.
+        return render(request, "referrals/public/report.html", {"form": form})
     # Counted only for reports that would be recorded: a person correcting a
     # mistake on the page is not held back by their own errors.
     key = f"throttle_public_report:{client_ip(request) or 'unknown'}"
