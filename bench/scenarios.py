@@ -482,8 +482,9 @@ def submission(meta: dict, *, seconds: float, concurrency: int, paced_rate: floa
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import issue_personal_token
+    from audit.services import WEB
     from bench import loadgen, servers
     from referrals.models import Draft, Referral
 
@@ -491,7 +492,11 @@ def submission(meta: dict, *, seconds: float, concurrency: int, paced_rate: floa
     document = json.loads((ROOT / "docs/api/example-referral.json").read_text())
     body = json.dumps(document).encode()
     senders = [u for _, users in meta["front_door"]["partners"] for u in users][:concurrency]
-    tokens = [Token.objects.get_or_create(user_id=u)[0].key for u in senders]
+    # Personal API tokens, as each sender makes one under Your account.
+    tokens = [
+        issue_personal_token(user=User.objects.get(pk=u), name="bench", days=1, origin=WEB)[1]
+        for u in senders
+    ]
 
     # One submission in-process: which rows an API submission writes, to copy for the ceiling.
     client = Client()

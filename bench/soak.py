@@ -35,8 +35,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     django.setup()
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
+    from accounts.tokens import issue_personal_token
+    from audit.services import WEB
     from bench import loadgen, servers
     from bench.generator import load_meta
     from bench.scenarios import session_for
@@ -44,7 +45,12 @@ def main() -> None:
 
     meta = load_meta()
     senders = [u for _, users in meta["front_door"]["partners"] for u in users][:20]
-    tokens = [Token.objects.get_or_create(user_id=u)[0].key for u in senders]
+    # Personal API tokens, as each sender makes one under Your account.
+    User = get_user_model()
+    tokens = [
+        issue_personal_token(user=User.objects.get(pk=u), name="soak", days=1, origin=WEB)[1]
+        for u in senders
+    ]
     manager_session = session_for(get_user_model().objects.get(pk=meta["front_door"]["manager"]))
     body = (ROOT / "docs/api/example-referral.json").read_bytes()
     samples: list[dict] = []
