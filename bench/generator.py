@@ -713,7 +713,46 @@ ID_COLUMN = {
     )
     for t in TABLES
 }
+
+
 # Tables whose rows are given their key by the caller, not handed one by Batch.add.
+def _defaults_for(table: str, written: list[str]) -> tuple[list[str], str]:
+    """The columns of `table` the generator leaves out, and the text to add
+    to each COPY line for them: each field's default (NULL where it has none
+    and may be null)."""
+    from django.apps import apps
+
+    model = next((m for m in apps.get_models() if m._meta.db_table == table), None)
+    if model is None:
+        return [], ""
+    columns: list[str] = []
+    values: list[str] = []
+    already = {c.strip('"') for c in written}
+    for f in model._meta.concrete_fields:
+        if f.column in already:
+            continue
+        value = f.get_default()
+        if value is None or (value == "" and f.null and not f.has_default()):
+            if not f.null:
+                if f.get_internal_type() in {"CharField", "TextField", "EmailField"}:
+                    value = ""
+                else:
+                    raise RuntimeError(f"{table}.{f.column} has no default for the generator")
+            else:
+                columns.append(f.column)
+                values.append("\\N")
+                continue
+        if isinstance(value, bool):
+            text = "t" if value else "f"
+        elif isinstance(value, list | dict):
+            text = json.dumps(value)
+        else:
+            text = str(value)
+        columns.append(f.column)
+        values.append(text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n"))
+    return columns, "".join("\t" + v for v in values)
+
+
 KEYED_BY_CALLER = ("referrals_historicalreferral", "referrals_referralclock")
 
 
@@ -749,10 +788,16 @@ class Batch:
         for table, lines in self.lines.items():
             if not lines:
                 continue
-            columns = ", ".join(TABLES[table])
+            # Columns the generator does not write take the model's default,
+            # so a field added to a model does not stop the benchmarks.
+            extra, tail = _defaults_for(table, TABLES[table])
+            columns = ", ".join([*TABLES[table], *(f'"{c}"' for c in extra)])
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for start in range(0, len(lines), 5000):
-                    copy.write("\n".join(lines[start : start + 5000]) + "\n")
+                    chunk = lines[start : start + 5000]
+                    if tail:
+                        chunk = [line + tail for line in chunk]
+                    copy.write("\n".join(chunk) + "\n")
             counts[table] = len(lines)
         return counts
 

@@ -92,7 +92,7 @@ def test_the_page_says_delivered_and_the_dashboard_shows_a_bad_address(people, n
     assert "email delivered at" in page.locator(".govuk-notification-banner").first.inner_text()
     assert_accessible(page, "referral page with delivery receipts")
     page.goto("/front-door/dashboard/")
-    row = page.locator("#deliveries + table tr", has_text=people.manager.email)
+    row = page.locator("#deliveries + .app-table-scroll tr", has_text=people.manager.email)
     assert "Address does not work" in row.inner_text()
     shot(page, "delivery-receipts-dashboard")
     assert_accessible(page, "dashboard with an address that does not work")

@@ -52,6 +52,27 @@ NOT_PAGES = {
     "referral-assign": "a form (POST) on the referral page and the queue",
     "referral-link": "a form (POST) on the referral page",
     "home": "sends each person to their own first page, visited through it",
+    "document-download": "a file, sent as an attachment (tests/referrals/web/test_attachments.py)",
+    "police-acknowledge": "a button (POST) on the police's referral page",
+    "notify-receipts": "GOV.UK Notify's delivery receipts (POST, JSON)",
+}
+# Pages checked with axe by their own journey, as the person who uses them.
+CHECKED_BY_JOURNEY = {
+    "referral-sign-off": "tests/e2e/test_oversight_journey.py",
+    "strategy-record": "tests/e2e/test_strategy_journey.py",
+    "strategy-conference": "tests/e2e/test_strategy_journey.py",
+    "police-referrals": "tests/e2e/test_strategy_journey.py",
+    "police-referral": "tests/e2e/test_strategy_journey.py",
+}
+# Pages with no axe check yet: each needs its own setting up (a transfer to
+# an authority off the service, a decision audit, an agency serving many
+# areas, a previous area). Listed so that they are not forgotten.
+NOT_CHECKED_YET = {
+    "referral-transfer-confirm",
+    "decision-audit",
+    "decision-audit-finding",
+    "draft-front-door",
+    "referral-previous-area",
 }
 # Addresses outside the pages' own URL map, with checks of their own.
 OUTSIDE = ("admin/", "api/v1/")
@@ -87,6 +108,22 @@ def press(button: str) -> Callable[[Any], None]:
     return act
 
 
+def decide(world: Any, referral: Any, decision: str, reasons: str) -> None:
+    """A final decision: proposed and signed off where the referral is high-risk."""
+    from referrals.services.oversight import endorse_decision
+
+    proposal = decide_referral(
+        referral=referral,
+        actor=world.mash,
+        decision=decision,
+        reasons=reasons,
+        next_steps="",
+        next_steps_owner="",
+    )
+    if proposal is not None:
+        endorse_decision(proposal=proposal, actor=world.manager)
+
+
 @pytest.fixture
 def crawl(world: Any, live_server: Any) -> Crawl:
     world.viewer = make_user(
@@ -94,24 +131,10 @@ def crawl(world: Any, live_server: Any) -> Crawl:
     )
     referral = submit(world.hv)
     decided = submit(world.hv)
-    decide_referral(
-        referral=decided,
-        actor=world.mash,
-        decision="nfa",
-        reasons="No further action: the family has support.",
-        next_steps="",
-        next_steps_owner="",
-    )
+    decide(world, decided, "nfa", "No further action: the family has support.")
     # A second decided referral, not yet challenged, for the challenge form.
     unchallenged = submit(world.hv)
-    decide_referral(
-        referral=unchallenged,
-        actor=world.mash,
-        decision="advice",
-        reasons="Advice given to the health visitor.",
-        next_steps="",
-        next_steps_owner="",
-    )
+    decide(world, unchallenged, "advice", "Advice given to the health visitor.")
     challenge = raise_challenge(
         referral=decided, actor=world.hv, reasons="The bruising is unexplained."
     )
@@ -161,6 +184,9 @@ def crawl(world: Any, live_server: Any) -> Crawl:
         ("passkey-add", "/account/passkeys/add/"),
         ("authenticator-remove", "/account/authenticator/remove/"),
         ("draft-delete", f"/referrals/drafts/{draft.pk}/delete/"),
+        ("draft-document-add", f"/referrals/drafts/{draft.pk}/documents/add/"),
+        ("referral-document-add", f"/referrals/{referral.reference}/documents/add/"),
+        ("strategy-discussions", "/strategy-discussions/"),
         ("draft-remove-child", f"/referrals/drafts/{draft.pk}/children/0/remove/"),
     ]
     for page in PAGE_ORDER:
@@ -336,7 +362,9 @@ def test_every_address_is_visited_or_said_why_not(crawl: Crawl) -> None:
     visited_names = {resolve(path).url_name for path in visited_paths}
     missing = []
     for route, name in _named_addresses(get_resolver().url_patterns):
-        if route.startswith(OUTSIDE) or name in NOT_PAGES or name in visited_names:
+        if route.startswith(OUTSIDE) or name in visited_names:
+            continue
+        if name in NOT_PAGES or name in CHECKED_BY_JOURNEY or name in NOT_CHECKED_YET:
             continue
         missing.append(f"{name} ({route})")
     assert missing == [], (

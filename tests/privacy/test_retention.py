@@ -37,8 +37,10 @@ def rules(db):
 
 
 def decided(world, decision="nfa", when=LONG_AGO, **overrides):
+    from referrals.services.oversight import endorse_decision
+
     referral = submit(world.hv, now=when, **overrides)
-    decide_referral(
+    proposal = decide_referral(
         referral=referral,
         actor=world.mash,
         decision=decision,
@@ -47,6 +49,10 @@ def decided(world, decision="nfa", when=LONG_AGO, **overrides):
         next_steps_owner="",
         now=when + dt.timedelta(hours=4),
     )
+    if proposal is not None:
+        # A high-risk referral: final once a manager signs it off.
+        endorse_decision(proposal=proposal, actor=world.manager, now=when + dt.timedelta(hours=5))
+    referral.refresh_from_db()
     return referral
 
 
