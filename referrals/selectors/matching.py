@@ -449,7 +449,8 @@ def _born_as_unborn(
         born, due, unborn = other, child.expected_date_of_delivery, child
     else:
         return ""
-    assert due is not None and born.date_of_birth is not None
+    if due is None or born.date_of_birth is None:
+        return ""
     if not due - BORN_BEFORE_DUE <= born.date_of_birth <= due + BORN_AFTER_DUE:
         return ""
     mother = next(

@@ -190,7 +190,8 @@ def open_strategy_discussion(
     if StrategyDiscussion.objects.filter(referral=referral).exists():
         return outbox
     due = referral.strategy_discussion_by
-    assert due is not None  # set just above
+    if due is None:  # set when the decision was recorded
+        raise RuntimeError(f"{referral.reference} has no strategy discussion deadline")
     discussion = StrategyDiscussion.objects.create(
         referral=referral, opened_at=now, opened_by=actor, due_by=due
     )
